@@ -1,0 +1,61 @@
+# Spoorboek developer commands. `make run` and `make test` are all a newcomer needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: help install run test lint format messages worker beat clean
+
+help:
+	@echo "make run       set up everything (venv, install, migrate, demo data) and serve on $(HOST):$(PORT)"
+	@echo "make test      install what the tests need, then ruff check, ruff format --check and pytest"
+	@echo "make lint      ruff check and format check only"
+	@echo "make format    apply ruff format and safe fixes"
+	@echo "make messages  refresh and compile the nl/en/pl translation catalogues (needs gettext)"
+	@echo "make worker    run a Celery worker (needs REDIS_URL)"
+	@echo "make beat      run Celery beat, the one scheduler (needs REDIS_URL)"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(BIN)/uv: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(BIN)/uv
+	$(BIN)/uv sync --frozen --inexact --python $(BIN)/python
+	@touch $@
+
+install: $(VENV)/.synced
+
+run: install
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	DJANGO_SETTINGS_MODULE=config.settings_test $(BIN)/pytest
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+messages: install
+	$(BIN)/python manage.py makemessages --no-obsolete --no-location -l nl -l en -l pl -i ".venv/*" -i "var/*"
+	$(BIN)/python manage.py compilemessages -i ".venv" -i "var"
+
+worker: install
+	$(BIN)/celery -A config worker --loglevel=INFO
+
+beat: install
+	$(BIN)/celery -A config beat --loglevel=INFO
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,19 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from portal import views as portal_views
+
+# The admin has no login of its own: it sends visitors through allauth (with MFA).
+admin.autodiscover()
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "Spoorboek platform"
+
+urlpatterns = [
+    path("", include("portal.urls")),
+    path("trajecten/", include("trajecten.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/setlang/", portal_views.set_language, name="set_language"),
+    path("healthz/", portal_views.healthz, name="healthz"),
+    path("platform-admin/", admin.site.urls),
+]

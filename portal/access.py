@@ -1,0 +1,191 @@
+"""The one scoping layer: what may this user see?
+
+Every view, form choice list, admin page, export, task and (later) API endpoint that reads
+tenant data starts from a function here, or from ``Model.objects.visible_to(user)``, which
+delegates here. Rules, after domain.md section 6:
+
+* agency admin: everything of their own agency;
+* specialist: the trajectories they are a member of (and the people and BVs on them);
+* employer contact: trajectories at their employer's BVs, all or a chosen subset;
+* employee: their own file;
+* anyone else (inactive users, platform operators without an agency): nothing.
+
+Each rule filters by agency first and then narrows by role, using subqueries only, so scoping
+never costs an extra query per request or per row. Out-of-scope objects answer 404: views fetch
+single objects with ``get_visible_or_404``.
+"""
+
+from collections.abc import Callable
+
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+
+from trajecten.models import Employee, Trajectory
+
+from .constants import AuditAction, Role
+from .models import AuditEvent, Employer, Invitation, LegalEntity, User
+
+_RULES: dict[type[Model], Callable[[QuerySet, User], QuerySet]] = {}
+
+
+def _rule(model: type[Model]):
+    def register(func):
+        _RULES[model] = func
+        return func
+
+    return register
+
+
+def scope(queryset: QuerySet, user) -> QuerySet:
+    """Narrow ``queryset`` to what ``user`` may see. Unknown models fail loudly."""
+    if not (user.is_authenticated and user.is_active and user.agency_id and user.role):
+        return queryset.none()
+    try:
+        rule = _RULES[queryset.model]
+    except KeyError:
+        raise LookupError(f"No access rule for {queryset.model.__name__}") from None
+    return rule(queryset.filter(agency_id=user.agency_id), user)
+
+
+def _contact_legal_entity_ids(user) -> QuerySet:
+    """Ids of the BVs an employer contact may see, as a subquery."""
+    return LegalEntity.objects.filter(
+        Q(employer__contacts__user=user, employer__contacts__all_legal_entities=True)
+        | Q(contacts__user=user, contacts__all_legal_entities=False),
+        agency_id=user.agency_id,
+    ).values("id")
+
+
+@_rule(Trajectory)
+def _trajectories(qs: QuerySet, user) -> QuerySet:
+    match user.role:
+        case Role.AGENCY_ADMIN:
+            return qs
+        case Role.SPECIALIST:
+            return qs.filter(memberships__user=user)
+        case Role.EMPLOYER_CONTACT:
+            return qs.filter(legal_entity_id__in=_contact_legal_entity_ids(user))
+        case Role.EMPLOYEE:
+            return qs.filter(employee__user=user)
+    return qs.none()
+
+
+@_rule(Employee)
+def _employees(qs: QuerySet, user) -> QuerySet:
+    match user.role:
+        case Role.AGENCY_ADMIN:
+            return qs
+        case Role.EMPLOYEE:
+            return qs.filter(user=user)
+        case Role.SPECIALIST | Role.EMPLOYER_CONTACT:
+            trajectories = scope(Trajectory.objects.all(), user).values("employee_id")
+            return qs.filter(id__in=trajectories)
+    return qs.none()
+
+
+@_rule(LegalEntity)
+def _legal_entities(qs: QuerySet, user) -> QuerySet:
+    match user.role:
+        case Role.AGENCY_ADMIN:
+            return qs
+        case Role.EMPLOYER_CONTACT:
+            return qs.filter(id__in=_contact_legal_entity_ids(user))
+        case Role.SPECIALIST:
+            trajectories = scope(Trajectory.objects.all(), user).values("legal_entity_id")
+            return qs.filter(id__in=trajectories)
+    return qs.none()
+
+
+@_rule(Employer)
+def _employers(qs: QuerySet, user) -> QuerySet:
+    match user.role:
+        case Role.AGENCY_ADMIN:
+            return qs
+        case Role.EMPLOYER_CONTACT:
+            return qs.filter(contacts__user=user)
+        case Role.SPECIALIST:
+            bvs = scope(LegalEntity.objects.all(), user).values("employer_id")
+            return qs.filter(id__in=bvs)
+    return qs.none()
+
+
+@_rule(User)
+def _users(qs: QuerySet, user) -> QuerySet:
+    return qs if user.role == Role.AGENCY_ADMIN else qs.filter(pk=user.pk)
+
+
+@_rule(Invitation)
+def _invitations(qs: QuerySet, user) -> QuerySet:
+    return qs if user.role == Role.AGENCY_ADMIN else qs.none()
+
+
+@_rule(AuditEvent)
+def _audit_events(qs: QuerySet, user) -> QuerySet:
+    return qs if user.role == Role.AGENCY_ADMIN else qs.none()
+
+
+# --- Named entry points -----------------------------------------------------------------------
+
+
+def visible_trajectories(user) -> QuerySet:
+    return scope(Trajectory.objects.all(), user)
+
+
+def visible_employees(user) -> QuerySet:
+    return scope(Employee.objects.all(), user)
+
+
+def visible_employers(user) -> QuerySet:
+    return scope(Employer.objects.all(), user)
+
+
+def visible_legal_entities(user) -> QuerySet:
+    return scope(LegalEntity.objects.all(), user)
+
+
+def visible_users(user) -> QuerySet:
+    return scope(User.objects.all(), user)
+
+
+def visible_invitations(user) -> QuerySet:
+    return scope(Invitation.objects.all(), user)
+
+
+def visible_audit_events(user) -> QuerySet:
+    return scope(AuditEvent.objects.all(), user)
+
+
+def own_file_access_events(user) -> QuerySet:
+    """For an employee: who viewed, downloaded or changed their own file (by others)."""
+    if not (user.is_authenticated and user.role == Role.EMPLOYEE and user.agency_id):
+        return AuditEvent.objects.none()
+    return AuditEvent.objects.filter(
+        agency_id=user.agency_id,
+        subject_uuid__in=Employee.objects.filter(user=user).values("uuid"),
+        action__in=[AuditAction.VIEW, AuditAction.UPDATE, AuditAction.DOWNLOAD],
+    ).exclude(actor=user)
+
+
+def get_visible_or_404(queryset: QuerySet, **lookup):
+    """Fetch one object from an already scoped queryset; anything else is a 404."""
+    try:
+        return queryset.get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+# --- Write rights -----------------------------------------------------------------------------
+
+
+def can_manage_agency(user) -> bool:
+    """Users, employers, BVs, invitations, settings and the audit trail: agency admins."""
+    return bool(user.is_authenticated and user.is_active and user.role == Role.AGENCY_ADMIN)
+
+
+def can_edit_trajectory(user, trajectory: Trajectory) -> bool:
+    """Call only with a trajectory from ``visible_trajectories(user)``."""
+    if user.role == Role.AGENCY_ADMIN:
+        return trajectory.agency_id == user.agency_id
+    if user.role == Role.SPECIALIST:
+        return trajectory.memberships.filter(user=user).exists()
+    return False

@@ -1,0 +1,91 @@
+"""Recording the audit trail.
+
+The request's actor and IP address come from a context variable that
+``AuditContextMiddleware`` sets, so services can record without passing the request around.
+Work outside a request (tasks, commands) records ``actor=None``: the system.
+"""
+
+import contextvars
+import uuid
+from dataclasses import dataclass
+
+from django.db.models import Model
+
+from .constants import AuditAction
+from .models import AuditEvent
+
+
+@dataclass(frozen=True)
+class AuditContext:
+    user: object | None
+    ip_address: str | None
+    path: str
+
+
+_context: contextvars.ContextVar[AuditContext | None] = contextvars.ContextVar(
+    "spoorboek_audit_context", default=None
+)
+
+
+def set_context(ctx: AuditContext | None) -> contextvars.Token:
+    return _context.set(ctx)
+
+
+def reset_context(token: contextvars.Token) -> None:
+    _context.reset(token)
+
+
+def client_ip(request) -> str | None:
+    """REMOTE_ADDR as set by the server. Behind a proxy, gunicorn's --forwarded-allow-ips makes
+    it the client address; we never trust X-Forwarded-For ourselves."""
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _subject_uuid(obj: Model | None) -> uuid.UUID | None:
+    """The employee whose file an object belongs to, if any."""
+    if obj is None:
+        return None
+    if obj._meta.model_name == "employee":
+        return obj.uuid
+    employee = getattr(obj, "employee", None)
+    return getattr(employee, "uuid", None)
+
+
+def record(
+    action: AuditAction,
+    obj: Model | None = None,
+    *,
+    actor=None,
+    agency_id: int | None = None,
+    object_type: str = "",
+    details: dict | None = None,
+) -> AuditEvent:
+    """Append one event. ``actor`` defaults to the current request's user."""
+    ctx = _context.get()
+    if actor is None and ctx is not None and getattr(ctx.user, "is_authenticated", False):
+        actor = ctx.user
+    if agency_id is None:
+        agency_id = getattr(obj, "agency_id", None) or getattr(actor, "agency_id", None)
+    return AuditEvent.objects.create(
+        agency_id=agency_id,
+        actor=actor,
+        actor_email=getattr(actor, "email", "") or "",
+        actor_role=getattr(actor, "role", "") or "",
+        action=action,
+        object_type=object_type or (obj._meta.model_name if obj is not None else ""),
+        object_uuid=getattr(obj, "uuid", None),
+        object_repr=str(obj)[:200] if obj is not None else "",
+        subject_uuid=_subject_uuid(obj),
+        ip_address=ctx.ip_address if ctx else None,
+        path=ctx.path[:500] if ctx else "",
+        details=details or {},
+    )
+
+
+def record_list(model: type[Model], count: int, *, details: dict | None = None) -> AuditEvent:
+    """A list page is one event (kind and count), never one row per person listed."""
+    return record(
+        AuditAction.LIST,
+        object_type=model._meta.model_name,
+        details={"count": count, **(details or {})},
+    )

@@ -1,0 +1,62 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    AGENCY_ADMIN = "agency_admin", _("Agency admin")
+    SPECIALIST = "specialist", _("Re-integration specialist")
+    EMPLOYER_CONTACT = "employer_contact", _("Employer contact")
+    EMPLOYEE = "employee", _("Employee")
+
+
+#: Roles that see personal data of others: they must enrol in MFA before any page with it.
+MFA_REQUIRED_ROLES = frozenset({Role.AGENCY_ADMIN, Role.SPECIALIST, Role.EMPLOYER_CONTACT})
+
+#: Roles an agency admin may invite through the portal. Employees get their login when their
+#: trajectory starts.
+INVITABLE_ROLES = (Role.AGENCY_ADMIN, Role.SPECIALIST, Role.EMPLOYER_CONTACT)
+
+
+class Language(models.TextChoices):
+    DUTCH = "nl", _("Dutch")
+    ENGLISH = "en", _("English")
+    POLISH = "pl", _("Polish")
+
+
+class PhaseSet(models.TextChoices):
+    SIX_STEPS = "six_steps", _("Six-step plan")
+    FOUR_PHASES = "four_phases", _("Four-phase plan")
+
+
+#: Phase names are agency data (an agency may rename them), seeded in Dutch, the language of
+#: the UWV file.
+DEFAULT_PHASES = {
+    PhaseSet.SIX_STEPS: [
+        "Intake",
+        "Profiel",
+        "Training",
+        "Sollicitatievaardigheden en -middelen",
+        "Coaching en jobhunting",
+        "Nieuwe baan",
+    ],
+    PhaseSet.FOUR_PHASES: [
+        "Intake",
+        "Versterken van het aanbod",
+        "Oriëntatie en solliciteren",
+        "Werk en nazorg",
+    ],
+}
+
+
+class AuditAction(models.TextChoices):
+    VIEW = "view", _("Viewed")
+    LIST = "list", _("Listed")
+    CREATE = "create", _("Created")
+    UPDATE = "update", _("Changed")
+    DELETE = "delete", _("Deleted")
+    DOWNLOAD = "download", _("Downloaded")
+    LOGIN = "login", _("Logged in")
+    LOGIN_FAILED = "login_failed", _("Failed login")
+    LOGOUT = "logout", _("Logged out")
+    INVITE = "invite", _("Invited")
+    ACCEPT_INVITATION = "accept_invitation", _("Accepted invitation")

@@ -1,0 +1,24 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .constants import Role
+
+
+def navigation(request) -> dict:
+    """The menu for the user's role. Pure: it reads the user, never the database."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.role:
+        return {"nav_items": []}
+    items = [(_("Trajectories"), reverse("portal:home"))]
+    if user.role in (Role.AGENCY_ADMIN, Role.SPECIALIST, Role.EMPLOYER_CONTACT):
+        label = _("Employer") if user.role == Role.EMPLOYER_CONTACT else _("Employers")
+        items.append((label, reverse("portal:employer_list")))
+    if user.role == Role.AGENCY_ADMIN:
+        items += [
+            (_("Team"), reverse("portal:team")),
+            (_("Settings"), reverse("portal:agency_settings")),
+            (_("Audit trail"), reverse("portal:audit_log")),
+        ]
+    if user.role == Role.EMPLOYEE:
+        items.append((_("Who viewed my file"), reverse("portal:my_file_access")))
+    return {"nav_items": items}

@@ -1,0 +1,183 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from . import access
+from .constants import INVITABLE_ROLES, Role
+from .models import Agency, Employer, Invitation, LegalEntity, User
+
+MAX_LOGO_BYTES = 2 * 1024 * 1024
+
+
+class AgencySettingsForm(forms.ModelForm):
+    class Meta:
+        model = Agency
+        fields = [
+            "name",
+            "default_language",
+            "logo",
+            "phase_set",
+            "application_norm_count",
+            "application_norm_weeks",
+            "retention_months",
+            "retention_months_self_insurer",
+        ]
+
+    def clean_logo(self):
+        logo = self.cleaned_data.get("logo")
+        if logo and hasattr(logo, "size") and logo.size > MAX_LOGO_BYTES:
+            raise forms.ValidationError(_("The logo may be at most 2 MB."))
+        return logo
+
+
+class EmployerForm(forms.ModelForm):
+    class Meta:
+        model = Employer
+        fields = ["name", "is_self_insurer"]
+
+    def __init__(self, *args, agency: Agency, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.agency = agency
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        clash = Employer.objects.filter(agency=self.agency, name__iexact=name)
+        if clash.exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("Your agency already has an employer with this name."))
+        return name
+
+
+class LegalEntityForm(forms.ModelForm):
+    class Meta:
+        model = LegalEntity
+        fields = ["name", "kvk_number", "payroll_tax_number"]
+
+    def __init__(self, *args, employer: Employer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.employer = employer
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        clash = LegalEntity.objects.filter(employer=self.employer, name__iexact=name)
+        if clash.exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("This employer already has a BV with this name."))
+        return name
+
+    def clean_payroll_tax_number(self):
+        return self.cleaned_data["payroll_tax_number"].strip().upper()
+
+
+class InvitationForm(forms.ModelForm):
+    """Choice lists come from the scoping layer, so an admin can only pick their own agency's
+    employers and BVs."""
+
+    class Meta:
+        model = Invitation
+        fields = [
+            "email",
+            "first_name",
+            "last_name",
+            "role",
+            "language",
+            "employer",
+            "all_legal_entities",
+            "legal_entities",
+        ]
+        widgets = {"legal_entities": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(r.value, r.label) for r in INVITABLE_ROLES]
+        self.fields["employer"].queryset = access.visible_employers(user)
+        self.fields["legal_entities"].queryset = access.visible_legal_entities(user).select_related(
+            "employer"
+        )
+        self.fields["language"].initial = user.agency.default_language if user.agency else "nl"
+        self.fields["employer"].help_text = _("Only for employer contacts.")
+        self.fields["legal_entities"].help_text = _(
+            "Only when the contact may not see all BVs of the employer."
+        )
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(_("There is already an account with this email address."))
+        return email
+
+    def clean(self):
+        data = super().clean()
+        role, employer = data.get("role"), data.get("employer")
+        if role == Role.EMPLOYER_CONTACT:
+            if not employer:
+                self.add_error("employer", _("Choose the employer this contact works for."))
+            elif not data.get("all_legal_entities"):
+                chosen = data.get("legal_entities")
+                if not chosen:
+                    self.add_error(
+                        "legal_entities", _("Choose at least one BV, or tick 'all BVs'.")
+                    )
+                elif any(le.employer_id != employer.pk for le in chosen):
+                    self.add_error("legal_entities", _("Choose only BVs of the selected employer."))
+        elif employer:
+            self.add_error("employer", _("Only employer contacts belong to an employer."))
+        return data
+
+
+class SetPasswordForm(forms.Form):
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("Password (again)"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, invitation: Invitation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.invitation = invitation
+        self.fields[
+            "password1"
+        ].help_text = password_validation.password_validators_help_text_html()
+
+    def clean(self):
+        data = super().clean()
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("The two passwords do not match."))
+        elif p1:
+            candidate = User(
+                email=self.invitation.email,
+                first_name=self.invitation.first_name,
+                last_name=self.invitation.last_name,
+            )
+            try:
+                password_validation.validate_password(p1, candidate)
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return data
+
+
+class AuditSearchForm(forms.Form):
+    q = forms.CharField(label=_("User or object"), required=False, max_length=200)
+    action = forms.ChoiceField(label=_("Action"), required=False)
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        from .constants import AuditAction
+
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", _("All actions")), *AuditAction.choices]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", _("The end date lies before the start date."))
+        return data

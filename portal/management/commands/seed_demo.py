@@ -1,0 +1,207 @@
+"""Demo data for `make run`: two agencies, so that isolation can be seen, not just believed."""
+
+import unicodedata
+from datetime import date
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from portal.constants import PhaseSet, Role
+from portal.models import Agency, Employer, EmployerContact, LegalEntity, User
+from portal.services import agency_create
+from trajecten.constants import MemberRole, TrajectoryStatus
+from trajecten.models import Employee, Employment, Trajectory, TrajectoryMember
+
+# (agency, phase set, admin, specialists, employers: {name: [(BV, KvK, payroll tax no.)]},
+#  contacts: (email, first, last, employer, BVs or None for all),
+#  employees: (first, last, language, employer, [BVs], trajectory BV, status, start, specialist))
+AGENCIES = [
+    {
+        "name": "Spoorwerk Re-integratie",
+        "phase_set": PhaseSet.SIX_STEPS,
+        "domain": "spoorwerk.example",
+        "admin": ("beheer", "Ingrid", "Smit"),
+        "specialists": [("sanne", "Sanne", "Bakker"), ("mohamed", "Mohamed", "Yilmaz")],
+        "employers": {
+            "Van Dijk Groep": [
+                ("Van Dijk Transport BV", "12345678", "812345678L01"),
+                ("Van Dijk Logistiek BV", "23456789", "823456789L01"),
+                ("Van Dijk Techniek BV", "34567890", "834567890L01"),
+            ],
+            "Zorggroep Horizon": [
+                ("Horizon Thuiszorg BV", "45678901", "845678901L01"),
+                ("Horizon Wonen BV", "56789012", "856789012L01"),
+            ],
+        },
+        "contacts": [
+            ("hr.vandijk", "Petra", "van Dijk", "Van Dijk Groep", None),
+            ("transport.vandijk", "Rob", "Hendriks", "Van Dijk Groep", ["Van Dijk Transport BV"]),
+            ("hr.horizon", "Anouk", "de Boer", "Zorggroep Horizon", None),
+        ],
+        "employees": [
+            ("Jan", "de Vries", "nl", ["Van Dijk Transport BV"], "active", "sanne"),
+            (
+                "Piotr",
+                "Kowalski",
+                "pl",
+                ["Van Dijk Logistiek BV", "Van Dijk Transport BV"],
+                "active",
+                "mohamed",
+            ),
+            ("Agnieszka", "Nowak", "pl", ["Van Dijk Transport BV"], "referred", "mohamed"),
+            ("Kees", "Jansen", "nl", ["Van Dijk Techniek BV"], "active", "sanne"),
+            ("Fatima", "el Amrani", "nl", ["Horizon Thuiszorg BV"], "active", "sanne"),
+            ("Marta", "Wiśniewska", "pl", ["Horizon Wonen BV"], "ended", "mohamed"),
+        ],
+    },
+    {
+        "name": "Tweede Kans Loopbaan",
+        "phase_set": PhaseSet.FOUR_PHASES,
+        "domain": "tweedekans.example",
+        "admin": ("beheer", "Willem", "Visser"),
+        "specialists": [("lotte", "Lotte", "Mulder")],
+        "employers": {
+            "Bakkerij Vermeer": [
+                ("Vermeer Brood BV", "67890123", "867890123L01"),
+                ("Vermeer Banket BV", "78901234", "878901234L01"),
+            ],
+        },
+        "contacts": [("hr.vermeer", "Karin", "Vermeer", "Bakkerij Vermeer", None)],
+        "employees": [
+            ("Tomasz", "Zieliński", "pl", ["Vermeer Brood BV"], "active", "lotte"),
+            ("Sophie", "Peters", "nl", ["Vermeer Banket BV"], "active", "lotte"),
+        ],
+    },
+]
+
+START_DATES = [date(2026, 5, 4), date(2026, 8, 17), date(2026, 10, 5), date(2025, 12, 1)]
+
+
+class Command(BaseCommand):
+    help = "Create or refresh the demo agencies and users (DEBUG only). Safe to run again."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "seed_demo only runs with DJANGO_DEBUG=true: it sets known passwords."
+            )
+        logins: list[tuple[str, str, str]] = []
+        with transaction.atomic():
+            platform = self._user("platform@spoorboek.example", "Platform", "Beheer", None, "")
+            platform.is_staff = platform.is_superuser = True
+            platform.save(update_fields=["is_staff", "is_superuser"])
+            logins.append(("—", "platform operator (Django admin)", platform.email))
+            for spec in AGENCIES:
+                logins += self._agency(spec)
+        self._print(logins)
+
+    # --- building blocks --------------------------------------------------------------------
+
+    def _user(self, email, first, last, agency, role, language="nl") -> User:
+        user, _ = User.objects.update_or_create(
+            email=email,
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "agency": agency,
+                "role": role,
+                "language": language,
+                "is_demo": True,
+                "is_active": True,
+            },
+        )
+        user.set_password(settings.DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+        EmailAddress.objects.update_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
+        )
+        return user
+
+    def _agency(self, spec) -> list[tuple[str, str, str]]:
+        agency = Agency.objects.filter(name=spec["name"]).first() or agency_create(
+            name=spec["name"], phase_set=spec["phase_set"]
+        )
+        domain, logins = spec["domain"], []
+
+        def email(local):
+            return f"{local}@{domain}"
+
+        local, first, last = spec["admin"]
+        admin = self._user(email(local), first, last, agency, Role.AGENCY_ADMIN)
+        logins.append((agency.name, str(Role.AGENCY_ADMIN.label), admin.email))
+        specialists = {}
+        for local, first, last in spec["specialists"]:
+            specialists[local] = self._user(email(local), first, last, agency, Role.SPECIALIST)
+            logins.append((agency.name, str(Role.SPECIALIST.label), specialists[local].email))
+
+        bvs: dict[str, LegalEntity] = {}
+        for employer_name, entities in spec["employers"].items():
+            employer, _ = Employer.objects.get_or_create(agency=agency, name=employer_name)
+            for name, kvk, loonheffing in entities:
+                bvs[name], _ = LegalEntity.objects.update_or_create(
+                    employer=employer,
+                    name=name,
+                    defaults={"kvk_number": kvk, "payroll_tax_number": loonheffing},
+                )
+
+        for local, first, last, employer_name, only_bvs in spec["contacts"]:
+            user = self._user(email(local), first, last, agency, Role.EMPLOYER_CONTACT)
+            contact, _ = EmployerContact.objects.update_or_create(
+                user=user,
+                defaults={
+                    "employer": Employer.objects.get(agency=agency, name=employer_name),
+                    "all_legal_entities": only_bvs is None,
+                },
+            )
+            contact.legal_entities.set([bvs[n] for n in only_bvs or []])
+            scope = ", ".join(only_bvs) if only_bvs else f"{employer_name}, all BVs"
+            logins.append((agency.name, f"employer contact ({scope})", user.email))
+
+        for i, (first, last, lang, employments, status, specialist) in enumerate(spec["employees"]):
+            local = f"{first}.{last}".lower().replace(" ", "")
+            local = unicodedata.normalize("NFKD", local).encode("ascii", "ignore").decode()
+            user = self._user(email(local), first, last, agency, Role.EMPLOYEE, language=lang)
+            employee, _ = Employee.objects.update_or_create(
+                agency=agency,
+                user=user,
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "email": user.email,
+                    "guidance_language": lang,
+                },
+            )
+            for bv in employments:
+                Employment.objects.get_or_create(employee=employee, legal_entity=bvs[bv])
+            start = START_DATES[i % len(START_DATES)]
+            trajectory, _ = Trajectory.objects.update_or_create(
+                employee=employee,
+                legal_entity=bvs[employments[0]],
+                defaults={
+                    "agency": agency,
+                    "status": status,
+                    "start_date": None if status == TrajectoryStatus.REFERRED else start,
+                    "end_date": date(2026, 11, 2) if status == TrajectoryStatus.ENDED else None,
+                },
+            )
+            TrajectoryMember.objects.update_or_create(
+                trajectory=trajectory,
+                role=MemberRole.PRIMARY,
+                defaults={"user": specialists[specialist]},
+            )
+            logins.append((agency.name, f"employee ({employments[0]})", user.email))
+        return logins
+
+    def _print(self, logins) -> None:
+        out = self.stdout
+        out.write("")
+        out.write(self.style.SUCCESS("Demo data ready. Every demo login uses the password:"))
+        out.write(f"    {settings.DEMO_PASSWORD}")
+        out.write("Demo users skip MFA enrolment while DEBUG is on (see README, Demo logins).")
+        out.write("")
+        width = max(len(a) for a, _, _ in logins)
+        for agency, role, email in logins:
+            out.write(f"  {agency:<{width}}  {email:<42} {role}")
+        out.write("")

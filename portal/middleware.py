@@ -1,0 +1,89 @@
+from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
+from django.shortcuts import redirect
+from django.utils import translation
+
+from . import audit
+from .constants import MFA_REQUIRED_ROLES
+
+
+class AuditContextMiddleware:
+    """Makes the acting user and their IP address available to ``portal.audit.record``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = audit.set_context(
+            audit.AuditContext(
+                user=request.user, ip_address=audit.client_ip(request), path=request.path
+            )
+        )
+        try:
+            return self.get_response(request)
+        finally:
+            audit.reset_context(token)
+
+
+class UserLanguageMiddleware:
+    """A logged-in user sees the portal in the language stored on their account."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and user.language:
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
+        return self.get_response(request)
+
+
+#: Pages a user without MFA may still reach: enrolling itself, logging out, the language switch.
+MFA_ENROLMENT_URL_NAMES = frozenset(
+    {
+        "mfa_activate_totp",
+        "mfa_index",
+        "mfa_view_recovery_codes",
+        "mfa_generate_recovery_codes",
+        "mfa_download_recovery_codes",
+        "account_reauthenticate",
+        "mfa_reauthenticate",
+        "account_logout",
+        "account_email_verification_sent",
+        "account_confirm_email",
+        "set_language",
+        "healthz",
+    }
+)
+
+
+def mfa_required(user) -> bool:
+    """Agency staff, employer contacts and platform operators must use MFA. Demo users are
+    exempt while DEBUG is on, so that `make run` can be tried without an authenticator app."""
+    if not (user.role in MFA_REQUIRED_ROLES or user.is_staff or user.is_superuser):
+        return False
+    return not (settings.DEBUG and user.is_demo)
+
+
+class MandatoryMFAMiddleware:
+    """Until they enrol in TOTP, users who must use MFA reach nothing but the enrolment pages."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated or not mfa_required(user):
+            return None
+        match = request.resolver_match
+        if match and match.url_name in MFA_ENROLMENT_URL_NAMES:
+            return None
+        if request.path.startswith(settings.STATIC_URL):
+            return None
+        if is_mfa_enabled(user):
+            return None
+        return redirect("mfa_activate_totp")

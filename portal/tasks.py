@@ -1,0 +1,31 @@
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from .models import Invitation
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=60, acks_late=True)
+def send_invitation_email(self, invitation_id: int) -> None:
+    """Email the invitation link, in the invitee's language. Skips closed invitations."""
+    from .services import invitation_token
+
+    invitation = (
+        Invitation.objects.select_related("agency", "invited_by").filter(pk=invitation_id).first()
+    )
+    if invitation is None or not invitation.is_open:
+        return
+    link = settings.SITE_URL + reverse(
+        "portal:invitation_accept", kwargs={"token": invitation_token(invitation)}
+    )
+    with translation.override(invitation.language):
+        context = {"invitation": invitation, "link": link}
+        subject = render_to_string("portal/email/invitation_subject.txt", context).strip()
+        body = render_to_string("portal/email/invitation_body.txt", context)
+    try:
+        send_mail(subject, body, None, [invitation.email])
+    except OSError as exc:
+        raise self.retry(exc=exc) from exc

@@ -1,0 +1,228 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
+
+from trajecten.models import Trajectory
+
+from . import access, audit, selectors, services
+from .decorators import agency_admin_required
+from .forms import (
+    AgencySettingsForm,
+    AuditSearchForm,
+    EmployerForm,
+    InvitationForm,
+    LegalEntityForm,
+    SetPasswordForm,
+)
+
+PAGE_SIZE = 50
+
+
+@login_required
+def home(request):
+    trajectories = Paginator(selectors.trajectory_overview(user=request.user), PAGE_SIZE)
+    page = trajectories.get_page(request.GET.get("page"))
+    audit.record_list(Trajectory, len(page.object_list))
+    return render(request, "portal/home.html", {"page": page})
+
+
+# --- Employers and BVs ------------------------------------------------------------------------
+
+
+@login_required
+def employer_list(request):
+    employers = selectors.employer_list(user=request.user)
+    return render(request, "portal/employer_list.html", {"employers": employers})
+
+
+@login_required
+def employer_detail(request, uuid):
+    employer = access.get_visible_or_404(access.visible_employers(request.user), uuid=uuid)
+    legal_entities = selectors.employer_legal_entities(user=request.user, employer=employer)
+    return render(
+        request,
+        "portal/employer_detail.html",
+        {
+            "employer": employer,
+            "legal_entities": legal_entities,
+            "can_manage": access.can_manage_agency(request.user),
+        },
+    )
+
+
+@agency_admin_required
+def employer_edit(request, uuid=None):
+    employer = (
+        access.get_visible_or_404(access.visible_employers(request.user), uuid=uuid)
+        if uuid
+        else None
+    )
+    form = EmployerForm(request.POST or None, instance=employer, agency=request.user.agency)
+    if request.method == "POST" and form.is_valid():
+        employer = services.employer_save(form=form, agency=request.user.agency)
+        messages.success(request, _("The employer has been saved."))
+        return redirect("portal:employer_detail", uuid=employer.uuid)
+    return render(request, "portal/employer_form.html", {"form": form, "employer": employer})
+
+
+@agency_admin_required
+def legal_entity_edit(request, employer_uuid, uuid=None):
+    employer = access.get_visible_or_404(access.visible_employers(request.user), uuid=employer_uuid)
+    legal_entity = (
+        access.get_visible_or_404(
+            access.visible_legal_entities(request.user).filter(employer=employer), uuid=uuid
+        )
+        if uuid
+        else None
+    )
+    form = LegalEntityForm(request.POST or None, instance=legal_entity, employer=employer)
+    if request.method == "POST" and form.is_valid():
+        services.legal_entity_save(form=form, employer=employer)
+        messages.success(request, _("The BV has been saved."))
+        return redirect("portal:employer_detail", uuid=employer.uuid)
+    return render(
+        request,
+        "portal/legal_entity_form.html",
+        {"form": form, "employer": employer, "legal_entity": legal_entity},
+    )
+
+
+# --- Team and invitations ---------------------------------------------------------------------
+
+
+@agency_admin_required
+def team(request):
+    users = selectors.team_list(user=request.user)
+    invitations = access.visible_invitations(request.user).filter(accepted_at__isnull=True)
+    return render(request, "portal/team.html", {"users": users, "invitations": invitations})
+
+
+@agency_admin_required
+def invitation_create(request):
+    form = InvitationForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        invitation = services.invitation_create(form=form, invited_by=request.user)
+        messages.success(request, _("An invitation has been sent to %s.") % invitation.email)
+        return redirect("portal:team")
+    return render(
+        request,
+        "portal/invitation_form.html",
+        {"form": form, "days": settings.INVITATION_VALID_DAYS},
+    )
+
+
+@agency_admin_required
+@require_POST
+def invitation_resend(request, uuid):
+    invitation = access.get_visible_or_404(
+        access.visible_invitations(request.user).filter(accepted_at__isnull=True), uuid=uuid
+    )
+    services.invitation_resend(invitation=invitation)
+    messages.success(request, _("A new invitation has been sent to %s.") % invitation.email)
+    return redirect("portal:team")
+
+
+@agency_admin_required
+@require_POST
+def invitation_revoke(request, uuid):
+    invitation = access.get_visible_or_404(access.visible_invitations(request.user), uuid=uuid)
+    services.invitation_revoke(invitation=invitation)
+    messages.success(request, _("The invitation for %s has been revoked.") % invitation.email)
+    return redirect("portal:team")
+
+
+def invitation_accept(request, token):
+    """The invitee sets a password. Errors (expired, used, tampered) are explained, not 500s."""
+    try:
+        invitation = services.invitation_from_token(token)
+    except services.InvitationError as exc:
+        return render(request, "portal/invitation_invalid.html", {"reason": str(exc)}, status=410)
+    if request.user.is_authenticated:
+        messages.error(request, _("Log out first to accept an invitation for another account."))
+        return redirect("portal:home")
+    form = SetPasswordForm(request.POST or None, invitation=invitation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invitation_accept(
+                invitation=invitation, password=form.cleaned_data["password1"]
+            )
+        except services.InvitationError:
+            return render(
+                request,
+                "portal/invitation_invalid.html",
+                {"reason": _("This invitation link has already been used.")},
+                status=410,
+            )
+        messages.success(request, _("Your password has been set. You can now log in."))
+        return redirect("account_login")
+    return render(
+        request, "portal/invitation_accept.html", {"form": form, "invitation": invitation}
+    )
+
+
+# --- Agency settings and audit ----------------------------------------------------------------
+
+
+@agency_admin_required
+def agency_settings(request):
+    agency = request.user.agency
+    form = AgencySettingsForm(request.POST or None, request.FILES or None, instance=agency)
+    if request.method == "POST" and form.is_valid():
+        services.agency_settings_update(agency=agency, form=form)
+        messages.success(request, _("The settings have been saved."))
+        return redirect("portal:agency_settings")
+    return render(
+        request,
+        "portal/agency_settings.html",
+        {"form": form, "phases": agency.phases.all()},
+    )
+
+
+@agency_admin_required
+def audit_log(request):
+    form = AuditSearchForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    events = selectors.audit_search(user=request.user, **filters)
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "portal/audit_log.html", {"form": form, "page": page})
+
+
+@login_required
+def my_file_access(request):
+    """An employee sees who opened or changed their file."""
+    if not request.user.is_employee:
+        raise Http404
+    page = Paginator(selectors.own_file_access(user=request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "portal/my_file_access.html", {"page": page})
+
+
+# --- Plumbing ---------------------------------------------------------------------------------
+
+
+@require_POST
+def set_language(request):
+    """Django's language switch, remembered on the account of a logged-in user."""
+    response = django_set_language(request)
+    language = request.POST.get("language")
+    if request.user.is_authenticated and language in {"nl", "en", "pl"}:
+        services.user_set_language(user=request.user, language=language)
+    return response
+
+
+def healthz(request):
+    """Liveness and database check for docker-compose and load balancers."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:
+        return JsonResponse({"status": "error"}, status=503)
+    return HttpResponse("ok", content_type="text/plain")

@@ -1,0 +1,110 @@
+"""The shared cast: two agencies, each role, BV-restricted contacts, and employees.
+
+Agency A: employer X (BVs x1, x2) and employer Y (BV y1). Agency B: employer Z (BV z1).
+
+    traj_x1  employee_x1 at x1, specialist_a
+    traj_x2  employee_x2 at x2, specialist_a2
+    traj_y1  employee_y1 at y1, specialist_a2
+    traj_z1  employee_z1 at z1, specialist_b       (agency B)
+
+contact_x_all sees all BVs of X, contact_x1 only x1, contact_y all of Y, contact_z all of Z.
+Staff users have TOTP enrolled, as the portal demands.
+"""
+
+from types import SimpleNamespace
+
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+from tests.factories import (
+    AgencyFactory,
+    EmployeeFactory,
+    EmployerContactFactory,
+    EmployerFactory,
+    LegalEntityFactory,
+    TrajectoryFactory,
+    UserFactory,
+)
+
+STAFF_NAMES = [
+    "admin_a",
+    "specialist_a",
+    "specialist_a2",
+    "contact_x_all",
+    "contact_x1",
+    "contact_y",
+    "admin_b",
+    "specialist_b",
+    "contact_z",
+]
+EMPLOYEE_NAMES = ["employee_x1", "employee_x2", "employee_y1", "employee_z1"]
+CAST_NAMES = STAFF_NAMES + EMPLOYEE_NAMES
+
+
+def enrol_totp(user) -> str:
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+@pytest.fixture
+def cast(db):
+    c = SimpleNamespace()
+    c.agency_a = AgencyFactory(name="Agency A")
+    c.agency_b = AgencyFactory(name="Agency B")
+    c.employer_x = EmployerFactory(agency=c.agency_a, name="Employer X")
+    c.employer_y = EmployerFactory(agency=c.agency_a, name="Employer Y")
+    c.employer_z = EmployerFactory(agency=c.agency_b, name="Employer Z")
+    c.x1 = LegalEntityFactory(employer=c.employer_x, name="X1 BV")
+    c.x2 = LegalEntityFactory(employer=c.employer_x, name="X2 BV")
+    c.y1 = LegalEntityFactory(employer=c.employer_y, name="Y1 BV")
+    c.z1 = LegalEntityFactory(employer=c.employer_z, name="Z1 BV")
+
+    c.admin_a = UserFactory(agency=c.agency_a, admin=True, email="admin@a.example")
+    c.specialist_a = UserFactory(agency=c.agency_a, specialist=True, email="spec@a.example")
+    c.specialist_a2 = UserFactory(agency=c.agency_a, specialist=True, email="spec2@a.example")
+    c.contact_x_all = EmployerContactFactory(employer=c.employer_x).user
+    c.contact_x1 = EmployerContactFactory(employer=c.employer_x, legal_entities=[c.x1]).user
+    c.contact_y = EmployerContactFactory(employer=c.employer_y).user
+    c.admin_b = UserFactory(agency=c.agency_b, admin=True, email="admin@b.example")
+    c.specialist_b = UserFactory(agency=c.agency_b, specialist=True, email="spec@b.example")
+    c.contact_z = EmployerContactFactory(employer=c.employer_z).user
+
+    def trajectory(bv, specialist, first_name):
+        employee = EmployeeFactory(agency=bv.agency, with_login=True, first_name=first_name)
+        return TrajectoryFactory(legal_entity=bv, employee=employee, specialist=specialist)
+
+    c.traj_x1 = trajectory(c.x1, c.specialist_a, "Xavier")
+    c.traj_x2 = trajectory(c.x2, c.specialist_a2, "Xenia")
+    c.traj_y1 = trajectory(c.y1, c.specialist_a2, "Yara")
+    c.traj_z1 = trajectory(c.z1, c.specialist_b, "Zbigniew")
+    c.employee_x1 = c.traj_x1.employee.user
+    c.employee_x2 = c.traj_x2.employee.user
+    c.employee_y1 = c.traj_y1.employee.user
+    c.employee_z1 = c.traj_z1.employee.user
+
+    for name in STAFF_NAMES:
+        enrol_totp(getattr(c, name))
+    return c
+
+
+@pytest.fixture
+def login(client):
+    """Log a user in as after a full login (password and, where enrolled, MFA)."""
+
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def on_commit(django_capture_on_commit_callbacks):
+    """Run ``transaction.on_commit`` callbacks (queued tasks, emails) as a real commit would."""
+
+    def _run(func, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return func(*args, **kwargs)
+
+    return _run

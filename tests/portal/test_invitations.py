@@ -1,0 +1,208 @@
+"""An agency admin invites staff and employer contacts; the invitee sets a password once."""
+
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.urls import reverse
+
+from portal.constants import Role
+from portal.models import User
+from tests.conftest import enrol_totp
+from tests.factories import PASSWORD, InvitationFactory
+
+NEW_PASSWORD = "Spoor-Boek-2026!"
+
+
+@pytest.fixture
+def invite(on_commit):
+    return lambda client, **data: on_commit(_invite, client, **data)
+
+
+def _invite(client, **data):
+    payload = {
+        "email": "nieuw@example.nl",
+        "first_name": "Noor",
+        "last_name": "Vos",
+        "role": Role.SPECIALIST,
+        "language": "nl",
+        "all_legal_entities": "on",
+    }
+    payload.update(data)
+    return client.post(reverse("portal:invitation_create"), payload)
+
+
+def link_from_last_email() -> str:
+    return re.search(r"http://testserver(/uitnodiging/\S+/)", mail.outbox[-1].body).group(1)
+
+
+def test_admin_invites_a_specialist_who_sets_a_password_and_must_enrol_mfa(
+    cast, login, client, invite
+):
+    response = invite(login(cast.admin_a))
+    assert response.status_code == 302
+    assert mail.outbox[-1].to == ["nieuw@example.nl"]
+    assert "Agency A" in mail.outbox[-1].subject
+    assert "Kies je wachtwoord" in mail.outbox[-1].body  # in the invitee's language
+    link = link_from_last_email()
+
+    client.logout()
+    page = client.get(link)
+    assert page.status_code == 200
+    response = client.post(link, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    assert response.status_code == 302
+    assert response.url == reverse("account_login")
+    assert "_auth_user_id" not in client.session  # setting a password is not a login
+
+    user = User.objects.get(email="nieuw@example.nl")
+    assert (user.agency, user.role, user.language) == (cast.agency_a, Role.SPECIALIST, "nl")
+    assert user.emailaddress_set.get().verified
+    client.post(reverse("account_login"), {"login": user.email, "password": NEW_PASSWORD})
+    assert client.get(reverse("portal:home")).url == reverse("mfa_activate_totp")
+
+
+def test_invited_bv_restricted_contact_sees_only_the_chosen_bv(cast, login, client, invite):
+    response = invite(
+        login(cast.admin_a),
+        email="hr@x.example",
+        role=Role.EMPLOYER_CONTACT,
+        employer=cast.employer_x.pk,
+        all_legal_entities="",
+        legal_entities=[cast.x2.pk],
+    )
+    assert response.status_code == 302
+    link = link_from_last_email()
+    client.logout()
+    client.post(link, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    contact = User.objects.get(email="hr@x.example")
+    assert list(contact.employer_contact.legal_entities.all()) == [cast.x2]
+    enrol_totp(contact)
+    html = (
+        login(contact)
+        .get(reverse("portal:employer_detail", args=[cast.employer_x.uuid]))
+        .content.decode()
+    )
+    assert "X2 BV" in html
+    assert "X1 BV" not in html
+
+
+def test_a_used_link_cannot_be_used_again(cast, login, client, invite):
+    invite(login(cast.admin_a))
+    link = link_from_last_email()
+    client.logout()
+    client.post(link, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    again = client.get(link)
+    assert again.status_code == 410
+    assert "al gebruikt" in again.content.decode()
+    second_post = client.post(
+        link, {"password1": "Other-Pass-123!", "password2": "Other-Pass-123!"}
+    )
+    assert second_post.status_code == 410
+    assert User.objects.get(email="nieuw@example.nl").check_password(NEW_PASSWORD)
+
+
+def test_an_expired_link_explains_itself(cast, login, client, invite):
+    invite(login(cast.admin_a))
+    link = link_from_last_email()
+    client.logout()
+    with time_machine.travel(timedelta(days=8)):
+        response = client.get(link)
+    assert response.status_code == 410
+    assert "verlopen" in response.content.decode()
+    assert not User.objects.filter(email="nieuw@example.nl").exists()
+
+
+def test_resending_gives_an_expired_invitation_a_working_link(cast, login, client, on_commit):
+    invitation = InvitationFactory(agency=cast.agency_a)
+    with time_machine.travel(timedelta(days=8)):
+        admin = login(cast.admin_a)
+        on_commit(admin.post, reverse("portal:invitation_resend", args=[invitation.uuid]))
+        link = link_from_last_email()
+        admin.logout()
+        assert client.get(link).status_code == 200
+
+
+@pytest.mark.parametrize("token", ["garbage", "eyJhIjoxfQ:1abc:def", "x" * 300])
+def test_a_tampered_link_is_refused_without_a_500(db, client, token):
+    response = client.get(reverse("portal:invitation_accept", args=[token]))
+    assert response.status_code == 410
+    assert "niet geldig" in response.content.decode()
+
+
+def test_a_revoked_invitation_no_longer_works(cast, login, client, invite):
+    invite(login(cast.admin_a))
+    link = link_from_last_email()
+    invitation = cast.agency_a.invitations.get()
+    login(cast.admin_a).post(reverse("portal:invitation_revoke", args=[invitation.uuid]))
+    client.logout()
+    assert client.get(link).status_code == 410
+
+
+def test_mismatched_or_weak_passwords_are_explained_and_nothing_is_created(
+    cast, login, client, invite
+):
+    invite(login(cast.admin_a))
+    link = link_from_last_email()
+    client.logout()
+    mismatch = client.post(link, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD + "x"})
+    assert "komen niet overeen" in mismatch.content.decode()
+    weak = client.post(link, {"password1": "12345678", "password2": "12345678"})
+    assert weak.status_code == 200
+    assert "te kort" in weak.content.decode()
+    assert not User.objects.filter(email="nieuw@example.nl").exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"email": "admin@a.example"}, "email", "Er bestaat al een account met dit e-mailadres."),
+        ({"email": "geen-email"}, "email", "Voer een geldig e-mailadres in."),
+        ({"role": Role.EMPLOYER_CONTACT}, "employer", "Kies de werkgever"),
+        ({"role": Role.EMPLOYEE}, "role", "Selecteer een geldige keuze."),
+    ],
+)
+def test_invitation_form_errors_are_specific_and_translated(
+    cast, login, data, field, message, invite
+):
+    response = invite(login(cast.admin_a), **data)
+    assert response.status_code == 200
+    assert any(message in str(e) for e in response.context["form"].errors[field])
+    assert message in response.content.decode()
+    assert not mail.outbox
+
+
+def test_bvs_of_another_employer_or_agency_cannot_be_chosen(cast, login, invite):
+    client = login(cast.admin_a)
+    other_employer = invite(
+        client,
+        role=Role.EMPLOYER_CONTACT,
+        employer=cast.employer_x.pk,
+        all_legal_entities="",
+        legal_entities=[cast.y1.pk],
+    )
+    assert other_employer.context["form"].errors["legal_entities"] == [
+        "Kies alleen BV's van de gekozen werkgever."
+    ]
+    other_agency = invite(
+        client,
+        role=Role.EMPLOYER_CONTACT,
+        employer=cast.employer_z.pk,
+        all_legal_entities="on",
+    )
+    assert other_agency.status_code == 200
+    assert "employer" in other_agency.context["form"].errors
+    assert not mail.outbox
+
+
+def test_invitee_password_login_works_after_accepting(cast, login, client, invite):
+    invite(login(cast.admin_a), role=Role.AGENCY_ADMIN)
+    link = link_from_last_email()
+    client.logout()
+    client.post(link, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    wrong = client.post(
+        reverse("account_login"), {"login": "nieuw@example.nl", "password": PASSWORD}
+    )
+    assert "_auth_user_id" not in client.session
+    assert wrong.status_code == 200

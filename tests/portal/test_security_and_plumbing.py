@@ -1,0 +1,56 @@
+from django.urls import reverse
+
+from portal.models import User
+
+
+def test_pages_send_security_headers_and_a_strict_csp(cast, login):
+    response = login(cast.admin_a).get(reverse("portal:home"))
+    csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp
+    assert "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_forms_are_csrf_protected(cast, client):
+    client.handler.enforce_csrf_checks = True
+    client.force_login(cast.employee_x1)
+    response = client.post(reverse("set_language"), {"language": "pl"})
+    assert response.status_code == 403
+
+
+def test_language_switch_is_remembered_on_the_account(cast, login):
+    client = login(cast.employee_x1)
+    client.post(reverse("set_language"), {"language": "pl", "next": "/"})
+    assert User.objects.get(pk=cast.employee_x1.pk).language == "pl"
+    html = client.get(reverse("portal:home")).content.decode()
+    assert 'lang="pl"' in html
+    assert "Moja ścieżka" in html
+
+
+def test_anonymous_visitors_can_pick_a_language_on_the_login_page(db, client):
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = client.get(reverse("account_login")).content.decode()
+    assert 'lang="en"' in html
+
+
+def test_health_check_answers_without_login(db, client):
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    assert response.content == b"ok"
+
+
+def test_there_is_no_public_sign_up(db, client):
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "email": "stranger@example.nl",
+            "password1": "Long-Pass-123",
+            "password2": "Long-Pass-123",
+        },
+    )
+    assert not User.objects.filter(email="stranger@example.nl").exists()
+    assert response.status_code in (200, 403)

@@ -1,0 +1,1 @@
+# Deliberately empty: employee files are not browsed in the Django admin (see portal/admin.py).

@@ -1,0 +1,179 @@
+"""The re-integration file. The foundation holds the people and the trajectory itself; the
+records of the file (profiles, conversations, appointments, ...) build on it."""
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from portal.constants import Language
+from portal.models import Agency, LegalEntity
+
+from .constants import MemberRole, TrajectoryStatus
+
+
+class ScopedQuerySet(models.QuerySet):
+    """Adds ``visible_to(user)``: the one door to tenant data, backed by ``portal.access``."""
+
+    def visible_to(self, user):
+        from portal import access
+
+        return access.scope(self, user)
+
+
+class Employee(models.Model):
+    """A (sick) employee. One person with employments at two BVs is one Employee."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="employees")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="employee_profile",
+        verbose_name=_("login"),
+    )
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=150)
+    email = models.EmailField(_("email address"), blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    guidance_language = models.CharField(
+        _("guidance language"), max_length=2, choices=Language.choices, default=Language.DUTCH
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("employee")
+        verbose_name_plural = _("employees")
+        ordering = ["last_name", "first_name"]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class Employment(models.Model):
+    """An employee's employment at one BV."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", editable=False)
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="employments")
+    legal_entity = models.ForeignKey(
+        LegalEntity, on_delete=models.PROTECT, related_name="employments", verbose_name=_("BV")
+    )
+    job_title = models.CharField(_("job title"), max_length=200, blank=True)
+    hours_per_week = models.DecimalField(
+        _("hours per week"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("employment")
+        verbose_name_plural = _("employments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["employee", "legal_entity"], name="employment_unique_per_bv"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.employee} @ {self.legal_entity}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.agency_id = self.employee.agency_id
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if self.legal_entity.agency_id != self.employee.agency_id:
+            raise ValidationError(_("The BV belongs to another agency."))
+
+
+class Trajectory(models.Model):
+    """A 2e spoor trajectory of one employee at one employing BV."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="trajectories")
+    employee = models.ForeignKey(
+        Employee, on_delete=models.PROTECT, related_name="trajectories", verbose_name=_("employee")
+    )
+    legal_entity = models.ForeignKey(
+        LegalEntity,
+        on_delete=models.PROTECT,
+        related_name="trajectories",
+        verbose_name=_("employing BV"),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=TrajectoryStatus.choices,
+        default=TrajectoryStatus.REFERRED,
+    )
+    start_date = models.DateField(_("start"), null=True, blank=True)
+    end_date = models.DateField(_("end"), null=True, blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="TrajectoryMember", related_name="trajectories"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("trajectory")
+        verbose_name_plural = _("trajectories")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["agency", "status"], name="trajectory_agency_status")]
+
+    def __str__(self) -> str:
+        return f"{self.employee} ({self.legal_entity})"
+
+    def save(self, *args, **kwargs) -> None:
+        self.agency_id = self.employee.agency_id
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if self.legal_entity.agency_id != self.employee.agency_id:
+            raise ValidationError(_("The BV and the employee belong to different agencies."))
+
+
+class TrajectoryMember(models.Model):
+    """Caseload rights: a specialist sees the trajectories they are a member of."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", editable=False)
+    trajectory = models.ForeignKey(Trajectory, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="trajectory_memberships"
+    )
+    role = models.CharField(
+        _("role"), max_length=20, choices=MemberRole.choices, default=MemberRole.PRIMARY
+    )
+
+    class Meta:
+        verbose_name = _("trajectory member")
+        verbose_name_plural = _("trajectory members")
+        constraints = [
+            models.UniqueConstraint(fields=["trajectory", "user"], name="member_unique_user"),
+            models.UniqueConstraint(
+                fields=["trajectory"],
+                condition=Q(role=MemberRole.PRIMARY),
+                name="member_one_primary",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()})"
+
+    def save(self, *args, **kwargs) -> None:
+        self.agency_id = self.trajectory.agency_id
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if self.user.agency_id != self.trajectory.agency_id or not self.user.is_agency_staff:
+            raise ValidationError(_("Only staff of the trajectory's agency can be members."))
