@@ -22,6 +22,8 @@ class AgencySettingsForm(forms.ModelForm):
             "retention_months",
             "retention_months_self_insurer",
         ]
+        # Private storage has no public URL, so no "currently: <link>" widget.
+        widgets = {"logo": forms.FileInput(attrs={"accept": "image/png,image/jpeg"})}
 
     def clean_logo(self):
         logo = self.cleaned_data.get("logo")
@@ -89,9 +91,12 @@ class InvitationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = [(r.value, r.label) for r in INVITABLE_ROLES]
         self.fields["employer"].queryset = access.visible_employers(user)
-        self.fields["legal_entities"].queryset = access.visible_legal_entities(user).select_related(
-            "employer"
+        self.fields["legal_entities"].queryset = (
+            access.visible_legal_entities(user)
+            .select_related("employer")
+            .order_by("employer__name", "name")
         )
+        self.fields["legal_entities"].label_from_instance = lambda bv: f"{bv.employer} – {bv}"
         self.fields["language"].initial = user.agency.default_language if user.agency else "nl"
         self.fields["employer"].help_text = _("Only for employer contacts.")
         self.fields["legal_entities"].help_text = _(

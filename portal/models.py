@@ -2,6 +2,7 @@
 
 import uuid
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
@@ -9,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .constants import AuditAction, Language, PhaseSet, Role
@@ -376,6 +378,16 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("The audit trail is append-only.")
+
+    @property
+    def object_type_label(self) -> str:
+        """The object kind in the reader's language (model verbose name)."""
+        if self.object_type == "session":
+            return gettext("session")
+        for model in apps.get_models():
+            if model._meta.model_name == self.object_type:
+                return str(model._meta.verbose_name)
+        return self.object_type
 
     @property
     def actor_role_label(self) -> str:
