@@ -191,3 +191,27 @@ def test_session_ends_after_the_idle_time_and_not_before(db, settings, login):
         response = client.get(reverse("portal:home"))
         assert response.status_code == 302
         assert response.url.startswith(reverse("account_login"))
+
+
+def test_a_recovery_code_completes_the_login_once(db, client):
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    user = UserFactory(specialist=True)
+    enrol_totp(user)
+    code = RecoveryCodes.activate(user).get_unused_codes()[0]
+    password_login(client, user)
+    client.post(reverse("mfa_authenticate"), {"code": code})
+    assert is_logged_in(client)
+    client.logout()
+    password_login(client, user)
+    client.post(reverse("mfa_authenticate"), {"code": code})
+    assert not is_logged_in(client)  # a recovery code works only once
+
+
+def test_an_unverified_email_address_cannot_log_in_and_gets_a_verification_mail(db, client):
+    user = UserFactory(employee=True)
+    user.emailaddress_set.update(verified=False)
+    response = password_login(client, user)
+    assert not is_logged_in(client)
+    assert response.url == reverse("account_email_verification_sent")
+    assert mail.outbox[-1].to == [user.email]
