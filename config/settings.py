@@ -12,6 +12,7 @@ One module serves every shape of installation; the environment decides:
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -145,7 +146,13 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 # Longer than the longest task, so an unacknowledged task is not redelivered while it still runs.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "Europe/Amsterdam"
-CELERY_BEAT_SCHEDULE: dict = {}
+# Periodic work is defined here, in code. Due work lives in the database; tasks find it.
+CELERY_BEAT_SCHEDULE = {
+    "record-renewals": {
+        "task": "trajecten.tasks.record_renewals",
+        "schedule": crontab(hour=2, minute=15),
+    },
+}
 
 # --- Authentication (django-allauth with mandatory MFA for staff) -----------------------------
 AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]

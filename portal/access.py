@@ -20,7 +20,26 @@ from collections.abc import Callable
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
-from trajecten.models import Employee, Trajectory
+from trajecten.constants import Visibility
+from trajecten.models import (
+    Appointment,
+    Assignment,
+    ConversationReport,
+    Document,
+    Employee,
+    MedicalNote,
+    PersonProfile,
+    PhaseChange,
+    Placement,
+    Renewal,
+    SearchProfile,
+    SicknessCase,
+    Task,
+    TimeEntry,
+    Training,
+    Trajectory,
+    WorkCapacity,
+)
 
 from .constants import AuditAction, Role
 from .models import AuditEvent, Employer, Invitation, LegalEntity, User
@@ -109,6 +128,70 @@ def _employers(qs: QuerySet, user) -> QuerySet:
     return qs.none()
 
 
+@_rule(SicknessCase)
+def _sickness_cases(qs: QuerySet, user) -> QuerySet:
+    if user.role == Role.AGENCY_ADMIN:
+        return qs
+    return qs.filter(id__in=scope(Trajectory.objects.all(), user).values("sickness_case_id"))
+
+
+# --- Records of the file (domain.md section 6) ------------------------------------------------
+# Each record is visible when its trajectory is, narrowed per role by this table: a Q object
+# (an extra condition), ALL (no extra condition) or NONE (never). Agency admins see every
+# record of their agency except medical notes.
+
+ALL, NONE = Q(), None
+SHARED_WITH_EMPLOYEE = Q(visibility__in=[Visibility.EMPLOYEE, Visibility.EMPLOYER])
+SHARED_WITH_EMPLOYER = Q(visibility=Visibility.EMPLOYER)
+
+#: model: (employee, employer contact, agency admin); specialists see all records of their
+#: trajectories.
+RECORD_RULES = {
+    PhaseChange: (ALL, ALL, ALL),
+    PersonProfile: (ALL, NONE, ALL),
+    WorkCapacity: (ALL, ALL, ALL),
+    MedicalNote: (ALL, NONE, NONE),
+    SearchProfile: (ALL, ALL, ALL),
+    ConversationReport: (
+        SHARED_WITH_EMPLOYEE,
+        SHARED_WITH_EMPLOYER & Q(contains_medical=False),
+        ALL,
+    ),
+    Appointment: (ALL, NONE, ALL),
+    Assignment: (ALL, NONE, ALL),
+    Training: (ALL, NONE, ALL),
+    Document: (SHARED_WITH_EMPLOYEE, SHARED_WITH_EMPLOYER, ALL),
+    Placement: (ALL, ALL, ALL),
+    Task: (NONE, NONE, ALL),
+    TimeEntry: (NONE, NONE, ALL),
+    Renewal: (NONE, NONE, ALL),
+}
+
+
+def _record_rule(model):
+    employee_q, contact_q, admin_q = RECORD_RULES[model]
+
+    def rule(qs: QuerySet, user) -> QuerySet:
+        condition = {
+            Role.EMPLOYEE: employee_q,
+            Role.EMPLOYER_CONTACT: contact_q,
+            Role.AGENCY_ADMIN: admin_q,
+            Role.SPECIALIST: ALL,
+        }.get(user.role)
+        if condition is None:
+            return qs.none()
+        if user.role == Role.AGENCY_ADMIN:
+            return qs.filter(condition)
+        trajectories = scope(Trajectory.objects.all(), user).values("id")
+        return qs.filter(condition, trajectory_id__in=trajectories)
+
+    return rule
+
+
+for _model in RECORD_RULES:
+    _RULES[_model] = _record_rule(_model)
+
+
 @_rule(User)
 def _users(qs: QuerySet, user) -> QuerySet:
     return qs if user.role == Role.AGENCY_ADMIN else qs.filter(pk=user.pk)
@@ -183,9 +266,24 @@ def can_manage_agency(user) -> bool:
 
 
 def can_edit_trajectory(user, trajectory: Trajectory) -> bool:
-    """Call only with a trajectory from ``visible_trajectories(user)``."""
-    if user.role == Role.AGENCY_ADMIN:
-        return trajectory.agency_id == user.agency_id
-    if user.role == Role.SPECIALIST:
-        return trajectory.memberships.filter(user=user).exists()
-    return False
+    """Writing the trajectory summary (phase, dates, WvP steps, members, closing): agency
+    admins and the trajectory's own specialists. Call only with a trajectory from
+    ``visible_trajectories(user)`` (for a specialist that already means member)."""
+    if trajectory.agency_id != user.agency_id:
+        return False
+    return user.role in (Role.AGENCY_ADMIN, Role.SPECIALIST)
+
+
+def can_write_records(user, trajectory: Trajectory) -> bool:
+    """Writing the file's records (conversations, profiles, appointments, ...): the
+    trajectory's specialists. Agency admins read them (and write time entries)."""
+    return user.role == Role.SPECIALIST and trajectory.agency_id == user.agency_id
+
+
+def can_write_time(user, trajectory: Trajectory) -> bool:
+    return can_edit_trajectory(user, trajectory)
+
+
+def visible_records(model, user) -> QuerySet:
+    """Any record kind of the file, scoped: ``visible_records(ConversationReport, user)``."""
+    return scope(model.objects.all(), user)

@@ -23,7 +23,7 @@ class AgencyAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if not change:
-            services.phases_reset(agency=obj)
+            services.agency_defaults_apply(agency=obj)
 
 
 @admin.register(User)

@@ -60,3 +60,22 @@ class AuditAction(models.TextChoices):
     LOGOUT = "logout", _("Logged out")
     INVITE = "invite", _("Invited")
     ACCEPT_INVITATION = "accept_invitation", _("Accepted invitation")
+
+
+#: Default products of a new agency (domain.md section 3). The feasibility study has no
+#: published default price; agencies set their own (EUR 0 until they do).
+DEFAULT_PRODUCTS = [
+    ("base_3m", "1775.00", 3, "24.0"),
+    ("base_6m", "2750.00", 6, "40.0"),
+    ("renewal", "335.00", None, "4.0"),
+    ("feasibility", "0.00", None, "8.0"),
+]
+
+#: Time categories of a new agency: (name, billable).
+DEFAULT_TIME_CATEGORIES = [
+    ("Coaching", True),
+    ("Jobhunting", True),
+    ("Rapportage", True),
+    ("Reistijd", False),
+    ("Administratie", False),
+]

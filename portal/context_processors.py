@@ -9,7 +9,8 @@ def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not user.role:
         return {"nav_items": []}
-    items = [(_("Trajectories"), reverse("portal:home"))]
+    home = _("My trajectory") if user.role == Role.EMPLOYEE else _("Trajectories")
+    items = [(home, reverse("portal:home"))]
     if user.role in (Role.AGENCY_ADMIN, Role.SPECIALIST, Role.EMPLOYER_CONTACT):
         label = _("Employer") if user.role == Role.EMPLOYER_CONTACT else _("Employers")
         items.append((label, reverse("portal:employer_list")))
@@ -19,6 +20,9 @@ def navigation(request) -> dict:
             (_("Settings"), reverse("portal:agency_settings")),
             (_("Audit trail"), reverse("portal:audit_log")),
         ]
+    if user.role == Role.EMPLOYER_CONTACT:
+        items.append((_("Refer an employee"), reverse("trajecten:new")))
     if user.role == Role.EMPLOYEE:
         items.append((_("Who viewed my file"), reverse("portal:my_file_access")))
+    items.append((_("Calendar"), reverse("trajecten:calendar")))
     return {"nav_items": items}

@@ -53,6 +53,11 @@ class Agency(models.Model):
         default=60,
         validators=[MinValueValidator(1), MaxValueValidator(120)],
     )
+    share_time_totals_with_employer = models.BooleanField(
+        _("show employers the total time spent"),
+        default=False,
+        help_text=_("Employer contacts see the hours spent per trajectory, never the entries."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -81,6 +86,54 @@ class Phase(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position}. {self.name}"
+
+
+class Product(models.Model):
+    """What an agency sells, with its price excluding VAT."""
+
+    class Kind(models.TextChoices):
+        BASE_3_MONTHS = "base_3m", _("2e spoor base trajectory, 3 months")
+        BASE_6_MONTHS = "base_6m", _("2e spoor base trajectory, 6 months")
+        FEASIBILITY = "feasibility", _("Feasibility study (haalbaarheidsonderzoek)")
+        RENEWAL = "renewal", _("Monthly renewal after the base period")
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="products")
+    kind = models.CharField(_("product"), max_length=20, choices=Kind.choices)
+    price = models.DecimalField(_("price excl. VAT (EUR)"), max_digits=8, decimal_places=2)
+    base_months = models.PositiveSmallIntegerField(_("base period (months)"), null=True, blank=True)
+    budget_hours = models.DecimalField(
+        _("time budget (hours)"), max_digits=6, decimal_places=1, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["agency", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "kind"], name="product_unique_kind")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.get_kind_display())
+
+
+class TimeCategory(models.Model):
+    """An agency's category for time entries (coaching, reporting, travel, ...)."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="time_categories")
+    name = models.CharField(_("name"), max_length=100)
+    billable = models.BooleanField(_("billable"), default=True)
+
+    class Meta:
+        verbose_name = _("time category")
+        verbose_name_plural = _("time categories")
+        ordering = ["agency", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "name"], name="time_category_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Employer(models.Model):
@@ -289,6 +342,14 @@ class Invitation(models.Model):
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    employee = models.ForeignKey(
+        "trajecten.Employee",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("For an employee's invitation: the person whose file this login opens."),
     )
 
     class Meta:

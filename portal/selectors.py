@@ -3,30 +3,11 @@ layer."""
 
 from datetime import datetime, time
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
-
-from trajecten.constants import MemberRole
-from trajecten.models import TrajectoryMember
 
 from . import access
 from .models import AuditEvent, Employer, User
-
-
-def trajectory_overview(*, user: User) -> QuerySet:
-    """Trajectories for the home page, with everything a row shows, in a fixed number of
-    queries."""
-    primary = Prefetch(
-        "memberships",
-        queryset=TrajectoryMember.objects.filter(role=MemberRole.PRIMARY).select_related("user"),
-        to_attr="primary_memberships",
-    )
-    return (
-        access.visible_trajectories(user)
-        .select_related("employee", "legal_entity__employer")
-        .prefetch_related(primary)
-        .order_by("employee__last_name", "employee__first_name")
-    )
 
 
 def employer_list(*, user: User) -> QuerySet:

@@ -10,8 +10,24 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import audit
-from .constants import DEFAULT_PHASES, AuditAction, Role
-from .models import Agency, Employer, EmployerContact, Invitation, LegalEntity, Phase, User
+from .constants import (
+    DEFAULT_PHASES,
+    DEFAULT_PRODUCTS,
+    DEFAULT_TIME_CATEGORIES,
+    AuditAction,
+    Role,
+)
+from .models import (
+    Agency,
+    Employer,
+    EmployerContact,
+    Invitation,
+    LegalEntity,
+    Phase,
+    Product,
+    TimeCategory,
+    User,
+)
 
 INVITATION_SALT = "spoorboek.invitation"
 
@@ -25,8 +41,23 @@ class InvitationError(Exception):
 
 def agency_create(*, name: str, phase_set: str, **settings_fields) -> Agency:
     agency = Agency.objects.create(name=name, phase_set=phase_set, **settings_fields)
-    phases_reset(agency=agency)
+    agency_defaults_apply(agency=agency)
     return agency
+
+
+def agency_defaults_apply(*, agency: Agency) -> None:
+    """Phases, products and time categories a new agency starts with."""
+    phases_reset(agency=agency)
+    for kind, price, months, hours in DEFAULT_PRODUCTS:
+        Product.objects.get_or_create(
+            agency=agency,
+            kind=kind,
+            defaults={"price": price, "base_months": months, "budget_hours": hours},
+        )
+    for name, billable in DEFAULT_TIME_CATEGORIES:
+        TimeCategory.objects.get_or_create(
+            agency=agency, name=name, defaults={"billable": billable}
+        )
 
 
 def phases_reset(*, agency: Agency) -> None:
@@ -116,6 +147,34 @@ def invitation_revoke(*, invitation: Invitation) -> Invitation:
     return invitation
 
 
+def employee_invite(*, employee, invited_by: User | None) -> Invitation | None:
+    """Invite an employee to their own login, in their guidance language. Skips employees
+    who have a login, an open invitation, or no email address."""
+    if employee.user_id or not employee.email:
+        return None
+    if User.objects.filter(email__iexact=employee.email).exists():
+        return None
+    open_invitations = Invitation.objects.filter(
+        employee=employee, accepted_at__isnull=True, revoked_at__isnull=True
+    )
+    if open_invitations.filter(expires_at__gt=timezone.now()).exists():
+        return None
+    invitation = Invitation.objects.create(
+        agency_id=employee.agency_id,
+        email=employee.email.lower(),
+        first_name=employee.first_name,
+        last_name=employee.last_name,
+        role=Role.EMPLOYEE,
+        language=employee.guidance_language,
+        employee=employee,
+        invited_by=invited_by,
+        expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
+    )
+    audit.record(AuditAction.INVITE, invitation, details={"role": Role.EMPLOYEE})
+    _queue_invitation_email(invitation)
+    return invitation
+
+
 def _queue_invitation_email(invitation: Invitation) -> None:
     from .tasks import send_invitation_email
 
@@ -167,6 +226,9 @@ def invitation_accept(*, invitation: Invitation, password: str) -> User:
         language=invitation.language,
     )
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    if invitation.employee_id:
+        invitation.employee.user = user
+        invitation.employee.save(update_fields=["user"])
     if invitation.role == Role.EMPLOYER_CONTACT:
         contact = EmployerContact.objects.create(
             user=user,

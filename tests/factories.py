@@ -7,10 +7,18 @@ from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from portal.constants import PhaseSet, Role
-from portal.models import Agency, Employer, EmployerContact, Invitation, LegalEntity, User
-from portal.services import phases_reset
+from portal.models import (
+    Agency,
+    Employer,
+    EmployerContact,
+    Invitation,
+    LegalEntity,
+    Product,
+    User,
+)
+from portal.services import agency_defaults_apply
 from trajecten.constants import MemberRole, TrajectoryStatus
-from trajecten.models import Employee, Employment, Trajectory, TrajectoryMember
+from trajecten.models import Employee, Employment, SicknessCase, Trajectory, TrajectoryMember
 
 PASSWORD = "Correct-Horse-42"
 
@@ -26,7 +34,7 @@ class AgencyFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def phases(obj, create, extracted, **kwargs):
         if create:
-            phases_reset(agency=obj)
+            agency_defaults_apply(agency=obj)
 
 
 class EmployerFactory(factory.django.DjangoModelFactory):
@@ -108,8 +116,18 @@ class EmployeeFactory(factory.django.DjangoModelFactory):
                 employee=True,
                 agency=factory.SelfAttribute("..agency"),
                 email=factory.SelfAttribute("..email"),
+                first_name=factory.SelfAttribute("..first_name"),
+                last_name=factory.SelfAttribute("..last_name"),
             )
         )
+
+
+class SicknessCaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SicknessCase
+
+    employee = factory.SubFactory(EmployeeFactory)
+    first_sick_day = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=400))
 
 
 class TrajectoryFactory(factory.django.DjangoModelFactory):
@@ -122,10 +140,21 @@ class TrajectoryFactory(factory.django.DjangoModelFactory):
         EmployeeFactory, agency=factory.SelfAttribute("..legal_entity.agency")
     )
     agency = factory.SelfAttribute("legal_entity.agency")
+    sickness_case = factory.SubFactory(
+        SicknessCaseFactory, employee=factory.SelfAttribute("..employee")
+    )
+    product = factory.LazyAttribute(
+        lambda o: Product.objects.get(agency=o.legal_entity.agency, kind=Product.Kind.BASE_3_MONTHS)
+    )
     status = TrajectoryStatus.ACTIVE
     start_date = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=30))
+    referral_date = factory.LazyAttribute(
+        lambda o: (o.start_date or timezone.localdate()) - timedelta(days=7)
+    )
 
     class Params:
+        referred = factory.Trait(status=TrajectoryStatus.REFERRED, start_date=None)
+
         ended = factory.Trait(
             status=TrajectoryStatus.ENDED,
             end_date=factory.LazyFunction(timezone.localdate),

@@ -1,9 +1,29 @@
 from django.urls import path
 
-from . import views
+from .views import create, employee, file, records
 
 app_name = "trajecten"
 
 urlpatterns = [
-    path("<uuid:uuid>/", views.trajectory_detail, name="trajectory_detail"),
+    path("nieuw/", create.trajectory_new, name="new"),
+    path("<uuid:uuid>/", file.trajectory_file, name="file"),
+    path("<uuid:uuid>/gegevens/", file.summary_edit, name="summary_edit"),
+    path("<uuid:uuid>/wvp/", file.wvp_edit, name="wvp_edit"),
+    path("<uuid:uuid>/verlenging/", file.extension_add, name="extension_add"),
+    path("<uuid:uuid>/fase/", file.phase_set, name="phase_set"),
+    path("<uuid:uuid>/afsluiten/", file.close, name="close"),
+    path("<uuid:uuid>/accepteren/", file.accept_referral, name="accept"),
+    path("<uuid:uuid>/starten/", file.start, name="start"),
+    path("<uuid:uuid>/leden/nieuw/", file.member_add, name="member_add"),
+    path("<uuid:uuid>/leden/<int:member_id>/weg/", file.member_remove, name="member_remove"),
+    path("<uuid:uuid>/actielijst/", file.action_list_apply, name="action_list_apply"),
+    path("<uuid:uuid>/taken/<uuid:task_uuid>/klaar/", file.task_done, name="task_done"),
+    path("<uuid:uuid>/zoekprofiel/nieuw/", records.search_profile_new, name="search_profile_new"),
+    path("<uuid:uuid>/<slug:kind>/nieuw/", records.record_edit, name="record_new"),
+    path("<uuid:uuid>/<slug:kind>/", records.record_edit, name="record_single"),
+    path("<uuid:uuid>/<slug:kind>/<uuid:record_uuid>/", records.record_edit, name="record_edit"),
+    path("bestand/<slug:kind>/<uuid:uuid>/", records.download, name="download"),
+    path("opdrachten/<uuid:uuid>/klaar/", employee.assignment_done, name="assignment_done"),
+    path("agenda/", employee.calendar_settings, name="calendar"),
+    path("agenda/<str:token>.ics", employee.calendar_feed, name="calendar_feed"),
 ]

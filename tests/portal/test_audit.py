@@ -10,7 +10,7 @@ from portal.models import AuditEvent
 
 def test_opening_a_trajectory_records_who_what_whose_and_from_where(cast, login):
     login(cast.specialist_a).get(
-        reverse("trajecten:trajectory_detail", args=[cast.traj_x1.uuid]),
+        reverse("trajecten:file", args=[cast.traj_x1.uuid]),
         REMOTE_ADDR="203.0.113.7",
     )
     event = AuditEvent.objects.get(action=AuditAction.VIEW)
@@ -23,7 +23,7 @@ def test_opening_a_trajectory_records_who_what_whose_and_from_where(cast, login)
 
 
 def test_a_refused_view_records_nothing_about_the_file(cast, login):
-    login(cast.specialist_b).get(reverse("trajecten:trajectory_detail", args=[cast.traj_x1.uuid]))
+    login(cast.specialist_b).get(reverse("trajecten:file", args=[cast.traj_x1.uuid]))
     assert not AuditEvent.objects.filter(action=AuditAction.VIEW).exists()
 
 
@@ -45,7 +45,7 @@ def test_changing_an_employer_records_the_changed_fields(cast, login):
 
 
 def test_the_trail_cannot_be_altered_or_deleted(cast, login):
-    login(cast.admin_a).get(reverse("trajecten:trajectory_detail", args=[cast.traj_x1.uuid]))
+    login(cast.admin_a).get(reverse("trajecten:file", args=[cast.traj_x1.uuid]))
     event = AuditEvent.objects.get(action=AuditAction.VIEW)
     event.object_repr = "tampered"
     with pytest.raises(PermissionError):
@@ -60,9 +60,9 @@ def test_the_trail_cannot_be_altered_or_deleted(cast, login):
 
 
 def test_employee_sees_who_viewed_their_file_but_not_other_files(cast, login):
-    login(cast.specialist_a).get(reverse("trajecten:trajectory_detail", args=[cast.traj_x1.uuid]))
-    login(cast.admin_a).get(reverse("trajecten:trajectory_detail", args=[cast.traj_x2.uuid]))
-    login(cast.employee_x1).get(reverse("trajecten:trajectory_detail", args=[cast.traj_x1.uuid]))
+    login(cast.specialist_a).get(reverse("trajecten:file", args=[cast.traj_x1.uuid]))
+    login(cast.admin_a).get(reverse("trajecten:file", args=[cast.traj_x2.uuid]))
+    login(cast.employee_x1).get(reverse("trajecten:file", args=[cast.traj_x1.uuid]))
     html = login(cast.employee_x1).get(reverse("portal:my_file_access")).content.decode()
     assert "spec@a.example" in html
     assert "admin@a.example" not in html  # viewed someone else's file
@@ -70,8 +70,8 @@ def test_employee_sees_who_viewed_their_file_but_not_other_files(cast, login):
 
 
 def test_admin_searches_the_trail_by_user_action_and_date(cast, login):
-    login(cast.specialist_a).get(reverse("trajecten:trajectory_detail", args=[cast.traj_x1.uuid]))
-    login(cast.specialist_a2).get(reverse("trajecten:trajectory_detail", args=[cast.traj_x2.uuid]))
+    login(cast.specialist_a).get(reverse("trajecten:file", args=[cast.traj_x1.uuid]))
+    login(cast.specialist_a2).get(reverse("trajecten:file", args=[cast.traj_x2.uuid]))
     client = login(cast.admin_a)
     html = client.get(
         reverse("portal:audit_log"), {"q": "spec2@", "action": "view"}

@@ -11,15 +11,15 @@ ADMIN_ONLY_A = {"admin_a"}
 # page name -> (url builder, who gets 200)
 PAGES = {
     "trajectory x1": (
-        lambda c: reverse("trajecten:trajectory_detail", args=[c.traj_x1.uuid]),
+        lambda c: reverse("trajecten:file", args=[c.traj_x1.uuid]),
         {"admin_a", "specialist_a", "contact_x_all", "contact_x1", "employee_x1"},
     ),
     "trajectory x2 (BV-restricted contact excluded)": (
-        lambda c: reverse("trajecten:trajectory_detail", args=[c.traj_x2.uuid]),
+        lambda c: reverse("trajecten:file", args=[c.traj_x2.uuid]),
         {"admin_a", "specialist_a2", "contact_x_all", "employee_x2"},
     ),
     "trajectory z1 (agency B)": (
-        lambda c: reverse("trajecten:trajectory_detail", args=[c.traj_z1.uuid]),
+        lambda c: reverse("trajecten:file", args=[c.traj_z1.uuid]),
         {"admin_b", "specialist_b", "contact_z", "employee_z1"},
     ),
     "employer X": (
@@ -137,7 +137,7 @@ def test_invitation_actions_are_404_outside_the_inviting_agencys_admins(cast, lo
 
 
 def test_audit_trail_of_another_agency_is_not_shown(cast, login):
-    login(cast.specialist_b).get(reverse("trajecten:trajectory_detail", args=[cast.traj_z1.uuid]))
+    login(cast.specialist_b).get(reverse("trajecten:file", args=[cast.traj_z1.uuid]))
     html = login(cast.admin_a).get(reverse("portal:audit_log")).content.decode()
     assert "spec@b.example" not in html
 

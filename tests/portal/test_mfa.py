@@ -35,7 +35,7 @@ def test_staff_without_mfa_are_sent_to_enrolment_from_every_page(db, login, role
     for url in [
         reverse("portal:home"),
         reverse("portal:employer_list"),
-        reverse("trajecten:trajectory_detail", args=[trajectory.uuid]),
+        reverse("trajecten:file", args=[trajectory.uuid]),
     ]:
         response = client.get(url)
         assert response.status_code == 302, url

@@ -59,7 +59,7 @@ PAGES = {
     "audit trail": ("admin", lambda w: reverse("portal:audit_log")),
     "trajectory": (
         "specialist",
-        lambda w: reverse("trajecten:trajectory_detail", args=[w["trajectory"].uuid]),
+        lambda w: reverse("trajecten:file", args=[w["trajectory"].uuid]),
     ),
     "who viewed my file": ("employee", lambda w: reverse("portal:my_file_access")),
 }

@@ -1,7 +1,7 @@
 """Demo data for `make run`: two agencies, so that isolation can be seen, not just believed."""
 
 import unicodedata
-from datetime import date
+from datetime import date, timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -9,10 +9,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from portal.constants import PhaseSet, Role
-from portal.models import Agency, Employer, EmployerContact, LegalEntity, User
+from portal.models import Agency, Employer, EmployerContact, LegalEntity, Product, User
 from portal.services import agency_create
 from trajecten.constants import MemberRole, TrajectoryStatus
-from trajecten.models import Employee, Employment, Trajectory, TrajectoryMember
+from trajecten.models import Employee, Employment, SicknessCase, Trajectory, TrajectoryMember
 
 # (agency, phase set, admin, specialists, employers: {name: [(BV, KvK, payroll tax no.)]},
 #  contacts: (email, first, last, employer, BVs or None for all),
@@ -176,14 +176,27 @@ class Command(BaseCommand):
             for bv in employments:
                 Employment.objects.get_or_create(employee=employee, legal_entity=bvs[bv])
             start = START_DATES[i % len(START_DATES)]
+            case, _ = SicknessCase.objects.get_or_create(
+                employee=employee,
+                defaults={"first_sick_day": start - timedelta(days=300 + 20 * i)},
+            )
             trajectory, _ = Trajectory.objects.update_or_create(
                 employee=employee,
                 legal_entity=bvs[employments[0]],
                 defaults={
                     "agency": agency,
+                    "sickness_case": case,
+                    "product": agency.products.get(kind=Product.Kind.BASE_3_MONTHS),
+                    "referral_date": start - timedelta(days=7),
+                    "intake_date": start - timedelta(days=2 + i % 6),
+                    "guidance_language": lang,
                     "status": status,
                     "start_date": None if status == TrajectoryStatus.REFERRED else start,
                     "end_date": date(2026, 11, 2) if status == TrajectoryStatus.ENDED else None,
+                    "closing_reason": "new_job" if status == TrajectoryStatus.ENDED else "",
+                    "phase": None
+                    if status == TrajectoryStatus.REFERRED
+                    else agency.phases.order_by("position")[min(i, 3)],
                 },
             )
             TrajectoryMember.objects.update_or_create(

@@ -1,8 +1,9 @@
-"""The re-integration file. The foundation holds the people and the trajectory itself; the
-records of the file (profiles, conversations, appointments, ...) build on it."""
+"""People and the trajectory itself."""
 
 import uuid
+from datetime import date
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -10,18 +11,18 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from portal.constants import Language
-from portal.models import Agency, LegalEntity
+from portal.models import Agency, LegalEntity, Phase, Product
 
-from .constants import MemberRole, TrajectoryStatus
-
-
-class ScopedQuerySet(models.QuerySet):
-    """Adds ``visible_to(user)``: the one door to tenant data, backed by ``portal.access``."""
-
-    def visible_to(self, user):
-        from portal import access
-
-        return access.scope(self, user)
+from .. import workdays
+from ..constants import (
+    WITH_PLACEMENT,
+    ClosingReason,
+    MemberRole,
+    ReferralBasis,
+    SpecialTrack,
+    TrajectoryStatus,
+)
+from .base import ScopedQuerySet
 
 
 class Employee(models.Model):
@@ -117,6 +118,45 @@ class Trajectory(models.Model):
     )
     start_date = models.DateField(_("start"), null=True, blank=True)
     end_date = models.DateField(_("end"), null=True, blank=True)
+    sickness_case = models.ForeignKey(
+        "trajecten.SicknessCase",
+        on_delete=models.PROTECT,
+        related_name="trajectories",
+        verbose_name=_("sickness case"),
+    )
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("product")
+    )
+    referral_date = models.DateField(_("referral date"))
+    intake_date = models.DateField(_("intake date"), null=True, blank=True)
+    referral_basis = models.CharField(
+        _("referral basis"), max_length=20, choices=ReferralBasis.choices, blank=True
+    )
+    referral_advice_date = models.DateField(_("date of the advice"), null=True, blank=True)
+    guidance_language = models.CharField(
+        _("guidance language"), max_length=2, choices=Language.choices, default=Language.DUTCH
+    )
+    special_track = models.CharField(
+        _("special track"), max_length=20, choices=SpecialTrack.choices, blank=True
+    )
+    contact_preferences = models.CharField(
+        _("contact preferences"),
+        max_length=300,
+        blank=True,
+        help_text=_("How and when the employee prefers to be contacted."),
+    )
+    phase = models.ForeignKey(
+        Phase,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("phase"),
+    )
+    closing_reason = models.CharField(
+        _("closing reason"), max_length=30, choices=ClosingReason.choices, blank=True
+    )
+    closing_note = models.CharField(_("closing explanation"), max_length=500, blank=True)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="TrajectoryMember", related_name="trajectories"
     )
@@ -141,6 +181,50 @@ class Trajectory(models.Model):
     def clean(self) -> None:
         if self.legal_entity.agency_id != self.employee.agency_id:
             raise ValidationError(_("The BV and the employee belong to different agencies."))
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == TrajectoryStatus.ACTIVE
+
+    @property
+    def is_ended(self) -> bool:
+        return self.status == TrajectoryStatus.ENDED
+
+    @property
+    def ended_with_placement(self) -> bool:
+        return self.closing_reason in WITH_PLACEMENT
+
+    def intake_deadline(self) -> date:
+        """The promise: an intake within 5 working days of the referral."""
+        return workdays.add_working_days(self.referral_date, 5)
+
+    def intake_promise(self, today: date) -> str:
+        """'met', 'missed' or 'open' (no intake yet, deadline not passed)."""
+        deadline = self.intake_deadline()
+        if self.intake_date:
+            return "met" if self.intake_date <= deadline else "missed"
+        return "missed" if today > deadline else "open"
+
+    def base_period_end(self) -> date | None:
+        """The day after the base period; monthly renewals start there."""
+        if not (self.start_date and self.product.base_months):
+            return None
+        return self.start_date + relativedelta(months=self.product.base_months)
+
+    def renewal_dates(self, until: date) -> list[date]:
+        """Start dates of the monthly renewals due up to ``until`` (inclusive), while running.
+
+        Month arithmetic clamps to month ends (31 January + 1 month = 28/29 February) and is
+        always taken from the base period end, so it does not drift."""
+        first = self.base_period_end()
+        if first is None:
+            return []
+        last = min(until, self.end_date) if self.end_date else until
+        dates, n = [], 0
+        while (day := first + relativedelta(months=n)) <= last:
+            dates.append(day)
+            n += 1
+        return dates
 
 
 class TrajectoryMember(models.Model):

@@ -1,0 +1,56 @@
+"""The re-integration file, one module per aggregate."""
+
+from .base import FileRecord, ScopedQuerySet
+from .people import Employee, Employment, Trajectory, TrajectoryMember
+from .records import (
+    Appointment,
+    Assignment,
+    ConversationReport,
+    Document,
+    MedicalNote,
+    PersonProfile,
+    Placement,
+    SearchFunction,
+    SearchProfile,
+    TimeEntry,
+    Training,
+    WorkCapacity,
+)
+from .sickness import Extension, SicknessCase
+from .trajectory import (
+    ActionTemplate,
+    ActionTemplateItem,
+    CalendarFeed,
+    PhaseChange,
+    Renewal,
+    Task,
+)
+
+__all__ = [
+    "ActionTemplate",
+    "ActionTemplateItem",
+    "Appointment",
+    "Assignment",
+    "CalendarFeed",
+    "ConversationReport",
+    "Document",
+    "Employee",
+    "Employment",
+    "Extension",
+    "FileRecord",
+    "MedicalNote",
+    "PersonProfile",
+    "PhaseChange",
+    "Placement",
+    "Renewal",
+    "ScopedQuerySet",
+    "SearchFunction",
+    "SearchProfile",
+    "SicknessCase",
+    "Task",
+    "TimeEntry",
+    "Training",
+    "Trajectory",
+    "TrajectoryMember",
+    "WorkCapacity",
+]

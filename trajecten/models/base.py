@@ -1,0 +1,40 @@
+import uuid
+
+from django.db import models
+
+from portal.models import Agency
+
+
+class ScopedQuerySet(models.QuerySet):
+    """Adds ``visible_to(user)``: the one door to tenant data, backed by ``portal.access``."""
+
+    def visible_to(self, user):
+        from portal import access
+
+        return access.scope(self, user)
+
+
+class FileRecord(models.Model):
+    """A record in a trajectory's file. Carries the agency (for scoping and, later, row-level
+    security) copied from its trajectory, and a UUID for URLs."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", editable=False)
+    trajectory = models.ForeignKey(
+        "trajecten.Trajectory", on_delete=models.CASCADE, related_name="%(class)ss"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        self.agency_id = self.trajectory.agency_id
+        super().save(*args, **kwargs)
+
+    @property
+    def employee(self):
+        return self.trajectory.employee

@@ -1,0 +1,301 @@
+"""Writes to the re-integration file. Views, forms' callers and tasks use these; each records
+the change in the audit trail."""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.dispatch import Signal
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal import audit
+from portal.constants import AuditAction, Role
+from portal.models import Phase, Product, User
+from portal.services import employee_invite
+
+from .constants import ClosingReason, MemberRole, TrajectoryStatus
+from .models import (
+    ActionTemplate,
+    Employee,
+    Employment,
+    PhaseChange,
+    Renewal,
+    SicknessCase,
+    Task,
+    Trajectory,
+    TrajectoryMember,
+)
+
+#: Sent after a trajectory is closed, on commit: the reports issue drafts the final report.
+trajectory_closed = Signal()
+
+
+# --- Employees --------------------------------------------------------------------------------
+
+
+def employee_find_or_create(*, agency, first_name: str, last_name: str, email: str = "", **fields):
+    """One person is one Employee, also with employments at two BVs: match on email address
+    within the agency before creating."""
+    email = (email or "").strip().lower()
+    if email:
+        existing = Employee.objects.filter(agency=agency, email__iexact=email).first()
+        if existing:
+            return existing, False
+    employee = Employee.objects.create(
+        agency=agency, first_name=first_name, last_name=last_name, email=email, **fields
+    )
+    audit.record(AuditAction.CREATE, employee)
+    return employee, True
+
+
+# --- Trajectories -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def trajectory_create(
+    *,
+    actor: User,
+    employee: Employee,
+    legal_entity,
+    first_sick_day: date,
+    product: Product,
+    referral_date: date | None = None,
+    specialist: User | None = None,
+    **fields,
+) -> Trajectory:
+    """A referral (status referred) or, with a specialist, a trajectory ready to start."""
+    Employment.objects.get_or_create(employee=employee, legal_entity=legal_entity)
+    case = SicknessCase.objects.filter(
+        employee=employee, first_sick_day=first_sick_day
+    ).first() or SicknessCase.objects.create(employee=employee, first_sick_day=first_sick_day)
+    trajectory = Trajectory(
+        employee=employee,
+        legal_entity=legal_entity,
+        sickness_case=case,
+        product=product,
+        referral_date=referral_date or timezone.localdate(),
+        guidance_language=fields.pop("guidance_language", employee.guidance_language),
+        status=TrajectoryStatus.REFERRED,
+        **fields,
+    )
+    trajectory.full_clean(exclude=["agency"])
+    trajectory.save()
+    if specialist:
+        member_set(trajectory=trajectory, user=specialist, role=MemberRole.PRIMARY)
+    audit.record(AuditAction.CREATE, trajectory, actor=actor)
+    return trajectory
+
+
+def member_set(*, trajectory: Trajectory, user: User, role: str) -> TrajectoryMember:
+    """Add or change a member. A new primary specialist takes over the primary role."""
+    if user.agency_id != trajectory.agency_id or user.role not in (
+        Role.SPECIALIST,
+        Role.AGENCY_ADMIN,
+    ):
+        raise ValidationError(_("Only staff of the trajectory's agency can be members."))
+    if role == MemberRole.PRIMARY:
+        trajectory.memberships.filter(role=MemberRole.PRIMARY).exclude(user=user).update(
+            role=MemberRole.SECOND_COACH
+        )
+    member, _created = TrajectoryMember.objects.update_or_create(
+        trajectory=trajectory, user=user, defaults={"role": role}
+    )
+    audit.record(AuditAction.UPDATE, trajectory, details={"member": user.email, "role": role})
+    return member
+
+
+def member_remove(*, trajectory: Trajectory, member: TrajectoryMember) -> None:
+    if member.role == MemberRole.PRIMARY:
+        raise ValidationError(_("Choose another primary specialist first."))
+    member.delete()
+    audit.record(AuditAction.UPDATE, trajectory, details={"removed_member": member.user.email})
+
+
+@transaction.atomic
+def trajectory_start(*, trajectory: Trajectory, start_date: date, actor: User) -> Trajectory:
+    """Start a referred trajectory: first phase, status active, and the employee's invitation
+    to their own login (in their guidance language)."""
+    if trajectory.status != TrajectoryStatus.REFERRED:
+        raise ValidationError(_("Only a referred trajectory can be started."))
+    if not trajectory.memberships.filter(role=MemberRole.PRIMARY).exists():
+        raise ValidationError(_("Assign a primary specialist before starting."))
+    if start_date < trajectory.referral_date:
+        raise ValidationError({"start_date": _("The start lies before the referral date.")})
+    trajectory.start_date = start_date
+    trajectory.status = TrajectoryStatus.ACTIVE
+    trajectory.save(update_fields=["start_date", "status", "updated_at"])
+    first_phase = Phase.objects.filter(agency_id=trajectory.agency_id).order_by("position").first()
+    if first_phase:
+        phase_change(trajectory=trajectory, phase=first_phase, on=start_date, actor=actor)
+    audit.record(AuditAction.UPDATE, trajectory, details={"started": str(start_date)})
+    employee_invite(employee=trajectory.employee, invited_by=actor)
+    return trajectory
+
+
+def phase_change(*, trajectory: Trajectory, phase: Phase, on: date, actor: User) -> PhaseChange:
+    if phase.agency_id != trajectory.agency_id:
+        raise ValidationError(_("This phase belongs to another agency."))
+    change = PhaseChange.objects.create(
+        trajectory=trajectory, phase=phase, started_on=on, changed_by=actor
+    )
+    trajectory.phase = phase
+    trajectory.save(update_fields=["phase", "updated_at"])
+    audit.record(AuditAction.UPDATE, trajectory, details={"phase": phase.name})
+    return change
+
+
+@transaction.atomic
+def trajectory_close(
+    *, trajectory: Trajectory, reason: str, end_date: date, note: str, actor: User
+) -> Trajectory:
+    """End the trajectory with a reason from the controlled list."""
+    if trajectory.is_ended:
+        raise ValidationError(_("This trajectory has already ended."))
+    if reason not in ClosingReason.values:
+        raise ValidationError({"closing_reason": _("Choose a closing reason from the list.")})
+    if reason == ClosingReason.OTHER and not note.strip():
+        raise ValidationError({"closing_note": _("Explain the reason when you choose 'other'.")})
+    if trajectory.start_date and end_date < trajectory.start_date:
+        raise ValidationError({"end_date": _("The end lies before the start.")})
+    trajectory.status = TrajectoryStatus.ENDED
+    trajectory.closing_reason = reason
+    trajectory.closing_note = note.strip()
+    trajectory.end_date = end_date
+    trajectory.save()
+    audit.record(AuditAction.UPDATE, trajectory, details={"closed": reason})
+    transaction.on_commit(
+        lambda: trajectory_closed.send(sender=Trajectory, trajectory_id=trajectory.pk)
+    )
+    return trajectory
+
+
+# --- Renewals ---------------------------------------------------------------------------------
+
+
+def renewals_record(*, today: date) -> int:
+    """Record every monthly renewal that has fallen due, once. Safe to run twice or
+    concurrently: the unique constraint drops duplicates. Returns how many were new."""
+    running = (
+        Trajectory.objects.filter(start_date__isnull=False, product__base_months__isnull=False)
+        .exclude(status=TrajectoryStatus.REFERRED)
+        .select_related("product")
+    )
+    prices = dict(Product.objects.filter(kind=Product.Kind.RENEWAL).values_list("agency", "price"))
+    existing = set(Renewal.objects.values_list("trajectory_id", "period_start"))
+    new = []
+    for trajectory in running.iterator(chunk_size=2000):
+        for day in trajectory.renewal_dates(until=today):
+            if (trajectory.pk, day) not in existing and trajectory.agency_id in prices:
+                new.append(
+                    Renewal(
+                        trajectory=trajectory,
+                        agency_id=trajectory.agency_id,
+                        period_start=day,
+                        price=prices[trajectory.agency_id],
+                    )
+                )
+    created = Renewal.objects.bulk_create(new, ignore_conflicts=True, batch_size=1000)
+    return len(created)
+
+
+# --- Action lists -----------------------------------------------------------------------------
+
+
+def action_list_apply(*, trajectory: Trajectory, template: ActionTemplate, actor: User) -> int:
+    """Create the template's tasks, dated from the start. Applying twice adds nothing."""
+    if template.agency_id != trajectory.agency_id:
+        raise ValidationError(_("This action list belongs to another agency."))
+    if not trajectory.start_date:
+        raise ValidationError(_("Start the trajectory before applying an action list."))
+    from datetime import timedelta
+
+    done = set(trajectory.tasks.values_list("source_id", flat=True))
+    tasks = [
+        Task(
+            trajectory=trajectory,
+            agency_id=trajectory.agency_id,
+            title=item.title,
+            due_date=trajectory.start_date + timedelta(days=item.offset_days()),
+            performer=item.performer,
+            reportable=item.reportable,
+            source=item,
+        )
+        for item in template.items.all()
+        if item.pk not in done
+    ]
+    try:
+        Task.objects.bulk_create(tasks)
+    except IntegrityError:  # applied concurrently: the constraint kept it single
+        return 0
+    audit.record(AuditAction.UPDATE, trajectory, details={"action_list": template.name})
+    return len(tasks)
+
+
+# --- Records of the file ----------------------------------------------------------------------
+
+#: Fields that hold "who wrote this", set from the acting user, never from a form.
+AUTHOR_FIELDS = ("author", "uploaded_by", "user")
+
+
+def record_save(*, form, trajectory: Trajectory, actor: User):
+    """Save a record of the file from a validated ModelForm, with its author and audit."""
+    creating = form.instance.pk is None
+    record = form.save(commit=False)
+    record.trajectory = trajectory
+    record.agency_id = trajectory.agency_id
+    for name in AUTHOR_FIELDS:
+        if creating and hasattr(record, f"{name}_id") and not getattr(record, f"{name}_id"):
+            setattr(record, name, actor)
+    upload = getattr(record, "file", None)
+    if upload and hasattr(upload.file, "detected_content_type"):
+        record.content_type = upload.file.detected_content_type
+        record.size = upload.size
+    record.full_clean(exclude=["agency", "trajectory"])
+    record.save()
+    form.save_m2m()
+    audit.record(
+        AuditAction.CREATE if creating else AuditAction.UPDATE,
+        record,
+        details={"fields": form.changed_data},
+    )
+    return record
+
+
+@transaction.atomic
+def search_profile_save(*, form, formset, trajectory: Trajectory, actor: User):
+    """A new version of the search profile with its functions; earlier versions stay."""
+    last = trajectory.searchprofiles.order_by("-version").values_list("version", flat=True)
+    profile = form.save(commit=False)
+    profile.trajectory = trajectory
+    profile.agency_id = trajectory.agency_id
+    profile.author = actor
+    profile.version = (last.first() or 0) + 1
+    profile.save()
+    formset.instance = profile
+    formset.save()
+    audit.record(AuditAction.CREATE, profile, details={"version": profile.version})
+    return profile
+
+
+def assignment_complete(*, assignment, result: str, actor: User):
+    assignment.status = "done"
+    assignment.result = result
+    assignment.completed_at = timezone.now()
+    assignment.save(update_fields=["status", "result", "completed_at", "updated_at"])
+    audit.record(AuditAction.UPDATE, assignment, details={"completed": True})
+    return assignment
+
+
+def task_mark_done(*, task: Task, on: date, actor: User) -> Task:
+    task.done_on = on
+    task.save(update_fields=["done_on", "updated_at"])
+    audit.record(AuditAction.UPDATE, task, details={"done": str(on)})
+    return task
+
+
+def calendar_feed_for(*, user: User):
+    from .models import CalendarFeed
+
+    feed, _created = CalendarFeed.objects.get_or_create(user=user)
+    return feed

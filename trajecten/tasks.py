@@ -1,0 +1,46 @@
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from portal.constants import Role
+from portal.models import User
+
+from . import services
+from .models import Trajectory
+
+
+@shared_task(acks_late=True)
+def record_renewals() -> int:
+    """Daily: record the monthly renewals that have fallen due (idempotent)."""
+    return services.renewals_record(today=timezone.localdate())
+
+
+@shared_task(bind=True, acks_late=True, max_retries=5, default_retry_delay=60)
+def notify_referral(self, trajectory_id: int) -> None:
+    """Tell the agency's admins and specialists that an employer referred someone."""
+    trajectory = (
+        Trajectory.objects.select_related("employee", "legal_entity__employer", "agency")
+        .filter(pk=trajectory_id)
+        .first()
+    )
+    if trajectory is None:
+        return
+    recipients = User.objects.filter(
+        Q(role=Role.AGENCY_ADMIN) | Q(role=Role.SPECIALIST),
+        agency_id=trajectory.agency_id,
+        is_active=True,
+    )
+    link = settings.SITE_URL + reverse("trajecten:file", args=[trajectory.uuid])
+    try:
+        for user in recipients:
+            with translation.override(user.language):
+                context = {"trajectory": trajectory, "link": link}
+                subject = render_to_string("trajecten/email/referral_subject.txt", context)
+                body = render_to_string("trajecten/email/referral_body.txt", context)
+            send_mail(subject.strip(), body, None, [user.email])
+    except OSError as exc:
+        raise self.retry(exc=exc) from exc

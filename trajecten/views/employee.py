@@ -1,0 +1,62 @@
+"""The employee's own part: completing assignments, and everyone's calendar feed."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal import access, audit
+from portal.constants import AuditAction
+
+from .. import calendar, services
+from ..forms import AssignmentDoneForm
+from ..models import Appointment, Assignment, CalendarFeed
+
+
+@login_required
+@require_POST
+def assignment_done(request, uuid):
+    """The employee marks their own assignment done (with an optional result)."""
+    assignment = access.get_visible_or_404(
+        access.visible_records(Assignment, request.user), uuid=uuid
+    )
+    if not (
+        request.user.is_employee or access.can_write_records(request.user, assignment.trajectory)
+    ):
+        raise Http404
+    form = AssignmentDoneForm(request.POST, instance=assignment)
+    if form.is_valid():
+        services.assignment_complete(
+            assignment=assignment, result=form.cleaned_data["result"], actor=request.user
+        )
+        messages.success(request, _("Well done: the assignment is marked as done."))
+    return redirect(request.POST.get("next") or "portal:home")
+
+
+@login_required
+def calendar_settings(request):
+    feed = services.calendar_feed_for(user=request.user)
+    if request.method == "POST":
+        feed.revoke()
+        messages.success(request, _("Your old calendar link no longer works. Here is a new one."))
+        return redirect("trajecten:calendar")
+    return render(request, "trajecten/calendar.html", {"feed": feed})
+
+
+def calendar_feed(request, token):
+    """The private iCalendar feed: the token is the key, no session needed."""
+    feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
+    if feed is None or not feed.user.is_active:
+        raise Http404
+    appointments = access.visible_records(Appointment, feed.user).filter(
+        ends_at__gte=timezone.now() - timezone.timedelta(days=90)
+    )
+    audit.record(
+        AuditAction.LIST, object_type="appointment", actor=feed.user, details={"feed": True}
+    )
+    return HttpResponse(
+        calendar.appointments_ics(appointments), content_type="text/calendar; charset=utf-8"
+    )

@@ -1,0 +1,173 @@
+"""Create and edit the records of a file, through one view driven by RECORD_KINDS."""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+
+from portal import access, audit
+from portal.constants import AuditAction
+
+from .. import services
+from ..forms import (
+    AppointmentForm,
+    AssignmentForm,
+    ConversationReportForm,
+    DocumentForm,
+    MedicalNoteForm,
+    PersonProfileForm,
+    PlacementForm,
+    SearchFunctionFormSet,
+    SearchProfileForm,
+    TimeEntryForm,
+    TrainingForm,
+    WorkCapacityForm,
+)
+from ..models import (
+    Appointment,
+    Assignment,
+    ConversationReport,
+    Document,
+    MedicalNote,
+    PersonProfile,
+    Placement,
+    SearchProfile,
+    TimeEntry,
+    Training,
+    WorkCapacity,
+)
+from .common import form_errors_to, get_trajectory, require
+from .file import trajectory_url
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    model: type
+    form: type
+    tab: str
+    title: str
+    single: bool = False  # one per trajectory (profile, capacity, placement)
+    time: bool = False  # agency admins may write these too
+
+
+RECORD_KINDS = {
+    "gesprek": RecordKind(ConversationReport, ConversationReportForm, "conversations",
+                          _("Conversation report")),
+    "afspraak": RecordKind(Appointment, AppointmentForm, "agenda", _("Appointment")),
+    "opdracht": RecordKind(Assignment, AssignmentForm, "agenda", _("Assignment")),
+    "training": RecordKind(Training, TrainingForm, "trainings", _("Training or test")),
+    "document": RecordKind(Document, DocumentForm, "documents", _("Document")),
+    "tijd": RecordKind(TimeEntry, TimeEntryForm, "time", _("Time entry"), time=True),
+    "medisch": RecordKind(MedicalNote, MedicalNoteForm, "profile", _("Medical note")),
+    "persoonsprofiel": RecordKind(PersonProfile, PersonProfileForm, "profile",
+                                  _("Person profile"), single=True),
+    "belastbaarheid": RecordKind(WorkCapacity, WorkCapacityForm, "profile",
+                                 _("Work capacity"), single=True),
+    "plaatsing": RecordKind(Placement, PlacementForm, "overview", _("Placement"), single=True),
+}  # fmt: skip
+
+
+@login_required
+def record_edit(request, uuid, kind, record_uuid=None):
+    try:
+        spec = RECORD_KINDS[kind]
+    except KeyError:
+        raise Http404 from None
+    trajectory = get_trajectory(request, uuid)
+    visible = access.visible_records(spec.model, request.user).filter(trajectory=trajectory)
+    if spec.single:
+        instance = visible.first()
+        if instance is None and spec.model.objects.filter(trajectory=trajectory).exists():
+            raise Http404  # exists, but not for this user
+    elif record_uuid:
+        instance = access.get_visible_or_404(visible, uuid=record_uuid)
+    else:
+        instance = None
+    writer = access.can_write_time if spec.time else access.can_write_records
+    require(writer(request.user, trajectory))
+    instance = instance or spec.model(trajectory=trajectory, agency_id=trajectory.agency_id)
+    form = spec.form(request.POST or None, request.FILES or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_save(form=form, trajectory=trajectory, actor=request.user)
+        except ValidationError as exc:
+            form_errors_to(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(f"{trajectory_url(trajectory)}?tab={spec.tab}")
+    return render(
+        request,
+        "trajecten/trajectory_form.html",
+        {"form": form, "trajectory": trajectory, "title": spec.title, "multipart": True},
+    )
+
+
+@login_required
+def search_profile_new(request, uuid):
+    """A new version of the search profile, starting from the latest one."""
+    trajectory = get_trajectory(request, uuid)
+    require(access.can_write_records(request.user, trajectory))
+    latest = (
+        access.visible_records(SearchProfile, request.user)
+        .filter(trajectory=trajectory)
+        .prefetch_related("functions")
+        .first()
+    )
+    initial = {}
+    function_initial = []
+    if latest:
+        initial = {
+            f: getattr(latest, f)
+            for f in SearchProfileForm._meta.fields
+            if f not in ("change_note", "agreed_with_employee")
+        }
+        function_initial = [{"title": f.title, "reason": f.reason} for f in latest.functions.all()]
+    form = SearchProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        # No initial data here: a function carried over unchanged would otherwise count as
+        # an untouched extra form and be dropped from the new version.
+        formset = SearchFunctionFormSet(request.POST, prefix="functions")
+    else:
+        formset = SearchFunctionFormSet(initial=function_initial, prefix="functions")
+        formset.extra = max(3, len(function_initial) + 1)
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        with transaction.atomic():
+            services.search_profile_save(
+                form=form, formset=formset, trajectory=trajectory, actor=request.user
+            )
+        messages.success(request, _("A new version of the search profile has been saved."))
+        return redirect(f"{trajectory_url(trajectory)}?tab=profile")
+    return render(
+        request,
+        "trajecten/search_profile_form.html",
+        {"form": form, "formset": formset, "trajectory": trajectory, "latest": latest},
+    )
+
+
+DOWNLOADS = {"document": (Document, "file"), "certificaat": (Training, "certificate")}
+
+
+@login_required
+def download(request, kind, uuid):
+    """Files are private: served only here, to those who may see the record, and audited."""
+    try:
+        model, field = DOWNLOADS[kind]
+    except KeyError:
+        raise Http404 from None
+    record = access.get_visible_or_404(access.visible_records(model, request.user), uuid=uuid)
+    stored = getattr(record, field)
+    if not stored:
+        raise Http404
+    audit.record(AuditAction.DOWNLOAD, record)
+    content_type = getattr(record, "content_type", "") or "application/octet-stream"
+    return FileResponse(
+        stored.open("rb"),
+        as_attachment=True,
+        filename=stored.name.rsplit("/", 1)[-1],
+        content_type=content_type,
+    )
