@@ -22,6 +22,7 @@ from django.http import Http404
 
 from trajecten.constants import Visibility
 from trajecten.models import (
+    ActionTemplate,
     Appointment,
     Assignment,
     ConversationReport,
@@ -42,7 +43,16 @@ from trajecten.models import (
 )
 
 from .constants import AuditAction, Role
-from .models import AuditEvent, Employer, Invitation, LegalEntity, User
+from .models import (
+    AuditEvent,
+    Employer,
+    Invitation,
+    LegalEntity,
+    Phase,
+    Product,
+    TimeCategory,
+    User,
+)
 
 _RULES: dict[type[Model], Callable[[QuerySet, User], QuerySet]] = {}
 
@@ -190,6 +200,15 @@ def _record_rule(model):
 
 for _model in RECORD_RULES:
     _RULES[_model] = _record_rule(_model)
+
+
+def _agency_configuration(qs: QuerySet, user) -> QuerySet:
+    """Products, time categories, phases and action lists: read by agency staff."""
+    return qs if user.role in (Role.AGENCY_ADMIN, Role.SPECIALIST) else qs.none()
+
+
+for _model in (Product, TimeCategory, Phase, ActionTemplate):
+    _RULES[_model] = _agency_configuration
 
 
 @_rule(User)

@@ -18,6 +18,7 @@ def navigation(request) -> dict:
         items += [
             (_("Team"), reverse("portal:team")),
             (_("Settings"), reverse("portal:agency_settings")),
+            (_("Action lists"), reverse("trajecten:action_lists")),
             (_("Audit trail"), reverse("portal:audit_log")),
         ]
     if user.role == Role.EMPLOYER_CONTACT:

@@ -46,8 +46,10 @@ def agency_create(*, name: str, phase_set: str, **settings_fields) -> Agency:
 
 
 def agency_defaults_apply(*, agency: Agency) -> None:
-    """Phases, products and time categories a new agency starts with."""
-    phases_reset(agency=agency)
+    """Phases, products and time categories an agency starts with. Safe to run again: it
+    only adds what is missing."""
+    if not agency.phases.exists():
+        phases_reset(agency=agency)
     for kind, price, months, hours in DEFAULT_PRODUCTS:
         Product.objects.get_or_create(
             agency=agency,

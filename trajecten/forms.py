@@ -223,11 +223,9 @@ class MemberForm(forms.Form):
 class ActionListForm(forms.Form):
     template = forms.ModelChoiceField(label=_("Action list"), queryset=None)
 
-    def __init__(self, *args, trajectory: Trajectory, **kwargs):
+    def __init__(self, *args, trajectory: Trajectory, user: User, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["template"].queryset = ActionTemplate.objects.filter(
-            agency_id=trajectory.agency_id
-        )
+        self.fields["template"].queryset = access.scope(ActionTemplate.objects.all(), user)
 
 
 # --- Records ----------------------------------------------------------------------------------

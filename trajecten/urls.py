@@ -1,11 +1,15 @@
 from django.urls import path
 
-from .views import create, employee, file, records
+from .views import configuration, create, employee, file, records
 
 app_name = "trajecten"
 
 urlpatterns = [
     path("nieuw/", create.trajectory_new, name="new"),
+    path("beheer/prijzen/", configuration.prices, name="prices"),
+    path("beheer/actielijsten/", configuration.action_lists, name="action_lists"),
+    path("beheer/actielijsten/nieuw/", configuration.action_list_edit, name="action_list_new"),
+    path("beheer/actielijsten/<int:pk>/", configuration.action_list_edit, name="action_list_edit"),
     path("<uuid:uuid>/", file.trajectory_file, name="file"),
     path("<uuid:uuid>/gegevens/", file.summary_edit, name="summary_edit"),
     path("<uuid:uuid>/wvp/", file.wvp_edit, name="wvp_edit"),

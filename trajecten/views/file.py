@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from portal import access, audit
@@ -28,15 +29,15 @@ from ..models import Task
 from .common import form_errors_to, get_trajectory, require
 
 TAB_LABELS = {
-    "overview": _("Overview"),
-    "conversations": _("Conversations"),
-    "profile": _("Profile"),
-    "agenda": _("Appointments and assignments"),
-    "trainings": _("Trainings"),
-    "documents": _("Documents"),
-    "tasks": _("Tasks"),
-    "time": _("Time"),
-    "log": _("Log"),
+    "overview": gettext_lazy("Overview"),
+    "conversations": gettext_lazy("Conversations"),
+    "profile": gettext_lazy("Profile"),
+    "agenda": gettext_lazy("Appointments and assignments"),
+    "trainings": gettext_lazy("Trainings"),
+    "documents": gettext_lazy("Documents"),
+    "tasks": gettext_lazy("Tasks"),
+    "time": gettext_lazy("Time spent"),
+    "log": gettext_lazy("Log"),
 }
 
 
@@ -219,7 +220,10 @@ def action_list_apply(request, uuid):
         )
         messages.info(request, _("%(n)s tasks added.") % {"n": n})
 
-    return _edit(request, uuid, ActionListForm, _("Apply an action list"), save=save, tab="tasks")
+    def form(data, trajectory):
+        return ActionListForm(data, trajectory=trajectory, user=request.user)
+
+    return _edit(request, uuid, form, _("Apply an action list"), save=save, tab="tasks")
 
 
 @login_required

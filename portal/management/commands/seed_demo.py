@@ -10,9 +10,11 @@ from django.db import transaction
 
 from portal.constants import PhaseSet, Role
 from portal.models import Agency, Employer, EmployerContact, LegalEntity, Product, User
-from portal.services import agency_create
+from portal.services import agency_create, agency_defaults_apply
 from trajecten.constants import MemberRole, TrajectoryStatus
 from trajecten.models import Employee, Employment, SicknessCase, Trajectory, TrajectoryMember
+
+from ._demo_file import demo_action_list, fill_file
 
 # (agency, phase set, admin, specialists, employers: {name: [(BV, KvK, payroll tax no.)]},
 #  contacts: (email, first, last, employer, BVs or None for all),
@@ -123,6 +125,7 @@ class Command(BaseCommand):
         agency = Agency.objects.filter(name=spec["name"]).first() or agency_create(
             name=spec["name"], phase_set=spec["phase_set"]
         )
+        agency_defaults_apply(agency=agency)
         domain, logins = spec["domain"], []
 
         def email(local):
@@ -136,6 +139,7 @@ class Command(BaseCommand):
             specialists[local] = self._user(email(local), first, last, agency, Role.SPECIALIST)
             logins.append((agency.name, str(Role.SPECIALIST.label), specialists[local].email))
 
+        template = demo_action_list(agency)
         bvs: dict[str, LegalEntity] = {}
         for employer_name, entities in spec["employers"].items():
             employer, _ = Employer.objects.get_or_create(agency=agency, name=employer_name)
@@ -204,6 +208,7 @@ class Command(BaseCommand):
                 role=MemberRole.PRIMARY,
                 defaults={"user": specialists[specialist]},
             )
+            fill_file(trajectory, specialists[specialist], template)
             logins.append((agency.name, f"employee ({employments[0]})", user.email))
         return logins
 
