@@ -256,8 +256,10 @@ class ConversationReportForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["duration_minutes"].initial = 60
-        self.fields["kind"].initial = "coaching"
+        if self.instance.pk is None:
+            # The new instance's empty values would otherwise win over a field's initial.
+            self.initial["duration_minutes"] = self.initial.get("duration_minutes") or 60
+            self.initial["kind"] = self.initial.get("kind") or "coaching"
 
 
 class AppointmentForm(forms.ModelForm):

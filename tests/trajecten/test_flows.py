@@ -423,3 +423,28 @@ def test_calendar_feed_of_an_employer_contact_holds_no_appointments(cast, record
     feed_path = re.search(r"(/trajecten/agenda/[^\"]+\.ics)", page).group(1)
     client.logout()
     assert b"APPOINTMENT-SUBJECT" not in client.get(feed_path).content
+
+
+def test_the_conversation_form_opens_with_today_coaching_and_an_hour(cast, login):
+    form = (
+        login(cast.specialist_a)
+        .get(reverse("trajecten:record_new", args=[cast.traj_x1.uuid, "gesprek"]))
+        .context["form"]
+    )
+    assert form["duration_minutes"].value() == 60
+    assert form["kind"].value() == "coaching"
+    assert form["date"].value() == TODAY
+    assert form["visibility"].value() == "agency"
+
+
+def test_a_training_certificate_is_uploaded_and_only_the_file_readers_download_it(cast, login):
+    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+    login(cast.specialist_a).post(
+        reverse("trajecten:record_new", args=[cast.traj_x1.uuid, "training"]),
+        {"name": "VCA", "status": "completed", "certificate": SimpleUploadedFile("vca.png", png)},
+    )
+    training = cast.traj_x1.trainings.get()
+    url = reverse("trajecten:download", args=["certificaat", training.uuid])
+    assert login(cast.employee_x1).get(url).status_code == 200
+    for outsider in (cast.contact_x1, cast.employee_x2, cast.specialist_b):
+        assert login(outsider).get(url).status_code == 404
