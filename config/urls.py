@@ -12,6 +12,7 @@ admin.site.site_header = "Spoorboek platform"
 urlpatterns = [
     path("", include("portal.urls")),
     path("trajecten/", include("trajecten.urls")),
+    path("sollicitaties/", include("sollicitaties.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/setlang/", portal_views.set_language, name="set_language"),
     path("healthz/", portal_views.healthz, name="healthz"),

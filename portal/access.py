@@ -20,6 +20,13 @@ from collections.abc import Callable
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
+from sollicitaties.models import (
+    ApplicationActivity,
+    ApplicationNorm,
+    Evidence,
+    TempAgencyRegistration,
+    Vacancy,
+)
 from trajecten.constants import Visibility
 from trajecten.models import (
     ActionTemplate,
@@ -175,6 +182,10 @@ RECORD_RULES = {
     Task: (NONE, NONE, ALL),
     TimeEntry: (NONE, NONE, ALL),
     Renewal: (NONE, NONE, ALL),
+    ApplicationActivity: (ALL, ALL, ALL),
+    TempAgencyRegistration: (ALL, ALL, ALL),
+    ApplicationNorm: (ALL, ALL, ALL),
+    Evidence: (ALL, Q(agency__share_application_evidence_with_employer=True), ALL),
 }
 
 
@@ -209,6 +220,14 @@ def _agency_configuration(qs: QuerySet, user) -> QuerySet:
 
 for _model in (Product, TimeCategory, Phase, ActionTemplate):
     _RULES[_model] = _agency_configuration
+
+
+@_rule(Vacancy)
+def _vacancies(qs: QuerySet, user) -> QuerySet:
+    """The agency's vacancy board: staff maintain it, employees get suggestions from it."""
+    if user.role in (Role.AGENCY_ADMIN, Role.SPECIALIST, Role.EMPLOYEE):
+        return qs
+    return qs.none()
 
 
 @_rule(User)
@@ -297,6 +316,17 @@ def can_write_records(user, trajectory: Trajectory) -> bool:
     """Writing the file's records (conversations, profiles, appointments, ...): the
     trajectory's specialists. Agency admins read them (and write time entries)."""
     return user.role == Role.SPECIALIST and trajectory.agency_id == user.agency_id
+
+
+def can_record_applications(user, trajectory: Trajectory) -> bool:
+    """The employee (their own file) and the trajectory's specialists record applications."""
+    if trajectory.agency_id != user.agency_id:
+        return False
+    return user.role in (Role.SPECIALIST, Role.EMPLOYEE)
+
+
+def can_manage_vacancies(user) -> bool:
+    return bool(user.is_authenticated and user.role in (Role.AGENCY_ADMIN, Role.SPECIALIST))
 
 
 def can_write_time(user, trajectory: Trajectory) -> bool:

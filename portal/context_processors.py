@@ -21,6 +21,12 @@ def navigation(request) -> dict:
             (_("Action lists"), reverse("trajecten:action_lists")),
             (_("Audit trail"), reverse("portal:audit_log")),
         ]
+    if user.role == Role.EMPLOYEE:
+        items.append((_("My applications"), reverse("sollicitaties:mine")))
+    else:
+        items.append((_("Applications"), reverse("sollicitaties:overview")))
+    if user.role in (Role.AGENCY_ADMIN, Role.SPECIALIST):
+        items.append((_("Jobport"), reverse("sollicitaties:vacancies")))
     if user.role == Role.EMPLOYER_CONTACT:
         items.append((_("Refer an employee"), reverse("trajecten:new")))
     if user.role == Role.EMPLOYEE:

@@ -21,6 +21,8 @@ class AgencySettingsForm(forms.ModelForm):
             "application_norm_weeks",
             "retention_months",
             "retention_months_self_insurer",
+            "share_time_totals_with_employer",
+            "share_application_evidence_with_employer",
         ]
         # Private storage has no public URL, so no "currently: <link>" widget.
         widgets = {"logo": forms.FileInput(attrs={"accept": "image/png,image/jpeg"})}

@@ -58,6 +58,11 @@ class Agency(models.Model):
         default=False,
         help_text=_("Employer contacts see the hours spent per trajectory, never the entries."),
     )
+    share_application_evidence_with_employer = models.BooleanField(
+        _("show employers the evidence of applications"),
+        default=False,
+        help_text=_("Letters and screenshots the employee uploads. Notes are never shown."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

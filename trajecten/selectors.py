@@ -1,5 +1,6 @@
 """Reads for the file pages. Every function starts from the scoping layer."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -115,6 +116,31 @@ class LogEntry:
     text: str
 
 
+@dataclass(frozen=True)
+class ExtraTab:
+    """A tab another app adds to the file (e.g. sollicitaties' applications)."""
+
+    key: str
+    label: object
+    template: str
+    context: Callable[..., dict]  # (user=, trajectory=, today=) -> dict
+    visible: Callable[[object], bool] = lambda user: True
+
+
+EXTRA_TABS: list[ExtraTab] = []
+LOG_SOURCES: list[Callable[..., list[LogEntry]]] = []  # (user=, trajectory=) -> entries
+
+
+def register_tab(tab: ExtraTab) -> None:
+    if all(t.key != tab.key for t in EXTRA_TABS):
+        EXTRA_TABS.append(tab)
+
+
+def register_log_source(source) -> None:
+    if source not in LOG_SOURCES:
+        LOG_SOURCES.append(source)
+
+
 def chronological_log(*, user, trajectory: Trajectory) -> list[LogEntry]:
     """Everything the user may see of the file, in date order (newest first). One query per
     record kind, whatever the number of records."""
@@ -139,6 +165,8 @@ def chronological_log(*, user, trajectory: Trajectory) -> list[LogEntry]:
         entries.append(LogEntry(task.done_on, "task", task.title))
     for p in visible(Placement):
         entries.append(LogEntry(p.start_date, "placement", str(p)))
+    for source in LOG_SOURCES:
+        entries.extend(source(user=user, trajectory=trajectory))
     return sorted(entries, key=lambda e: e.day, reverse=True)
 
 
@@ -155,6 +183,7 @@ def tabs_for(user) -> list[str]:
         tabs.append("conversations")
     if sees(PersonProfile) or sees(WorkCapacity) or sees(SearchProfile):
         tabs.append("profile")
+    tabs += [tab.key for tab in EXTRA_TABS if tab.visible(user)]
     if sees(Appointment):
         tabs.append("agenda")
     if sees(Training):
@@ -221,6 +250,12 @@ def tab_context(*, tab: str, user, trajectory: Trajectory, today: date) -> dict:
             }
         case "log":
             return {"log": chronological_log(user=user, trajectory=trajectory)}
+    for extra in EXTRA_TABS:
+        if extra.key == tab:
+            return {
+                "extra_template": extra.template,
+                **extra.context(user=user, trajectory=trajectory, today=today),
+            }
     return {}
 
 

@@ -50,10 +50,11 @@ def trajectory_file(request, uuid):
     if tab not in tabs:
         tab = "overview"
     audit.record(AuditAction.VIEW, trajectory, details={"tab": tab})
+    labels = {**TAB_LABELS, **{t.key: t.label for t in selectors.EXTRA_TABS}}
     context = {
         "trajectory": trajectory,
         "clock": selectors.wvp_clock(trajectory=trajectory, today=today),
-        "tabs": [(t, TAB_LABELS[t]) for t in tabs],
+        "tabs": [(t, labels[t]) for t in tabs],
         "tab": tab,
         "can_edit": access.can_edit_trajectory(user, trajectory),
         "can_write": access.can_write_records(user, trajectory),

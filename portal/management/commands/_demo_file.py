@@ -169,3 +169,64 @@ def _phase_route(trajectory, specialist) -> None:
             trajectory=trajectory, phase=phase, changed_by=specialist,
             started_on=trajectory.start_date + timedelta(days=21 * n),
         )  # fmt: skip
+
+
+DEMO_APPLICATIONS = [
+    # days ago, kind, organisation, vacancy, status history
+    (60, "written_application", "PostNL", "Planner distributie", ["sent", "rejected"]),
+    (50, "agency_registration", "Randstad", "", ["sent"]),
+    (45, "open_application", "Bakker Logistiek", "", ["sent", "invited", "second_interview"]),
+    (30, "reading_vacancies", "", "", ["sent"]),
+    (20, "written_application", "Jumbo DC", "Medewerker planning", ["sent", "no_response"]),
+    (12, "phone_application", "DHL Parcel", "Klantenservice", ["sent", "invited"]),
+    (4, "written_application", "Eneco", "Medewerker klantenservice", ["sent"]),
+]
+
+DEMO_VACANCIES = [
+    ("Planner transport", "DHL Supply Chain", "Utrecht", 32, "Logistiek"),
+    ("Medewerker klantenservice", "Eneco", "Utrecht", 28, "Klantcontact"),
+    ("Magazijnadministrateur", "Bol.com", "Nieuwegein", 32, "Logistiek"),
+    ("Chauffeur C", "Van Gansewinkel", "Amersfoort", 40, "Transport"),
+    ("Medewerker planning", "Jumbo DC", "Veenendaal", 30, "Logistiek"),
+    ("Verpleegkundige", "UMC Utrecht", "Utrecht", 36, "Zorg"),
+]
+
+
+def demo_applications(trajectory, employee_user) -> None:
+    """A lived-in application log (idempotent) and a vacancy board per agency."""
+    from sollicitaties.models import (
+        ApplicationActivity,
+        StatusChange,
+        TempAgencyRegistration,
+        Vacancy,
+    )
+
+    for title, organisation, place, hours, category in DEMO_VACANCIES:
+        Vacancy.objects.get_or_create(
+            agency=trajectory.agency, title=title, organisation=organisation,
+            defaults={"place": place, "hours_per_week": hours, "function_category": category},
+        )  # fmt: skip
+    if trajectory.start_date is None or employee_user is None:
+        return
+    if ApplicationActivity.objects.filter(trajectory=trajectory).exists():
+        return
+    today = timezone.localdate()
+    for days, kind, organisation, title, history in DEMO_APPLICATIONS:
+        day = today - timedelta(days=days)
+        if day < trajectory.start_date:
+            continue
+        activity = ApplicationActivity.objects.create(
+            trajectory=trajectory, date=day, kind=kind, organisation=organisation,
+            vacancy_title=title, status=history[-1], recorded_by=employee_user,
+            recorded_by_role="employee", channel="vacancy_site" if title else "",
+            notes="Leuk gesprek gehad, salaris iets lager" if "second_interview" in history else "",
+        )  # fmt: skip
+        for i, status in enumerate(history):
+            StatusChange.objects.create(
+                activity=activity, status=status, date=day + timedelta(days=3 * i),
+                changed_by=employee_user,
+            )  # fmt: skip
+    TempAgencyRegistration.objects.get_or_create(
+        trajectory=trajectory, agency_name="Randstad",
+        defaults={"date": max(trajectory.start_date, today - timedelta(days=50))},
+    )  # fmt: skip

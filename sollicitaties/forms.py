@@ -1,0 +1,156 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.uploads import CheckedFileField
+from trajecten.forms import DATE
+
+from . import services
+from .constants import ApplicationStatus
+from .models import ApplicationActivity, ApplicationNorm, TempAgencyRegistration, Vacancy
+
+EVIDENCE_WIDGET = forms.ClearableFileInput(attrs={"accept": "image/*,application/pdf,.docx"})
+
+
+class ActivityForm(forms.ModelForm):
+    """Few taps on a phone: today and the last used kind are filled in; evidence can come
+    straight from the camera. The same vacancy twice on one day asks for confirmation."""
+
+    evidence = CheckedFileField(
+        label=_("Evidence (letter, confirmation email, screenshot)"),
+        required=False,
+        widget=EVIDENCE_WIDGET,
+        help_text=_("PDF, DOCX, PNG or JPEG."),
+    )
+    vacancy_url = forms.URLField(
+        label=_("Link to the vacancy"),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"inputmode": "url"}),
+    )
+    confirm_duplicate = forms.BooleanField(
+        label=_("Save anyway: this is a different application"), required=False
+    )
+
+    class Meta:
+        model = ApplicationActivity
+        fields = [
+            "kind",
+            "date",
+            "organisation",
+            "vacancy_title",
+            "vacancy_url",
+            "channel",
+            "status",
+            "place",
+            "hours_per_week",
+            "contact_person",
+            "notes",
+        ]
+        widgets = {
+            "date": DATE,
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, trajectory, last_kind: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.trajectory = trajectory
+        if self.instance.pk is None:
+            self.initial["kind"] = self.initial.get("kind") or last_kind or "written_application"
+            self.initial["date"] = self.initial.get("date") or timezone.localdate()
+            self.initial["status"] = "sent"
+        else:
+            del self.fields["evidence"]
+        self.show_confirm = False
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot lie in the future."))
+        return day
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("date") or data.get("confirm_duplicate"):
+            return data
+        duplicates = services.likely_duplicates(
+            trajectory=self.trajectory,
+            on=data["date"],
+            organisation=data.get("organisation", ""),
+            title=data.get("vacancy_title", ""),
+            url=data.get("vacancy_url", ""),
+            exclude=self.instance,
+        )
+        if duplicates.exists():
+            self.show_confirm = True
+            raise forms.ValidationError(
+                _(
+                    "You already recorded this vacancy on this day. If it is a different "
+                    "application, tick 'save anyway'."
+                )
+            )
+        return data
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=ApplicationStatus.choices)
+
+
+class EvidenceForm(forms.Form):
+    file = CheckedFileField(label=_("Evidence"), widget=EVIDENCE_WIDGET)
+
+
+class TempAgencyForm(forms.ModelForm):
+    class Meta:
+        model = TempAgencyRegistration
+        fields = ["agency_name", "date"]
+        widgets = {"date": DATE}
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot lie in the future."))
+        return day
+
+
+class NormForm(forms.ModelForm):
+    class Meta:
+        model = ApplicationNorm
+        fields = ["count", "weeks", "reason"]
+
+
+class VacancyForm(forms.ModelForm):
+    url = forms.URLField(label=_("Link"), required=False, max_length=500, assume_scheme="https")
+
+    class Meta:
+        model = Vacancy
+        fields = [
+            "title",
+            "organisation",
+            "place",
+            "hours_per_week",
+            "url",
+            "closing_date",
+            "function_category",
+        ]
+        widgets = {"closing_date": DATE}
+
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "Columns: title, organisation, place, hours, url, closing_date, function_category "
+            "(Dutch names work too). Comma or semicolon; UTF-8 or Windows-1252."
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError(_("The file may be at most 5 MB."))
+        return upload.read()

@@ -1,0 +1,386 @@
+"""Pages of the application log (employee, specialist, employer) and of Jobport."""
+
+import base64
+import binascii
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal import access, audit
+from portal.constants import AuditAction, Role
+from trajecten.selectors import LogEntry, trajectory_detail_queryset
+from trajecten.views.common import require
+
+from . import csv_import, selectors, services
+from .constants import NEXT_STATUSES, REQUIRED_TEMP_AGENCIES, ApplicationStatus
+from .forms import (
+    ActivityForm,
+    EvidenceForm,
+    ImportForm,
+    NormForm,
+    StatusForm,
+    TempAgencyForm,
+    VacancyForm,
+)
+from .models import ApplicationActivity, ApplicationNorm, Evidence, Vacancy
+
+
+def _trajectory(request, uuid):
+    return access.get_visible_or_404(trajectory_detail_queryset(user=request.user), uuid=uuid)
+
+
+def _activity(request, uuid):
+    return access.get_visible_or_404(
+        access.visible_records(ApplicationActivity, request.user).select_related(
+            "trajectory__employee", "trajectory__agency"
+        ),
+        uuid=uuid,
+    )
+
+
+def _back(activity_or_trajectory, request):
+    """Employees return to their own page, staff to the file's applications tab."""
+    if request.user.role == Role.EMPLOYEE:
+        return redirect("sollicitaties:mine")
+    trajectory = getattr(activity_or_trajectory, "trajectory", activity_or_trajectory)
+    return redirect(reverse("trajecten:file", args=[trajectory.uuid]) + "?tab=applications")
+
+
+# --- Hooks into the file ----------------------------------------------------------------------
+
+
+def file_tab_context(*, user, trajectory, today) -> dict:
+    norm, periods = selectors.compliance(user=user, trajectory=trajectory, today=today)
+    registrations = list(selectors.registrations(user=user, trajectory=trajectory))
+    return {
+        "activities": selectors.activities(user=user, trajectory=trajectory),
+        "norm": norm,
+        "periods": periods,
+        "registrations": registrations,
+        "temp_agencies": {
+            "count": len({r.agency_name.strip().lower() for r in registrations}),
+            "required": REQUIRED_TEMP_AGENCIES,
+        },
+        "can_record": access.can_record_applications(user, trajectory),
+        "can_set_norm": access.can_edit_trajectory(user, trajectory),
+        "show_notes": user.role != Role.EMPLOYER_CONTACT,
+        "next_statuses": NEXT_STATUSES,
+    }
+
+
+def log_entries(*, user, trajectory) -> list[LogEntry]:
+    entries = [
+        LogEntry(a.date, "application", str(a))
+        for a in access.visible_records(ApplicationActivity, user).filter(trajectory=trajectory)
+    ]
+    entries += [
+        LogEntry(r.date, "temp_agency", r.agency_name)
+        for r in selectors.registrations(user=user, trajectory=trajectory)
+    ]
+    return entries
+
+
+# --- The employee's own page ------------------------------------------------------------------
+
+
+@login_required
+def mine(request):
+    """The employee's application log: norm progress, their applications, suggestions."""
+    if request.user.role != Role.EMPLOYEE:
+        raise Http404
+    today = timezone.localdate()
+    trajectory = (
+        trajectory_detail_queryset(user=request.user)
+        .filter(start_date__isnull=False)
+        .order_by("-start_date")
+        .first()
+    )
+    context = {"trajectory": trajectory, "today": today}
+    if trajectory:
+        norm, periods = selectors.compliance(user=request.user, trajectory=trajectory, today=today)
+        context.update(
+            norm=norm,
+            current=periods[-1] if periods else None,
+            activities=selectors.activities(user=request.user, trajectory=trajectory)[:50],
+            suggestions=selectors.suggestions(
+                user=request.user, trajectory=trajectory, today=today
+            )[:5],
+            next_statuses=NEXT_STATUSES,
+        )
+        audit.record_list(ApplicationActivity, len(context["activities"]))
+    return render(request, "sollicitaties/mine.html", context)
+
+
+@login_required
+def activity_new(request, uuid):
+    trajectory = _trajectory(request, uuid)
+    require(access.can_record_applications(request.user, trajectory))
+    last_kind = (
+        ApplicationActivity.objects.filter(trajectory=trajectory)
+        .order_by("-created_at")
+        .values_list("kind", flat=True)
+        .first()
+    )
+    form = ActivityForm(
+        request.POST or None, request.FILES or None, trajectory=trajectory, last_kind=last_kind
+    )
+    if request.method == "POST" and form.is_valid():
+        services.activity_record(form=form, trajectory=trajectory, actor=request.user)
+        messages.success(request, _("The application has been recorded."))
+        return _back(trajectory, request)
+    return render(
+        request, "sollicitaties/activity_form.html", {"form": form, "trajectory": trajectory}
+    )
+
+
+@login_required
+def activity_edit(request, uuid):
+    activity = _activity(request, uuid)
+    require(access.can_record_applications(request.user, activity.trajectory))
+    form = ActivityForm(request.POST or None, instance=activity, trajectory=activity.trajectory)
+    if request.method == "POST" and form.is_valid():
+        services.activity_update(form=form, actor=request.user)
+        messages.success(request, _("Saved."))
+        return redirect("sollicitaties:detail", uuid=activity.uuid)
+    return render(
+        request,
+        "sollicitaties/activity_form.html",
+        {"form": form, "trajectory": activity.trajectory, "activity": activity},
+    )
+
+
+@login_required
+def activity_detail(request, uuid):
+    activity = _activity(request, uuid)
+    audit.record(AuditAction.VIEW, activity)
+    can_record = access.can_record_applications(request.user, activity.trajectory)
+    return render(
+        request,
+        "sollicitaties/activity_detail.html",
+        {
+            "activity": activity,
+            "history": activity.status_changes.select_related("changed_by"),
+            "evidence": access.visible_records(Evidence, request.user).filter(activity=activity),
+            "can_record": can_record,
+            "next_statuses": NEXT_STATUSES.get(activity.status, []),
+            "all_statuses": ApplicationStatus.choices,
+            "evidence_form": EvidenceForm() if can_record else None,
+            "show_notes": request.user.role != Role.EMPLOYER_CONTACT,
+        },
+    )
+
+
+@login_required
+@require_POST
+def activity_status(request, uuid):
+    activity = _activity(request, uuid)
+    require(access.can_record_applications(request.user, activity.trajectory))
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        services.activity_status_set(
+            activity=activity,
+            status=form.cleaned_data["status"],
+            on=timezone.localdate(),
+            actor=request.user,
+        )
+        messages.success(
+            request, _("Status: %(status)s.") % {"status": activity.get_status_display()}
+        )
+    else:
+        messages.error(request, _("That status does not exist."))
+    return redirect(request.POST.get("next") or reverse("sollicitaties:detail", args=[uuid]))
+
+
+@login_required
+@require_POST
+def evidence_add(request, uuid):
+    activity = _activity(request, uuid)
+    require(access.can_record_applications(request.user, activity.trajectory))
+    form = EvidenceForm(request.POST, request.FILES)
+    if form.is_valid():
+        services.evidence_add(
+            activity=activity, upload=form.cleaned_data["file"], actor=request.user
+        )
+        messages.success(request, _("The evidence has been added."))
+    else:
+        for error in form.errors.get("file", []):
+            messages.error(request, error)
+    return redirect("sollicitaties:detail", uuid=activity.uuid)
+
+
+@login_required
+def evidence_download(request, uuid):
+    evidence = access.get_visible_or_404(access.visible_records(Evidence, request.user), uuid=uuid)
+    audit.record(AuditAction.DOWNLOAD, evidence)
+    return FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=str(evidence),
+        content_type=evidence.content_type or "application/octet-stream",
+    )
+
+
+@login_required
+def temp_agency_new(request, uuid):
+    trajectory = _trajectory(request, uuid)
+    require(access.can_record_applications(request.user, trajectory))
+    form = TempAgencyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.temp_agency_register(form=form, trajectory=trajectory, actor=request.user)
+        messages.success(request, _("The registration has been recorded."))
+        return _back(trajectory, request)
+    return render(
+        request,
+        "trajecten/trajectory_form.html",
+        {"form": form, "trajectory": trajectory, "title": _("Temp-agency registration")},
+    )
+
+
+@login_required
+def norm_edit(request, uuid):
+    trajectory = _trajectory(request, uuid)
+    require(access.can_edit_trajectory(request.user, trajectory))
+    instance = ApplicationNorm.objects.filter(trajectory=trajectory).first()
+    form = NormForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        services.norm_set(form=form, trajectory=trajectory, actor=request.user)
+        messages.success(request, _("Saved."))
+        return _back(trajectory, request)
+    return render(
+        request,
+        "trajecten/trajectory_form.html",
+        {"form": form, "trajectory": trajectory, "title": _("Application norm")},
+    )
+
+
+@login_required
+@require_POST
+def from_vacancy(request, uuid, vacancy_uuid):
+    trajectory = _trajectory(request, uuid)
+    require(access.can_record_applications(request.user, trajectory))
+    vacancy = access.get_visible_or_404(
+        access.scope(Vacancy.objects.all(), request.user), uuid=vacancy_uuid
+    )
+    services.application_from_vacancy(vacancy=vacancy, trajectory=trajectory, actor=request.user)
+    messages.success(request, _("Recorded as an application. Good luck!"))
+    return _back(trajectory, request)
+
+
+@login_required
+def export_csv(request, uuid):
+    """The application log as CSV (semicolons and a BOM, so Dutch Excel opens it as is).
+    Private notes are left out for employer contacts."""
+    trajectory = _trajectory(request, uuid)
+    with_notes = request.user.role != Role.EMPLOYER_CONTACT
+    audit.record(AuditAction.DOWNLOAD, trajectory, details={"export": "applications.csv"})
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    filename = f"sollicitaties-{trajectory.employee.last_name}-{timezone.localdate():%Y%m%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=";")
+    header = [_("Date"), _("Kind"), _("Counts toward the norm"), _("Organisation"),
+              _("Vacancy"), _("Link"), _("Channel"), _("Status"), _("Status history"),
+              _("Recorded by")]  # fmt: skip
+    writer.writerow([*header, _("Notes")] if with_notes else header)
+    for a in selectors.activities(user=request.user, trajectory=trajectory).order_by("date"):
+        history = ", ".join(
+            f"{c.get_status_display()} {c.date:%d-%m-%Y}" for c in a.status_changes.all()
+        )
+        row = [f"{a.date:%d-%m-%Y}", a.get_kind_display(), _("yes") if a.counts else _("no"),
+               a.organisation, a.vacancy_title, a.vacancy_url, a.get_channel_display(),
+               a.get_status_display(), history, a.get_recorded_by_role_display()]  # fmt: skip
+        writer.writerow([*row, a.notes] if with_notes else row)
+    return response
+
+
+@login_required
+def overview(request):
+    """Per BV and trajectory: this period's applications against the norm, and by status."""
+    if request.user.role not in (Role.EMPLOYER_CONTACT, Role.AGENCY_ADMIN, Role.SPECIALIST):
+        raise Http404
+    rows = selectors.employer_overview(user=request.user, today=timezone.localdate())
+    audit.record_list(ApplicationActivity, len(rows))
+    return render(
+        request,
+        "sollicitaties/overview.html",
+        {
+            "rows": rows,
+            "per_bv": selectors.per_legal_entity(rows),
+            "statuses": ApplicationStatus.choices,
+        },
+    )
+
+
+# --- Jobport ----------------------------------------------------------------------------------
+
+
+def _staff_only(request):
+    if not access.can_manage_vacancies(request.user):
+        raise Http404
+
+
+@login_required
+def vacancy_list(request):
+    _staff_only(request)
+    vacancies = access.scope(Vacancy.objects.all(), request.user)
+    q = request.GET.get("q", "").strip()[:100]
+    if q:
+        vacancies = vacancies.filter(Q(title__icontains=q) | Q(place__icontains=q))
+    page = Paginator(vacancies.order_by("-created_at"), 50).get_page(request.GET.get("page"))
+    return render(request, "sollicitaties/vacancy_list.html", {"page": page, "q": q})
+
+
+@login_required
+def vacancy_edit(request, uuid=None):
+    _staff_only(request)
+    vacancy = (
+        access.get_visible_or_404(access.scope(Vacancy.objects.all(), request.user), uuid=uuid)
+        if uuid
+        else None
+    )
+    form = VacancyForm(request.POST or None, instance=vacancy)
+    if request.method == "POST" and form.is_valid():
+        services.vacancy_save(form=form, actor=request.user)
+        messages.success(request, _("The vacancy has been saved."))
+        return redirect("sollicitaties:vacancies")
+    return render(request, "sollicitaties/vacancy_form.html", {"form": form, "vacancy": vacancy})
+
+
+@login_required
+def vacancy_import(request):
+    """Upload, see a dry run (rows to import, rejected rows with reasons), then confirm. The
+    file travels back with the confirmation and is checked again; a file with any rejected
+    row is not imported at all."""
+    _staff_only(request)
+    context = {"form": ImportForm()}
+    if request.method == "POST" and "payload" in request.POST:
+        try:
+            raw = base64.b64decode(request.POST["payload"], validate=True)
+        except (binascii.Error, ValueError):
+            raise PermissionDenied from None
+        result = csv_import.parse(raw)
+        if result.rejected or not result.rows:
+            context.update(result=result, payload=request.POST["payload"])
+        else:
+            n = services.vacancies_import(rows=result.rows, actor=request.user)
+            messages.success(request, _("%(n)s vacancies imported.") % {"n": n})
+            return redirect("sollicitaties:vacancies")
+    elif request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        context["form"] = form
+        if form.is_valid():
+            raw = form.cleaned_data["file"]
+            context.update(
+                result=csv_import.parse(raw), payload=base64.b64encode(raw).decode("ascii")
+            )
+    return render(request, "sollicitaties/vacancy_import.html", context)
