@@ -153,6 +153,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "trajecten.tasks.record_renewals",
         "schedule": crontab(hour=2, minute=15),
     },
+    "schedule-reports": {
+        "task": "rapportages.tasks.schedule_reports",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    "send-report-reminders": {
+        "task": "rapportages.tasks.send_report_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }
 
 # --- Authentication (django-allauth with mandatory MFA for staff) -----------------------------
@@ -291,6 +299,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # WeasyPrint logs every layout step at INFO; its warnings still come through.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
 # --- Demo -----------------------------------------------------------------------------------

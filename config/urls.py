@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("portal.urls")),
     path("trajecten/", include("trajecten.urls")),
     path("sollicitaties/", include("sollicitaties.urls")),
+    path("rapportages/", include("rapportages.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/setlang/", portal_views.set_language, name="set_language"),
     path("healthz/", portal_views.healthz, name="healthz"),

@@ -20,6 +20,8 @@ from collections.abc import Callable
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
+from rapportages.constants import PUBLISHED
+from rapportages.models import BundleJob, Report
 from sollicitaties.models import (
     ApplicationActivity,
     ApplicationNorm,
@@ -55,6 +57,7 @@ from .models import (
     Employer,
     Invitation,
     LegalEntity,
+    Notification,
     Phase,
     Product,
     TimeCategory,
@@ -186,6 +189,10 @@ RECORD_RULES = {
     TempAgencyRegistration: (ALL, ALL, ALL),
     ApplicationNorm: (ALL, ALL, ALL),
     Evidence: (ALL, Q(agency__share_application_evidence_with_employer=True), ALL),
+    # Employees read drafts too (they may add their view before signing); employers only
+    # published reports.
+    Report: (ALL, Q(status__in=PUBLISHED), ALL),
+    BundleJob: (NONE, ALL, ALL),
 }
 
 
@@ -228,6 +235,11 @@ def _vacancies(qs: QuerySet, user) -> QuerySet:
     if user.role in (Role.AGENCY_ADMIN, Role.SPECIALIST, Role.EMPLOYEE):
         return qs
     return qs.none()
+
+
+@_rule(Notification)
+def _notifications(qs: QuerySet, user) -> QuerySet:
+    return qs.filter(user=user)
 
 
 @_rule(User)
@@ -323,6 +335,19 @@ def can_record_applications(user, trajectory: Trajectory) -> bool:
     if trajectory.agency_id != user.agency_id:
         return False
     return user.role in (Role.SPECIALIST, Role.EMPLOYEE)
+
+
+def can_write_reports(user, trajectory: Trajectory) -> bool:
+    """Drafting, signing and correcting reports: the trajectory's specialists."""
+    return user.role == Role.SPECIALIST and trajectory.agency_id == user.agency_id
+
+
+def can_request_bundle(user, trajectory: Trajectory) -> bool:
+    return trajectory.agency_id == user.agency_id and user.role in (
+        Role.AGENCY_ADMIN,
+        Role.SPECIALIST,
+        Role.EMPLOYER_CONTACT,
+    )
 
 
 def can_manage_vacancies(user) -> bool:

@@ -32,4 +32,22 @@ def navigation(request) -> dict:
     if user.role == Role.EMPLOYEE:
         items.append((_("Who viewed my file"), reverse("portal:my_file_access")))
     items.append((_("Calendar"), reverse("trajecten:calendar")))
-    return {"nav_items": items}
+    return {"nav_items": items, "unread_notices": _UnreadCount(user)}
+
+
+class _UnreadCount:
+    """Counted only when a template shows it: one cheap indexed query."""
+
+    def __init__(self, user):
+        self.user = user
+
+    def __str__(self) -> str:
+        return str(self.count)
+
+    @property
+    def count(self) -> int:
+        if not hasattr(self, "_count"):
+            from .models import Notification
+
+            self._count = Notification.objects.filter(user=self.user, read_at__isnull=True).count()
+        return self._count

@@ -180,7 +180,7 @@ def employee_invite(*, employee, invited_by: User | None) -> Invitation | None:
 def _queue_invitation_email(invitation: Invitation) -> None:
     from .tasks import send_invitation_email
 
-    transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk))
+    transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk), robust=True)
 
 
 def invitation_from_token(token: str) -> Invitation:

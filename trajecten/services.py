@@ -165,7 +165,8 @@ def trajectory_close(
     trajectory.save()
     audit.record(AuditAction.UPDATE, trajectory, details={"closed": reason})
     transaction.on_commit(
-        lambda: trajectory_closed.send(sender=Trajectory, trajectory_id=trajectory.pk)
+        lambda: trajectory_closed.send(sender=Trajectory, trajectory_id=trajectory.pk),
+        robust=True,
     )
     return trajectory
 

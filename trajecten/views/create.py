@@ -73,5 +73,5 @@ def _create(form, user):
             uploaded_by=user,
         )
     if user.role == Role.EMPLOYER_CONTACT:
-        transaction.on_commit(lambda: notify_referral.delay(trajectory.pk))
+        transaction.on_commit(lambda: notify_referral.delay(trajectory.pk), robust=True)
     return trajectory

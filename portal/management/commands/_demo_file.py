@@ -230,3 +230,29 @@ def demo_applications(trajectory, employee_user) -> None:
         trajectory=trajectory, agency_name="Randstad",
         defaults={"date": max(trajectory.start_date, today - timedelta(days=50))},
     )  # fmt: skip
+
+
+def demo_reports(agency) -> None:
+    """Drafts that have fallen due, and one signed progress report with its PDF."""
+    from rapportages import services as reports
+    from rapportages.models import Report
+
+    reports.reports_schedule(today=timezone.localdate())
+    report = (
+        Report.objects.filter(agency=agency, kind="progress", number=1, status="draft")
+        .select_related("trajectory")
+        .order_by("trajectory__employee__last_name")
+        .first()
+    )
+    if report is None:
+        return
+    report.progress = (
+        "De werknemer werkt gemotiveerd aan het traject. Het zoekprofiel is na het driegesprek "
+        "verbreed naar planning en klantenservice; er lopen twee sollicitaties met een gesprek."
+    )
+    report.obstacles = "Reistijd boven 45 minuten is niet haalbaar; daarom regio Utrecht."
+    report.evaluation = "De inspanningen zijn voldoende; de sollicitatienorm wordt bijna gehaald."
+    report.next_steps = "Sollicitatietraining afronden, twee gesprekken voorbereiden."
+    report.save()
+    signer = report.trajectory.memberships.filter(role="primary").first().user
+    reports.report_sign(report=report, actor=signer)

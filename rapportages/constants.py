@@ -1,0 +1,33 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportKind(models.TextChoices):
+    TRAJECTORY_PLAN = "trajectory_plan", _("Re-integration plan")
+    PROGRESS = "progress", _("Progress report")
+    FINAL = "final", _("Final report and evaluation")
+    FEASIBILITY_ADVICE = "feasibility_advice", _("Feasibility advice")
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SIGNED = "signed", _("Signed, PDF pending")
+    FINAL = "final", _("Final")
+    SUPERSEDED = "superseded", _("Superseded by a correction")
+
+
+#: Statuses whose content is frozen; employers see only these.
+FROZEN = frozenset({ReportStatus.SIGNED, ReportStatus.FINAL, ReportStatus.SUPERSEDED})
+PUBLISHED = frozenset({ReportStatus.FINAL, ReportStatus.SUPERSEDED})
+
+#: Drafts appear this many days before their due date, so there is time to write them.
+DRAFT_LEAD_DAYS = 14
+#: Reminder to the specialist this many days before the due date.
+REMINDER_DAYS = 7
+
+
+class BundleStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Being generated")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")

@@ -1,0 +1,24 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Report
+
+
+class NarrativeForm(forms.ModelForm):
+    class Meta:
+        model = Report
+        fields = ["progress", "results", "obstacles", "evaluation", "next_steps", "correction_note"]
+        widgets = {f: forms.Textarea(attrs={"rows": 4}) for f in fields[:-1]}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.supersedes_id:
+            del self.fields["correction_note"]
+
+
+class EmployeeViewForm(forms.Form):
+    employee_view = forms.CharField(
+        label=_("Your own view on this report"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=5000,
+    )

@@ -1,0 +1,293 @@
+"""Reports: scheduling, signing, rendering, correcting, notifying, bundling."""
+
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal import audit
+from portal.constants import AuditAction, Role
+from portal.models import Notification, Product, User
+from trajecten.constants import MemberRole, TrajectoryStatus
+from trajecten.models import Trajectory
+
+from . import content, pdf
+from .constants import DRAFT_LEAD_DAYS, REMINDER_DAYS, BundleStatus, ReportStatus
+from .models import BundleJob, Report
+from .schedule import reports_due
+
+# --- Scheduling -------------------------------------------------------------------------------
+
+
+def reports_schedule(*, today: date, trajectory_ids=None) -> int:
+    """Create every draft that has fallen due and does not exist yet; returns how many.
+
+    Derived from the database each run, so missed days are caught up. Safe to run twice or
+    concurrently: existing keys are skipped and the unique constraint drops any race."""
+    trajectories = (
+        Trajectory.objects.filter(start_date__isnull=False)
+        .exclude(status=TrajectoryStatus.REFERRED)
+        .select_related("product")
+        .only("id", "agency_id", "start_date", "intake_date", "end_date", "status",
+              "product__kind")
+    )  # fmt: skip
+    existing = Report.objects.filter(version=1)
+    if trajectory_ids is not None:
+        trajectories = trajectories.filter(pk__in=trajectory_ids)
+        existing = existing.filter(trajectory_id__in=trajectory_ids)
+    existing = set(existing.values_list("trajectory_id", "kind", "number"))
+    new = []
+    for t in trajectories.iterator(chunk_size=2000):
+        for due in reports_due(
+            start=t.start_date,
+            intake=t.intake_date,
+            end=t.end_date,
+            ended=t.status == TrajectoryStatus.ENDED,
+            feasibility=t.product.kind == Product.Kind.FEASIBILITY,
+            today=today,
+            lead_days=DRAFT_LEAD_DAYS,
+        ):
+            if (t.pk, due.kind, due.number) in existing:
+                continue
+            new.append(
+                Report(
+                    trajectory_id=t.pk,
+                    agency_id=t.agency_id,
+                    kind=due.kind,
+                    number=due.number,
+                    period_start=due.period_start,
+                    period_end=due.period_end,
+                    due_date=due.due_date,
+                )
+            )
+    created = Report.objects.bulk_create(new, ignore_conflicts=True, batch_size=1000)
+    return len(created)
+
+
+# --- Writing and signing ----------------------------------------------------------------------
+
+
+def report_save(*, form, actor: User) -> Report:
+    if form.instance.is_frozen:
+        raise ValidationError(_("A signed report cannot be changed: make a correction."))
+    report = form.save()
+    audit.record(AuditAction.UPDATE, report, details={"fields": form.changed_data})
+    return report
+
+
+@transaction.atomic
+def report_sign(*, report: Report, actor: User) -> Report:
+    """Freeze the content as the snapshot and queue the PDF. Only drafts can be signed."""
+    locked = Report.objects.select_for_update().get(pk=report.pk)
+    if locked.status != ReportStatus.DRAFT:
+        raise ValidationError(_("This report has already been signed."))
+    today = timezone.localdate()
+    locked.snapshot = {
+        **content.build(locked, today=today),
+        "narrative": {
+            "progress": locked.progress,
+            "results": locked.results,
+            "obstacles": locked.obstacles,
+            "evaluation": locked.evaluation,
+            "next_steps": locked.next_steps,
+            "correction_note": locked.correction_note,
+        },
+        "signature": {"name": actor.get_full_name(), "date": content._d(today)},
+    }
+    locked.status = ReportStatus.SIGNED
+    locked.signed_by = actor
+    locked.signed_at = timezone.now()
+    locked.save()
+    audit.record(AuditAction.UPDATE, locked, details={"signed": True})
+    from .tasks import render_report
+
+    transaction.on_commit(lambda: render_report.delay(locked.pk), robust=True)
+    return locked
+
+
+def report_render(*, report_id: int) -> Report | None:
+    """Render the PDF of a signed report, once. Called by the task; returns None when there is
+    nothing (left) to do."""
+    report = (
+        Report.objects.select_related("trajectory__agency", "trajectory__employee")
+        .filter(pk=report_id, status=ReportStatus.SIGNED)
+        .first()
+    )
+    if report is None:
+        return None
+    _html, data = pdf.render_to_pdf(
+        "rapportages/pdf/report.html",
+        {"report": report, "s": report.snapshot, "logo": pdf.logo_data_uri(report.agency)},
+    )
+    with transaction.atomic():
+        claimed = (
+            Report.objects.select_for_update()
+            .filter(pk=report.pk, status=ReportStatus.SIGNED)
+            .first()
+        )
+        if claimed is None:  # another worker finished it meanwhile
+            return None
+        claimed.pdf.save(f"{claimed.uuid}.pdf", ContentFile(data), save=False)
+        claimed.pdf_sha256 = pdf.sha256(data)
+        claimed.pdf_error = ""
+        claimed.status = ReportStatus.FINAL
+        claimed.finalized_at = timezone.now()
+        claimed.save()
+        if claimed.supersedes_id:
+            Report.objects.filter(pk=claimed.supersedes_id).update(status=ReportStatus.SUPERSEDED)
+        from .tasks import notify_report_final
+
+        transaction.on_commit(lambda: notify_report_final.delay(claimed.pk), robust=True)
+    return claimed
+
+
+def report_render_failed(*, report_id: int, error: str) -> None:
+    Report.objects.filter(pk=report_id, status=ReportStatus.SIGNED).update(pdf_error=error[:500])
+
+
+@transaction.atomic
+def report_correct(*, report: Report, actor: User) -> Report:
+    """A correction of a final report: a new draft version with the same narrative; the final
+    one stays until the correction is final, then it is marked superseded."""
+    if report.status != ReportStatus.FINAL:
+        raise ValidationError(_("Only a final report can be corrected."))
+    if Report.objects.filter(supersedes=report).exists():
+        raise ValidationError(_("A correction of this report already exists."))
+    latest = (
+        Report.objects.filter(trajectory=report.trajectory, kind=report.kind, number=report.number)
+        .order_by("-version")
+        .first()
+    )
+    correction = Report.objects.create(
+        trajectory=report.trajectory,
+        agency_id=report.agency_id,
+        kind=report.kind,
+        number=report.number,
+        version=latest.version + 1,
+        supersedes=report,
+        period_start=report.period_start,
+        period_end=report.period_end,
+        due_date=report.due_date,
+        progress=report.progress,
+        results=report.results,
+        obstacles=report.obstacles,
+        evaluation=report.evaluation,
+        next_steps=report.next_steps,
+        employee_view=report.employee_view,
+        employee_view_at=report.employee_view_at,
+    )
+    audit.record(AuditAction.CREATE, correction, details={"corrects": str(report.uuid)})
+    return correction
+
+
+def employee_view_set(*, report: Report, text: str, actor: User) -> Report:
+    """The employee's own view. Before signing it is part of the report; after, it is kept
+    with the report (shown on its page and printed in the UWV bundle): the PDF of a final
+    report never changes."""
+    report.employee_view = text.strip()
+    report.employee_view_at = timezone.now()
+    report.save(update_fields=["employee_view", "employee_view_at", "updated_at"])
+    audit.record(AuditAction.UPDATE, report, details={"employee_view": True})
+    return report
+
+
+# --- Notifications ----------------------------------------------------------------------------
+
+
+def report_readers(report: Report) -> list[User]:
+    """Who is told a report is final: the employee and the employer contacts of its BV."""
+    t = report.trajectory
+    contacts = User.objects.filter(
+        Q(employer_contact__employer_id=t.legal_entity.employer_id,
+          employer_contact__all_legal_entities=True)
+        | Q(employer_contact__legal_entities=t.legal_entity_id),
+        role=Role.EMPLOYER_CONTACT, is_active=True, agency_id=t.agency_id,
+    ).distinct()  # fmt: skip
+    readers = list(contacts)
+    if t.employee.user_id and t.employee.user.is_active:
+        readers.append(t.employee.user)
+    return readers
+
+
+def notify(*, users, text: str, url: str, agency_id: int) -> list[Notification]:
+    return Notification.objects.bulk_create(
+        [Notification(agency_id=agency_id, user=u, text=text[:300], url=url) for u in users]
+    )
+
+
+def reminders_due(*, today: date) -> list[tuple[int, str]]:
+    """Claim the reminders to send today, each exactly once (conditional UPDATE): 7 days
+    before the due date, and once when overdue."""
+    now = timezone.now()
+    claimed = []
+    soon = Report.objects.filter(
+        status=ReportStatus.DRAFT,
+        reminder_sent_at__isnull=True,
+        due_date__lte=today + timedelta(days=REMINDER_DAYS),
+        due_date__gte=today,
+    ).values_list("pk", flat=True)
+    for pk in list(soon):
+        if Report.objects.filter(pk=pk, reminder_sent_at__isnull=True).update(reminder_sent_at=now):
+            claimed.append((pk, "soon"))
+    overdue = Report.objects.filter(
+        status=ReportStatus.DRAFT, overdue_notice_sent_at__isnull=True, due_date__lt=today
+    ).values_list("pk", flat=True)
+    for pk in list(overdue):
+        if Report.objects.filter(pk=pk, overdue_notice_sent_at__isnull=True).update(
+            overdue_notice_sent_at=now
+        ):
+            claimed.append((pk, "overdue"))
+    return claimed
+
+
+def report_writers(report: Report) -> list[User]:
+    return [
+        m.user
+        for m in report.trajectory.memberships.select_related("user").filter(
+            role=MemberRole.PRIMARY, user__is_active=True
+        )
+    ]
+
+
+# --- The UWV bundle ---------------------------------------------------------------------------
+
+
+def bundle_request(*, trajectory: Trajectory, actor: User) -> BundleJob:
+    job = BundleJob.objects.create(
+        trajectory=trajectory, agency_id=trajectory.agency_id, requested_by=actor
+    )
+    audit.record(AuditAction.CREATE, job)
+    from .tasks import build_bundle
+
+    transaction.on_commit(lambda: build_bundle.delay(job.pk), robust=True)
+    return job
+
+
+def bundle_build(*, job_id: int) -> BundleJob | None:
+    claimed = BundleJob.objects.filter(pk=job_id, status=BundleStatus.QUEUED).update(
+        status=BundleStatus.RUNNING
+    )
+    if not claimed:
+        return None
+    job = BundleJob.objects.select_related("trajectory__agency", "trajectory__employee").get(
+        pk=job_id
+    )
+    from .bundle import bundle_context
+
+    try:
+        _html, data = pdf.render_to_pdf("rapportages/pdf/bundle.html", bundle_context(job))
+    except Exception as exc:
+        BundleJob.objects.filter(pk=job_id).update(
+            status=BundleStatus.FAILED, error=str(exc)[:500], finished_at=timezone.now()
+        )
+        raise
+    job.pdf.save(f"uwv-{job.uuid}.pdf", ContentFile(data), save=False)
+    job.pdf_sha256 = pdf.sha256(data)
+    job.status = BundleStatus.DONE
+    job.finished_at = timezone.now()
+    job.save()
+    return job

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "rapportages"
+
+urlpatterns = [
+    path("meldingen/", views.notifications, name="notifications"),
+    path("<uuid:uuid>/", views.detail, name="detail"),
+    path("<uuid:uuid>/ondertekenen/", views.sign, name="sign"),
+    path("<uuid:uuid>/corrigeren/", views.correct, name="correct"),
+    path("<uuid:uuid>/mijn-visie/", views.employee_view, name="employee_view"),
+    path("<uuid:uuid>/pdf/", views.download, name="download"),
+    path("traject/<uuid:uuid>/uwv-dossier/", views.bundle_request, name="bundle_request"),
+    path("uwv-dossier/<uuid:uuid>/", views.bundle, name="bundle"),
+    path("uwv-dossier/<uuid:uuid>/pdf/", views.bundle_download, name="bundle_download"),
+]

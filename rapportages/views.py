@@ -1,0 +1,185 @@
+"""Report pages: the file's reports tab, a report (draft or final), its PDF, the UWV bundle."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal import access, audit
+from portal.constants import AuditAction, Role
+from portal.models import Notification
+from trajecten.selectors import trajectory_detail_queryset
+from trajecten.views.common import require
+
+from . import content, services
+from .forms import EmployeeViewForm, NarrativeForm
+from .models import BundleJob, Report
+
+
+def _report(request, uuid) -> Report:
+    return access.get_visible_or_404(
+        access.visible_records(Report, request.user).select_related(
+            "trajectory__employee", "trajectory__legal_entity__employer", "trajectory__agency",
+            "signed_by",
+        ),
+        uuid=uuid,
+    )  # fmt: skip
+
+
+def file_tab_context(*, user, trajectory, today) -> dict:
+    return {
+        "reports": access.visible_records(Report, user)
+        .filter(trajectory=trajectory)
+        .order_by("due_date", "version"),
+        "bundles": access.visible_records(BundleJob, user).filter(trajectory=trajectory)[:3],
+        "can_request_bundle": access.can_request_bundle(user, trajectory),
+        "today": today,
+    }
+
+
+@login_required
+def detail(request, uuid):
+    report = _report(request, uuid)
+    user = request.user
+    can_write = access.can_write_reports(user, report.trajectory) and not report.is_frozen
+    form = NarrativeForm(request.POST or None, instance=report) if can_write else None
+    if request.method == "POST":
+        require(can_write)
+        if form.is_valid():
+            try:
+                services.report_save(form=form, actor=user)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("rapportages:detail", uuid=report.uuid)
+    audit.record(AuditAction.VIEW, report)
+    blocks = (
+        report.snapshot if report.is_frozen else content.build(report, today=timezone.localdate())
+    )
+    is_employee = user.role == Role.EMPLOYEE
+    return render(
+        request,
+        "rapportages/detail.html",
+        {
+            "report": report,
+            "s": blocks,
+            "form": form,
+            "can_sign": can_write,
+            "can_correct": access.can_write_reports(user, report.trajectory)
+            and report.status == "final"
+            and not Report.objects.filter(supersedes=report).exists(),
+            "view_form": EmployeeViewForm(initial={"employee_view": report.employee_view})
+            if is_employee
+            else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def sign(request, uuid):
+    report = _report(request, uuid)
+    require(access.can_write_reports(request.user, report.trajectory))
+    try:
+        services.report_sign(report=report, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Signed. The PDF is being made."))
+    return redirect("rapportages:detail", uuid=report.uuid)
+
+
+@login_required
+@require_POST
+def correct(request, uuid):
+    report = _report(request, uuid)
+    require(access.can_write_reports(request.user, report.trajectory))
+    try:
+        correction = services.report_correct(report=report, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("rapportages:detail", uuid=report.uuid)
+    messages.info(request, _("A new version has been made. Describe what it corrects."))
+    return redirect("rapportages:detail", uuid=correction.uuid)
+
+
+@login_required
+@require_POST
+def employee_view(request, uuid):
+    report = _report(request, uuid)
+    if request.user.role != Role.EMPLOYEE:
+        raise Http404
+    form = EmployeeViewForm(request.POST)
+    if form.is_valid():
+        services.employee_view_set(
+            report=report, text=form.cleaned_data["employee_view"], actor=request.user
+        )
+        messages.success(request, _("Your view has been added to the report."))
+    else:
+        messages.error(request, " ".join(form.errors.get("employee_view", [])))
+    return redirect("rapportages:detail", uuid=report.uuid)
+
+
+@login_required
+def download(request, uuid):
+    report = _report(request, uuid)
+    if not report.pdf:
+        raise Http404
+    audit.record(AuditAction.DOWNLOAD, report)
+    name = f"{report}-{report.trajectory.employee.last_name}.pdf".replace(" ", "-")
+    return FileResponse(
+        report.pdf.open("rb"), as_attachment=True, filename=name, content_type="application/pdf"
+    )
+
+
+@login_required
+@require_POST
+def bundle_request(request, uuid):
+    trajectory = access.get_visible_or_404(trajectory_detail_queryset(user=request.user), uuid=uuid)
+    require(access.can_request_bundle(request.user, trajectory))
+    job = services.bundle_request(trajectory=trajectory, actor=request.user)
+    return redirect("rapportages:bundle", uuid=job.uuid)
+
+
+@login_required
+def bundle(request, uuid):
+    job = access.get_visible_or_404(
+        access.visible_records(BundleJob, request.user).select_related("trajectory__employee"),
+        uuid=uuid,
+    )
+    return render(request, "rapportages/bundle.html", {"job": job})
+
+
+@login_required
+def bundle_download(request, uuid):
+    job = access.get_visible_or_404(access.visible_records(BundleJob, request.user), uuid=uuid)
+    if not job.pdf:
+        raise Http404
+    audit.record(AuditAction.DOWNLOAD, job)
+    return FileResponse(
+        job.pdf.open("rb"),
+        as_attachment=True,
+        filename=f"uwv-dossier-{job.trajectory.employee.last_name}.pdf",
+        content_type="application/pdf",
+    )
+
+
+@login_required
+def notifications(request):
+    notices = access.scope(Notification.objects.all(), request.user)[:50]
+    if request.method == "POST":
+        access.scope(Notification.objects.all(), request.user).filter(read_at__isnull=True).update(
+            read_at=timezone.now()
+        )
+        return redirect("rapportages:notifications")
+    return render(request, "rapportages/notifications.html", {"notices": notices})
+
+
+def file_url(report) -> str:
+    return reverse("trajecten:file", args=[report.trajectory.uuid]) + "?tab=reports"

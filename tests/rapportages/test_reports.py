@@ -1,0 +1,264 @@
+"""Drafting, signing, the PDF, corrections, notices and reminders, as people see them."""
+
+import hashlib
+from datetime import date
+from unittest import mock
+
+import pytest
+import time_machine
+from django.core import mail
+from django.urls import reverse
+
+from portal.models import AuditEvent, Notification
+from rapportages.models import Report
+from rapportages.tasks import render_report, send_report_reminders
+from tests.conftest import CAST_NAMES
+
+from .conftest import pdf_text
+
+X1_VIEWERS = {"admin_a", "specialist_a", "contact_x_all", "contact_x1", "employee_x1"}
+
+
+def sign(client, report, on_commit):
+    return on_commit(client.post, reverse("rapportages:sign", args=[report.uuid]))
+
+
+def test_a_draft_is_prefilled_from_the_file_as_the_employer_may_see_it(cast, draft, login):
+    html = (
+        login(cast.specialist_a)
+        .get(reverse("rapportages:detail", args=[draft.uuid]))
+        .content.decode()
+    )
+    assert "SHARED-WITH-EMPLOYER" in html
+    for hidden in (
+        "AGENCY-ONLY-TALK",
+        "MEDICAL-TALK",
+        "DIAGNOSIS-X",
+        "PRIVATE-NOTE",
+        "LATER-THAN-PERIOD",
+    ):
+        assert hidden not in html
+    assert "Niet tillen boven 10 kg" in html
+
+
+def test_signing_freezes_the_content_and_renders_a_dutch_a4_pdf(cast, draft, login, on_commit):
+    client = login(cast.specialist_a)
+    client.post(reverse("rapportages:detail", args=[draft.uuid]),
+                {"progress": "PROGRESS-TEXT", "results": "", "obstacles": "Reisafstand",
+                 "evaluation": "Goed", "next_steps": "Door"})  # fmt: skip
+    sign(client, draft, on_commit)
+    draft.refresh_from_db()
+    assert draft.status == "final"
+    with draft.pdf.open("rb") as f:
+        data = f.read()
+    assert hashlib.sha256(data).hexdigest() == draft.pdf_sha256
+    text = pdf_text(data)
+    for block in ("Identificatie", "Aanmelding en tijdigheid", "Belastbaarheid", "Zoekprofiel",
+                  "Activiteiten", "Sollicitatieactiviteiten", "Resultaten", "Voortgang",
+                  "Belemmeringen", "Evaluatie en vervolg", "Visie van de werknemer",
+                  "Ondertekening", "Inhoud"):  # fmt: skip
+        assert block in text, block
+    assert "SHARED-WITH-EMPLOYER" in text and "PROGRESS-TEXT" in text
+    assert "4 activiteiten, waarvan 3 meetellend" in text
+    assert "Pagina 1 van" in text
+    for hidden in ("AGENCY-ONLY", "MEDICAL", "DIAGNOSIS", "PRIVATE-NOTE", "LATER-THAN-PERIOD"):
+        assert hidden not in text
+    page = client.get(reverse("rapportages:detail", args=[draft.uuid])).content.decode()
+    assert draft.pdf_sha256 in page
+
+
+def test_a_final_report_never_changes(cast, draft, login, on_commit):
+    client = login(cast.specialist_a)
+    sign(client, draft, on_commit)
+    draft.refresh_from_db()
+    snapshot, digest = draft.snapshot, draft.pdf_sha256
+    response = client.post(
+        reverse("rapportages:detail", args=[draft.uuid]), {"progress": "CHANGED"}
+    )
+    assert response.status_code == 403
+    from trajecten.models import ConversationReport
+
+    ConversationReport.objects.filter(summary="SHARED-WITH-EMPLOYER").update(summary="EDITED-LATER")
+    assert client.post(reverse("rapportages:sign", args=[draft.uuid])).status_code == 302
+    draft.refresh_from_db()
+    assert (draft.snapshot, draft.pdf_sha256) == (snapshot, digest)
+    assert "EDITED-LATER" not in pdf_text(draft)
+
+
+def test_a_correction_is_a_new_version_and_both_are_kept(cast, draft, login, on_commit):
+    client = login(cast.specialist_a)
+    sign(client, draft, on_commit)
+    response = client.post(reverse("rapportages:correct", args=[draft.uuid]))
+    correction = Report.objects.get(version=2)
+    assert response.url == reverse("rapportages:detail", args=[correction.uuid])
+    client.post(reverse("rapportages:detail", args=[correction.uuid]),
+                {"progress": "FIXED-TEXT", "correction_note": "Datum gecorrigeerd"})  # fmt: skip
+    sign(client, correction, on_commit)
+    draft.refresh_from_db()
+    correction.refresh_from_db()
+    assert (draft.status, correction.status) == ("superseded", "final")
+    assert "Datum gecorrigeerd" in pdf_text(correction)
+    assert draft.pdf and correction.pdf
+    assert client.post(reverse("rapportages:correct", args=[draft.uuid])).status_code == 302
+    assert Report.objects.count() == 2  # a superseded report is not corrected again
+
+
+def test_when_rendering_fails_the_report_waits_as_signed_with_the_error_shown(
+    cast, draft, login, on_commit
+):
+    client = login(cast.specialist_a)
+    with mock.patch("rapportages.pdf.render_to_pdf", side_effect=OSError("fonts missing")):
+        response = sign(client, draft, on_commit)  # the queued render fails; signing does not
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == "signed" and not draft.pdf
+    assert "fonts missing" in draft.pdf_error
+    page = client.get(reverse("rapportages:detail", args=[draft.uuid])).content.decode()
+    assert "fonts missing" in page
+    render_report.apply(args=[draft.pk])  # the retry, now with fonts
+    draft.refresh_from_db()
+    assert draft.status == "final"
+    assert render_report.apply(args=[draft.pk]).get() == "nothing to do"  # idempotent
+
+
+def test_final_reports_are_announced_to_the_employee_and_the_bv_contacts(
+    cast, draft, login, on_commit
+):
+    sign(login(cast.specialist_a), draft, on_commit)
+    told = {m.to[0] for m in mail.outbox}
+    expected = {cast.employee_x1.email, cast.contact_x1.email, cast.contact_x_all.email}
+    assert told == expected
+    assert set(Notification.objects.values_list("user__email", flat=True)) == expected
+    page = login(cast.contact_x1).get(reverse("portal:home")).content.decode()
+    assert 'class="badge badge-count">1<' in page
+
+
+def test_the_employee_adds_a_view_that_is_printed_in_the_report(cast, draft, login, on_commit):
+    login(cast.employee_x1).post(
+        reverse("rapportages:employee_view", args=[draft.uuid]),
+        {"employee_view": "Ik wil liever in de zorg werken."},
+    )
+    sign(login(cast.specialist_a), draft, on_commit)
+    draft.refresh_from_db()
+    assert "Ik wil liever in de zorg werken." in pdf_text(draft)
+    later = login(cast.employee_x1).post(
+        reverse("rapportages:employee_view", args=[draft.uuid]), {"employee_view": "Aanvulling"}
+    )
+    assert later.status_code == 302
+    draft.refresh_from_db()
+    assert draft.employee_view == "Aanvulling"
+    assert "Aanvulling" not in pdf_text(draft)  # the final PDF does not change
+
+
+@pytest.mark.parametrize("who", CAST_NAMES)
+def test_report_pages_by_role_and_status(cast, draft, login, on_commit, who):
+    client = login(getattr(cast, who))
+    url = reverse("rapportages:detail", args=[draft.uuid])
+    draft_readers = {"admin_a", "specialist_a", "employee_x1"}
+    assert client.get(url).status_code == (200 if who in draft_readers else 404)
+    sign(login(cast.specialist_a), draft, on_commit)
+    client = login(getattr(cast, who))
+    assert client.get(url).status_code == (200 if who in X1_VIEWERS else 404)
+    pdf = client.get(reverse("rapportages:download", args=[draft.uuid]))
+    assert pdf.status_code == (200 if who in X1_VIEWERS else 404)
+    if who in X1_VIEWERS:
+        assert AuditEvent.objects.filter(action="download", object_uuid=draft.uuid).exists()
+    writer = client.post(reverse("rapportages:correct", args=[draft.uuid])).status_code
+    assert writer == (302 if who == "specialist_a" else 403 if who in X1_VIEWERS else 404)
+
+
+def test_reminders_go_once_a_week_before_and_once_when_overdue(cast, draft):
+    draft.due_date = date(2026, 12, 1)
+    draft.save()
+    with time_machine.travel(date(2026, 11, 24)):
+        assert send_report_reminders.delay().get() == 1
+        assert send_report_reminders.delay().get() == 0
+    assert [m.to for m in mail.outbox] == [[cast.specialist_a.email]]
+    with time_machine.travel(date(2026, 12, 2)):
+        assert send_report_reminders.delay().get() == 1
+    assert mail.outbox[-1].to == [cast.admin_a.email]  # the copy to the agency admin
+    assert (
+        "achterstallig" in mail.outbox[-2].subject.lower()
+        or "overdue" in mail.outbox[-2].subject.lower()
+    )
+
+
+def test_user_text_is_escaped_and_cannot_fetch_anything(cast, draft, login, on_commit):
+    draft.progress = '<img src="file:///etc/passwd"><img src="http://127.0.0.1:9/x.png"><b>vet</b>'
+    draft.save()
+    sign(login(cast.specialist_a), draft, on_commit)
+    draft.refresh_from_db()
+    assert draft.status == "final"
+    assert '<img src="file:///etc/passwd">' in pdf_text(draft)  # printed as text
+
+
+def test_the_fetcher_allows_only_data_uris_and_static_files(settings):
+    from rapportages.pdf import _fetcher_class
+
+    fetcher = _fetcher_class()()
+    assert fetcher.fetch("data:text/plain;base64,aGk=").read() == b"hi"
+    static_css = (settings.BASE_DIR / "static" / "css" / "spoorboek.css").as_uri()
+    assert fetcher.fetch(static_css).read().startswith(b"/*")
+    for url in ("file:///etc/passwd", "http://example.org/x.png", "https://127.0.0.1/",
+                (settings.BASE_DIR / "config" / "settings.py").as_uri()):  # fmt: skip
+        with pytest.raises(ValueError, match="Blocked"):
+            fetcher.fetch(url)
+
+
+def test_the_uwv_bundle_collects_reports_applications_and_shared_conversations(
+    cast, draft, login, on_commit
+):
+    sign(login(cast.specialist_a), draft, on_commit)
+    client = login(cast.contact_x1)
+    response = on_commit(
+        client.post, reverse("rapportages:bundle_request", args=[cast.traj_x1.uuid])
+    )
+    job = cast.traj_x1.bundle_jobs.get()
+    assert response.url == reverse("rapportages:bundle", args=[job.uuid])
+    assert job.status == "done" and job.pdf_sha256
+    text = pdf_text(client.get(reverse("rapportages:bundle_download", args=[job.uuid])).getvalue())
+    parts = ["Dossier 2e spoor", "Inhoud", "Voortgangsrapportage", "Sollicitatieactiviteiten"]
+    parts += ["Gespreksverslagen", "Plaatsing", "SHARED-WITH-EMPLOYER", "LATER-THAN-"]
+    for part in parts:
+        assert part in text, part
+    for hidden in ("AGENCY-ONLY", "MEDICAL", "DIAGNOSIS", "PRIVATE-NOTE"):
+        assert hidden not in text
+    for outsider in (cast.contact_y, cast.specialist_b, cast.employee_x2):
+        c = login(outsider)
+        assert c.get(reverse("rapportages:bundle", args=[job.uuid])).status_code == 404
+        assert (
+            c.post(reverse("rapportages:bundle_request", args=[cast.traj_x1.uuid])).status_code
+            == 404
+        )
+    assert (
+        login(cast.employee_x1)
+        .post(reverse("rapportages:bundle_request", args=[cast.traj_x1.uuid]))
+        .status_code
+        == 403
+    )
+
+
+def test_a_failing_email_does_not_undo_the_final_report(cast, draft, login, on_commit):
+    with mock.patch("rapportages.tasks.send_mail", side_effect=OSError("smtp down")):
+        sign(login(cast.specialist_a), draft, on_commit)
+    draft.refresh_from_db()
+    assert draft.status == "final" and draft.pdf
+
+
+def test_every_pdf_page_carries_the_header_and_page_x_of_y(cast, draft, login, on_commit):
+    import io
+
+    from pypdf import PdfReader
+
+    draft.progress = "Lang verhaal. " * 600  # several pages
+    draft.save()
+    sign(login(cast.specialist_a), draft, on_commit)
+    draft.refresh_from_db()
+    with draft.pdf.open("rb") as f:
+        pages = PdfReader(io.BytesIO(f.read())).pages
+    assert len(pages) >= 3
+    for number, page in enumerate(pages, start=1):
+        text = page.extract_text()
+        assert f"Pagina {number} van {len(pages)}" in text
+        assert cast.traj_x1.employee.full_name in text
+        assert "Voortgangsrapportage 3 mnd" in text
