@@ -64,6 +64,9 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
@@ -288,10 +291,45 @@ if not DEBUG:
     # Health checks come from inside the compose network over plain HTTP.
     SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
 
-# --- REST framework (the API itself arrives with the API issue) ------------------------------
+# --- REST API ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Token first: its WWW-Authenticate header makes failed authentication a 401.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "portal.api.auth.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["portal.api.auth.TenantUser", "portal.api.auth.ReadOnlyTokens"],
+    "DEFAULT_THROTTLE_CLASSES": ["portal.api.auth.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api": env.str("API_RATE", default="600/min")},
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "portal.api.auth.Pagination",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "EXCEPTION_HANDLER": "portal.api.base.error_handler",
+    "DEFAULT_SCHEMA_CLASS": "portal.api.schema.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Spoorboek API",
+    "DESCRIPTION": "The 2e spoor re-integration file. Every object is scoped to what the "
+    "authenticated user may see; anything else answers 404.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "trajecten.constants.TrajectoryStatus",
+        "ApplicationStatusEnum": "sollicitaties.constants.ApplicationStatus",
+        "ReportStatusEnum": "rapportages.constants.ReportStatus",
+        "KindEnum": "sollicitaties.constants.ActivityKind",
+        "ReportKindEnum": "rapportages.constants.ReportKind",
+        "ConversationKindEnum": "trajecten.constants.ConversationKind",
+        "AssignmentStatusEnum": "trajecten.constants.AssignmentStatus",
+        "LanguageEnum": "portal.constants.Language",
+    },
 }
 
 LOGGING = {

@@ -15,7 +15,11 @@ urlpatterns = [
     path("sollicitaties/", include("sollicitaties.urls")),
     path("rapportages/", include("rapportages.urls")),
     path("accounts/", include("allauth.urls")),
+    path("api/", include("config.api")),
     path("i18n/setlang/", portal_views.set_language, name="set_language"),
     path("healthz/", portal_views.healthz, name="healthz"),
     path("platform-admin/", admin.site.urls),
 ]
+
+handler404 = "portal.api.base.json_not_found"
+handler500 = "portal.api.base.json_server_error"

@@ -32,6 +32,8 @@ def navigation(request) -> dict:
     if user.role == Role.EMPLOYEE:
         items.append((_("Who viewed my file"), reverse("portal:my_file_access")))
     items.append((_("Calendar"), reverse("trajecten:calendar")))
+    if user.role != Role.EMPLOYEE:
+        items.append((_("API"), reverse("portal:api_tokens")))
     return {"nav_items": items, "unread_notices": _UnreadCount(user)}
 
 

@@ -1,7 +1,9 @@
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from . import audit
 from .constants import MFA_REQUIRED_ROLES
@@ -86,4 +88,12 @@ class MandatoryMFAMiddleware:
             return None
         if is_mfa_enabled(user):
             return None
+        if request.path.startswith("/api/"):
+            return JsonResponse(
+                {
+                    "code": "mfa_required",
+                    "message": str(_("Set up two-factor authentication first.")),
+                },
+                status=403,
+            )
         return redirect("mfa_activate_totp")

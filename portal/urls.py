@@ -35,5 +35,6 @@ urlpatterns = [
     path("beheer/instellingen/", views.agency_settings, name="agency_settings"),
     path("beheer/audit/", views.audit_log, name="audit_log"),
     path("mijn-dossier/inzage/", views.my_file_access, name="my_file_access"),
+    path("api-tokens/", views.api_tokens, name="api_tokens"),
     path("uitnodiging/<str:token>/", views.invitation_accept, name="invitation_accept"),
 ]

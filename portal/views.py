@@ -234,3 +234,40 @@ def healthz(request):
     except Exception:
         return JsonResponse({"status": "error"}, status=503)
     return HttpResponse("ok", content_type="text/plain")
+
+
+@login_required
+def api_tokens(request):
+    """Personal API tokens: created here, shown once, revocable."""
+    from django.core.exceptions import ValidationError
+
+    from . import api_tokens as tokens
+    from .forms import ApiTokenForm
+    from .models import ApiToken
+
+    form = ApiTokenForm(request.POST or None)
+    shown = None
+    if request.method == "POST" and "revoke" in request.POST:
+        token = access.get_visible_or_404(
+            ApiToken.objects.filter(user=request.user), uuid=request.POST["revoke"]
+        )
+        tokens.token_revoke(token=token, actor=request.user)
+        messages.success(request, _("The token has been revoked."))
+        return redirect("portal:api_tokens")
+    if request.method == "POST" and form.is_valid():
+        try:
+            _token, shown = tokens.token_create(
+                user=request.user,
+                name=form.cleaned_data["name"],
+                read_only=form.cleaned_data["read_only"],
+                valid_days=form.cleaned_data["valid_days"] or None,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            form = ApiTokenForm()
+    return render(
+        request,
+        "portal/api_tokens.html",
+        {"form": form, "shown": shown, "tokens": ApiToken.objects.filter(user=request.user)},
+    )

@@ -47,6 +47,14 @@ def enrol_totp(user) -> str:
     return secret
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit and throttle counters must not carry over from one test to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def cast(db):
     c = SimpleNamespace()

@@ -45,7 +45,14 @@ class Employee(models.Model):
     guidance_language = models.CharField(
         _("guidance language"), max_length=2, choices=Language.choices, default=Language.DUTCH
     )
+    external_id = models.CharField(
+        _("external id"),
+        max_length=100,
+        blank=True,
+        help_text=_("The employee's id in the employer's HR system, for imports."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -53,6 +60,13 @@ class Employee(models.Model):
         verbose_name = _("employee")
         verbose_name_plural = _("employees")
         ordering = ["last_name", "first_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "external_id"],
+                condition=~Q(external_id=""),
+                name="employee_unique_external_id",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.full_name

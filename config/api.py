@@ -1,0 +1,43 @@
+"""/api/v1/: every resource, each behind the scoping layer; the OpenAPI schema and docs."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
+
+from portal.api.views import AgencyViewSet, EmployerViewSet, LegalEntityViewSet
+from rapportages.api import ReportViewSet
+from sollicitaties.api import (
+    ApplicationActivityViewSet,
+    TempAgencyRegistrationViewSet,
+    VacancyViewSet,
+)
+from trajecten.api import (
+    AppointmentViewSet,
+    AssignmentViewSet,
+    ConversationReportViewSet,
+    EmployeeViewSet,
+    SicknessCaseViewSet,
+    TrajectoryViewSet,
+)
+
+router = DefaultRouter()
+router.include_root_view = False
+router.register("agencies", AgencyViewSet, basename="agency")
+router.register("employers", EmployerViewSet, basename="employer")
+router.register("legal-entities", LegalEntityViewSet, basename="legal-entity")
+router.register("employees", EmployeeViewSet, basename="employee")
+router.register("sickness-cases", SicknessCaseViewSet, basename="sickness-case")
+router.register("trajectories", TrajectoryViewSet, basename="trajectory")
+router.register("conversation-reports", ConversationReportViewSet, basename="conversation-report")
+router.register("appointments", AppointmentViewSet, basename="appointment")
+router.register("assignments", AssignmentViewSet, basename="assignment")
+router.register("application-activities", ApplicationActivityViewSet, basename="application")
+router.register("temp-agency-registrations", TempAgencyRegistrationViewSet, basename="temp-agency")
+router.register("vacancies", VacancyViewSet, basename="vacancy")
+router.register("reports", ReportViewSet, basename="report")
+
+urlpatterns = [
+    path("v1/", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+]

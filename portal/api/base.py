@@ -1,0 +1,138 @@
+"""Serializers, viewsets and the error shape shared by every endpoint."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, serializers, viewsets
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from .. import access, audit
+from ..constants import AuditAction
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error has this shape."""
+
+    code = serializers.CharField()
+    message = serializers.CharField()
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()),
+                                   required=False)  # fmt: skip
+
+
+def error_handler(exc, context):
+    """One consistent error body, with messages in the user's language."""
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    body = {"code": getattr(exc, "default_code", "error"), "message": ""}
+    detail = getattr(exc, "detail", None)
+    if isinstance(detail, dict):
+        body["code"] = "invalid"
+        body["message"] = str(_("The request contains invalid data."))
+        body["fields"] = {k: [str(m) for m in (v if isinstance(v, list) else [v])]
+                          for k, v in detail.items()}  # fmt: skip
+    elif isinstance(detail, list):
+        body["code"] = "invalid"
+        body["message"] = " ".join(str(m) for m in detail)
+    else:
+        body["message"] = str(detail) if detail is not None else str(exc)
+    response.data = body
+    return response
+
+
+class StrictSerializer(serializers.ModelSerializer):
+    """Fields a user may not set (read-only or unknown) are rejected, never ignored."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            writable = {name for name, field in self.fields.items() if not field.read_only}
+            unexpected = sorted(set(data) - writable)
+            if unexpected:
+                raise serializers.ValidationError(
+                    {key: [_("This field cannot be set.")] for key in unexpected}
+                )
+        return super().to_internal_value(data)
+
+
+class UUIDRelated(serializers.SlugRelatedField):
+    """A related object by UUID, chosen from what the requesting user may see."""
+
+    def __init__(self, scope, **kwargs):
+        self.scope = scope
+        kwargs.setdefault("slug_field", "uuid")
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        return self.scope(self.context["request"].user)
+
+    def to_internal_value(self, data):
+        """Anything the user may not see does not exist for them: 404, like everywhere."""
+        try:
+            return self.get_queryset().get(**{self.slug_field: data})
+        except (
+            self.get_queryset().model.DoesNotExist,
+            ValueError,
+            TypeError,
+            DjangoValidationError,
+        ):
+            raise exceptions.NotFound from None
+
+
+class ScopedViewSet(viewsets.ReadOnlyModelViewSet):
+    """Every queryset comes from the scoping layer; objects are addressed by UUID; lists and
+    reads are audited (a list is one event with a count)."""
+
+    model = None
+    ordering = ["-created_at"]
+    lookup_field = "uuid"
+    lookup_value_regex = "[0-9a-f-]{36}"
+    select = ()
+    prefetch = ()
+
+    def get_queryset(self):
+        qs = access.scope(self.model.objects.all(), self.request.user)
+        if self.select:
+            qs = qs.select_related(*self.select)
+        if self.prefetch:
+            qs = qs.prefetch_related(*self.prefetch)
+        return qs
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        results = response.data.get("results", []) if isinstance(response.data, dict) else []
+        audit.record_list(self.model, len(results), details={"api": True})
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        audit.record(AuditAction.VIEW, instance, details={"api": True})
+        return Response(self.get_serializer(instance).data)
+
+
+def json_not_found(request, exception=None):
+    """Unmatched URLs under /api/ answer in the API's error shape, not Django's HTML page."""
+    from django.http import JsonResponse
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"code": "not_found", "message": str(exceptions.NotFound.default_detail)}, status=404
+        )
+    return page_not_found(request, exception)
+
+
+def json_server_error(request):
+    from django.http import JsonResponse
+    from django.views.defaults import server_error
+
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"code": "error", "message": str(_("Something went wrong on our side."))}, status=500
+        )
+    return server_error(request)

@@ -1,0 +1,57 @@
+"""REST endpoints of reports: metadata and the PDF."""
+
+from django.http import FileResponse, Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import action
+
+from portal import audit
+from portal.api.base import ScopedViewSet
+from portal.constants import AuditAction
+from trajecten.api import RecordFilter
+
+from .models import Report
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    trajectory = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
+    supersedes = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
+    has_pdf = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Report
+        fields = ["uuid", "trajectory", "kind", "number", "version", "supersedes", "status",
+                  "period_start", "period_end", "due_date", "signed_at", "finalized_at",
+                  "pdf_sha256", "has_pdf", "created_at", "updated_at"]  # fmt: skip
+
+    def get_has_pdf(self, report) -> bool:
+        return bool(report.pdf)
+
+
+class ReportFilter(RecordFilter):
+    class Meta:
+        model = Report
+        fields = ["trajectory", "kind", "status", "updated_since"]
+
+
+@extend_schema(tags=["reports"])
+class ReportViewSet(ScopedViewSet):
+    model = Report
+    serializer_class = ReportSerializer
+    select = ("trajectory", "supersedes")
+    filterset_class = ReportFilter
+    ordering_fields = ["due_date", "created_at", "updated_at"]
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"])
+    def pdf(self, request, uuid=None):
+        """The report's PDF (final reports); every download is audited."""
+        report = self.get_object()
+        if not report.pdf:
+            raise Http404
+        audit.record(AuditAction.DOWNLOAD, report, details={"api": True})
+        return FileResponse(
+            report.pdf.open("rb"), as_attachment=True, filename=f"{report.uuid}.pdf",
+            content_type="application/pdf",
+        )  # fmt: skip

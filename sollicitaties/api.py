@@ -1,0 +1,220 @@
+"""REST endpoints of the application log and Jobport."""
+
+import django_filters
+from django.db.models import Prefetch
+from django.http import FileResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import mixins, serializers
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+
+from portal import access, audit
+from portal.api.base import ScopedViewSet, StrictSerializer, UUIDRelated
+from portal.constants import AuditAction, Role
+from trajecten.api import RecordFilter
+
+from . import services
+from .constants import ApplicationStatus
+from .models import ApplicationActivity, Evidence, StatusChange, TempAgencyRegistration, Vacancy
+
+
+class StatusChangeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = StatusChange
+        fields = ["status", "date"]
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="__str__", read_only=True)
+
+    class Meta:
+        model = Evidence
+        fields = ["uuid", "name", "content_type", "size", "created_at"]
+
+
+def _visible_trajectories(user):
+    return access.visible_trajectories(user)
+
+
+class ApplicationActivitySerializer(StrictSerializer):
+    trajectory = UUIDRelated(scope=_visible_trajectories)
+    counts = serializers.BooleanField(read_only=True)
+    status_history = StatusChangeSerializer(source="status_changes", many=True, read_only=True)
+    evidence = serializers.SerializerMethodField()
+    confirm_duplicate = serializers.BooleanField(write_only=True, required=False, default=False)
+
+    class Meta:
+        model = ApplicationActivity
+        fields = ["uuid", "trajectory", "date", "kind", "counts", "channel", "organisation",
+                  "vacancy_title", "vacancy_url", "hours_per_week", "place", "contact_person",
+                  "notes", "status", "status_history", "evidence", "recorded_by_role",
+                  "confirm_duplicate", "created_at", "updated_at"]  # fmt: skip
+        read_only_fields = ["uuid", "status", "recorded_by_role", "created_at", "updated_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request and getattr(request.user, "role", "") == Role.EMPLOYER_CONTACT:
+            del self.fields["notes"]  # private to the employee and the agency
+        if self.instance is not None and not isinstance(self.instance, list | tuple):
+            self.fields["trajectory"].read_only = True
+
+    @extend_schema_field(EvidenceSerializer(many=True))
+    def get_evidence(self, activity):
+        # Prefetched through the scoping layer by the viewset: only what the user may see.
+        return EvidenceSerializer(getattr(activity, "visible_evidence", []), many=True).data
+
+    def validate_date(self, day):
+        if day > timezone.localdate():
+            raise serializers.ValidationError(_("The date cannot lie in the future."))
+        return day
+
+    def validate(self, attrs):
+        confirm = attrs.pop("confirm_duplicate", False)
+        trajectory = attrs.get("trajectory") or getattr(self.instance, "trajectory", None)
+        if not confirm and "date" in attrs:
+            duplicates = services.likely_duplicates(
+                trajectory=trajectory, on=attrs["date"],
+                organisation=attrs.get("organisation", ""), title=attrs.get("vacancy_title", ""),
+                url=attrs.get("vacancy_url", ""), exclude=self.instance,
+            )  # fmt: skip
+            if duplicates.exists():
+                raise ValidationError({"confirm_duplicate": [_(
+                    "You already recorded this vacancy on this day. If it is a different "
+                    "application, tick 'save anyway'."
+                )]})  # fmt: skip
+        return attrs
+
+
+class StatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=ApplicationStatus.choices)
+
+
+class ApplicationFilter(RecordFilter):
+    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
+    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
+
+    class Meta:
+        model = ApplicationActivity
+        fields = ["trajectory", "kind", "status", "date_from", "date_to", "updated_since"]
+
+
+@extend_schema(tags=["applications"])
+class ApplicationActivityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedViewSet):
+    model = ApplicationActivity
+    serializer_class = ApplicationActivitySerializer
+    select = ("trajectory",)
+    prefetch = ("status_changes",)
+    filterset_class = ApplicationFilter
+
+    def get_queryset(self):
+        visible = access.visible_records(Evidence, self.request.user)
+        return (
+            super()
+            .get_queryset()
+            .prefetch_related(Prefetch("evidence", queryset=visible, to_attr="visible_evidence"))
+        )
+
+    ordering_fields = ["date", "created_at", "updated_at"]
+
+    def _check(self, trajectory):
+        if not access.can_record_applications(self.request.user, trajectory):
+            raise PermissionDenied
+
+    def perform_create(self, serializer):
+        trajectory = serializer.validated_data["trajectory"]
+        self._check(trajectory)
+        user = self.request.user
+        activity = serializer.save(
+            recorded_by=user,
+            recorded_by_role="employee" if user.role == Role.EMPLOYEE else "specialist",
+        )
+        StatusChange.objects.create(
+            activity=activity, status=activity.status, date=activity.date, changed_by=user
+        )
+        audit.record(AuditAction.CREATE, activity, details={"api": True})
+
+    def perform_update(self, serializer):
+        self._check(serializer.instance.trajectory)
+        activity = serializer.save()
+        audit.record(AuditAction.UPDATE, activity, details={"api": True})
+
+    @extend_schema(request=StatusSerializer, responses=ApplicationActivitySerializer)
+    @action(detail=True, methods=["post"])
+    def status(self, request, uuid=None):
+        """Set a new status; it is added to the dated history."""
+        activity = self.get_object()
+        self._check(activity.trajectory)
+        serializer = StatusSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.activity_status_set(
+            activity=activity, status=serializer.validated_data["status"],
+            on=timezone.localdate(), actor=request.user,
+        )  # fmt: skip
+        fresh = self.get_queryset().get(pk=activity.pk)
+        return Response(self.get_serializer(fresh).data)
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], url_path=r"evidence/(?P<evidence_uuid>[0-9a-f-]{36})")
+    def evidence_file(self, request, uuid=None, evidence_uuid=None):
+        """Download one evidence file (when the user may see it); audited."""
+        activity = self.get_object()
+        evidence = access.get_visible_or_404(
+            access.visible_records(Evidence, request.user).filter(activity=activity),
+            uuid=evidence_uuid,
+        )
+        audit.record(AuditAction.DOWNLOAD, evidence, details={"api": True})
+        return FileResponse(
+            evidence.file.open("rb"), as_attachment=True, filename=str(evidence),
+            content_type=evidence.content_type or "application/octet-stream",
+        )  # fmt: skip
+
+
+class TempAgencySerializer(StrictSerializer):
+    trajectory = UUIDRelated(scope=_visible_trajectories)
+
+    class Meta:
+        model = TempAgencyRegistration
+        fields = ["uuid", "trajectory", "agency_name", "date", "created_at", "updated_at"]
+        read_only_fields = ["uuid", "created_at", "updated_at"]
+
+
+@extend_schema(tags=["applications"])
+class TempAgencyRegistrationViewSet(mixins.CreateModelMixin, ScopedViewSet):
+    model = TempAgencyRegistration
+    serializer_class = TempAgencySerializer
+    select = ("trajectory",)
+    filterset_class = RecordFilter
+
+    def perform_create(self, serializer):
+        if not access.can_record_applications(
+            self.request.user, serializer.validated_data["trajectory"]
+        ):
+            raise PermissionDenied
+        registration = serializer.save()
+        audit.record(AuditAction.CREATE, registration, details={"api": True})
+
+
+class VacancySerializer(StrictSerializer):
+    class Meta:
+        model = Vacancy
+        fields = ["uuid", "title", "organisation", "place", "hours_per_week", "url",
+                  "closing_date", "function_category", "created_at"]  # fmt: skip
+        read_only_fields = ["uuid", "created_at"]
+
+
+@extend_schema(tags=["applications"])
+class VacancyViewSet(mixins.CreateModelMixin, ScopedViewSet):
+    model = Vacancy
+    serializer_class = VacancySerializer
+    filterset_fields = ["place", "function_category"]
+    ordering_fields = ["created_at", "closing_date"]
+
+    def perform_create(self, serializer):
+        if not access.can_manage_vacancies(self.request.user):
+            raise PermissionDenied
+        serializer.save(agency_id=self.request.user.agency_id, created_by=self.request.user)

@@ -1,0 +1,394 @@
+"""REST endpoints of the file. Reads come from the scoping layer; writes follow the browser's
+rights (specialists write the file; employees complete their own assignments)."""
+
+import django_filters
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+
+from portal import access, audit
+from portal.api.base import ScopedViewSet, StrictSerializer, UUIDRelated
+from portal.constants import AuditAction, Language, Role
+
+from . import services, wvp
+from .models import (
+    Appointment,
+    Assignment,
+    ConversationReport,
+    Employee,
+    Employment,
+    PhaseChange,
+    SicknessCase,
+    Trajectory,
+)
+
+
+class EmployeeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Employee
+        fields = ["uuid", "first_name", "last_name", "email", "phone", "guidance_language",
+                  "external_id", "created_at", "updated_at"]  # fmt: skip
+
+
+class MilestoneSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    due = serializers.DateField()
+    done_on = serializers.DateField(allow_null=True)
+    state = serializers.ChoiceField(choices=[s.value for s in wvp.State])
+    week = serializers.IntegerField()
+
+
+class SignalSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    level = serializers.ChoiceField(choices=[lv.value for lv in wvp.Level])
+    message = serializers.CharField()
+
+
+class SicknessCaseSerializer(serializers.ModelSerializer):
+    employee = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
+    extension_weeks = serializers.SerializerMethodField()
+    wvp_week = serializers.SerializerMethodField()
+    milestones = serializers.SerializerMethodField()
+    signals = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SicknessCase
+        fields = ["uuid", "employee", "first_sick_day", "recovery_date", "probleemanalyse_date",
+                  "plan_van_aanpak_date", "notification_42_date", "first_year_evaluation_date",
+                  "final_evaluation_date", "wia_application_date", "extension_weeks", "wvp_week",
+                  "milestones", "signals"]  # fmt: skip
+
+    def _clock(self, case) -> wvp.Clock:
+        trajectory = max(case.trajectories.all(), key=lambda t: t.created_at, default=None)
+        start = trajectory.start_date if trajectory else None
+        return wvp.clock(case.dates(second_track_start=start), timezone.localdate())
+
+    def get_extension_weeks(self, case) -> int:
+        return case.extension_weeks()
+
+    def get_wvp_week(self, case) -> int:
+        return wvp.wvp_week(case.first_sick_day, timezone.localdate())
+
+    @extend_schema_field(MilestoneSerializer(many=True))
+    def get_milestones(self, case):
+        return [
+            {"key": m.key, "label": str(m.label), "due": m.due, "done_on": m.done_on,
+             "state": m.state.value, "week": m.week}
+            for m in self._clock(case).milestones
+        ]  # fmt: skip
+
+    @extend_schema_field(SignalSerializer(many=True))
+    def get_signals(self, case):
+        return [
+            {"key": sg.key, "level": sg.level.value, "message": str(sg.message)}
+            for sg in self._clock(case).signals
+        ]
+
+
+class PhaseChangeSerializer(serializers.ModelSerializer):
+    phase = serializers.CharField(source="phase.name")
+
+    class Meta:
+        model = PhaseChange
+        fields = ["phase", "started_on"]
+
+
+class TrajectorySerializer(serializers.ModelSerializer):
+    employee = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
+    employee_name = serializers.CharField(source="employee.full_name", read_only=True)
+    legal_entity = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
+    sickness_case = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
+    product = serializers.CharField(source="product.kind", read_only=True)
+    phase = serializers.CharField(source="phase.name", read_only=True, allow_null=True)
+    phase_history = PhaseChangeSerializer(source="phasechanges", many=True, read_only=True)
+
+    class Meta:
+        model = Trajectory
+        fields = ["uuid", "employee", "employee_name", "legal_entity", "sickness_case", "status",
+                  "product", "referral_date", "intake_date", "start_date", "end_date", "phase",
+                  "phase_history", "guidance_language", "special_track", "closing_reason",
+                  "created_at", "updated_at"]  # fmt: skip
+
+
+class TrajectoryFilter(django_filters.FilterSet):
+    legal_entity = django_filters.UUIDFilter(field_name="legal_entity__uuid")
+    employer = django_filters.UUIDFilter(field_name="legal_entity__employer__uuid")
+    phase = django_filters.NumberFilter(field_name="phase__position")
+    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = Trajectory
+        fields = ["status", "legal_entity", "employer", "phase", "updated_since"]
+
+
+class RecordFilter(django_filters.FilterSet):
+    trajectory = django_filters.UUIDFilter(field_name="trajectory__uuid")
+    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+
+
+def _visible_trajectories(user):
+    return access.visible_trajectories(user)
+
+
+class RecordSerializer(StrictSerializer):
+    """A record of the file; ``trajectory`` is set on creation only."""
+
+    trajectory = UUIDRelated(scope=_visible_trajectories)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance is not None:
+            self.fields["trajectory"].read_only = True
+
+    def validate(self, attrs):
+        instance = self.Meta.model(**attrs)
+        if self.instance is not None:
+            instance = self.instance
+            for key, value in attrs.items():
+                setattr(instance, key, value)
+        instance.trajectory = attrs.get("trajectory") or getattr(self.instance, "trajectory", None)
+        instance.agency_id = instance.trajectory.agency_id
+        try:
+            instance.clean()
+        except Exception as exc:  # Django's ValidationError, as DRF's
+            if hasattr(exc, "message_dict"):
+                raise ValidationError(exc.message_dict) from exc
+            raise
+        return attrs
+
+
+class WritableRecordViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedViewSet):
+    """Create and update for those who may write the file; 403 for viewers."""
+
+    author_field = None
+    filterset_class = RecordFilter
+    ordering_fields = ["created_at", "updated_at"]
+
+    def may_write(self, trajectory) -> bool:
+        return access.can_write_records(self.request.user, trajectory)
+
+    def perform_create(self, serializer):
+        trajectory = serializer.validated_data["trajectory"]
+        if not self.may_write(trajectory):
+            raise PermissionDenied
+        extra = {self.author_field: self.request.user} if self.author_field else {}
+        record = serializer.save(**extra)
+        audit.record(AuditAction.CREATE, record, details={"api": True})
+
+    def perform_update(self, serializer):
+        if not self.may_write(serializer.instance.trajectory):
+            raise PermissionDenied
+        record = serializer.save()
+        audit.record(AuditAction.UPDATE, record, details={"api": True})
+
+
+class ConversationReportSerializer(RecordSerializer):
+    class Meta:
+        model = ConversationReport
+        fields = ["uuid", "trajectory", "date", "kind", "duration_minutes", "participants",
+                  "summary", "agreements", "next_appointment", "visibility", "contains_medical",
+                  "created_at", "updated_at"]  # fmt: skip
+        read_only_fields = ["uuid", "created_at", "updated_at"]
+
+
+class AppointmentSerializer(RecordSerializer):
+    class Meta:
+        model = Appointment
+        fields = ["uuid", "trajectory", "subject", "starts_at", "ends_at", "location",
+                  "with_whom", "created_at", "updated_at"]  # fmt: skip
+        read_only_fields = ["uuid", "created_at", "updated_at"]
+
+
+class AssignmentSerializer(RecordSerializer):
+    class Meta:
+        model = Assignment
+        fields = ["uuid", "trajectory", "title", "description", "due_date", "status", "result",
+                  "completed_at", "created_at", "updated_at"]  # fmt: skip
+        read_only_fields = ["uuid", "status", "result", "completed_at", "created_at", "updated_at"]
+
+
+class CompleteSerializer(StrictSerializer):
+    class Meta:
+        model = Assignment
+        fields = ["result"]
+
+
+class ImportRowSerializer(serializers.Serializer):
+    external_id = serializers.CharField(max_length=100)
+    first_name = serializers.CharField(max_length=100)
+    last_name = serializers.CharField(max_length=150)
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=30, default="")
+    guidance_language = serializers.ChoiceField(choices=Language.choices, required=False)
+    legal_entity = serializers.UUIDField(required=False)
+    job_title = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+
+    def validate_legal_entity(self, value):
+        user = self.context["request"].user
+        if not access.visible_legal_entities(user).filter(uuid=value).exists():
+            raise serializers.ValidationError(_("Unknown BV."))
+        return value
+
+
+class ImportSerializer(serializers.Serializer):
+    dry_run = serializers.BooleanField(default=False)
+    employees = ImportRowSerializer(many=True, max_length=5000)
+
+    def validate_employees(self, rows):
+        ids = [r["external_id"] for r in rows]
+        if len(ids) != len(set(ids)):
+            raise serializers.ValidationError(_("An external id occurs twice."))
+        return rows
+
+
+@extend_schema(tags=["file"])
+class EmployeeViewSet(ScopedViewSet):
+    model = Employee
+    serializer_class = EmployeeSerializer
+    filterset_fields = ["external_id"]
+    ordering_fields = ["created_at", "updated_at", "last_name"]
+
+    @extend_schema(
+        request=ImportSerializer,
+        responses=inline_serializer(
+            "EmployeeImportResult",
+            {
+                "dry_run": serializers.BooleanField(),
+                "created": serializers.IntegerField(),
+                "updated": serializers.IntegerField(),
+                "unchanged": serializers.IntegerField(),
+            },
+        ),
+    )
+    @action(detail=False, methods=["post"], url_path="import")
+    def bulk_import(self, request):
+        """Create or update employees by their HR id. Never deletes; ``dry_run`` reports what
+        would happen and changes nothing."""
+        if request.user.role != Role.AGENCY_ADMIN:
+            raise PermissionDenied
+        serializer = ImportSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        result = employee_import(
+            rows=serializer.validated_data["employees"],
+            user=request.user,
+            dry_run=serializer.validated_data["dry_run"],
+        )
+        return Response(result, status=status.HTTP_200_OK)
+
+
+PERSON_FIELDS = ("first_name", "last_name", "email", "phone", "guidance_language")
+
+
+def employee_import(*, rows, user, dry_run: bool) -> dict:
+    """Idempotent on external_id within the agency; never deletes."""
+    from portal.models import LegalEntity
+
+    counts = {"dry_run": dry_run, "created": 0, "updated": 0, "unchanged": 0}
+    existing = {
+        e.external_id: e
+        for e in Employee.objects.filter(
+            agency_id=user.agency_id, external_id__in=[r["external_id"] for r in rows]
+        )
+    }
+    bvs = {
+        str(le.uuid): le
+        for le in LegalEntity.objects.filter(
+            agency_id=user.agency_id,
+            uuid__in=[r["legal_entity"] for r in rows if r.get("legal_entity")],
+        )
+    }
+    with transaction.atomic():
+        for row in rows:
+            employee = existing.get(row["external_id"])
+            values = {f: row[f] for f in PERSON_FIELDS if f in row}
+            if employee is None:
+                counts["created"] += 1
+                if not dry_run:
+                    employee = Employee.objects.create(
+                        agency_id=user.agency_id, external_id=row["external_id"], **values
+                    )
+            elif any(getattr(employee, f) != v for f, v in values.items()):
+                counts["updated"] += 1
+                if not dry_run:
+                    for f, v in values.items():
+                        setattr(employee, f, v)
+                    employee.save()
+            else:
+                counts["unchanged"] += 1
+            if not dry_run and row.get("legal_entity"):
+                Employment.objects.update_or_create(
+                    employee=employee,
+                    legal_entity=bvs[str(row["legal_entity"])],
+                    defaults={"job_title": row.get("job_title", "")},
+                )
+        if not dry_run:
+            summary = {k: v for k, v in counts.items() if k != "dry_run"}
+            audit.record(
+                AuditAction.UPDATE, object_type="employee", actor=user, details={"import": summary}
+            )
+    return counts
+
+
+@extend_schema(tags=["file"])
+class SicknessCaseViewSet(ScopedViewSet):
+    model = SicknessCase
+    serializer_class = SicknessCaseSerializer
+    select = ("employee",)
+    prefetch = ("extensions", "trajectories")
+    ordering = ["-first_sick_day"]
+    ordering_fields = ["first_sick_day"]
+
+
+@extend_schema(tags=["file"])
+class TrajectoryViewSet(ScopedViewSet):
+    model = Trajectory
+    serializer_class = TrajectorySerializer
+    select = ("employee", "legal_entity", "sickness_case", "product", "phase")
+    prefetch = ("phasechanges__phase",)
+    filterset_class = TrajectoryFilter
+    ordering_fields = ["created_at", "updated_at", "start_date"]
+
+
+@extend_schema(tags=["file"])
+class ConversationReportViewSet(WritableRecordViewSet):
+    model = ConversationReport
+    serializer_class = ConversationReportSerializer
+    select = ("trajectory",)
+    author_field = "author"
+
+
+@extend_schema(tags=["file"])
+class AppointmentViewSet(WritableRecordViewSet):
+    model = Appointment
+    serializer_class = AppointmentSerializer
+    select = ("trajectory",)
+
+
+@extend_schema(tags=["file"])
+class AssignmentViewSet(WritableRecordViewSet):
+    model = Assignment
+    serializer_class = AssignmentSerializer
+    select = ("trajectory",)
+
+    @extend_schema(request=CompleteSerializer, responses=AssignmentSerializer)
+    @action(detail=True, methods=["post"])
+    def complete(self, request, uuid=None):
+        """The employee (or a specialist) marks the assignment done."""
+        assignment = self.get_object()
+        user = request.user
+        if not (
+            user.role == Role.EMPLOYEE or access.can_write_records(user, assignment.trajectory)
+        ):
+            raise PermissionDenied
+        serializer = CompleteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.assignment_complete(
+            assignment=assignment, result=serializer.validated_data.get("result", ""), actor=user
+        )
+        return Response(AssignmentSerializer(assignment, context={"request": request}).data)
