@@ -1,14 +1,12 @@
 """REST endpoints of reports: metadata and the PDF."""
 
-from django.http import FileResponse, Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 
-from portal import audit
 from portal.api.base import ScopedViewSet
-from portal.constants import AuditAction
+from portal.files import private_download
 from trajecten.api import RecordFilter
 
 from .models import Report
@@ -48,10 +46,7 @@ class ReportViewSet(ScopedViewSet):
     def pdf(self, request, uuid=None):
         """The report's PDF (final reports); every download is audited."""
         report = self.get_object()
-        if not report.pdf:
-            raise Http404
-        audit.record(AuditAction.DOWNLOAD, report, details={"api": True})
-        return FileResponse(
-            report.pdf.open("rb"), as_attachment=True, filename=f"{report.uuid}.pdf",
-            content_type="application/pdf",
+        return private_download(
+            report, report.pdf, filename=f"{report.uuid}.pdf", content_type="application/pdf",
+            api=True,
         )  # fmt: skip

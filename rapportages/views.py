@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from portal import access, audit
 from portal.constants import AuditAction, Role
+from portal.files import private_download
 from portal.models import Notification
 from trajecten.selectors import trajectory_detail_queryset
 from trajecten.views.common import require
@@ -129,13 +130,8 @@ def employee_view(request, uuid):
 @login_required
 def download(request, uuid):
     report = _report(request, uuid)
-    if not report.pdf:
-        raise Http404
-    audit.record(AuditAction.DOWNLOAD, report)
     name = f"{report}-{report.trajectory.employee.last_name}.pdf".replace(" ", "-")
-    return FileResponse(
-        report.pdf.open("rb"), as_attachment=True, filename=name, content_type="application/pdf"
-    )
+    return private_download(report, report.pdf, filename=name, content_type="application/pdf")
 
 
 @login_required
@@ -159,12 +155,9 @@ def bundle(request, uuid):
 @login_required
 def bundle_download(request, uuid):
     job = access.get_visible_or_404(access.visible_records(BundleJob, request.user), uuid=uuid)
-    if not job.pdf:
-        raise Http404
-    audit.record(AuditAction.DOWNLOAD, job)
-    return FileResponse(
-        job.pdf.open("rb"),
-        as_attachment=True,
+    return private_download(
+        job,
+        job.pdf,
         filename=f"uwv-dossier-{job.trajectory.employee.last_name}.pdf",
         content_type="application/pdf",
     )

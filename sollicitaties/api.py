@@ -2,7 +2,6 @@
 
 import django_filters
 from django.db.models import Prefetch
-from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -15,6 +14,7 @@ from rest_framework.response import Response
 from portal import access, audit
 from portal.api.base import ScopedViewSet, StrictSerializer, UUIDRelated
 from portal.constants import AuditAction, Role
+from portal.files import private_download
 from trajecten.api import RecordFilter
 
 from . import services
@@ -167,10 +167,9 @@ class ApplicationActivityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixi
             access.visible_records(Evidence, request.user).filter(activity=activity),
             uuid=evidence_uuid,
         )
-        audit.record(AuditAction.DOWNLOAD, evidence, details={"api": True})
-        return FileResponse(
-            evidence.file.open("rb"), as_attachment=True, filename=str(evidence),
-            content_type=evidence.content_type or "application/octet-stream",
+        return private_download(
+            evidence, evidence.file, filename=str(evidence),
+            content_type=evidence.content_type, api=True,
         )  # fmt: skip
 
 

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from portal import access, audit
 from portal.constants import AuditAction, Role
+from portal.files import private_download
 from trajecten.selectors import LogEntry, trajectory_detail_queryset
 from trajecten.views.common import require
 
@@ -221,12 +222,8 @@ def evidence_add(request, uuid):
 @login_required
 def evidence_download(request, uuid):
     evidence = access.get_visible_or_404(access.visible_records(Evidence, request.user), uuid=uuid)
-    audit.record(AuditAction.DOWNLOAD, evidence)
-    return FileResponse(
-        evidence.file.open("rb"),
-        as_attachment=True,
-        filename=str(evidence),
-        content_type=evidence.content_type or "application/octet-stream",
+    return private_download(
+        evidence, evidence.file, filename=str(evidence), content_type=evidence.content_type
     )
 
 

@@ -4,20 +4,20 @@ consuming from Redis renders a signed report."""
 import os
 import subprocess
 import sys
-import threading
 import time
 from datetime import date
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from config.celery import app as celery_app
 from rapportages import content, services
 from rapportages.models import Report
 from rapportages.tasks import render_report
+from tests.concurrency import run_concurrently
 from tests.factories import AgencyFactory, LegalEntityFactory, TrajectoryFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,22 +34,7 @@ def test_two_concurrent_scheduler_runs_make_each_report_once():
         t = TrajectoryFactory(legal_entity=LegalEntityFactory(employer__agency=agency))
         t.start_date, t.referral_date = date(2025, 6, 30), date(2025, 6, 20)
         t.save()
-    barrier, errors = threading.Barrier(2), []
-
-    def run():
-        try:
-            barrier.wait(timeout=10)
-            services.reports_schedule(today=date(2026, 6, 1))
-        except Exception as exc:  # collected and asserted below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    errors = run_concurrently(lambda: services.reports_schedule(today=date(2026, 6, 1)))
     assert errors == []
     # 30 Sep, 30 Dec and 30 Mar; 30 Jun lies beyond the 14-day lead. Three each, never six.
     assert Report.objects.count() == 15 * 3

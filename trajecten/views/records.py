@@ -6,12 +6,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
-from portal import access, audit
-from portal.constants import AuditAction
+from portal import access
+from portal.files import private_download
 
 from .. import services
 from ..forms import (
@@ -161,13 +161,9 @@ def download(request, kind, uuid):
         raise Http404 from None
     record = access.get_visible_or_404(access.visible_records(model, request.user), uuid=uuid)
     stored = getattr(record, field)
-    if not stored:
-        raise Http404
-    audit.record(AuditAction.DOWNLOAD, record)
-    content_type = getattr(record, "content_type", "") or "application/octet-stream"
-    return FileResponse(
-        stored.open("rb"),
-        as_attachment=True,
-        filename=stored.name.rsplit("/", 1)[-1],
-        content_type=content_type,
+    return private_download(
+        record,
+        stored,
+        filename=stored.name.rsplit("/", 1)[-1] if stored else "",
+        content_type=getattr(record, "content_type", ""),
     )
