@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from portal import access, audit
 from portal.api.base import ScopedViewSet, StrictSerializer, UUIDRelated
+from portal.api.filters import UpdatedSinceFilter
 from portal.constants import AuditAction, Language, Role
 
 from . import services, wvp
@@ -120,7 +121,7 @@ class TrajectoryFilter(django_filters.FilterSet):
     legal_entity = django_filters.UUIDFilter(field_name="legal_entity__uuid")
     employer = django_filters.UUIDFilter(field_name="legal_entity__employer__uuid")
     phase = django_filters.NumberFilter(field_name="phase__position")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = UpdatedSinceFilter()
 
     class Meta:
         model = Trajectory
@@ -129,7 +130,7 @@ class TrajectoryFilter(django_filters.FilterSet):
 
 class RecordFilter(django_filters.FilterSet):
     trajectory = django_filters.UUIDFilter(field_name="trajectory__uuid")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = UpdatedSinceFilter()
 
 
 def _visible_trajectories(user):

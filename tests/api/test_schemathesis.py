@@ -48,6 +48,20 @@ EXCLUDED = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """The WSGI app closes old connections after each request, which would close the test's
+    transaction on PostgreSQL. Django's test client disconnects that handler; so do we."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def seeded(cast):
     ApplicationActivity.objects.create(

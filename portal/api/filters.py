@@ -1,0 +1,29 @@
+"""Filters shared by the API's list endpoints."""
+
+from datetime import timedelta
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+MAX_OFFSET = timedelta(hours=14)  # the widest UTC offset in use anywhere
+
+
+class SafeIsoDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 date-time the database can store: a UTC offset within 14 hours."""
+
+    def clean(self, value):
+        parsed = super().clean(value)
+        offset = parsed.utcoffset() if parsed else None
+        if offset is not None and abs(offset) > MAX_OFFSET:
+            raise forms.ValidationError(_("The time zone offset is out of range."))
+        return parsed
+
+
+class UpdatedSinceFilter(django_filters.IsoDateTimeFilter):
+    field_class = SafeIsoDateTimeField
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("field_name", "updated_at")
+        kwargs.setdefault("lookup_expr", "gte")
+        super().__init__(**kwargs)
