@@ -5,7 +5,12 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiExample,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_serializer,
+)
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -40,6 +45,23 @@ def _visible_trajectories(user):
     return access.visible_trajectories(user)
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "An online application",
+            value={
+                "trajectory": "3f6c2a4e-5b1d-4c7e-9a8f-2d1e0b9c8a7f",
+                "date": "2026-11-20",
+                "kind": "written_application",
+                "channel": "vacancy_site",
+                "organisation": "DHL Supply Chain",
+                "vacancy_title": "Planner transport",
+                "vacancy_url": "https://werk.example/vacatures/123",
+            },
+            request_only=True,
+        )
+    ]
+)
 class ApplicationActivitySerializer(StrictSerializer):
     trajectory = UUIDRelated(scope=_visible_trajectories)
     counts = serializers.BooleanField(read_only=True)

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -12,6 +13,26 @@ from .. import access, audit
 from ..constants import AuditAction
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Invalid data",
+            value={
+                "code": "invalid",
+                "message": "Het verzoek bevat ongeldige gegevens.",
+                "fields": {"date": ["De datum kan niet in de toekomst liggen."]},
+            },
+            response_only=True,
+            status_codes=["400"],
+        ),
+        OpenApiExample(
+            "Not found",
+            value={"code": "not_found", "message": "Niet gevonden."},
+            response_only=True,
+            status_codes=["404"],
+        ),
+    ]
+)
 class ErrorSerializer(serializers.Serializer):
     """Every error has this shape."""
 

@@ -316,3 +316,13 @@ def test_schema_and_docs_are_served_without_a_cdn(cast, client):
     client.force_login(cast.employee_x1)
     docs = client.get("/api/docs/").content.decode()
     assert "drf_spectacular_sidecar" in docs and "cdn" not in docs.lower()
+
+
+def test_the_schema_documents_enums_errors_and_examples(db, client):
+    schema = client.get("/api/schema/?format=json").json()
+    components = schema["components"]
+    assert "Error" in components["schemas"]
+    assert components["schemas"]["KindEnum"]["enum"][0] == "written_application"
+    create = schema["paths"]["/api/v1/application-activities/"]["post"]
+    assert "An online application" in str(create["requestBody"])
+    assert {"400", "401", "403", "404", "429"} <= set(create["responses"])
