@@ -196,6 +196,8 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Spoorboek"
+# One 30-second step either side: phones with a slightly wrong clock still work.
+MFA_TOTP_TOLERANCE = 1
 MFA_RECOVERY_CODE_COUNT = 10
 
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=7)

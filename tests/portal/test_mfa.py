@@ -215,3 +215,18 @@ def test_an_unverified_email_address_cannot_log_in_and_gets_a_verification_mail(
     assert not is_logged_in(client)
     assert response.url == reverse("account_email_verification_sent")
     assert mail.outbox[-1].to == [user.email]
+
+
+def test_a_code_from_the_previous_30_seconds_still_works_but_an_older_one_not(db, client):
+    user = UserFactory(specialist=True)
+    secret = enrol_totp(user)
+    step = int(time.time()) // 30
+    password_login(client, user)
+    client.post(
+        reverse("mfa_authenticate"), {"code": format_hotp_value(hotp_value(secret, step - 3))}
+    )
+    assert not is_logged_in(client)
+    client.post(
+        reverse("mfa_authenticate"), {"code": format_hotp_value(hotp_value(secret, step - 1))}
+    )
+    assert is_logged_in(client)
