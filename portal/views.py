@@ -246,7 +246,8 @@ def api_tokens(request):
     from .models import ApiToken
 
     form = ApiTokenForm(request.POST or None)
-    shown = None
+    # Shown once: kept in the session between the POST and the redirected GET, then gone.
+    shown = request.session.pop("new_api_token", None)
     if request.method == "POST" and "revoke" in request.POST:
         token = access.get_visible_or_404(
             ApiToken.objects.filter(user=request.user), uuid=request.POST["revoke"]
@@ -265,7 +266,8 @@ def api_tokens(request):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            form = ApiTokenForm()
+            request.session["new_api_token"] = shown
+            return redirect("portal:api_tokens")
     return render(
         request,
         "portal/api_tokens.html",

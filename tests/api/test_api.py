@@ -189,8 +189,9 @@ def test_filters_and_cursor_pagination_make_incremental_sync_possible(cast, api)
 
 def test_tokens_are_stored_hashed_shown_once_and_revocable(cast, api, client):
     client.force_login(cast.specialist_a)
-    page = client.post("/api-tokens/", {"name": "HR-koppeling", "valid_days": "90"})
+    page = client.post("/api-tokens/", {"name": "HR-koppeling", "valid_days": "90"}, follow=True)
     raw = page.context["shown"]
+    assert ApiToken.objects.filter(name="HR-koppeling").count() == 1  # a refresh makes no second
     token = ApiToken.objects.get(name="HR-koppeling")
     assert raw.startswith("spb_") and raw.split("_")[-1] not in token.digest
     assert raw not in client.get("/api-tokens/").content.decode()
