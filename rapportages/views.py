@@ -5,7 +5,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -172,7 +171,3 @@ def notifications(request):
         )
         return redirect("rapportages:notifications")
     return render(request, "rapportages/notifications.html", {"notices": notices})
-
-
-def file_url(report) -> str:
-    return reverse("trajecten:file", args=[report.trajectory.uuid]) + "?tab=reports"
