@@ -53,6 +53,7 @@ from trajecten.models import (
 
 from .constants import AuditAction, Role
 from .models import (
+    ApiToken,
     AuditEvent,
     Employer,
     Invitation,
@@ -238,7 +239,9 @@ def _vacancies(qs: QuerySet, user) -> QuerySet:
 
 
 @_rule(Notification)
-def _notifications(qs: QuerySet, user) -> QuerySet:
+@_rule(ApiToken)
+def _own_only(qs: QuerySet, user) -> QuerySet:
+    """Notices and API tokens belong to one user; nobody else sees them, admins neither."""
     return qs.filter(user=user)
 
 

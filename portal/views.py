@@ -250,7 +250,7 @@ def api_tokens(request):
     shown = request.session.pop("new_api_token", None)
     if request.method == "POST" and "revoke" in request.POST:
         token = access.get_visible_or_404(
-            ApiToken.objects.filter(user=request.user), uuid=request.POST["revoke"]
+            access.scope(ApiToken.objects.all(), request.user), uuid=request.POST["revoke"]
         )
         tokens.token_revoke(token=token, actor=request.user)
         messages.success(request, _("The token has been revoked."))
@@ -271,5 +271,9 @@ def api_tokens(request):
     return render(
         request,
         "portal/api_tokens.html",
-        {"form": form, "shown": shown, "tokens": ApiToken.objects.filter(user=request.user)},
+        {
+            "form": form,
+            "shown": shown,
+            "tokens": access.scope(ApiToken.objects.all(), request.user),
+        },
     )

@@ -12,7 +12,7 @@ from trajecten.constants import Visibility
 from trajecten.models import ConversationReport, Placement
 
 from .constants import PUBLISHED
-from .content import _d
+from .content import day_label
 from .models import Report
 from .pdf import logo_data_uri
 
@@ -32,11 +32,11 @@ def bundle_context(job) -> dict:
         return {
             "trajectory": t,
             "logo": logo_data_uri(t.agency),
-            "generated": _d(timezone.localdate()),
+            "generated": day_label(timezone.localdate()),
             "reports": reports,
             "conversations": [
                 {
-                    "date": _d(c.date),
+                    "date": day_label(c.date),
                     "kind": c.get_kind_display(),
                     "summary": c.summary,
                     "agreements": c.agreements,
@@ -45,7 +45,7 @@ def bundle_context(job) -> dict:
             ],
             "applications": [
                 {
-                    "date": _d(a.date),
+                    "date": day_label(a.date),
                     "kind": a.get_kind_display(),
                     "organisation": a.organisation,
                     "vacancy": a.vacancy_title,

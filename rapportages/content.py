@@ -31,7 +31,8 @@ from trajecten.models import (
 )
 
 
-def _d(day: date | None) -> str:
+def day_label(day: date | None) -> str:
+    """A date as reports print it, in Dutch: 4 mei 2026."""
     return date_format(day, "j F Y") if day else ""
 
 
@@ -80,20 +81,22 @@ def _build(report, today: date) -> dict:
             "employer": t.legal_entity.employer.name,
             "agency": t.agency.name,
             "specialist": primary.user.get_full_name() if primary else "",
-            "period": f"{_d(start)} – {_d(end)}",
-            "date": _d(today),
+            "period": f"{day_label(start)} – {day_label(end)}",
+            "date": day_label(today),
         },
         "referral": {
-            "first_sick_day": _d(case.first_sick_day),
-            "second_track_start": _d(t.start_date),
+            "first_sick_day": day_label(case.first_sick_day),
+            "second_track_start": day_label(t.start_date),
             "advice": (t.get_referral_basis_display() or "")
-            + (f" ({_d(t.referral_advice_date)})" if t.referral_advice_date else ""),
+            + (f" ({day_label(t.referral_advice_date)})" if t.referral_advice_date else ""),
             "product": str(t.product),
-            "latest_start": _d(latest_start),
+            "latest_start": day_label(latest_start),
             "timely": bool(t.start_date and t.start_date <= latest_start),
         },
         "work_capacity": {
-            "advice": ", ".join(x for x in (capacity.advice_author, _d(capacity.advice_date)) if x)
+            "advice": ", ".join(
+                x for x in (capacity.advice_author, day_label(capacity.advice_date)) if x
+            )
             if capacity
             else "",
             "possibilities": capacity.possibilities if capacity else "",
@@ -104,7 +107,7 @@ def _build(report, today: date) -> dict:
         "search_profile": [
             {
                 "version": p.version,
-                "date": _d(p.created_at.date()),
+                "date": day_label(p.created_at.date()),
                 "sectors": p.sectors,
                 "region": p.region,
                 "hours": str(p.hours_per_week or ""),
@@ -114,14 +117,14 @@ def _build(report, today: date) -> dict:
             for p in profiles
         ],
         "phase_route": [
-            {"date": _d(c.started_on), "phase": c.phase.name}
+            {"date": day_label(c.started_on), "phase": c.phase.name}
             for c in PhaseChange.objects.filter(trajectory=t, started_on__lte=end)
             .select_related("phase")
             .order_by("started_on")
         ],
         "conversations": [
             {
-                "date": _d(c.date),
+                "date": day_label(c.date),
                 "kind": str(c.get_kind_display()),
                 "summary": c.summary,
                 "agreements": c.agreements,
@@ -133,7 +136,9 @@ def _build(report, today: date) -> dict:
                 "name": tr.name,
                 "provider": tr.provider,
                 "status": str(tr.get_status_display()),
-                "dates": " – ".join(x for x in (_d(tr.start_date), _d(tr.end_date)) if x),
+                "dates": " – ".join(
+                    x for x in (day_label(tr.start_date), day_label(tr.end_date)) if x
+                ),
             }
             for tr in Training.objects.filter(trajectory=t).order_by("start_date")
         ],
@@ -149,7 +154,7 @@ def _build(report, today: date) -> dict:
             ],
             "table": [
                 {
-                    "date": _d(a.date),
+                    "date": day_label(a.date),
                     "organisation": a.organisation,
                     "vacancy": a.vacancy_title,
                     "kind": str(a.get_kind_display()),
@@ -159,7 +164,7 @@ def _build(report, today: date) -> dict:
             ],
         },
         "temp_agencies": [
-            {"name": r.agency_name, "date": _d(r.date)}
+            {"name": r.agency_name, "date": day_label(r.date)}
             for r in TempAgencyRegistration.objects.filter(trajectory=t, date__lte=end)
         ],
         "norm": {
@@ -167,7 +172,7 @@ def _build(report, today: date) -> dict:
             % {"n": norm.count, "w": norm.weeks},
             "periods": [
                 {
-                    "period": f"{_d(p.start)} – {_d(p.end)}",
+                    "period": f"{day_label(p.start)} – {day_label(p.end)}",
                     "count": p.count,
                     "required": p.required,
                     "met": p.met,
@@ -179,17 +184,17 @@ def _build(report, today: date) -> dict:
         "placement": {
             "employer": placement.new_employer,
             "function": placement.function,
-            "start": _d(placement.start_date),
+            "start": day_label(placement.start_date),
             "hours": str(placement.hours_per_week),
             "contract": str(placement.get_contract_type_display()),
-            "aftercare_until": _d(placement.aftercare_until),
+            "aftercare_until": day_label(placement.aftercare_until),
         }
         if placement
         else None,
         "closing": {
             "reason": str(t.get_closing_reason_display()),
             "note": t.closing_note,
-            "end": _d(t.end_date),
+            "end": day_label(t.end_date),
         }
         if t.is_ended
         else None,

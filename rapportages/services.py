@@ -96,7 +96,7 @@ def report_sign(*, report: Report, actor: User) -> Report:
             "next_steps": locked.next_steps,
             "correction_note": locked.correction_note,
         },
-        "signature": {"name": actor.get_full_name(), "date": content._d(today)},
+        "signature": {"name": actor.get_full_name(), "date": content.day_label(today)},
     }
     locked.status = ReportStatus.SIGNED
     locked.signed_by = actor

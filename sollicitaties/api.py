@@ -150,15 +150,11 @@ class ApplicationActivityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixi
     def perform_create(self, serializer):
         trajectory = serializer.validated_data["trajectory"]
         self._check(trajectory)
-        user = self.request.user
-        activity = serializer.save(
-            recorded_by=user,
-            recorded_by_role="employee" if user.role == Role.EMPLOYEE else "specialist",
+        serializer.instance = services.activity_create(
+            activity=ApplicationActivity(**serializer.validated_data),
+            actor=self.request.user,
+            details={"api": True},
         )
-        StatusChange.objects.create(
-            activity=activity, status=activity.status, date=activity.date, changed_by=user
-        )
-        audit.record(AuditAction.CREATE, activity, details={"api": True})
 
     def perform_update(self, serializer):
         self._check(serializer.instance.trajectory)

@@ -42,25 +42,32 @@ def likely_duplicates(
 
 
 @transaction.atomic
-def activity_record(*, form, trajectory: Trajectory, actor: User, vacancy=None):
-    activity = form.save(commit=False)
-    activity.trajectory = trajectory
-    activity.agency_id = trajectory.agency_id
+def activity_create(
+    *, activity: ApplicationActivity, actor: User, evidence=None, details: dict | None = None
+) -> ApplicationActivity:
+    """Save a new (unsaved) activity with who recorded it and its first dated status: the
+    one way an application is created, from a form, a suggested vacancy or the API."""
+    activity.agency_id = activity.trajectory.agency_id
     activity.recorded_by = actor
     activity.recorded_by_role = (
         RecordedBy.EMPLOYEE if actor.role == Role.EMPLOYEE else RecordedBy.SPECIALIST
     )
-    if vacancy is not None:
-        activity.vacancy = vacancy
     activity.save()
     StatusChange.objects.create(
         activity=activity, status=activity.status, date=activity.date, changed_by=actor
     )
-    upload = form.cleaned_data.get("evidence")
-    if upload:
-        evidence_add(activity=activity, upload=upload, actor=actor)
-    audit.record(AuditAction.CREATE, activity)
+    if evidence:
+        evidence_add(activity=activity, upload=evidence, actor=actor)
+    audit.record(AuditAction.CREATE, activity, details=details)
     return activity
+
+
+def activity_record(*, form, trajectory: Trajectory, actor: User) -> ApplicationActivity:
+    activity = form.save(commit=False)
+    activity.trajectory = trajectory
+    return activity_create(
+        activity=activity, actor=actor, evidence=form.cleaned_data.get("evidence")
+    )
 
 
 def activity_update(*, form, actor: User):
@@ -112,10 +119,9 @@ def norm_set(*, form, trajectory: Trajectory, actor: User) -> ApplicationNorm:
     return norm
 
 
-@transaction.atomic
 def application_from_vacancy(*, vacancy: Vacancy, trajectory: Trajectory, actor: User):
     """One click from a suggestion to a recorded application (sent today)."""
-    activity = ApplicationActivity.objects.create(
+    activity = ApplicationActivity(
         trajectory=trajectory,
         date=timezone.localdate(),
         kind=ActivityKind.WRITTEN_APPLICATION,
@@ -126,17 +132,11 @@ def application_from_vacancy(*, vacancy: Vacancy, trajectory: Trajectory, actor:
         place=vacancy.place,
         hours_per_week=vacancy.hours_per_week,
         status=ApplicationStatus.SENT,
-        recorded_by=actor,
-        recorded_by_role=RecordedBy.EMPLOYEE
-        if actor.role == Role.EMPLOYEE
-        else RecordedBy.SPECIALIST,
         vacancy=vacancy,
     )
-    StatusChange.objects.create(
-        activity=activity, status=activity.status, date=activity.date, changed_by=actor
+    return activity_create(
+        activity=activity, actor=actor, details={"from_vacancy": str(vacancy.uuid)}
     )
-    audit.record(AuditAction.CREATE, activity, details={"from_vacancy": str(vacancy.uuid)})
-    return activity
 
 
 # --- Jobport ----------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Writes to the re-integration file. Views, forms' callers and tasks use these; each records
 the change in the audit trail."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -209,8 +209,6 @@ def action_list_apply(*, trajectory: Trajectory, template: ActionTemplate, actor
         raise ValidationError(_("This action list belongs to another agency."))
     if not trajectory.start_date:
         raise ValidationError(_("Start the trajectory before applying an action list."))
-    from datetime import timedelta
-
     done = set(trajectory.tasks.values_list("source_id", flat=True))
     tasks = [
         Task(

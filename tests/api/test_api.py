@@ -327,3 +327,87 @@ def test_the_schema_documents_enums_errors_and_examples(db, client):
     create = schema["paths"]["/api/v1/application-activities/"]["post"]
     assert "An online application" in str(create["requestBody"])
     assert {"400", "401", "403", "404", "429"} <= set(create["responses"])
+
+
+@pytest.fixture
+def more_records(cast, records):
+    from django.core.files.base import ContentFile
+
+    from rapportages.models import Report
+    from sollicitaties.models import Evidence, TempAgencyRegistration, Vacancy
+    from trajecten.models import Appointment
+
+    now = timezone.now()
+    report = Report.objects.create(
+        trajectory=cast.traj_x1, agency_id=cast.agency_a.pk, kind="progress", number=1,
+        period_start=TODAY, period_end=TODAY, due_date=TODAY, status="final",
+    )  # fmt: skip
+    report.pdf.save("r.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
+    evidence = Evidence(
+        trajectory=cast.traj_x1, activity=records["application"], uploaded_by=cast.employee_x1,
+        content_type="application/pdf",
+    )  # fmt: skip
+    evidence.file.save("e.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
+    return {
+        **records,
+        "appointment": Appointment.objects.create(
+            trajectory=cast.traj_x1,
+            subject="s",
+            location="l",
+            starts_at=now,
+            ends_at=now + timedelta(hours=1),
+        ),
+        "registration": TempAgencyRegistration.objects.create(
+            trajectory=cast.traj_x1, agency_name="Randstad"
+        ),
+        "vacancy": Vacancy.objects.create(
+            agency=cast.agency_a, title="Planner", organisation="DHL", place="Utrecht"
+        ),
+        "report": report,
+        "evidence": evidence,
+    }
+
+
+AGENCY_A = {"admin_a", "specialist_a", "specialist_a2", "contact_x_all", "contact_x1",
+            "contact_y", "employee_x1", "employee_x2", "employee_y1"}  # fmt: skip
+AGENCY_A_VACANCY_READERS = AGENCY_A - {"contact_x_all", "contact_x1", "contact_y"}
+X1_AGENCY_AND_EMPLOYEE = {"admin_a", "specialist_a", "employee_x1"}
+
+
+@pytest.mark.parametrize("who", CAST_NAMES)
+def test_the_remaining_endpoints_answer_404_outside_the_scope(cast, more_records, api, who):
+    r = more_records
+    cases = {
+        f"/api/v1/agencies/{cast.agency_a.uuid}/": AGENCY_A,
+        f"/api/v1/employers/{cast.employer_x.uuid}/": {
+            "admin_a", "specialist_a", "specialist_a2", "contact_x_all", "contact_x1"},
+        f"/api/v1/employees/{cast.traj_x1.employee.uuid}/": X1_VIEWERS,
+        f"/api/v1/appointments/{r['appointment'].uuid}/": X1_AGENCY_AND_EMPLOYEE,
+        f"/api/v1/assignments/{r['assignment'].uuid}/": X1_AGENCY_AND_EMPLOYEE,
+        f"/api/v1/temp-agency-registrations/{r['registration'].uuid}/": X1_VIEWERS,
+        f"/api/v1/vacancies/{r['vacancy'].uuid}/": AGENCY_A_VACANCY_READERS,
+        f"/api/v1/reports/{r['report'].uuid}/": X1_VIEWERS,
+        f"/api/v1/reports/{r['report'].uuid}/pdf/": X1_VIEWERS,
+        f"/api/v1/application-activities/{r['application'].uuid}/evidence/{r['evidence'].uuid}/":
+            X1_AGENCY_AND_EMPLOYEE,
+    }  # fmt: skip
+    client = api(getattr(cast, who))
+    for url, readers in cases.items():
+        assert client.get(url).status_code == (200 if who in readers else 404), (url, who)
+    status = client.post(
+        f"/api/v1/application-activities/{r['application'].uuid}/status/", {"status": "invited"}
+    ).status_code
+    recorders = {"specialist_a", "employee_x1"}
+    assert status == (200 if who in recorders else 403 if who in X1_VIEWERS else 404), who
+
+
+def test_no_medical_conversation_reaches_an_employer_through_the_api(cast, records, api):
+    medical = ConversationReport.objects.create(
+        trajectory=cast.traj_x1, kind="coaching", duration_minutes=30, summary="MEDICAL",
+        visibility="employee", contains_medical=True, author=cast.specialist_a,
+    )  # fmt: skip
+    for contact in (cast.contact_x_all, cast.contact_x1):
+        client = api(contact)
+        assert "MEDICAL" not in str(client.get("/api/v1/conversation-reports/").json())
+        assert client.get(f"/api/v1/conversation-reports/{medical.uuid}/").status_code == 404
+    assert "MEDICAL" in str(api(cast.employee_x1).get("/api/v1/conversation-reports/").json())

@@ -54,3 +54,31 @@ def test_there_is_no_public_sign_up(db, client):
     )
     assert not User.objects.filter(email="stranger@example.nl").exists()
     assert response.status_code in (200, 403)
+
+
+def test_users_see_and_revoke_only_their_own_api_tokens(cast, login):
+    from portal.api_tokens import token_create
+    from portal.models import ApiToken
+
+    theirs, _raw = token_create(user=cast.specialist_a, name="theirs", read_only=True, valid_days=1)
+    client = login(cast.admin_a)  # an admin of the same agency, even
+    assert "theirs" not in client.get(reverse("portal:api_tokens")).content.decode()
+    assert (
+        client.post(reverse("portal:api_tokens"), {"revoke": str(theirs.uuid)}).status_code == 404
+    )
+    assert ApiToken.objects.get(pk=theirs.pk).revoked_at is None
+
+
+def test_notices_are_private_to_their_user(cast, login):
+    from portal.models import Notification
+
+    Notification.objects.create(agency=cast.agency_a, user=cast.contact_x1, text="FOR-X1", url="/")
+    assert (
+        "FOR-X1"
+        in login(cast.contact_x1).get(reverse("rapportages:notifications")).content.decode()
+    )
+    for other in (cast.contact_x_all, cast.admin_a, cast.contact_z):
+        client = login(other)
+        assert "FOR-X1" not in client.get(reverse("rapportages:notifications")).content.decode()
+        client.post(reverse("rapportages:notifications"))  # "mark all read" touches only theirs
+    assert Notification.objects.get(text="FOR-X1").read_at is None

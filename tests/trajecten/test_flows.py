@@ -448,3 +448,19 @@ def test_a_training_certificate_is_uploaded_and_only_the_file_readers_download_i
     assert login(cast.employee_x1).get(url).status_code == 200
     for outsider in (cast.contact_x1, cast.employee_x2, cast.specialist_b):
         assert login(outsider).get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "who", ["specialist_a2", "contact_x1", "employee_x1", "specialist_b", "admin_b", "employee_x2"]
+)
+def test_only_the_files_specialists_mark_tasks_done(cast, login, who):
+    task = Task.objects.create(trajectory=cast.traj_x1, title="Cv", due_date=TODAY)
+    url = reverse("trajecten:task_done", args=[cast.traj_x1.uuid, task.uuid])
+    status = login(getattr(cast, who)).post(url).status_code
+    # The employer and the employee see the file but not its tasks: 404, like outsiders.
+    assert status == 404
+    task.refresh_from_db()
+    assert task.done_on is None
+    assert login(cast.specialist_a).post(url).status_code == 302
+    task.refresh_from_db()
+    assert task.done_on == TODAY

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.models import TimeCategory
+from rapportages.models import Report
 from tests.conftest import enrol_totp
 from tests.factories import (
     AgencyFactory,
@@ -32,8 +33,8 @@ from trajecten.models import (
     Training,
 )
 
-TABS = ["overview", "conversations", "profile", "agenda", "trainings", "documents", "tasks",
-        "time", "log"]  # fmt: skip
+TABS = ["reports", "overview", "conversations", "profile", "agenda", "trainings", "documents",
+        "tasks", "time", "log"]  # fmt: skip
 
 
 def world(n: int):
@@ -91,6 +92,10 @@ def world(n: int):
             trajectory=t, version=i + 1, sectors="a, b", region="r", author=specialist
         )
         SearchFunction.objects.create(profile=profile, title="f", reason="r")
+        Report.objects.create(
+            trajectory=t, agency_id=agency.pk, kind="progress", number=i + 1,
+            period_start=today, period_end=today, due_date=today,
+        )  # fmt: skip
     return {
         "specialist": specialist,
         "admin": admin,
