@@ -16,6 +16,7 @@ from trajecten.api import (
     AssignmentViewSet,
     ConversationReportViewSet,
     EmployeeViewSet,
+    MessageViewSet,
     SicknessCaseViewSet,
     TrajectoryViewSet,
 )
@@ -31,6 +32,7 @@ router.register("trajectories", TrajectoryViewSet, basename="trajectory")
 router.register("conversation-reports", ConversationReportViewSet, basename="conversation-report")
 router.register("appointments", AppointmentViewSet, basename="appointment")
 router.register("assignments", AssignmentViewSet, basename="assignment")
+router.register("messages", MessageViewSet, basename="message")
 router.register("application-activities", ApplicationActivityViewSet, basename="application")
 router.register("temp-agency-registrations", TempAgencyRegistrationViewSet, basename="temp-agency")
 router.register("vacancies", VacancyViewSet, basename="vacancy")

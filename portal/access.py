@@ -38,6 +38,7 @@ from trajecten.models import (
     Document,
     Employee,
     MedicalNote,
+    Message,
     PersonProfile,
     PhaseChange,
     Placement,
@@ -45,9 +46,11 @@ from trajecten.models import (
     SearchProfile,
     SicknessCase,
     Task,
+    ThreadRead,
     TimeEntry,
     Training,
     Trajectory,
+    TrajectoryMember,
     WorkCapacity,
 )
 
@@ -194,6 +197,8 @@ RECORD_RULES = {
     # published reports.
     Report: (ALL, Q(status__in=PUBLISHED), ALL),
     BundleJob: (NONE, ALL, ALL),
+    # The thread runs between the employer and the specialists; the employee is not in it.
+    Message: (NONE, ALL, ALL),
 }
 
 
@@ -222,12 +227,19 @@ for _model in RECORD_RULES:
 
 
 def _agency_configuration(qs: QuerySet, user) -> QuerySet:
-    """Products, time categories, phases and action lists: read by agency staff."""
+    """Products, time categories and action lists: read by agency staff."""
     return qs if user.role in (Role.AGENCY_ADMIN, Role.SPECIALIST) else qs.none()
 
 
-for _model in (Product, TimeCategory, Phase, ActionTemplate):
+for _model in (Product, TimeCategory, ActionTemplate):
     _RULES[_model] = _agency_configuration
+
+
+@_rule(Phase)
+def _phases(qs: QuerySet, user) -> QuerySet:
+    """Phase names are shown on every trajectory, so every role of the agency reads them
+    (an employer filters its dashboard by phase)."""
+    return qs
 
 
 @_rule(Vacancy)
@@ -240,6 +252,7 @@ def _vacancies(qs: QuerySet, user) -> QuerySet:
 
 @_rule(Notification)
 @_rule(ApiToken)
+@_rule(ThreadRead)
 def _own_only(qs: QuerySet, user) -> QuerySet:
     """Notices and API tokens belong to one user; nobody else sees them, admins neither."""
     return qs.filter(user=user)
@@ -281,6 +294,17 @@ def visible_legal_entities(user) -> QuerySet:
 
 def visible_users(user) -> QuerySet:
     return scope(User.objects.all(), user)
+
+
+def visible_specialists(user) -> QuerySet:
+    """Specialists who are members of a trajectory the user may see (e.g. a dashboard filter
+    for an employer, who may not list the agency's users)."""
+    if not (user.is_authenticated and user.agency_id):
+        return User.objects.none()
+    members = TrajectoryMember.objects.filter(
+        trajectory__in=visible_trajectories(user).values("id")
+    ).values("user_id")
+    return User.objects.filter(agency_id=user.agency_id, role=Role.SPECIALIST, id__in=members)
 
 
 def visible_invitations(user) -> QuerySet:
@@ -364,3 +388,27 @@ def can_write_time(user, trajectory: Trajectory) -> bool:
 def visible_records(model, user) -> QuerySet:
     """Any record kind of the file, scoped: ``visible_records(ConversationReport, user)``."""
     return scope(model.objects.all(), user)
+
+
+def can_post_message(user, trajectory: Trajectory) -> bool:
+    """The thread runs between the trajectory's employer contacts and its specialists; agency
+    admins read it. Call only with a trajectory from ``visible_trajectories(user)``."""
+    if trajectory.agency_id != user.agency_id:
+        return False
+    return user.role in (Role.SPECIALIST, Role.EMPLOYER_CONTACT)
+
+
+def message_participants(trajectory: Trajectory) -> QuerySet:
+    """Everyone who may post in the trajectory's thread: its specialists and the employer
+    contacts who see its BV. The inverse of the rules above, for notices."""
+    contacts = Q(
+        role=Role.EMPLOYER_CONTACT,
+        employer_contact__employer_id=trajectory.legal_entity.employer_id,
+    ) & (
+        Q(employer_contact__all_legal_entities=True)
+        | Q(employer_contact__legal_entities=trajectory.legal_entity_id)
+    )
+    specialists = Q(role=Role.SPECIALIST, trajectory_memberships__trajectory=trajectory)
+    return User.objects.filter(
+        contacts | specialists, agency_id=trajectory.agency_id, is_active=True
+    ).distinct()

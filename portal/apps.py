@@ -9,4 +9,6 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from . import signals
+
+        signals.connect_dashboard_signals()

@@ -9,13 +9,17 @@ def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not user.role:
         return {"nav_items": []}
-    home = _("My trajectory") if user.role == Role.EMPLOYEE else _("Trajectories")
+    home = _("My trajectory") if user.role == Role.EMPLOYEE else _("Dashboard")
     items = [(home, reverse("portal:home"))]
+    if user.role != Role.EMPLOYEE:
+        items.append((_("Trajectories"), reverse("trajecten:list")))
     if user.role in (Role.AGENCY_ADMIN, Role.SPECIALIST, Role.EMPLOYER_CONTACT):
         label = _("Employer") if user.role == Role.EMPLOYER_CONTACT else _("Employers")
         items.append((label, reverse("portal:employer_list")))
     if user.role == Role.AGENCY_ADMIN:
         items += [
+            (_("Agency overview"), reverse("portal:agency_overview")),
+            (_("Billing"), reverse("portal:billing")),
             (_("Team"), reverse("portal:team")),
             (_("Settings"), reverse("portal:agency_settings")),
             (_("Action lists"), reverse("trajecten:action_lists")),
@@ -34,14 +38,31 @@ def navigation(request) -> dict:
     items.append((_("Calendar"), reverse("trajecten:calendar")))
     if user.role != Role.EMPLOYEE:
         items.append((_("API"), reverse("portal:api_tokens")))
-    return {"nav_items": items, "unread_notices": _UnreadCount(user)}
+    return {
+        "nav_items": items,
+        "unread_notices": _LazyCount(_unread_notices, user),
+        "unread_messages": _LazyCount(_unread_messages, user),
+        "has_messages": user.role != Role.EMPLOYEE,
+    }
 
 
-class _UnreadCount:
-    """Counted only when a template shows it: one cheap indexed query."""
+def _unread_notices(user) -> int:
+    from .models import Notification
 
-    def __init__(self, user):
-        self.user = user
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def _unread_messages(user) -> int:
+    from trajecten import messaging
+
+    return messaging.unread_count(user)
+
+
+class _LazyCount:
+    """Counted only when a template shows it: one cheap query."""
+
+    def __init__(self, count, user):
+        self._counter, self.user = count, user
 
     def __str__(self) -> str:
         return str(self.count)
@@ -49,7 +70,5 @@ class _UnreadCount:
     @property
     def count(self) -> int:
         if not hasattr(self, "_count"):
-            from .models import Notification
-
-            self._count = Notification.objects.filter(user=self.user, read_at__isnull=True).count()
+            self._count = self._counter(self.user)
         return self._count

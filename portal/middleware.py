@@ -1,5 +1,6 @@
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
+from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.utils import translation
@@ -97,3 +98,16 @@ class MandatoryMFAMiddleware:
                 status=403,
             )
         return redirect("mfa_activate_totp")
+
+
+class SessionMiddleware(DjangoSessionMiddleware):
+    """Django's session middleware, except that a request a view marks passive (a dashboard's
+    live-update poll) leaves an unmodified session alone: a poll is not user activity, so it
+    must not keep an idle session alive (``SESSION_SAVE_EVERY_REQUEST``) nor write the
+    session store every few seconds."""
+
+    def process_response(self, request, response):
+        session = getattr(request, "session", None)
+        if getattr(request, "passive_session", False) and session and not session.modified:
+            return response
+        return super().process_response(request, response)

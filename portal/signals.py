@@ -30,3 +30,38 @@ def _record_failed_login(sender, credentials, request=None, **kwargs) -> None:
         object_type="session",
         details={"email": email[:254]},
     )
+
+
+# --- Live dashboards --------------------------------------------------------------------------
+
+
+def _bump_dashboards(sender, instance, **kwargs) -> None:
+    """Anything an employer's or agency's dashboard shows changed: raise their versions."""
+    from . import live
+
+    trajectory = getattr(instance, "trajectory", None)
+    if trajectory is None and hasattr(instance, "activity"):
+        trajectory = instance.activity.trajectory
+    if trajectory is None and hasattr(instance, "legal_entity_id"):
+        trajectory = instance
+    if trajectory is not None:
+        live.bump_trajectory(trajectory)
+
+
+def connect_dashboard_signals() -> None:
+    from django.db.models.signals import post_save
+
+    from rapportages.models import Report
+    from sollicitaties.models import ApplicationActivity, StatusChange
+    from trajecten.models import ConversationReport, Message, PhaseChange, Trajectory
+
+    for model in (
+        ApplicationActivity,
+        StatusChange,
+        ConversationReport,
+        Report,
+        Trajectory,
+        PhaseChange,
+        Message,
+    ):
+        post_save.connect(_bump_dashboards, sender=model, dispatch_uid=f"live-{model.__name__}")

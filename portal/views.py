@@ -5,15 +5,11 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
-from trajecten import selectors as trajecten_selectors
-from trajecten.models import Trajectory
-
-from . import access, audit, selectors, services
+from . import access, selectors, services
 from .decorators import agency_admin_required
 from .forms import (
     AgencySettingsForm,
@@ -25,20 +21,6 @@ from .forms import (
 )
 
 PAGE_SIZE = 50
-
-
-@login_required
-def home(request):
-    """Per role: the employee's own file and to-dos; everyone else a caseload."""
-    if request.user.is_employee:
-        context = trajecten_selectors.employee_home(user=request.user)
-        audit.record_list(Trajectory, len(context["trajectories"]))
-        return render(request, "trajecten/employee_home.html", context)
-    trajectories = Paginator(trajecten_selectors.caseload(user=request.user), PAGE_SIZE)
-    page = trajectories.get_page(request.GET.get("page"))
-    rows = trajecten_selectors.decorate_rows(page.object_list, timezone.localdate())
-    audit.record_list(Trajectory, len(rows))
-    return render(request, "portal/home.html", {"page": page, "rows": rows})
 
 
 # --- Employers and BVs ------------------------------------------------------------------------

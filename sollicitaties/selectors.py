@@ -18,7 +18,7 @@ from .models import (
     TempAgencyRegistration,
     Vacancy,
 )
-from .norm import Norm, periods
+from .norm import Norm, period_of, periods
 from .services import norm_for
 
 
@@ -68,13 +68,66 @@ def suggestions(*, user, trajectory: Trajectory, today: date):
     )
 
 
+@dataclass(frozen=True)
+class NormPosition:
+    """Where a trajectory stands against its norm today."""
+
+    norm: Norm
+    current_count: int
+    current_end: date
+    previous_count: int | None  # None while the first period runs
+
+    @property
+    def last_complete_met(self) -> bool | None:
+        return None if self.previous_count is None else self.previous_count >= self.norm.count
+
+    @property
+    def below_norm(self) -> bool:
+        return self.last_complete_met is False
+
+
+def norm_positions(*, user, trajectories: list[Trajectory], today: date) -> dict[int, NormPosition]:
+    """Per started trajectory: counting activities in the current norm period and in the last
+    complete one. One query whatever the number of trajectories (the trajectories need
+    ``agency`` and ``application_norm`` loaded)."""
+    started = [t for t in trajectories if t.start_date]
+    if not started:
+        return {}
+    longest = max(norm_for(t).weeks for t in started)
+    recent = defaultdict(list)
+    for trajectory_id, day in (
+        access.visible_records(ApplicationActivity, user)
+        .filter(
+            trajectory_id__in=[t.pk for t in started],
+            kind__in=COUNTING_KINDS,
+            date__gte=today - timedelta(days=7 * longest * 2),
+        )
+        .values_list("trajectory_id", "date")
+    ):
+        recent[trajectory_id].append(day)
+    positions = {}
+    for t in started:
+        norm = norm_for(t)
+        current_start, current_end = period_of(t.start_date, today, norm.weeks)
+        previous_start = current_start - timedelta(days=7 * norm.weeks)
+        days = recent[t.pk]
+        positions[t.pk] = NormPosition(
+            norm=norm,
+            current_count=sum(1 for d in days if current_start <= d <= today),
+            current_end=current_end,
+            previous_count=(
+                sum(1 for d in days if previous_start <= d < current_start)
+                if current_start > t.start_date
+                else None
+            ),
+        )
+    return positions
+
+
 @dataclass
 class OverviewRow:
     trajectory: Trajectory
-    norm: Norm
-    current_count: int
-    current_end: date | None
-    last_complete_met: bool | None
+    position: NormPosition
     by_status: dict
 
 
@@ -88,44 +141,19 @@ def employer_overview(*, user, today: date) -> list[OverviewRow]:
         .select_related("employee", "legal_entity__employer", "agency", "application_norm")
         .order_by("legal_entity__name", "employee__last_name")
     )
-    ids = [t.pk for t in trajectories]
-    window = today - timedelta(days=7 * 26 * 2)
-    recent = defaultdict(list)
-    for trajectory_id, day in (
-        access.visible_records(ApplicationActivity, user)
-        .filter(trajectory_id__in=ids, kind__in=COUNTING_KINDS, date__gte=window)
-        .values_list("trajectory_id", "date")
-    ):
-        recent[trajectory_id].append(day)
+    positions = norm_positions(user=user, trajectories=trajectories, today=today)
     statuses = defaultdict(Counter)
     for row in (
         access.visible_records(ApplicationActivity, user)
-        .filter(trajectory_id__in=ids)
+        .filter(trajectory_id__in=[t.pk for t in trajectories])
         .values("trajectory_id", "status")
         .annotate(n=Count("id"))
     ):
         statuses[row["trajectory_id"]][row["status"]] = row["n"]
-    rows = []
-    for t in trajectories:
-        norm = norm_for(t)
-        length = 7 * norm.weeks
-        index = max(0, (today - t.start_date).days // length)
-        current_start = t.start_date + timedelta(days=index * length)
-        previous_start = current_start - timedelta(days=length)
-        days = recent[t.pk]
-        current = sum(1 for d in days if current_start <= d <= today)
-        previous = sum(1 for d in days if previous_start <= d < current_start)
-        rows.append(
-            OverviewRow(
-                trajectory=t,
-                norm=norm,
-                current_count=current,
-                current_end=current_start + timedelta(days=length - 1),
-                last_complete_met=(previous >= norm.count) if index > 0 else None,
-                by_status=dict(statuses[t.pk]),
-            )
-        )
-    return rows
+    return [
+        OverviewRow(trajectory=t, position=positions[t.pk], by_status=dict(statuses[t.pk]))
+        for t in trajectories
+    ]
 
 
 @dataclass
@@ -143,6 +171,6 @@ def per_legal_entity(rows: list[OverviewRow]) -> list[LegalEntityTotals]:
         bv = row.trajectory.legal_entity
         entry = totals.setdefault(bv.pk, LegalEntityTotals(bv.name))
         entry.trajectories += 1
-        entry.this_period += row.current_count
-        entry.below_last_period += row.last_complete_met is False
+        entry.this_period += row.position.current_count
+        entry.below_last_period += row.position.below_norm
     return sorted(totals.values(), key=lambda t: t.name)

@@ -2,14 +2,13 @@
 
 import base64
 import binascii
-import csv
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from portal import access, audit
 from portal.constants import AuditAction, Role
+from portal.csvexport import csv_response
 from portal.files import private_download
 from trajecten.selectors import LogEntry, trajectory_detail_queryset
 from trajecten.views.common import require
@@ -280,15 +280,11 @@ def export_csv(request, uuid):
     trajectory = _trajectory(request, uuid)
     with_notes = request.user.role != Role.EMPLOYER_CONTACT
     audit.record(AuditAction.DOWNLOAD, trajectory, details={"export": "applications.csv"})
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"sollicitaties-{trajectory.employee.last_name}-{timezone.localdate():%Y%m%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
     header = [_("Date"), _("Kind"), _("Counts toward the norm"), _("Organisation"),
               _("Vacancy"), _("Link"), _("Channel"), _("Status"), _("Status history"),
               _("Recorded by")]  # fmt: skip
-    writer.writerow([*header, _("Notes")] if with_notes else header)
+    rows = [[*header, _("Notes")] if with_notes else header]
     for a in selectors.activities(user=request.user, trajectory=trajectory).order_by("date"):
         history = ", ".join(
             f"{c.get_status_display()} {c.date:%d-%m-%Y}" for c in a.status_changes.all()
@@ -296,8 +292,8 @@ def export_csv(request, uuid):
         row = [f"{a.date:%d-%m-%Y}", a.get_kind_display(), _("yes") if a.counts else _("no"),
                a.organisation, a.vacancy_title, a.vacancy_url, a.get_channel_display(),
                a.get_status_display(), history, a.get_recorded_by_role_display()]  # fmt: skip
-        writer.writerow([*row, a.notes] if with_notes else row)
-    return response
+        rows.append([*row, a.notes] if with_notes else row)
+    return csv_response(rows, filename)
 
 
 @login_required

@@ -2,6 +2,7 @@
 rights (specialists write the file; employees complete their own assignments)."""
 
 import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,13 +17,14 @@ from portal.api.base import ScopedViewSet, StrictSerializer, UUIDRelated
 from portal.api.filters import UpdatedSinceFilter
 from portal.constants import AuditAction, Language, Role
 
-from . import services, wvp
+from . import messaging, services, wvp
 from .models import (
     Appointment,
     Assignment,
     ConversationReport,
     Employee,
     Employment,
+    Message,
     PhaseChange,
     SicknessCase,
     Trajectory,
@@ -393,3 +395,44 @@ class AssignmentViewSet(WritableRecordViewSet):
             assignment=assignment, result=serializer.validated_data.get("result", ""), actor=user
         )
         return Response(AssignmentSerializer(assignment, context={"request": request}).data)
+
+
+class MessageSerializer(StrictSerializer):
+    trajectory = UUIDRelated(scope=_visible_trajectories)
+    author = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Message
+        fields = ["uuid", "trajectory", "author", "body", "created_at"]
+        read_only_fields = ["uuid", "author", "created_at"]
+
+    def get_author(self, message) -> str:
+        return message.author.get_full_name() or message.author.email
+
+
+@extend_schema(tags=["file"])
+class MessageViewSet(mixins.CreateModelMixin, ScopedViewSet):
+    """The thread between employer contacts and specialists: employer contacts and the
+    trajectory's specialists post; agency admins read; employees have no access. Messages
+    are never changed or deleted."""
+
+    model = Message
+    serializer_class = MessageSerializer
+    select = ("trajectory", "author")
+    filterset_class = RecordFilter
+    ordering_fields = ["created_at"]
+
+    def perform_create(self, serializer):
+        trajectory = serializer.validated_data["trajectory"]
+        if not access.can_post_message(self.request.user, trajectory):
+            raise PermissionDenied
+        try:
+            serializer.instance = messaging.message_post(
+                trajectory=trajectory,
+                author=self.request.user,
+                body=serializer.validated_data["body"],
+            )
+        except DjangoValidationError as exc:
+            raise ValidationError(
+                exc.message_dict if hasattr(exc, "message_dict") else exc.messages
+            ) from exc

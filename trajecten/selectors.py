@@ -4,14 +4,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery, Sum
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from portal import access
 from portal.constants import Role
 from rapportages.schedule import next_progress_report_due
 
-from . import wvp
+from . import messaging, wvp
 from .constants import AssignmentStatus, MemberRole
 from .models import (
     Appointment,
@@ -19,6 +19,7 @@ from .models import (
     ConversationReport,
     Document,
     MedicalNote,
+    Message,
     PersonProfile,
     PhaseChange,
     Placement,
@@ -181,6 +182,8 @@ def tabs_for(user) -> list[str]:
     tabs = ["overview"]
     if sees(ConversationReport):
         tabs.append("conversations")
+    if sees(Message):
+        tabs.append("messages")
     if sees(PersonProfile) or sees(WorkCapacity) or sees(SearchProfile):
         tabs.append("profile")
     tabs += [tab.key for tab in EXTRA_TABS if tab.visible(user)]
@@ -248,6 +251,12 @@ def tab_context(*, tab: str, user, trajectory: Trajectory, today: date) -> dict:
                 "minutes_used": used,
                 "budget_minutes": int(budget * 60) if budget else None,
             }
+        case "messages":
+            return {
+                "thread": visible(Message).select_related("author").order_by("created_at", "id"),
+                "can_post": access.can_post_message(user, trajectory),
+                "message_max_length": messaging.MAX_LENGTH,
+            }
         case "log":
             return {"log": chronological_log(user=user, trajectory=trajectory)}
     for extra in EXTRA_TABS:
@@ -284,3 +293,17 @@ def time_totals_for_employer(*, user, trajectory: Trajectory) -> int | None:
         TimeEntry.objects.filter(trajectory=trajectory).aggregate(total=Sum("minutes"))["total"]
         or 0
     )
+
+
+def search(*, user, query: str) -> QuerySet[Trajectory]:
+    """Trajectories whose employee matches every word of ``query`` in first name, last name or
+    employee number (case-insensitive), with the caseload columns. Employees without a
+    trajectory are not searched: staff reach them through a trajectory."""
+    qs = caseload(user=user)
+    for word in query.split()[:5]:
+        qs = qs.filter(
+            Q(employee__first_name__icontains=word)
+            | Q(employee__last_name__icontains=word)
+            | Q(employee__external_id__iexact=word)
+        )
+    return qs

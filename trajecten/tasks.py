@@ -44,3 +44,24 @@ def notify_referral(self, trajectory_id: int) -> None:
             send_mail(subject.strip(), body, None, [user.email])
     except OSError as exc:
         raise self.retry(exc=exc) from exc
+
+
+@shared_task(bind=True, acks_late=True, max_retries=5, default_retry_delay=60)
+def notify_message(self, message_id: int, user_id: int) -> None:
+    """Email one participant that a message waits for them (see ``trajecten.messaging``)."""
+    from . import messaging
+    from .models import Message
+
+    message = Message.objects.select_related("trajectory").filter(pk=message_id).first()
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if message is None or user is None or not messaging.notice_due(message=message, user=user):
+        return
+    link = settings.SITE_URL + reverse("trajecten:messages", args=[message.trajectory.uuid])
+    with translation.override(user.language):
+        context = {"link": link, "user": user}
+        subject = render_to_string("trajecten/email/message_subject.txt", context)
+        body = render_to_string("trajecten/email/message_body.txt", context)
+    try:
+        send_mail(subject.strip(), body, None, [user.email])
+    except OSError as exc:
+        raise self.retry(exc=exc) from exc

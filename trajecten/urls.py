@@ -1,10 +1,14 @@
 from django.urls import path
 
-from .views import configuration, create, employee, file, records
+from .views import caseload, configuration, create, employee, file, messages, records
 
 app_name = "trajecten"
 
 urlpatterns = [
+    path("", caseload.trajectory_list, name="list"),
+    path("zoeken/", caseload.search, name="search"),
+    path("berichten/", messages.inbox, name="inbox"),
+    path("<uuid:uuid>/berichten/", messages.thread, name="messages"),
     path("nieuw/", create.trajectory_new, name="new"),
     path("beheer/prijzen/", configuration.prices, name="prices"),
     path("beheer/actielijsten/", configuration.action_lists, name="action_lists"),

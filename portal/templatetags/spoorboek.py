@@ -7,3 +7,13 @@ register = template.Library()
 def get_item(mapping, key):
     """``{{ counts|get_item:status }}``: a dictionary lookup by a variable key."""
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context, number) -> str:
+    """The current page's query string with another page number; filters and search stay,
+    the live-update token goes."""
+    params = context["request"].GET.copy()
+    params.pop("v", None)
+    params["page"] = number
+    return "?" + params.urlencode()

@@ -28,7 +28,7 @@ def test_a_refused_view_records_nothing_about_the_file(cast, login):
 
 
 def test_a_list_page_records_one_event_however_many_rows(cast, login):
-    login(cast.admin_a).get(reverse("portal:home"))
+    login(cast.admin_a).get(reverse("trajecten:list"))
     events = AuditEvent.objects.filter(action=AuditAction.LIST)
     assert events.count() == 1
     assert events.get().details == {"count": 3}

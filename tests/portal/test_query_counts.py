@@ -47,9 +47,9 @@ def build(n: int):
 
 
 PAGES = {
-    "home as admin": ("admin", lambda w: reverse("portal:home")),
-    "home as specialist": ("specialist", lambda w: reverse("portal:home")),
-    "home as employer contact": ("contact", lambda w: reverse("portal:home")),
+    "trajectories as admin": ("admin", lambda w: reverse("trajecten:list")),
+    "trajectories as specialist": ("specialist", lambda w: reverse("trajecten:list")),
+    "trajectories as employer contact": ("contact", lambda w: reverse("trajecten:list")),
     "employers": ("admin", lambda w: reverse("portal:employer_list")),
     "employer detail": (
         "contact",

@@ -274,8 +274,8 @@ def test_employer_overview_counts_this_period_against_the_norm(cast, login):
         rows = login(cast.contact_x1).get(reverse("sollicitaties:overview")).context["rows"]
     (row,) = rows
     # 2026-01-01 + 11 x 28 days = 2026-11-19: the current period runs 19 Nov - 16 Dec
-    assert row.current_count == 1
-    assert row.last_complete_met is False  # 22 Oct - 18 Nov held two, the norm is four
+    assert row.position.current_count == 1
+    assert row.position.last_complete_met is False  # 22 Oct - 18 Nov held two, the norm is four
     assert row.by_status == {"rejected": 3}
 
 

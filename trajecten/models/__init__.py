@@ -1,6 +1,7 @@
 """The re-integration file, one module per aggregate."""
 
 from .base import FileRecord, ScopedQuerySet
+from .messages import Message, ThreadRead
 from .people import Employee, Employment, Trajectory, TrajectoryMember
 from .records import (
     Appointment,
@@ -39,6 +40,7 @@ __all__ = [
     "Extension",
     "FileRecord",
     "MedicalNote",
+    "Message",
     "PersonProfile",
     "PhaseChange",
     "Placement",
@@ -48,6 +50,7 @@ __all__ = [
     "SearchProfile",
     "SicknessCase",
     "Task",
+    "ThreadRead",
     "TimeEntry",
     "Training",
     "Trajectory",

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from portal import access, audit
 from portal.constants import AuditAction, Role
 
-from .. import selectors, services
+from .. import messaging, selectors, services
 from ..forms import (
     AcceptReferralForm,
     ActionListForm,
@@ -31,6 +31,7 @@ from .common import form_errors_to, get_trajectory, require
 TAB_LABELS = {
     "overview": gettext_lazy("Overview"),
     "conversations": gettext_lazy("Conversations"),
+    "messages": gettext_lazy("Messages"),
     "profile": gettext_lazy("Profile"),
     "agenda": gettext_lazy("Appointments and assignments"),
     "trainings": gettext_lazy("Trainings"),
@@ -62,6 +63,9 @@ def trajectory_file(request, uuid):
         "is_employer": user.role == Role.EMPLOYER_CONTACT,
         **selectors.tab_context(tab=tab, user=user, trajectory=trajectory, today=today),
     }
+    if tab == "messages":
+        messaging.thread_read(user=user, trajectory=trajectory)
+        context["message_draft"] = request.session.pop("message_draft", "")
     if user.role == Role.EMPLOYER_CONTACT:
         context["time_total"] = selectors.time_totals_for_employer(user=user, trajectory=trajectory)
     return render(request, "trajecten/file.html", context)

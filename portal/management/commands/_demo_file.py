@@ -236,8 +236,10 @@ def demo_reports(agency) -> None:
     """Drafts that have fallen due, and one signed progress report with its PDF."""
     from rapportages import services as reports
     from rapportages.models import Report
+    from trajecten.services import renewals_record
 
     reports.reports_schedule(today=timezone.localdate())
+    renewals_record(today=timezone.localdate())
     report = (
         Report.objects.filter(agency=agency, kind="progress", number=1, status="draft")
         .select_related("trajectory")
@@ -256,3 +258,34 @@ def demo_reports(agency) -> None:
     report.save()
     signer = report.trajectory.memberships.filter(role="primary").first().user
     reports.report_sign(report=report, actor=signer)
+
+
+def demo_messages(agency) -> None:
+    """A short thread between the employer and the specialist on the first trajectory with an
+    employer contact that sees it (once: the thread is never rewritten)."""
+    from portal import access
+    from trajecten import messaging
+    from trajecten.models import Message
+
+    if Message.objects.filter(agency=agency).exists():
+        return
+    for trajectory in agency.trajectories.filter(status="active").order_by("id"):
+        people = list(access.message_participants(trajectory))
+        contact = next((u for u in people if u.role == "employer_contact"), None)
+        specialist = next((u for u in people if u.role == "specialist"), None)
+        if contact and specialist:
+            break
+    else:
+        return
+    messaging.message_post(
+        trajectory=trajectory,
+        author=contact,
+        body="Hoe staat het met de sollicitaties? Wij kunnen eventueel een proefplaatsing bij "
+        "een zusterbedrijf aanbieden.",
+    )
+    messaging.message_post(
+        trajectory=trajectory,
+        author=specialist,
+        body="Dank voor het aanbod. Ik bespreek de proefplaatsing donderdag met de werknemer en "
+        "laat het u daarna weten.",
+    )

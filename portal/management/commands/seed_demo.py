@@ -14,7 +14,13 @@ from portal.services import agency_create, agency_defaults_apply
 from trajecten.constants import MemberRole, TrajectoryStatus
 from trajecten.models import Employee, Employment, SicknessCase, Trajectory, TrajectoryMember
 
-from ._demo_file import demo_action_list, demo_applications, demo_reports, fill_file
+from ._demo_file import (
+    demo_action_list,
+    demo_applications,
+    demo_messages,
+    demo_reports,
+    fill_file,
+)
 
 # (agency, phase set, admin, specialists, employers: {name: [(BV, KvK, payroll tax no.)]},
 #  contacts: (email, first, last, employer, BVs or None for all),
@@ -212,6 +218,7 @@ class Command(BaseCommand):
             demo_applications(trajectory, user)
             logins.append((agency.name, f"employee ({employments[0]})", user.email))
         demo_reports(agency)
+        demo_messages(agency)
         return logins
 
     def _print(self, logins) -> None:

@@ -1,0 +1,143 @@
+"""Dashboards (the home page per role), the agency overview and billing. Views stay thin: the
+figures come from ``portal.dashboards`` and ``portal.figures``.
+
+Live updates: a dashboard page polls itself with htmx every few seconds, sending the version
+token it was rendered with (``v``). When nothing changed the answer is an empty 204, decided
+from the session and one cache read (``portal.live``); otherwise the live part of the page is
+rendered again and swapped in place, so filters, focus and scroll position stay. Without
+JavaScript the page is a normal page with a refresh link.
+"""
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from trajecten import selectors as trajecten_selectors
+from trajecten.models import Trajectory
+
+from . import audit, dashboards, figures, live
+from .constants import Role
+from .csvexport import csv_response
+from .decorators import agency_admin_required
+
+POLL_SECONDS = 3
+
+
+def _live_page(request, kind: str, build, template: str, partial: str):
+    user = request.user
+    if request.htmx and "v" in request.GET:
+        request.passive_session = True  # a poll is not activity: see SessionMiddleware
+        stored = request.session.get(live.SESSION_KEY, {}).get(kind)
+        if stored and not live.changed(stored, request.GET["v"]):
+            return HttpResponse(status=204)
+    keys = dashboards.live_keys(user, kind)
+    stored = request.session.get(live.SESSION_KEY, {})
+    if stored.get(kind) != keys:
+        request.session[live.SESSION_KEY] = {**stored, kind: keys}
+    token = live.token(keys)  # before reading the data: a change meanwhile shows next poll
+    context = build()
+    params = [(k, v) for k, v in request.GET.items() if k != "v"]
+    context.update(
+        poll_url=f"{request.path}?{urlencode([*params, ('v', token)])}",
+        poll_seconds=POLL_SECONDS,
+        updated_at=timezone.localtime(),
+        refresh_url=f"{request.path}?{urlencode(params)}",
+    )
+    return render(request, partial if request.htmx else template, context)
+
+
+@login_required
+def home(request):
+    """Per role: the employee's own file; an employer's dashboard over its BVs; the
+    specialist's day (for an agency admin, over the whole agency)."""
+    kind = dashboards.home_kind(request.user)
+    if kind == "employee":
+        context = trajecten_selectors.employee_home(user=request.user)
+        audit.record_list(Trajectory, len(context["trajectories"]))
+        return render(request, "trajecten/employee_home.html", context)
+    if kind == "employer":
+        return employer_dashboard(request)
+    return specialist_dashboard(request)
+
+
+@login_required
+def employer_dashboard(request):
+    """Every trajectory of the employer's BVs with figures per BV and risk signals. Agency
+    staff see the same page over the trajectories they may see."""
+    user, today = request.user, timezone.localdate()
+    if user.role == Role.EMPLOYEE:
+        raise Http404
+
+    def build() -> dict:
+        dashboard = dashboards.employer_dashboard(
+            user=user, data=request.GET, page_number=request.GET.get("page"), today=today
+        )
+        audit.record_list(Trajectory, len(dashboard.rows))
+        return {"dashboard": dashboard, "today": today}
+
+    return _live_page(
+        request,
+        "employer",
+        build,
+        "portal/dashboard_employer.html",
+        "portal/_dashboard_employer_live.html",
+    )
+
+
+@login_required
+def specialist_dashboard(request):
+    user, today = request.user, timezone.localdate()
+    if user.role not in (Role.SPECIALIST, Role.AGENCY_ADMIN):
+        raise Http404
+
+    def build() -> dict:
+        return {"day": dashboards.specialist_day(user=user, today=today), "today": today}
+
+    return _live_page(
+        request,
+        "specialist",
+        build,
+        "portal/dashboard_specialist.html",
+        "portal/_dashboard_specialist_live.html",
+    )
+
+
+@agency_admin_required
+def agency_overview(request):
+    """The figures a quality-mark audit asks for, per period; ``?format=csv`` downloads them."""
+    form = figures.PeriodForm.from_request(request.GET)
+    overview = None
+    if form.period:
+        start, end = form.period
+        overview = figures.agency_overview(
+            user=request.user, start=start, end=end, today=timezone.localdate()
+        )
+        if request.GET.get("format") == "csv":
+            audit.record_list(Trajectory, 0, details={"export": "agency_overview.csv"})
+            return csv_response(
+                figures.overview_csv_rows(overview), f"kwaliteit-{start:%Y%m%d}-{end:%Y%m%d}.csv"
+            )
+    return render(request, "portal/agency_overview.html", {"form": form, "overview": overview})
+
+
+@agency_admin_required
+def billing(request):
+    """Base fees and monthly renewals per employer and month; ``?format=csv`` downloads them."""
+    form = figures.PeriodForm.from_request(request.GET)
+    lines, total = [], None
+    if form.period:
+        start, end = form.period
+        lines, total = figures.billing(user=request.user, start=start, end=end)
+        if request.GET.get("format") == "csv":
+            audit.record_list(Trajectory, 0, details={"export": "billing.csv"})
+            return csv_response(
+                figures.billing_csv_rows(lines), f"facturatie-{start:%Y%m%d}-{end:%Y%m%d}.csv"
+            )
+    return render(
+        request,
+        "portal/billing.html",
+        {"form": form, "months": figures.group_by_month(lines), "total": total},
+    )

@@ -1,0 +1,319 @@
+"""The dashboards: an employer's view over all its BVs and a specialist's day.
+
+Each is built from the scoping layer in a fixed number of queries, whatever the number of
+trajectories: figures are computed in one pass over all visible trajectories, rows only for the
+page shown. Business rules (WvP clock, norm, report schedule, risks) come from their own
+modules; this one only combines them.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+import django_filters
+from django.core.paginator import Page, Paginator
+from django.db.models import OuterRef, Prefetch, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from rapportages import selectors as report_selectors
+from rapportages.schedule import next_progress_report_due
+from sollicitaties.selectors import NormPosition, norm_positions
+from trajecten import risks as trajectory_risks
+from trajecten import wvp
+from trajecten.constants import AssignmentStatus, MemberRole, TrajectoryStatus
+from trajecten.models import (
+    Appointment,
+    Assignment,
+    ConversationReport,
+    Task,
+    Trajectory,
+    TrajectoryMember,
+)
+
+from . import access, live
+from .constants import Role
+from .models import Phase
+
+PAGE_SIZE = 50
+
+
+# --- Employer dashboard -----------------------------------------------------------------------
+
+
+class EmployerDashboardFilter(django_filters.FilterSet):
+    """Filters of the employer dashboard; every choice list comes from the scoping layer."""
+
+    legal_entity = django_filters.ModelChoiceFilter(
+        field_name="legal_entity", label=_("BV"), to_field_name="uuid", empty_label=_("All BVs")
+    )
+    phase = django_filters.ModelChoiceFilter(
+        field_name="phase", label=_("Phase"), empty_label=_("All phases")
+    )
+    status = django_filters.ChoiceFilter(
+        choices=TrajectoryStatus.choices, label=_("Status"), empty_label=_("All statuses")
+    )
+    specialist = django_filters.ModelChoiceFilter(
+        field_name="memberships__user",
+        label=_("Specialist"),
+        to_field_name="uuid",
+        empty_label=_("All specialists"),
+        distinct=True,
+    )
+
+    class Meta:
+        model = Trajectory
+        fields = ["legal_entity", "phase", "status", "specialist"]
+
+    def __init__(self, data=None, *, user, **kwargs):
+        super().__init__(data, queryset=access.visible_trajectories(user), **kwargs)
+        self.filters["legal_entity"].queryset = access.visible_legal_entities(user).order_by("name")
+        self.filters["phase"].queryset = access.scope(Phase.objects.all(), user).order_by(
+            "position"
+        )
+        self.filters["specialist"].queryset = access.visible_specialists(user).order_by(
+            "last_name", "first_name"
+        )
+
+    @property
+    def active_count(self) -> int:
+        return sum(1 for name in self.form.fields if self.data.get(name))
+
+
+@dataclass
+class BVFigures:
+    name: str
+    uuid: object
+    running: int = 0
+    referred: int = 0
+    active: int = 0
+    ended: int = 0
+    with_risks: int = 0
+    applications: int = 0
+    below_norm: int = 0
+
+
+@dataclass
+class TrajectoryFacts:
+    """What the dashboard knows about one trajectory, for figures and its row."""
+
+    week: int
+    weeks_left: int
+    position: NormPosition | None
+    next_report: date | None
+    risks: list = field(default_factory=list)
+
+
+@dataclass
+class EmployerDashboard:
+    filter: EmployerDashboardFilter
+    page: Page
+    rows: list
+    per_bv: list[BVFigures]
+    totals: BVFigures
+
+
+def _facts_for(*, user, today: date) -> tuple[dict[int, TrajectoryFacts], list[BVFigures]]:
+    """Facts for every visible trajectory and the figures per BV: three queries."""
+    trajectories = list(
+        access.visible_trajectories(user)
+        .select_related("sickness_case", "product", "agency", "application_norm", "legal_entity")
+        .prefetch_related("sickness_case__extensions")
+        .only(
+            *("id", "status", "start_date", "end_date", "intake_date", "referral_date"),
+            *("legal_entity__name", "legal_entity__uuid", "legal_entity__employer_id"),
+            "product__kind",
+            *("agency__application_norm_count", "agency__application_norm_weeks"),
+            *("application_norm__count", "application_norm__weeks", "application_norm__trajectory"),
+            *(f"sickness_case__{name}" for name in _CASE_FIELDS),
+        )
+    )
+    positions = norm_positions(user=user, trajectories=trajectories, today=today)
+    overdue = report_selectors.overdue_reports(user=user, trajectories=trajectories, today=today)
+    facts: dict[int, TrajectoryFacts] = {}
+    per_bv: dict[int, BVFigures] = {}
+    for t in trajectories:
+        dates = t.sickness_case.dates(second_track_start=t.start_date)
+        clock_end = wvp.waiting_time_end(dates.first_sick_day, dates.extension_weeks)
+        position = positions.get(t.pk)
+        below = position is not None and position.below_norm and t.is_active
+        found = trajectory_risks.risks(
+            dates=dates,
+            active=not t.is_ended,
+            below_norm=(position.previous_count, position.norm.count) if below else None,
+            overdue=overdue.get(t.pk, []),
+            today=today,
+        )
+        facts[t.pk] = TrajectoryFacts(
+            week=wvp.wvp_week(dates.first_sick_day, today),
+            weeks_left=max(0, (clock_end - today).days // 7),
+            position=position,
+            next_report=(
+                next_progress_report_due(t.start_date, today, t.end_date) if t.is_active else None
+            ),
+            risks=found,
+        )
+        bv = per_bv.setdefault(
+            t.legal_entity_id, BVFigures(t.legal_entity.name, t.legal_entity.uuid)
+        )
+        setattr(bv, t.status, getattr(bv, t.status) + 1)
+        if t.is_ended:
+            continue
+        bv.running += 1
+        bv.with_risks += bool(found)
+        bv.below_norm += below
+        bv.applications += position.current_count if position else 0
+    return facts, sorted(per_bv.values(), key=lambda b: b.name)
+
+
+_CASE_FIELDS = (
+    "first_sick_day",
+    "recovery_date",
+    "probleemanalyse_date",
+    "plan_van_aanpak_date",
+    "notification_42_date",
+    "first_year_evaluation_date",
+    "final_evaluation_date",
+    "wia_application_date",
+)
+
+
+def _totals(per_bv: list[BVFigures]) -> BVFigures:
+    total = BVFigures(_("All BVs"), None)
+    for bv in per_bv:
+        for name in ("running", "referred", "active", "ended", "with_risks", "applications"):
+            setattr(total, name, getattr(total, name) + getattr(bv, name))
+        total.below_norm += bv.below_norm
+    return total
+
+
+def _primary_specialists() -> Prefetch:
+    return Prefetch(
+        "memberships",
+        queryset=TrajectoryMember.objects.filter(role=MemberRole.PRIMARY).select_related("user"),
+        to_attr="primary_memberships",
+    )
+
+
+def employer_dashboard(*, user, data, page_number, today: date) -> EmployerDashboard:
+    """Every trajectory of the contact's BVs (or, for agency staff, of what they may see)."""
+    facts, per_bv = _facts_for(user=user, today=today)
+    dashboard_filter = EmployerDashboardFilter(data or None, user=user)
+    last_shared = (
+        access.visible_records(ConversationReport, user)
+        .filter(trajectory=OuterRef("pk"))
+        .order_by("-date", "-id")
+    )
+    rows = (
+        dashboard_filter.qs.select_related("employee", "legal_entity", "phase")
+        .prefetch_related(_primary_specialists())
+        .annotate(
+            last_conversation_date=Subquery(last_shared.values("date")[:1]),
+            last_conversation_uuid=Subquery(last_shared.values("uuid")[:1]),
+        )
+        .order_by("legal_entity__name", "employee__last_name", "employee__first_name", "id")
+    )
+    page = Paginator(rows, PAGE_SIZE).get_page(page_number)
+    page_rows = list(page.object_list)
+    for t in page_rows:
+        t.facts = facts[t.pk]
+    return EmployerDashboard(
+        filter=dashboard_filter,
+        page=page,
+        rows=page_rows,
+        per_bv=per_bv,
+        totals=_totals(per_bv),
+    )
+
+
+# --- Specialist's day -------------------------------------------------------------------------
+
+
+@dataclass
+class SpecialistDay:
+    caseload: dict
+    appointments_today: list
+    appointments_week: list
+    overdue_tasks: list
+    overdue_assignments: list
+    reports: list
+    below_norm: list
+    intakes_at_risk: list
+
+
+LIST_LIMIT = 50
+INTAKE_WARNING_DAYS = 2
+
+
+def specialist_day(*, user, today: date) -> SpecialistDay:
+    """A specialist's caseload at a glance (an agency admin sees the whole agency): counts by
+    status, appointments, overdue tasks and assignments, reports due, trajectories below the
+    norm and intake promises at risk. Each list is capped at ``LIST_LIMIT``."""
+    tz = timezone.get_current_timezone()
+    start_of_day = datetime.combine(today, time.min, tzinfo=tz)
+    week_end = start_of_day + timedelta(days=7 - today.weekday())
+    appointments = list(
+        access.visible_records(Appointment, user)
+        .filter(starts_at__gte=start_of_day, starts_at__lt=week_end)
+        .select_related("trajectory__employee")
+        .order_by("starts_at")[: LIST_LIMIT * 2]
+    )
+    tomorrow = start_of_day + timedelta(days=1)
+    trajectories = list(
+        access.visible_trajectories(user)
+        .exclude(status=TrajectoryStatus.ENDED)
+        .select_related("employee", "agency", "application_norm")
+        .order_by("employee__last_name", "employee__first_name", "id")
+    )
+    counts = defaultdict(int)
+    for t in trajectories:
+        counts[t.status] += 1
+    active = [t for t in trajectories if t.is_active]
+    positions = norm_positions(user=user, trajectories=active, today=today)
+    below = [
+        (t, positions[t.pk]) for t in active if t.pk in positions and positions[t.pk].below_norm
+    ]
+    intakes = []
+    for t in trajectories:
+        if t.status == TrajectoryStatus.REFERRED and t.intake_date is None:
+            deadline = t.intake_deadline()
+            if (deadline - today).days <= INTAKE_WARNING_DAYS:
+                intakes.append((t, deadline))
+    intakes.sort(key=lambda pair: pair[1])
+    return SpecialistDay(
+        caseload=dict(counts),
+        appointments_today=[a for a in appointments if a.starts_at < tomorrow],
+        appointments_week=[a for a in appointments if a.starts_at >= tomorrow],
+        overdue_tasks=list(
+            access.visible_records(Task, user)
+            .filter(done_on__isnull=True, due_date__lt=today)
+            .select_related("trajectory__employee")
+            .order_by("due_date", "id")[:LIST_LIMIT]
+        ),
+        overdue_assignments=list(
+            access.visible_records(Assignment, user)
+            .filter(status=AssignmentStatus.OPEN, due_date__lt=today)
+            .select_related("trajectory__employee")
+            .order_by("due_date", "id")[:LIST_LIMIT]
+        ),
+        reports=list(report_selectors.drafts_due(user=user, today=today)[:LIST_LIMIT]),
+        below_norm=below[:LIST_LIMIT],
+        intakes_at_risk=intakes[:LIST_LIMIT],
+    )
+
+
+def live_keys(user, kind: str) -> list[str]:
+    """The change versions a dashboard depends on (``portal.live``): an employer contact's
+    dashboard follows its employer; agency staff follow their agency."""
+    if kind == "employer" and user.role == Role.EMPLOYER_CONTACT:
+        ids = access.visible_employers(user).values_list("id", flat=True)
+        return [live.employer_key(pk) for pk in sorted(ids)]
+    return [live.agency_key(user.agency_id)]
+
+
+def home_kind(user) -> str:
+    """Which dashboard a role starts on."""
+    return {
+        Role.EMPLOYEE: "employee",
+        Role.EMPLOYER_CONTACT: "employer",
+    }.get(user.role, "specialist")

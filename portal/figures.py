@@ -1,0 +1,272 @@
+"""Agency figures for admins: the quality-mark overview and the billing overview, per period,
+each also as CSV. Computed from the scoping layer in a fixed number of queries.
+
+Definitions (written down because an auditor will ask):
+
+* Intake within 5 working days: of the trajectories referred in the period whose promise has
+  been decided (an intake took place, or the deadline passed without one), the share with an
+  intake on or before the fifth working day after the referral (Dutch public holidays excluded).
+* Reports on time: of the reports (first versions) due in the period, the share signed on or
+  before their due date. A report still unsigned after its due date counts as late.
+* Closed trajectories: those ended in the period, split by closing reason into with and without
+  placement (domain.md section 3).
+* Billing: a base fee (or feasibility study) in the month a trajectory started, at the product's
+  current price in the agency settings (a price change applies to trajectories started after
+  it; products carry no price history), and each monthly renewal in the month it starts, at the
+  price recorded on the renewal. Amounts exclude VAT.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django import forms
+from django.db.models import Count, F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from rapportages.models import Report
+from trajecten.constants import WITH_PLACEMENT, ClosingReason, MemberRole, TrajectoryStatus
+from trajecten.models import Renewal, TrajectoryMember
+
+from . import access
+from .models import Product
+
+
+class PeriodForm(forms.Form):
+    """A period of whole days; defaults to the current calendar year up to today."""
+
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    MAX_DAYS = 366 * 5
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and start > end:
+            raise forms.ValidationError(_("The start of the period lies after its end."))
+        if start and end and (end - start).days > self.MAX_DAYS:
+            raise forms.ValidationError(_("Choose a period of at most five years."))
+        return data
+
+    @classmethod
+    def from_request(cls, data) -> "PeriodForm":
+        today = timezone.localdate()
+        if not data.get("start") and not data.get("end"):
+            data = {"start": today.replace(month=1, day=1).isoformat(), "end": today.isoformat()}
+        form = cls(data)
+        form.is_valid()
+        return form
+
+    @property
+    def period(self) -> tuple[date, date] | None:
+        if self.is_valid():
+            return self.cleaned_data["start"], self.cleaned_data["end"]
+        return None
+
+
+@dataclass
+class Rate:
+    hits: int = 0
+    total: int = 0
+
+    @property
+    def percentage(self) -> int | None:
+        return round(100 * self.hits / self.total) if self.total else None
+
+
+@dataclass
+class AgencyOverview:
+    start: date
+    end: date
+    by_status: list[tuple[str, int]]
+    by_phase: list[tuple[str, int]]
+    by_specialist: list[tuple[str, int]]
+    intake: Rate
+    reports: Rate
+    closed_with_placement: list[tuple[str, int]] = field(default_factory=list)
+    closed_without_placement: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def closed_with_total(self) -> int:
+        return sum(n for _label, n in self.closed_with_placement)
+
+    @property
+    def closed_without_total(self) -> int:
+        return sum(n for _label, n in self.closed_without_placement)
+
+
+def agency_overview(*, user, start: date, end: date, today: date) -> AgencyOverview:
+    trajectories = access.visible_trajectories(user)
+    status_labels = dict(TrajectoryStatus.choices)
+    by_status = Counter(dict(trajectories.values_list("status").annotate(n=Count("id"))))
+    running = trajectories.exclude(status=TrajectoryStatus.ENDED)
+    by_phase = (
+        running.values("phase__position", "phase__name")
+        .annotate(n=Count("id"))
+        .order_by("phase__position")
+    )
+    by_specialist = (
+        TrajectoryMember.objects.filter(
+            trajectory__in=running.values("id"), role=MemberRole.PRIMARY
+        )
+        .values("user__first_name", "user__last_name")
+        .annotate(n=Count("trajectory_id"))
+        .order_by("user__last_name", "user__first_name")
+    )
+    intake = Rate()
+    for t in trajectories.filter(referral_date__range=(start, end)).only(
+        "referral_date", "intake_date"
+    ):
+        promise = t.intake_promise(today)
+        if promise != "open":
+            intake.total += 1
+            intake.hits += promise == "met"
+    reports = Rate()
+    for due_date, signed_at in (
+        access.visible_records(Report, user)
+        .filter(version=1, due_date__range=(start, min(end, today)))
+        .values_list("due_date", "signed_at")
+    ):
+        reports.total += 1
+        reports.hits += bool(signed_at and timezone.localtime(signed_at).date() <= due_date)
+    closed = Counter(
+        dict(
+            trajectories.filter(status=TrajectoryStatus.ENDED, end_date__range=(start, end))
+            .values_list("closing_reason")
+            .annotate(n=Count("id"))
+        )
+    )
+    return AgencyOverview(
+        start=start,
+        end=end,
+        by_status=[(label, by_status.get(value, 0)) for value, label in status_labels.items()],
+        by_phase=[(row["phase__name"] or str(_("No phase")), row["n"]) for row in by_phase],
+        by_specialist=[
+            (f"{row['user__first_name']} {row['user__last_name']}".strip(), row["n"])
+            for row in by_specialist
+        ],
+        intake=intake,
+        reports=reports,
+        closed_with_placement=[
+            (reason.label, closed[reason.value])
+            for reason in ClosingReason
+            if reason in WITH_PLACEMENT and closed[reason.value]
+        ],
+        closed_without_placement=[
+            (reason.label, closed[reason.value])
+            for reason in ClosingReason
+            if reason not in WITH_PLACEMENT and closed[reason.value]
+        ],
+    )
+
+
+def overview_csv_rows(overview: AgencyOverview) -> list[list]:
+    rows = [[_("Figure"), _("Item"), _("Value")]]
+    rows += [[_("Trajectories by status"), label, n] for label, n in overview.by_status]
+    rows += [[_("Running trajectories by phase"), label, n] for label, n in overview.by_phase]
+    rows += [[_("Running trajectories by specialist"), n1, n] for n1, n in overview.by_specialist]
+    for title, rate in (
+        (_("Intake within 5 working days"), overview.intake),
+        (_("Reports on time"), overview.reports),
+    ):
+        rows += [
+            [title, _("on time"), rate.hits],
+            [title, _("total"), rate.total],
+            [title, _("rate (%)"), "" if rate.percentage is None else rate.percentage],
+        ]
+    rows += [[_("Closed with placement"), label, n] for label, n in overview.closed_with_placement]
+    rows += [
+        [_("Closed without placement"), label, n] for label, n in overview.closed_without_placement
+    ]
+    return rows
+
+
+# --- Billing ----------------------------------------------------------------------------------
+
+
+@dataclass
+class BillingLine:
+    employer: str
+    month: date
+    base_count: int = 0
+    base_amount: Decimal = Decimal("0")
+    renewal_count: int = 0
+    renewal_amount: Decimal = Decimal("0")
+
+    @property
+    def total(self) -> Decimal:
+        return self.base_amount + self.renewal_amount
+
+
+def billing(*, user, start: date, end: date) -> tuple[list[BillingLine], BillingLine]:
+    """Per employer and month: base fees of trajectories started and monthly renewals."""
+    lines: dict[tuple[str, date], BillingLine] = {}
+
+    def line(employer: str, day: date) -> BillingLine:
+        month = day.replace(day=1)
+        return lines.setdefault((employer, month), BillingLine(employer, month))
+
+    prices = dict(
+        access.scope(Product.objects.all(), user).values_list("kind", "price")
+    )  # base fee at the current price, see the module docstring
+    for employer, started, kind in (
+        access.visible_trajectories(user)
+        .filter(start_date__range=(start, end))
+        .values_list("legal_entity__employer__name", "start_date", "product__kind")
+    ):
+        entry = line(employer, started)
+        entry.base_count += 1
+        entry.base_amount += prices.get(kind, Decimal("0"))
+    for employer, period_start, price in (
+        access.visible_records(Renewal, user)
+        .filter(period_start__range=(start, end))
+        .values_list("trajectory__legal_entity__employer__name", "period_start", F("price"))
+    ):
+        entry = line(employer, period_start)
+        entry.renewal_count += 1
+        entry.renewal_amount += price
+    result = sorted(lines.values(), key=lambda b: (b.month, b.employer))
+    total = BillingLine(str(_("Total")), start)
+    for entry in result:
+        total.base_count += entry.base_count
+        total.base_amount += entry.base_amount
+        total.renewal_count += entry.renewal_count
+        total.renewal_amount += entry.renewal_amount
+    return result, total
+
+
+def billing_csv_rows(lines: list[BillingLine]) -> list[list]:
+    rows = [
+        [
+            _("Employer"),
+            _("Month"),
+            _("Trajectories started"),
+            _("Base fees (EUR excl. VAT)"),
+            _("Renewals"),
+            _("Renewals (EUR excl. VAT)"),
+            _("Total (EUR excl. VAT)"),
+        ]
+    ]
+    for b in lines:
+        rows.append(
+            [
+                b.employer,
+                b.month.strftime("%Y-%m"),
+                b.base_count,
+                b.base_amount,
+                b.renewal_count,
+                b.renewal_amount,
+                b.total,
+            ]
+        )
+    return rows
+
+
+def group_by_month(lines: list[BillingLine]) -> list[tuple[date, list[BillingLine]]]:
+    months = defaultdict(list)
+    for entry in lines:
+        months[entry.month].append(entry)
+    return sorted(months.items())

@@ -1,0 +1,58 @@
+"""Reads about reports for dashboards, each starting from the scoping layer."""
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+from portal import access
+from portal.models import Product
+from trajecten.constants import TrajectoryStatus
+
+from .constants import DRAFT_LEAD_DAYS, FROZEN, ReportStatus
+from .models import Report
+from .schedule import Due, reports_due
+
+
+def _expected(trajectory, today: date) -> list[Due]:
+    """Reports whose due date has passed (no lead time)."""
+    if trajectory.start_date is None or trajectory.status == TrajectoryStatus.REFERRED:
+        return []
+    due = reports_due(
+        start=trajectory.start_date,
+        intake=trajectory.intake_date,
+        end=trajectory.end_date,
+        ended=trajectory.status == TrajectoryStatus.ENDED,
+        feasibility=trajectory.product.kind == Product.Kind.FEASIBILITY,
+        today=today,
+        lead_days=0,
+    )
+    return [d for d in due if d.due_date < today]
+
+
+def overdue_reports(*, user, trajectories: list, today: date) -> dict[int, list[Due]]:
+    """Per trajectory, the reports past their due date that the user cannot yet see signed.
+
+    Derived from the schedule and the reports the user may see, so an employer (who sees only
+    published reports) learns no more than "not delivered yet". One query; the trajectories
+    need ``product`` loaded."""
+    ids = [t.pk for t in trajectories if t.start_date]
+    delivered = set(
+        access.visible_records(Report, user)
+        .filter(trajectory_id__in=ids, status__in=FROZEN)
+        .values_list("trajectory_id", "kind", "number")
+    )
+    result = defaultdict(list)
+    for t in trajectories:
+        for due in _expected(t, today):
+            if (t.pk, due.kind, due.number) not in delivered:
+                result[t.pk].append(due)
+    return result
+
+
+def drafts_due(*, user, today: date):
+    """Drafts due within the lead time or overdue, soonest first, for a specialist's day."""
+    return (
+        access.visible_records(Report, user)
+        .filter(status=ReportStatus.DRAFT, due_date__lte=today + timedelta(days=DRAFT_LEAD_DAYS))
+        .select_related("trajectory__employee")
+        .order_by("due_date", "id")
+    )

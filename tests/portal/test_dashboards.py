@@ -1,0 +1,444 @@
+"""The employer dashboard over all BVs, the specialist's day, and their live updates."""
+
+from datetime import date, datetime, timedelta
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from rapportages.models import Report
+from sollicitaties.models import ApplicationActivity
+from tests.conftest import enrol_totp
+from tests.factories import (
+    AgencyFactory,
+    EmployeeFactory,
+    EmployerContactFactory,
+    EmployerFactory,
+    LegalEntityFactory,
+    TrajectoryFactory,
+    UserFactory,
+)
+from trajecten.constants import AssignmentStatus, TrajectoryStatus, Visibility
+from trajecten.models import Appointment, Assignment, ConversationReport, SicknessCase, Task
+
+HOME = reverse("portal:home")
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def page(client, url=HOME, **params):
+    response = client.get(url, params)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def record_application(client, trajectory, day=None):
+    return client.post(
+        reverse("sollicitaties:new", args=[trajectory.uuid]),
+        {
+            "kind": "written_application",
+            "date": (day or timezone.localdate()).isoformat(),
+            "status": "sent",
+            "organisation": "Jumbo",
+            "vacancy_title": "Teamleider",
+        },
+    )
+
+
+def conversation(**fields):
+    fields.setdefault("duration_minutes", 30)
+    return ConversationReport.objects.create(**fields)
+
+
+# --- What an employer sees --------------------------------------------------------------------
+
+
+def test_employer_sees_every_trajectory_of_its_bvs_with_counts_per_bv(cast, login):
+    html = page(login(cast.contact_x_all))
+    assert "X1 BV" in html and "X2 BV" in html
+    assert "Xavier" in html and "Xenia" in html
+    for outsider in ("Yara", "Zbigniew", "Y1 BV", "Z1 BV"):
+        assert outsider not in html
+
+
+def test_a_contact_limited_to_one_bv_sees_only_that_bv(cast, login):
+    html = page(login(cast.contact_x1))
+    assert "Xavier" in html
+    assert "Xenia" not in html and "X2 BV" not in html
+
+
+@pytest.mark.parametrize(
+    ("field", "value_of", "shown", "hidden"),
+    [
+        ("legal_entity", lambda c: c.x2.uuid, "Xenia", "Xavier"),
+        ("specialist", lambda c: c.specialist_a.uuid, "Xavier", "Xenia"),
+        ("status", lambda c: "referred", "Xenia", "Xavier"),
+    ],
+)
+def test_filters_narrow_the_rows(cast, login, field, value_of, shown, hidden):
+    cast.traj_x2.status, cast.traj_x2.start_date = TrajectoryStatus.REFERRED, None
+    cast.traj_x2.save()
+    html = page(login(cast.contact_x_all), **{field: value_of(cast)})
+    rows = html.split("<h2>Trajecten", 1)[1] if "<h2>Trajecten" in html else html
+    assert shown in rows
+    assert hidden not in rows.split("</table>", 1)[0]
+
+
+def test_filter_by_phase(cast, login):
+    phases = list(cast.agency_a.phases.order_by("position"))
+    cast.traj_x1.phase = phases[2]
+    cast.traj_x1.save()
+    html = page(login(cast.contact_x_all), phase=phases[2].pk)
+    assert "Xavier" in html and "Xenia" not in html
+
+
+def test_filter_choices_come_from_what_the_user_may_see(cast, login):
+    html = page(login(cast.contact_x1))
+    assert "X2 BV" not in html  # not even as a choice
+    assert "Cast Specialist A2" not in html
+
+
+def test_a_bv_of_another_employer_in_the_filter_is_an_error_not_data(cast, login):
+    response = login(cast.contact_x_all).get(HOME, {"legal_entity": cast.y1.uuid})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Yara" not in html
+    response = login(cast.contact_x_all).get(HOME, {"legal_entity": "not-a-uuid", "page": "x"})
+    assert response.status_code == 200
+
+
+def test_the_last_conversation_report_shown_is_one_shared_with_the_employer(cast, login):
+    shared = conversation(
+        trajectory=cast.traj_x1,
+        author=cast.specialist_a,
+        kind="coaching",
+        summary="Gedeeld",
+        date=date(2026, 10, 1),
+        visibility=Visibility.EMPLOYER,
+    )
+    conversation(
+        trajectory=cast.traj_x1,
+        author=cast.specialist_a,
+        kind="coaching",
+        summary="Intern",
+        date=date(2026, 11, 1),
+        visibility=Visibility.AGENCY,
+    )
+    html = page(login(cast.contact_x_all))
+    assert shared.uuid and "1-10-2026" in html
+    assert "1-11-2026" not in html
+
+
+def _case(trajectory, **dates):
+    SicknessCase.objects.filter(pk=trajectory.sickness_case_id).update(**dates)
+
+
+@time_machine.travel(datetime(2026, 11, 24, 12, 0), tick=False)
+def test_risk_signals_tell_the_employer_what_to_do(cast, login):
+    today = date(2026, 11, 24)
+    # Xavier: sick for 60 weeks, 2e spoor not started (referred): past the latest start.
+    cast.traj_x1.status, cast.traj_x1.start_date = TrajectoryStatus.REFERRED, None
+    cast.traj_x1.save()
+    _case(cast.traj_x1, first_sick_day=today - timedelta(weeks=60))
+    # Xenia: week 88, started three months ago without a report, below the norm.
+    cast.traj_x2.start_date = today - timedelta(days=100)
+    cast.traj_x2.save()
+    _case(cast.traj_x2, first_sick_day=today - timedelta(weeks=88))
+    html = page(login(cast.contact_x_all))
+    assert "spreek deze week de start af met het bureau" in html
+    assert "had uiterlijk" in html
+    assert "0 van 4 sollicitaties in de vorige periode" in html
+    assert "is niet geleverd: vraag het bureau wanneer die komt" in html
+    assert "De WIA-aanvraag moet uiterlijk" in html
+
+
+@time_machine.travel(datetime(2026, 11, 24, 12, 0), tick=False)
+def test_a_published_report_and_a_met_norm_clear_their_signals(cast, login):
+    today = date(2026, 11, 24)
+    start = today - timedelta(days=100)
+    cast.traj_x2.start_date = start
+    cast.traj_x2.save()
+    _case(cast.traj_x2, first_sick_day=today - timedelta(weeks=60), recovery_date=None)
+    cast.traj_x1.status, cast.traj_x1.end_date = TrajectoryStatus.ENDED, today  # no signals
+    cast.traj_x1.save()
+    for n in range(4):
+        ApplicationActivity.objects.create(
+            trajectory=cast.traj_x2,
+            kind="written_application",
+            date=start + timedelta(days=60 + n),  # the last complete period
+            organisation=f"Org {n}",
+            recorded_by=cast.employee_x2,
+        )
+    Report.objects.create(
+        agency=cast.agency_a,
+        trajectory=cast.traj_x2,
+        kind="progress",
+        number=1,
+        period_start=start,
+        period_end=start + timedelta(days=90),
+        due_date=start + timedelta(days=92),
+        status="final",
+    )
+    html = page(login(cast.contact_x_all))
+    assert "sollicitaties in de vorige periode" not in html
+    assert "is niet geleverd" not in html
+
+
+def test_the_employer_dashboard_never_names_medical_content(cast, login):
+    conversation(
+        trajectory=cast.traj_x1,
+        author=cast.specialist_a,
+        kind="coaching",
+        summary="Hernia L5, fysiotherapie",
+        visibility=Visibility.EMPLOYEE,
+        contains_medical=True,
+    )
+    assert "Hernia" not in page(login(cast.contact_x_all))
+
+
+@pytest.mark.parametrize("who", ["admin_b", "specialist_b", "contact_z"])
+def test_outsiders_do_not_see_agency_a_on_the_employer_dashboard(cast, login, who):
+    response = login(getattr(cast, who)).get(reverse("portal:employer_dashboard"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Xavier" not in html and "X1 BV" not in html
+
+
+def test_employees_have_no_employer_dashboard(cast, login):
+    client = login(cast.employee_x1)
+    assert client.get(reverse("portal:employer_dashboard")).status_code == 404
+    assert client.get(reverse("portal:specialist_dashboard")).status_code == 404
+
+
+# --- Live updates -----------------------------------------------------------------------------
+
+
+def _poll_url(html: str) -> str:
+    start = html.index('hx-get="') + len('hx-get="')
+    return html[start : html.index('"', start)].replace("&amp;", "&")
+
+
+def test_a_recorded_application_reaches_an_open_dashboard_on_the_next_poll(cast, login, on_commit):
+    contact = login(cast.contact_x_all)
+    html = page(contact, HOME, status="active")
+    poll = _poll_url(html)
+    assert "status=active" in poll  # the filters travel with the poll
+    unchanged = contact.get(poll, **HTMX)
+    assert unchanged.status_code == 204 and unchanged.content == b""
+
+    employee = Client()
+    employee.force_login(cast.employee_x1)
+    assert on_commit(record_application, employee, cast.traj_x1).status_code == 302
+
+    changed = contact.get(poll, **HTMX)
+    assert changed.status_code == 200
+    body = changed.content.decode()
+    assert body.lstrip().startswith('<div id="live"')  # only the live part, swapped in place
+    assert 'class="count">1</span>' in body
+    assert _poll_url(body) != poll  # a new token: the next poll is quiet again
+    assert contact.get(_poll_url(body), **HTMX).status_code == 204
+
+
+def test_an_unchanged_poll_reads_no_file_data_whatever_the_size(cast, login):
+    contact = login(cast.contact_x_all)
+    poll = _poll_url(page(contact))
+    for _ in range(30):
+        TrajectoryFactory(legal_entity=cast.x1)
+    contact.get(poll, **HTMX)
+    with CaptureQueriesContext(connection) as ctx:
+        assert contact.get(poll, **HTMX).status_code == 204
+    statements = [q["sql"] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]
+    tables = " ".join(statements)
+    # Authentication only (session, user, MFA enrolment); nothing of the file, no writes.
+    assert len(statements) <= 3
+    for name in ("trajecten_", "sollicitaties_", "rapportages_", "INSERT", "UPDATE"):
+        assert name not in tables
+
+
+def test_a_poll_does_not_keep_an_idle_session_alive(cast, login):
+    contact = login(cast.contact_x_all)
+    poll = _poll_url(page(contact))
+    with time_machine.travel(timezone.now() + timedelta(minutes=20)):
+        assert contact.get(poll, **HTMX).status_code == 204
+    with time_machine.travel(timezone.now() + timedelta(minutes=35)):
+        response = contact.get(HOME)
+    assert response.status_code == 302  # the idle timeout counted from the last real request
+
+
+def test_a_change_at_another_employer_does_not_refresh_this_dashboard(cast, login, on_commit):
+    contact = login(cast.contact_y)
+    poll = _poll_url(page(contact))
+    employee = Client()
+    employee.force_login(cast.employee_x1)
+    assert on_commit(record_application, employee, cast.traj_x1).status_code == 302
+    assert contact.get(poll, **HTMX).status_code == 204
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["conversation_shared", "report_final"],
+)
+def test_shared_reports_and_final_reports_refresh_the_dashboard(cast, login, on_commit, change):
+    contact = login(cast.contact_x_all)
+    poll = _poll_url(page(contact))
+
+    def act():
+        if change == "conversation_shared":
+            conversation(
+                trajectory=cast.traj_x1,
+                author=cast.specialist_a,
+                kind="coaching",
+                summary="Gedeeld",
+                visibility=Visibility.EMPLOYER,
+            )
+        else:
+            Report.objects.create(
+                agency=cast.agency_a,
+                trajectory=cast.traj_x1,
+                kind="progress",
+                number=1,
+                period_start=date(2026, 1, 1),
+                period_end=date(2026, 3, 31),
+                due_date=date(2026, 4, 1),
+                status="final",
+            )
+
+    on_commit(act)
+    assert login(cast.contact_x_all).get(poll, **HTMX).status_code == 200
+
+
+def test_without_javascript_the_dashboard_is_a_normal_page_with_a_refresh_link(cast, login):
+    html = page(login(cast.contact_x_all), HOME, status="active")
+    assert 'href="/?status=active">' in html  # refresh keeps the filters
+    assert "<html" in html
+
+
+# --- The specialist's day ---------------------------------------------------------------------
+
+
+@time_machine.travel(datetime(2026, 11, 24, 8, 0, tzinfo=timezone.get_current_timezone()))
+def test_the_specialists_day(cast, login):
+    today = date(2026, 11, 24)
+    tz = timezone.get_current_timezone()
+    Appointment.objects.create(
+        trajectory=cast.traj_x1,
+        subject="Coaching vandaag",
+        starts_at=datetime(2026, 11, 24, 14, 0, tzinfo=tz),
+        ends_at=datetime(2026, 11, 24, 15, 0, tzinfo=tz),
+    )
+    Appointment.objects.create(
+        trajectory=cast.traj_x1,
+        subject="Coaching donderdag",
+        starts_at=datetime(2026, 11, 26, 10, 0, tzinfo=tz),
+        ends_at=datetime(2026, 11, 26, 11, 0, tzinfo=tz),
+    )
+    Task.objects.create(trajectory=cast.traj_x1, title="CV klaar", due_date=today - timedelta(1))
+    Assignment.objects.create(
+        trajectory=cast.traj_x1,
+        title="Vacatures zoeken",
+        due_date=today - timedelta(days=2),
+        status=AssignmentStatus.OPEN,
+    )
+    Report.objects.create(
+        agency=cast.agency_a,
+        trajectory=cast.traj_x1,
+        kind="progress",
+        number=1,
+        period_start=today - timedelta(days=90),
+        period_end=today,
+        due_date=today + timedelta(days=5),
+    )
+    referred = TrajectoryFactory(
+        legal_entity=cast.x1,
+        referred=True,
+        referral_date=date(2026, 11, 16),
+        specialist=cast.specialist_a,
+        employee=EmployeeFactory(agency=cast.agency_a, first_name="Ivo"),
+    )
+    html = page(login(cast.specialist_a))
+    assert "Coaching vandaag" in html and "Coaching donderdag" in html
+    assert "CV klaar" in html and "Vacatures zoeken" in html
+    assert "Voortgangsrapportage 1" in html
+    assert "Ivo" in html and referred.intake_deadline() < today  # promise missed
+    # Another specialist's caseload stays out.
+    assert "Xavier" not in page(login(cast.specialist_a2))
+
+
+def test_the_specialists_day_lists_trajectories_below_the_norm(cast, login):
+    cast.traj_x1.start_date = timezone.localdate() - timedelta(days=40)
+    cast.traj_x1.save()
+    html = page(login(cast.specialist_a))
+    assert "0 van 4 vorige periode" in html
+
+
+# --- Constant queries -------------------------------------------------------------------------
+
+
+def world(n: int):
+    agency = AgencyFactory()
+    admin = UserFactory(agency=agency, admin=True)
+    specialist = UserFactory(agency=agency, specialist=True)
+    employer = EmployerFactory(agency=agency)
+    contact = EmployerContactFactory(employer=employer).user
+    for user in (admin, specialist, contact):
+        enrol_totp(user)
+    bvs = [LegalEntityFactory(employer=employer) for _ in range(3)]
+    today = timezone.localdate()
+    for i in range(n):
+        t = TrajectoryFactory(
+            legal_entity=bvs[i % 3],
+            specialist=specialist,
+            start_date=today - timedelta(days=20 + i % 200),
+        )
+        ApplicationActivity.objects.create(
+            trajectory=t,
+            kind="written_application",
+            date=today,
+            organisation="Org",
+            recorded_by=specialist,
+        )
+        conversation(
+            trajectory=t,
+            author=specialist,
+            kind="coaching",
+            summary="x",
+            visibility=Visibility.EMPLOYER,
+        )
+        Task.objects.create(trajectory=t, title="t", due_date=today - timedelta(days=1))
+    return {"admin": admin, "specialist": specialist, "contact": contact}
+
+
+DASHBOARDS = {
+    "employer dashboard": ("contact", reverse("portal:home")),
+    "employer dashboard for staff": ("admin", reverse("portal:employer_dashboard")),
+    "specialist's day": ("specialist", reverse("portal:home")),
+    "agency's day": ("admin", reverse("portal:home")),
+    "agency overview": ("admin", reverse("portal:agency_overview")),
+    "billing": ("admin", reverse("portal:billing")),
+    "inbox": ("contact", reverse("trajecten:inbox")),
+}
+MAX_DASHBOARD_QUERIES = 26
+
+
+def _count(client, who, url) -> int:
+    client.force_login(who)
+    client.get(url)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx)
+
+
+@pytest.mark.parametrize("name", DASHBOARDS)
+def test_dashboards_use_a_constant_number_of_queries_for_5_and_200_trajectories(
+    db, client, name, django_assert_max_num_queries
+):
+    role, url = DASHBOARDS[name]
+    small = _count(client, world(5)[role], url)
+    large_world = world(200)
+    large = _count(client, large_world[role], url)
+    assert small == large
+    with django_assert_max_num_queries(MAX_DASHBOARD_QUERIES):
+        client.get(url)

@@ -1,0 +1,114 @@
+"""Messages: one thread per trajectory between its employer contacts and its specialists.
+
+Decisions:
+
+* A message is never edited or deleted: the thread is part of the file.
+* The employee is not in the thread (domain.md section 4) and never sees it.
+* Unread means: posted by someone else after the user last opened the thread.
+* The email notice says only that there is a new message and links to it: no names, no text,
+  because email leaves the portal's protection. A recipient gets one notice per unread thread:
+  further messages before they read it send nothing more.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal import access, audit
+from portal.constants import AuditAction
+from portal.models import User
+
+from .models import Message, ThreadRead, Trajectory
+
+MAX_LENGTH = 4000
+
+
+def _unread(user) -> QuerySet:
+    read_later = ThreadRead.objects.filter(
+        user=user, trajectory_id=OuterRef("trajectory_id"), read_at__gte=OuterRef("created_at")
+    )
+    return access.visible_records(Message, user).exclude(author=user).filter(~Exists(read_later))
+
+
+def unread_count(user) -> int:
+    """One query: messages by others in every thread the user may see, not read yet."""
+    return _unread(user).count()
+
+
+def thread(*, user, trajectory: Trajectory) -> QuerySet:
+    return (
+        access.visible_records(Message, user)
+        .filter(trajectory=trajectory)
+        .select_related("author")
+        .order_by("created_at", "id")
+    )
+
+
+def thread_read(*, user, trajectory: Trajectory) -> None:
+    """Mark the thread read up to now."""
+    ThreadRead.objects.update_or_create(
+        user=user,
+        trajectory=trajectory,
+        defaults={"read_at": timezone.now(), "agency_id": trajectory.agency_id},
+    )
+
+
+def threads(*, user) -> QuerySet[Trajectory]:
+    """The trajectories with messages the user may see, newest activity first, with counts.
+    One query."""
+    visible = access.visible_records(Message, user)
+    unread_ids = _unread(user).values("id")
+    return (
+        access.visible_trajectories(user)
+        .filter(id__in=visible.values("trajectory_id"))
+        .select_related("employee", "legal_entity")
+        .annotate(
+            message_count=Count("messages", filter=Q(messages__in=visible.values("id"))),
+            unread=Count("messages", filter=Q(messages__in=unread_ids)),
+            last_message_at=Max(
+                "messages__created_at", filter=Q(messages__in=visible.values("id"))
+            ),
+        )
+        .order_by("-last_message_at")
+    )
+
+
+@transaction.atomic
+def message_post(*, trajectory: Trajectory, author: User, body: str) -> Message:
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": _("Write a message first.")})
+    if len(body) > MAX_LENGTH:
+        raise ValidationError(
+            {"body": _("A message has at most %(n)s characters.") % {"n": MAX_LENGTH}}
+        )
+    if not access.can_post_message(author, trajectory):
+        raise ValidationError(_("You cannot post in this thread."))
+    message = Message.objects.create(
+        trajectory=trajectory, agency_id=trajectory.agency_id, author=author, body=body
+    )
+    thread_read(user=author, trajectory=trajectory)
+    audit.record(AuditAction.CREATE, message)
+    from .tasks import notify_message
+
+    recipients = list(
+        access.message_participants(trajectory).exclude(pk=author.pk).values_list("pk", flat=True)
+    )
+    for user_id in recipients:
+        transaction.on_commit(
+            lambda user_id=user_id: notify_message.delay(message.pk, user_id), robust=True
+        )
+    return message
+
+
+def notice_due(*, message: Message, user: User) -> bool:
+    """Whether this message should send ``user`` an email: it is still unread and it is the
+    oldest unread one in its thread (so a busy thread sends one notice until it is read)."""
+    unread = _unread(user).filter(trajectory_id=message.trajectory_id)
+    if not unread.filter(pk=message.pk).exists():
+        return False
+    return not unread.filter(
+        Q(created_at__lt=message.created_at) | Q(created_at=message.created_at, id__lt=message.id)
+    ).exists()
