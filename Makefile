@@ -8,7 +8,7 @@ PORT ?= 8000
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help install run test lint format messages worker beat clean
+.PHONY: help install run test browser-deps lint format messages worker beat clean
 
 help:
 	@echo "make run       set up everything (venv, install, migrate, demo data) and serve on $(HOST):$(PORT)"
@@ -40,8 +40,20 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint
+test: lint browser-deps
 	DJANGO_SETTINGS_MODULE=config.settings_test $(BIN)/pytest
+
+# The browser tests drive Debian's Chromium (Playwright cannot download browsers here) and
+# check accessibility with axe-core from npm. Without them those tests skip, saying why.
+browser-deps: tests/browser/node_modules/.installed
+	@test -x /usr/bin/chromium || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && \
+	  { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; }; } || \
+	  echo "Chromium is not installed: the browser tests will be skipped"
+
+tests/browser/node_modules/.installed: tests/browser/package-lock.json
+	@if command -v npm >/dev/null; then npm ci --prefix tests/browser --no-audit --no-fund --silent && touch $@; \
+	  else echo "npm is not installed: the accessibility checks will be skipped"; fi
 
 format: install
 	$(BIN)/ruff check --fix .

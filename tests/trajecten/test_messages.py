@@ -60,6 +60,7 @@ def test_unread_count_until_the_thread_is_opened(cast, login, on_commit):
 
 def test_a_busy_thread_sends_one_notice_until_it_is_read(cast, login, on_commit):
     contact = login(cast.contact_x_all)
+
     def to_specialist():
         return [m for m in mail.outbox if m.to == [cast.specialist_a.email]]
 

@@ -1,0 +1,251 @@
+"""End to end in a real browser: Playwright for Python driving Debian's Chromium.
+
+``make test`` installs Chromium (apt) and axe-core (npm, tests/browser/package.json). Without
+them these tests are skipped with the reason, never silently passed. Screenshots of each main
+page are written to var/screenshots/.
+"""
+
+import os
+import re
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from django.urls import reverse
+from django.utils import timezone
+from playwright.sync_api import expect, sync_playwright
+
+from tests.conftest import enrol_totp
+from tests.factories import (
+    PASSWORD,
+    AgencyFactory,
+    EmployeeFactory,
+    EmployerContactFactory,
+    EmployerFactory,
+    LegalEntityFactory,
+    TrajectoryFactory,
+    UserFactory,
+)
+from trajecten.models import ConversationReport
+
+CHROMIUM = "/usr/bin/chromium"
+AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
+SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is not installed"),
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    # Playwright's sync API runs an event loop in this thread; the test's ORM calls are safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def world(transactional_db):
+    agency = AgencyFactory(name="Spoorwerk")
+    specialist = UserFactory(
+        agency=agency, specialist=True, first_name="Sanne", last_name="Bakker", language="nl"
+    )
+    admin = UserFactory(agency=agency, admin=True, first_name="Ingrid", last_name="Visser")
+    employer = EmployerFactory(agency=agency, name="Van Dijk Groep")
+    bvs = [LegalEntityFactory(employer=employer, name=f"Van Dijk {n} BV") for n in ("A", "B")]
+    contact = EmployerContactFactory(employer=employer).user
+    contact.first_name, contact.last_name = "Petra", "van Dijk"
+    contact.save()
+    employee = EmployeeFactory(
+        agency=agency, with_login=True, first_name="Piotr", last_name="Kowalski"
+    )
+    employee.user.language = "pl"
+    employee.user.save()
+    trajectory = TrajectoryFactory(
+        legal_entity=bvs[0],
+        employee=employee,
+        specialist=specialist,
+        start_date=timezone.localdate() - timedelta(days=20),
+    )
+    for n in range(3):
+        TrajectoryFactory(
+            legal_entity=bvs[n % 2],
+            specialist=specialist,
+            employee=EmployeeFactory(agency=agency, first_name=f"Collega{n}"),
+        )
+    return {
+        "contact": contact,
+        "contact_secret": enrol_totp(contact),
+        "specialist": specialist,
+        "specialist_secret": enrol_totp(specialist),
+        "admin": admin,
+        "admin_secret": enrol_totp(admin),
+        "employee": employee.user,
+        "trajectory": trajectory,
+    }
+
+
+def code(secret: str) -> str:
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+def log_in(page, base: str, user, secret: str | None = None) -> None:
+    page.goto(base + reverse("account_login"))
+    page.fill("input[name=login]", user.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main button[type=submit]")
+    if secret:
+        page.wait_for_selector("input[name=code]")
+        page.fill("input[name=code]", code(secret))
+        page.click("main button[type=submit]")
+    page.wait_for_url(re.compile(r".*/$|.*/\?.*"))
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def test_an_application_on_a_phone_appears_on_the_employer_dashboard_within_5_seconds(
+    browser, live_server, world
+):
+    employer = browser.new_context(viewport={"width": 1280, "height": 900})
+    dashboard = employer.new_page()
+    log_in(dashboard, live_server.url, world["contact"], world["contact_secret"])
+    # A filter and a scroll position that the live update must keep.
+    dashboard.select_option("#id_status", "active")
+    dashboard.click("form.filters button[type=submit]")
+    dashboard.wait_for_url(re.compile(r".*status=active.*"))
+    dashboard.evaluate("window.scrollTo(0, 150)")
+    row = dashboard.locator(f"#t-{world['trajectory'].uuid} .count")
+    assert row.inner_text() == "0"
+    shot(dashboard, "employer-dashboard")
+
+    phone = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
+    form = phone.new_page()
+    log_in(form, live_server.url, world["employee"])
+    form.goto(live_server.url + reverse("sollicitaties:new", args=[world["trajectory"].uuid]))
+    assert form.locator("html").get_attribute("lang") == "pl"
+    form.fill("#id_organisation", "Jumbo")
+    form.fill("#id_vacancy_title", "Kierownik zmiany")
+    shot(form, "employee-application-360px")
+    form.click("main form button[type=submit]")
+    form.wait_for_load_state()
+    saved_at = time.monotonic()
+
+    expect(row).to_have_text("1", timeout=5000)
+    assert time.monotonic() - saved_at < 5
+    assert dashboard.locator("#id_status").input_value() == "active"
+    assert "status=active" in dashboard.url  # no reload, same filters
+    assert dashboard.evaluate("window.scrollY") == 150
+    shot(dashboard, "employer-dashboard-updated")
+    employer.close()
+    phone.close()
+
+
+def test_a_specialist_logs_a_conversation_with_the_keyboard_only(browser, live_server, world):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    log_in(page, live_server.url, world["specialist"], world["specialist_secret"])
+    url = reverse("trajecten:record_new", args=[world["trajectory"].uuid, "gesprek"])
+    page.goto(live_server.url + url)
+    # The summary has the focus on arrival; everything else is Tab and typing.
+    assert page.evaluate("document.activeElement.name") == "summary"
+    page.keyboard.type("Vacatures doorgenomen; cv aangepast.")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Twee sollicitaties deze week.")
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            "[document.activeElement.tagName, document.activeElement.type || '',"
+            " document.activeElement.closest('main') !== null]"
+        )
+        if focused == ["BUTTON", "submit", True]:
+            break
+    else:
+        pytest.fail("the submit button cannot be reached with Tab")
+    shot(page, "conversation-form-keyboard")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*tab=conversations.*"))
+    report = ConversationReport.objects.get()
+    assert report.summary == "Vacatures doorgenomen; cv aangepast."
+    assert report.agreements == "Twee sollicitaties deze week."
+    assert report.author == world["specialist"]
+    context.close()
+
+
+MAIN_PAGES = {
+    "contact": [
+        ("employer-dashboard", lambda w: reverse("portal:home")),
+        ("employer-file", lambda w: reverse("trajecten:file", args=[w["trajectory"].uuid])),
+        ("messages", lambda w: reverse("trajecten:inbox")),
+    ],
+    "specialist": [
+        ("specialist-day", lambda w: reverse("portal:home")),
+        ("caseload", lambda w: reverse("trajecten:list")),
+        ("search", lambda w: reverse("trajecten:search") + "?q=piotr"),
+        (
+            "file-messages",
+            lambda w: reverse("trajecten:file", args=[w["trajectory"].uuid]) + "?tab=messages",
+        ),
+        (
+            "conversation-form",
+            lambda w: reverse("trajecten:record_new", args=[w["trajectory"].uuid, "gesprek"]),
+        ),
+    ],
+    "admin": [
+        ("agency-overview", lambda w: reverse("portal:agency_overview")),
+        ("billing", lambda w: reverse("portal:billing")),
+    ],
+    "employee": [
+        ("employee-home", lambda w: reverse("portal:home")),
+        ("employee-applications", lambda w: reverse("sollicitaties:mine")),
+        (
+            "employee-application-form",
+            lambda w: reverse("sollicitaties:new", args=[w["trajectory"].uuid]),
+        ),
+    ],
+}
+
+
+@pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed (npm ci in tests/browser)")
+@pytest.mark.parametrize("role", MAIN_PAGES)
+def test_main_pages_have_no_serious_accessibility_violations(browser, live_server, world, role):
+    # axe is injected as a script; the portal's CSP (rightly) forbids that, so only here it is
+    # bypassed.
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    log_in(page, live_server.url, world[role], world.get(f"{role}_secret"))
+    problems = {}
+    for name, url_for in MAIN_PAGES[role]:
+        page.goto(live_server.url + url_for(world))
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate(
+            "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa']}})"
+        )
+        assert result["passes"], "axe did not run"
+        serious = [
+            f"{v['id']}: {v['help']} ({len(v['nodes'])}x, e.g. {v['nodes'][0]['html'][:120]})"
+            for v in result["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        if serious:
+            problems[name] = serious
+        shot(page, f"{role}-{name}")
+    context.close()
+    assert problems == {}
