@@ -8,7 +8,7 @@ PORT ?= 8000
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help install run test browser-deps lint format messages worker beat clean
+.PHONY: help install run test browser-deps bench lint format messages worker beat clean
 
 help:
 	@echo "make run       set up everything (venv, install, migrate, demo data) and serve on $(HOST):$(PORT)"
@@ -16,6 +16,7 @@ help:
 	@echo "make lint      ruff check and format check only"
 	@echo "make format    apply ruff format and safe fixes"
 	@echo "make messages  refresh and compile the nl/en/pl translation catalogues (needs gettext)"
+	@echo "make bench     seed a large agency in a fresh PostgreSQL database and measure it"
 	@echo "make worker    run a Celery worker (needs REDIS_URL)"
 	@echo "make beat      run Celery beat, the one scheduler (needs REDIS_URL)"
 
@@ -54,6 +55,16 @@ browser-deps: tests/browser/node_modules/.installed
 tests/browser/node_modules/.installed: tests/browser/package-lock.json
 	@if command -v npm >/dev/null; then npm ci --prefix tests/browser --no-audit --no-fund --silent && touch $@; \
 	  else echo "npm is not installed: the accessibility checks will be skipped"; fi
+
+# The benchmark: a database of its own (dropped and created again), the reference data
+# (BENCH_ARGS="--scale 0.1" for a quicker run) and, with REDIS_URL, a real worker.
+BENCH_PG ?= postgres://postgres@127.0.0.1:5432
+BENCH_DB ?= spoorboek_bench
+BENCH_ARGS ?=
+bench: install
+	psql "$(BENCH_PG)/postgres" -q -v ON_ERROR_STOP=1 -c "DROP DATABASE IF EXISTS $(BENCH_DB) WITH (FORCE)" -c "CREATE DATABASE $(BENCH_DB)"
+	DATABASE_URL="$(BENCH_PG)/$(BENCH_DB)" $(BIN)/python manage.py migrate --no-input -v0
+	DATABASE_URL="$(BENCH_PG)/$(BENCH_DB)" $(BIN)/python -W ignore manage.py bench $(if $(REDIS_URL),--worker) $(BENCH_ARGS)
 
 format: install
 	$(BIN)/ruff check --fix .

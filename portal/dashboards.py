@@ -9,11 +9,15 @@ modules; this one only combines them.
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 
 import django_filters
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import OuterRef, Prefetch, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from rapportages import selectors as report_selectors
@@ -26,6 +30,7 @@ from trajecten.models import (
     Appointment,
     Assignment,
     ConversationReport,
+    Extension,
     Task,
     Trajectory,
     TrajectoryMember,
@@ -79,6 +84,34 @@ class EmployerDashboardFilter(django_filters.FilterSet):
     def active_count(self) -> int:
         return sum(1 for name in self.form.fields if self.data.get(name))
 
+    @cached_property
+    def legal_entities(self) -> list:
+        return list(self.filters["legal_entity"].queryset)
+
+    @cached_property
+    def selects(self) -> list[dict]:
+        """The filter fields with their options, each list read once (rendering the form's
+        widgets would count and read every choice list again)."""
+        options = {
+            "legal_entity": [(str(bv.uuid), bv.name) for bv in self.legal_entities],
+            "phase": [(str(p.pk), p.name) for p in self.filters["phase"].queryset],
+            "status": [(value, label) for value, label in TrajectoryStatus.choices],
+            "specialist": [
+                (str(u.uuid), u.get_full_name()) for u in self.filters["specialist"].queryset
+            ],
+        }
+        return [
+            {
+                "name": name,
+                "id": f"id_{name}",
+                "label": self.filters[name].label,
+                "empty": self.filters[name].extra.get("empty_label"),
+                "options": options[name],
+                "current": str(self.data.get(name, "")),
+            }
+            for name in ("legal_entity", "phase", "status", "specialist")
+        ]
+
 
 @dataclass
 class BVFigures:
@@ -113,12 +146,25 @@ class EmployerDashboard:
     totals: BVFigures
 
 
-def _facts_for(*, user, today: date) -> tuple[dict[int, TrajectoryFacts], list[BVFigures]]:
-    """Facts for every visible trajectory and the figures per BV: three queries."""
+def _facts_for(
+    *, user, today: date, ids: list[int] | None = None
+) -> tuple[dict[int, TrajectoryFacts], list[BVFigures]]:
+    """Facts for the visible trajectories (all, or those in ``ids``) and the figures per BV
+    over them: three queries."""
+    extensions = (
+        Extension.objects.filter(case_id=OuterRef("sickness_case_id"))
+        .values("case_id")
+        .annotate(total=Sum("weeks"))
+        .values("total")
+    )
+    visible = access.visible_trajectories(user)
+    if ids is not None:
+        visible = visible.filter(id__in=ids)
     trajectories = list(
-        access.visible_trajectories(user)
-        .select_related("sickness_case", "product", "agency", "application_norm", "legal_entity")
-        .prefetch_related("sickness_case__extensions")
+        visible.select_related(
+            "sickness_case", "product", "agency", "application_norm", "legal_entity"
+        )
+        .annotate(extension_weeks=Coalesce(Subquery(extensions), 0))
         .only(
             *("id", "status", "start_date", "end_date", "intake_date", "referral_date"),
             *("legal_entity__name", "legal_entity__uuid", "legal_entity__employer_id"),
@@ -133,7 +179,9 @@ def _facts_for(*, user, today: date) -> tuple[dict[int, TrajectoryFacts], list[B
     facts: dict[int, TrajectoryFacts] = {}
     per_bv: dict[int, BVFigures] = {}
     for t in trajectories:
-        dates = t.sickness_case.dates(second_track_start=t.start_date)
+        dates = t.sickness_case.dates(
+            second_track_start=t.start_date, extension_weeks=t.extension_weeks
+        )
         clock_end = wvp.waiting_time_end(dates.first_sick_day, dates.extension_weeks)
         position = positions.get(t.pk)
         below = position is not None and position.below_norm and t.is_active
@@ -195,17 +243,37 @@ def _primary_specialists() -> Prefetch:
     )
 
 
-def employer_dashboard(*, user, data, page_number, today: date) -> EmployerDashboard:
-    """Every trajectory of the contact's BVs (or, for agency staff, of what they may see)."""
-    facts, per_bv = _facts_for(user=user, today=today)
+FACTS_SECONDS = 600
+
+
+def employer_dashboard(
+    *, user, data, page_number, today: date, version: str = ""
+) -> EmployerDashboard:
+    """Every trajectory of the contact's BVs (or, for agency staff, of what they may see).
+
+    The figures per BV need the facts (clock, norm, reports, risks) of every trajectory; they,
+    and the facts of the page's rows, are cached under the live-update ``version`` the page
+    was rendered with. Any change that could alter them raises that version (``portal.live``),
+    so a repeated view of an unchanged dashboard reads them from the cache (the row facts per
+    language, as their risk sentences are translated)."""
+    key = f"dashboard:figures:{user.pk}:{version}:{today.isoformat()}"
+    per_bv = cache.get(key) if version else None
+    if per_bv is None:
+        per_bv = _facts_for(user=user, today=today)[1]
+        if version:
+            cache.set(key, per_bv, FACTS_SECONDS)
     dashboard_filter = EmployerDashboardFilter(data or None, user=user)
     last_shared = (
         access.visible_records(ConversationReport, user)
         .filter(trajectory=OuterRef("pk"))
         .order_by("-date", "-id")
     )
+    # The BVs the user may see, as a list: the same scope, but it lets PostgreSQL use the
+    # trajectories' BV index instead of sorting the agency's every trajectory.
+    bv_ids = [bv.pk for bv in dashboard_filter.legal_entities]
     rows = (
-        dashboard_filter.qs.select_related("employee", "legal_entity", "phase")
+        dashboard_filter.qs.filter(legal_entity_id__in=bv_ids)
+        .select_related("employee", "legal_entity", "phase")
         .prefetch_related(_primary_specialists())
         .annotate(
             last_conversation_date=Subquery(last_shared.values("date")[:1]),
@@ -215,6 +283,16 @@ def employer_dashboard(*, user, data, page_number, today: date) -> EmployerDashb
     )
     page = Paginator(rows, PAGE_SIZE).get_page(page_number)
     page_rows = list(page.object_list)
+    ids = [t.pk for t in page_rows]
+    facts_key = (
+        f"dashboard:facts:{user.pk}:{version}:{today.isoformat()}:{get_language()}:"
+        f"{hash(tuple(ids))}"
+    )
+    facts = cache.get(facts_key) if version else None
+    if facts is None:
+        facts = _facts_for(user=user, today=today, ids=ids)[0]
+        if version:
+            cache.set(facts_key, facts, FACTS_SECONDS)
     for t in page_rows:
         t.facts = facts[t.pk]
     return EmployerDashboard(

@@ -52,7 +52,7 @@ def changed(keys: list[str], seen: str) -> bool:
     return token(keys) != seen
 
 
-def _bump(keys: list[str]) -> None:
+def bump(keys: list[str]) -> None:
     for key in keys:
         try:
             cache.incr(key)
@@ -67,4 +67,4 @@ def bump_trajectory(trajectory) -> None:
         employer_key(trajectory.legal_entity.employer_id),
         agency_key(trajectory.agency_id),
     ]
-    transaction.on_commit(lambda: _bump(keys), robust=True)
+    transaction.on_commit(lambda: bump(keys), robust=True)

@@ -1,5 +1,7 @@
 """Login events for the audit trail."""
 
+import contextlib
+
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -37,31 +39,62 @@ def _record_failed_login(sender, credentials, request=None, **kwargs) -> None:
 
 def _bump_dashboards(sender, instance, **kwargs) -> None:
     """Anything an employer's or agency's dashboard shows changed: raise their versions."""
+    from trajecten.models import Extension, SicknessCase, Trajectory
+
     from . import live
 
-    trajectory = getattr(instance, "trajectory", None)
-    if trajectory is None and hasattr(instance, "activity"):
-        trajectory = instance.activity.trajectory
-    if trajectory is None and hasattr(instance, "legal_entity_id"):
-        trajectory = instance
-    if trajectory is not None:
+    if isinstance(instance, Trajectory):
+        trajectories = [instance]
+    elif isinstance(instance, SicknessCase):
+        trajectories = list(instance.trajectories.select_related("legal_entity"))
+    elif isinstance(instance, Extension):
+        trajectories = list(instance.case.trajectories.select_related("legal_entity"))
+    elif hasattr(instance, "activity"):
+        trajectories = [instance.activity.trajectory]
+    else:
+        trajectories = [instance.trajectory]
+    for trajectory in trajectories:
         live.bump_trajectory(trajectory)
 
 
+def _bump_dashboards_safely(sender, instance, **kwargs) -> None:
+    """During a cascade delete the parent may already be gone: nothing left to show then."""
+    from django.core.exceptions import ObjectDoesNotExist
+
+    with contextlib.suppress(ObjectDoesNotExist):
+        _bump_dashboards(sender, instance, **kwargs)
+
+
 def connect_dashboard_signals() -> None:
-    from django.db.models.signals import post_save
+    """Every model whose change can alter a dashboard (its rows, figures or risk signals)."""
+    from django.db.models.signals import post_delete, post_save
 
     from rapportages.models import Report
-    from sollicitaties.models import ApplicationActivity, StatusChange
-    from trajecten.models import ConversationReport, Message, PhaseChange, Trajectory
+    from sollicitaties.models import ApplicationActivity, ApplicationNorm, StatusChange
+    from trajecten.models import (
+        ConversationReport,
+        Extension,
+        Message,
+        PhaseChange,
+        SicknessCase,
+        Trajectory,
+        TrajectoryMember,
+    )
 
     for model in (
         ApplicationActivity,
+        ApplicationNorm,
         StatusChange,
         ConversationReport,
         Report,
         Trajectory,
+        TrajectoryMember,
         PhaseChange,
+        SicknessCase,
+        Extension,
         Message,
     ):
-        post_save.connect(_bump_dashboards, sender=model, dispatch_uid=f"live-{model.__name__}")
+        for signal in (post_save, post_delete):
+            signal.connect(
+                _bump_dashboards_safely, sender=model, dispatch_uid=f"live-{model.__name__}"
+            )

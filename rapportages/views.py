@@ -31,7 +31,7 @@ def _report(request, uuid) -> Report:
     )  # fmt: skip
 
 
-def file_tab_context(*, user, trajectory, today) -> dict:
+def file_tab_context(*, user, trajectory, today, params=None) -> dict:
     return {
         "reports": access.visible_records(Report, user)
         .filter(trajectory=trajectory)

@@ -1,12 +1,14 @@
 """Application activities, their status history and evidence, temp-agency registrations, the
 norm per trajectory, and the vacancy board (Jobport)."""
 
+import functools
 import uuid
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Agency
@@ -20,6 +22,12 @@ from .constants import (
     Channel,
     RecordedBy,
 )
+
+
+@functools.cache
+def _labels(choices, language: str | None) -> dict[str, str]:
+    with override(language):
+        return {value: str(label) for value, label in choices.choices}
 
 
 class ApplicationActivity(FileRecord):
@@ -56,7 +64,11 @@ class ApplicationActivity(FileRecord):
         verbose_name = _("application activity")
         verbose_name_plural = _("application activities")
         ordering = ["-date", "-created_at"]
-        indexes = [models.Index(fields=["trajectory", "date"], name="activity_trajectory_date")]
+        indexes = [
+            models.Index(fields=["trajectory", "date"], name="activity_trajectory_date"),
+            # The API lists newest first per agency (cursor pagination on created_at).
+            models.Index(fields=["agency", "-created_at"], name="activity_agency_recent"),
+        ]
 
     def __str__(self) -> str:
         what = " – ".join(x for x in (self.organisation, self.vacancy_title) if x)
@@ -65,6 +77,15 @@ class ApplicationActivity(FileRecord):
     @property
     def counts(self) -> bool:
         return self.kind in COUNTING_KINDS
+
+    @property
+    def kind_label(self) -> str:
+        """``get_kind_display`` without rebuilding the choices on every call (long lists)."""
+        return _labels(ActivityKind, get_language())[self.kind]
+
+    @property
+    def status_label(self) -> str:
+        return _labels(ApplicationStatus, get_language())[self.status]
 
     @property
     def has_status_flow(self) -> bool:

@@ -60,11 +60,20 @@ def _back(activity_or_trajectory, request):
 # --- Hooks into the file ----------------------------------------------------------------------
 
 
-def file_tab_context(*, user, trajectory, today) -> dict:
+ACTIVITIES_PER_PAGE = 25
+
+
+def file_tab_context(*, user, trajectory, today, params=None) -> dict:
+    """The Applications tab: norm periods, temp agencies and the activities, newest first,
+    25 to a page (the CSV export holds them all)."""
     norm, periods = selectors.compliance(user=user, trajectory=trajectory, today=today)
     registrations = list(selectors.registrations(user=user, trajectory=trajectory))
+    page = Paginator(
+        selectors.activities(user=user, trajectory=trajectory), ACTIVITIES_PER_PAGE
+    ).get_page((params or {}).get("page"))
     return {
-        "activities": selectors.activities(user=user, trajectory=trajectory),
+        "activities": page.object_list,
+        "page": page,
         "norm": norm,
         "periods": periods,
         "registrations": registrations,

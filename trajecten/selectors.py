@@ -124,7 +124,7 @@ class ExtraTab:
     key: str
     label: object
     template: str
-    context: Callable[..., dict]  # (user=, trajectory=, today=) -> dict
+    context: Callable[..., dict]  # (user=, trajectory=, today=, params=request.GET) -> dict
     visible: Callable[[object], bool] = lambda user: True
 
 
@@ -201,7 +201,7 @@ def tabs_for(user) -> list[str]:
     return tabs
 
 
-def tab_context(*, tab: str, user, trajectory: Trajectory, today: date) -> dict:
+def tab_context(*, tab: str, user, trajectory: Trajectory, today: date, params=None) -> dict:
     """The records one tab shows, each list through the scoping layer."""
 
     def visible(model):
@@ -263,7 +263,7 @@ def tab_context(*, tab: str, user, trajectory: Trajectory, today: date) -> dict:
         if extra.key == tab:
             return {
                 "extra_template": extra.template,
-                **extra.context(user=user, trajectory=trajectory, today=today),
+                **extra.context(user=user, trajectory=trajectory, today=today, params=params or {}),
             }
     return {}
 

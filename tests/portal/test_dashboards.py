@@ -23,7 +23,14 @@ from tests.factories import (
     UserFactory,
 )
 from trajecten.constants import AssignmentStatus, TrajectoryStatus, Visibility
-from trajecten.models import Appointment, Assignment, ConversationReport, SicknessCase, Task
+from trajecten.models import (
+    Appointment,
+    Assignment,
+    ConversationReport,
+    Extension,
+    SicknessCase,
+    Task,
+)
 
 HOME = reverse("portal:home")
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -442,3 +449,28 @@ def test_dashboards_use_a_constant_number_of_queries_for_5_and_200_trajectories(
     assert small == large
     with django_assert_max_num_queries(MAX_DASHBOARD_QUERIES):
         client.get(url)
+
+
+@time_machine.travel(datetime(2026, 11, 24, 12, 0), tick=False)
+def test_a_changed_sickness_case_or_extension_shows_at_once_despite_the_cache(
+    cast, login, on_commit
+):
+    today = date(2026, 11, 24)
+    _case(cast.traj_x1, first_sick_day=today - timedelta(weeks=88))
+    client = login(cast.contact_x1)
+    html = page(client)
+    assert "De WIA-aanvraag moet uiterlijk" in html
+    assert "(nog 15 weken tot week 104)" in html
+
+    def record_wia_and_extend():
+        case = SicknessCase.objects.get(pk=cast.traj_x1.sickness_case_id)
+        case.wia_application_date = today
+        case.save()
+        Extension.objects.create(
+            agency=cast.agency_a, case=case, kind="voluntary", weeks=10, decided_on=today
+        )
+
+    on_commit(record_wia_and_extend)
+    html = page(client)
+    assert "De WIA-aanvraag moet uiterlijk" not in html
+    assert "(nog 25 weken tot week 104)" in html

@@ -305,3 +305,21 @@ def test_the_two_temp_agencies_of_the_plan_are_read_from_the_registrations(cast,
 def test_the_overview_totals_per_bv(cast, login):
     rows = login(cast.contact_x_all).get(reverse("sollicitaties:overview")).context["per_bv"]
     assert [(bv.name, bv.trajectories) for bv in rows] == [("X1 BV", 1), ("X2 BV", 1)]
+
+
+def test_the_applications_tab_shows_25_to_a_page_and_keeps_the_tab(cast, login):
+    for n in range(30):
+        ApplicationActivity.objects.create(
+            trajectory=cast.traj_x1,
+            kind="written_application",
+            date=TODAY - timedelta(days=n),
+            organisation=f"Organisatie {n:02d}",
+            recorded_by=cast.employee_x1,
+        )
+    client = login(cast.specialist_a)
+    url = reverse("trajecten:file", args=[cast.traj_x1.uuid])
+    first = client.get(url, {"tab": "applications"}).content.decode()
+    assert "Organisatie 00" in first and "Organisatie 29" not in first
+    assert "?tab=applications&amp;page=2" in first
+    second = client.get(url, {"tab": "applications", "page": 2}).content.decode()
+    assert "Organisatie 29" in second and "Organisatie 00" not in second

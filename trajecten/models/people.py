@@ -183,7 +183,10 @@ class Trajectory(models.Model):
         verbose_name = _("trajectory")
         verbose_name_plural = _("trajectories")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["agency", "status"], name="trajectory_agency_status")]
+        indexes = [
+            models.Index(fields=["agency", "status"], name="trajectory_agency_status"),
+            models.Index(fields=["agency", "-created_at"], name="trajectory_agency_recent"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.employee} ({self.legal_entity})"

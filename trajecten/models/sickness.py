@@ -67,11 +67,12 @@ class SicknessCase(models.Model):
             return sum(e.weeks for e in cache["extensions"])
         return self.extensions.aggregate(total=Sum("weeks"))["total"] or 0
 
-    def dates(self, second_track_start=None) -> wvp.CaseDates:
+    def dates(self, second_track_start=None, extension_weeks=None) -> wvp.CaseDates:
+        """The clock's input. Pass ``extension_weeks`` when a list already annotated it."""
         return wvp.CaseDates(
             first_sick_day=self.first_sick_day,
             recovery_date=self.recovery_date,
-            extension_weeks=self.extension_weeks(),
+            extension_weeks=self.extension_weeks() if extension_weeks is None else extension_weeks,
             probleemanalyse=self.probleemanalyse_date,
             plan_van_aanpak=self.plan_van_aanpak_date,
             notification_42=self.notification_42_date,

@@ -61,7 +61,9 @@ def trajectory_file(request, uuid):
         "can_write": access.can_write_records(user, trajectory),
         "can_write_time": access.can_write_time(user, trajectory),
         "is_employer": user.role == Role.EMPLOYER_CONTACT,
-        **selectors.tab_context(tab=tab, user=user, trajectory=trajectory, today=today),
+        **selectors.tab_context(
+            tab=tab, user=user, trajectory=trajectory, today=today, params=request.GET
+        ),
     }
     if tab == "messages":
         messaging.thread_read(user=user, trajectory=trajectory)

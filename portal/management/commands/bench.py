@@ -1,0 +1,86 @@
+"""``python manage.py bench``: seed a large agency and measure it against its floors.
+
+Run it on a PostgreSQL database of its own (``make bench`` creates one). Exits non-zero when a
+budget is exceeded on the reference data (scale 1). See README, section "Performance".
+"""
+
+import json
+import time
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+from portal.bench import measure, seed
+
+
+class Command(BaseCommand):
+    help = "Seed a large agency (reproducibly) and measure pages, lists, jobs and PDFs."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--scale", type=float, default=1.0, help="1 = the reference data")
+        parser.add_argument("--seed", type=int, default=2026, dest="seed_value")
+        parser.add_argument("--runs", type=int, default=20, help="timed runs per measure")
+        parser.add_argument(
+            "--json", default="var/bench.json", dest="json_path", help="where to write the JSON"
+        )
+        parser.add_argument(
+            "--worker", action="store_true", help="also measure a real Celery worker (REDIS_URL)"
+        )
+        parser.add_argument(
+            "--reuse", action="store_true", help="measure the data an earlier run seeded"
+        )
+        parser.add_argument(
+            "--allow-sqlite", action="store_true", help="smoke test on SQLite (no budgets)"
+        )
+
+    def handle(
+        self, *args, scale, seed_value, runs, json_path, worker, reuse, allow_sqlite, **options
+    ):
+        if connection.vendor != "postgresql" and not allow_sqlite:
+            raise CommandError("The benchmark runs on PostgreSQL: set DATABASE_URL.")
+        started = time.perf_counter()
+        seeded = seed.load(seed_value=seed_value) if reuse else None
+        if seeded is None:
+            if seed.load(seed_value=seed_value) is not None:
+                raise CommandError("This database holds an earlier run: pass --reuse.")
+            seeded = seed.seed(scale=scale, seed_value=seed_value)
+            if connection.vendor == "postgresql" and not connection.in_atomic_block:
+                with connection.cursor() as cursor:
+                    cursor.execute("VACUUM ANALYZE")  # fresh statistics, as after a day's use
+        else:
+            scale = seeded.sizes.trajectories / 20_000
+        seconds = time.perf_counter() - started
+        size = _database_size()
+        self.stdout.write(
+            f"Seeded scale {scale} (seed {seed_value}) in {seconds:.1f} s; database {size}. "
+            f"{seeded.sizes}"
+        )
+        results = measure.measure(seeded, runs=runs, worker=worker)
+        self.stdout.write(measure.table(results))
+        out = Path(json_path)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(
+            json.dumps(
+                {
+                    "scale": scale,
+                    "seed": seed_value,
+                    "seed_seconds": round(seconds, 1),
+                    "database_size": size,
+                    "results": [r.as_dict() for r in results],
+                },
+                indent=2,
+                default=str,
+            )
+        )
+        failed = [r.name for r in results if not r.ok]
+        if failed:
+            raise CommandError("Budgets exceeded: " + "; ".join(failed))
+
+
+def _database_size() -> str:
+    if connection.vendor != "postgresql":
+        return "n/a (SQLite)"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
+        return cursor.fetchone()[0]

@@ -1,0 +1,30 @@
+"""The benchmark command at a tiny scale: it seeds, measures everything and writes its table
+and JSON (budgets apply to the reference data only; ``make bench`` runs that)."""
+
+import json
+
+from django.core.management import call_command
+
+
+def test_bench_smoke(db, tmp_path, capsys):
+    out = tmp_path / "bench.json"
+    call_command("bench", scale=0.002, runs=2, json_path=str(out), allow_sqlite=True)
+    data = json.loads(out.read_text())
+    names = [r["name"] for r in data["results"]]
+    for expected in (
+        "empty Django view",
+        "employer dashboard (largest employer)",
+        "employer dashboard, live poll",
+        "specialist's caseload",
+        "trajectory file, applications tab",
+        "API list: trajectories",
+        "API list: applications",
+        "vacancy matching",
+        "daily report dispatcher",
+        "PDF of a progress report",
+    ):
+        assert any(name.startswith(expected) for name in names), expected
+    assert all(r["median_ms"] > 0 for r in data["results"])
+    # The same number of queries for a short and a long API list, and a constant dispatcher.
+    assert all(r["ok"] for r in data["results"] if r["name"].startswith("API list"))
+    assert "median" in capsys.readouterr().out
