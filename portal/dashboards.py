@@ -31,6 +31,7 @@ from trajecten.models import (
     Assignment,
     ConversationReport,
     Extension,
+    SicknessCase,
     Task,
     Trajectory,
     TrajectoryMember,
@@ -171,7 +172,7 @@ def _facts_for(
             "product__kind",
             *("agency__application_norm_count", "agency__application_norm_weeks"),
             *("application_norm__count", "application_norm__weeks", "application_norm__trajectory"),
-            *(f"sickness_case__{name}" for name in _CASE_FIELDS),
+            *(f"sickness_case__{name}" for name in ("first_sick_day", *SicknessCase.STEP_DATES)),
         )
     )
     positions = norm_positions(user=user, trajectories=trajectories, today=today)
@@ -212,18 +213,6 @@ def _facts_for(
         bv.below_norm += below
         bv.applications += position.current_count if position else 0
     return facts, sorted(per_bv.values(), key=lambda b: b.name)
-
-
-_CASE_FIELDS = (
-    "first_sick_day",
-    "recovery_date",
-    "probleemanalyse_date",
-    "plan_van_aanpak_date",
-    "notification_42_date",
-    "first_year_evaluation_date",
-    "final_evaluation_date",
-    "wia_application_date",
-)
 
 
 def _totals(per_bv: list[BVFigures]) -> BVFigures:

@@ -4,27 +4,19 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 from portal import access
-from portal.models import Product
 from trajecten.constants import TrajectoryStatus
 
 from .constants import DRAFT_LEAD_DAYS, FROZEN, ReportStatus
 from .models import Report
-from .schedule import Due, reports_due
+from .schedule import Due
+from .services import trajectory_reports_due
 
 
 def _expected(trajectory, today: date) -> list[Due]:
     """Reports whose due date has passed (no lead time)."""
     if trajectory.start_date is None or trajectory.status == TrajectoryStatus.REFERRED:
         return []
-    due = reports_due(
-        start=trajectory.start_date,
-        intake=trajectory.intake_date,
-        end=trajectory.end_date,
-        ended=trajectory.status == TrajectoryStatus.ENDED,
-        feasibility=trajectory.product.kind == Product.Kind.FEASIBILITY,
-        today=today,
-        lead_days=0,
-    )
+    due = trajectory_reports_due(trajectory, today=today, lead_days=0)
     return [d for d in due if d.due_date < today]
 
 

@@ -23,6 +23,19 @@ from .schedule import reports_due
 # --- Scheduling -------------------------------------------------------------------------------
 
 
+def trajectory_reports_due(trajectory, *, today: date, lead_days: int) -> list:
+    """The reports a trajectory should have by ``today`` (``schedule.reports_due`` for it)."""
+    return reports_due(
+        start=trajectory.start_date,
+        intake=trajectory.intake_date,
+        end=trajectory.end_date,
+        ended=trajectory.status == TrajectoryStatus.ENDED,
+        feasibility=trajectory.product.kind == Product.Kind.FEASIBILITY,
+        today=today,
+        lead_days=lead_days,
+    )
+
+
 def reports_schedule(*, today: date, trajectory_ids=None) -> int:
     """Create every draft that has fallen due and does not exist yet; returns how many.
 
@@ -42,15 +55,7 @@ def reports_schedule(*, today: date, trajectory_ids=None) -> int:
     existing = set(existing.values_list("trajectory_id", "kind", "number"))
     new = []
     for t in trajectories.iterator(chunk_size=2000):
-        for due in reports_due(
-            start=t.start_date,
-            intake=t.intake_date,
-            end=t.end_date,
-            ended=t.status == TrajectoryStatus.ENDED,
-            feasibility=t.product.kind == Product.Kind.FEASIBILITY,
-            today=today,
-            lead_days=DRAFT_LEAD_DAYS,
-        ):
+        for due in trajectory_reports_due(t, today=today, lead_days=DRAFT_LEAD_DAYS):
             if (t.pk, due.kind, due.number) in existing:
                 continue
             new.append(

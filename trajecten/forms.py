@@ -161,16 +161,7 @@ class TrajectorySummaryForm(forms.ModelForm):
 class SicknessCaseForm(forms.ModelForm):
     class Meta:
         model = SicknessCase
-        fields = [
-            "first_sick_day",
-            "probleemanalyse_date",
-            "plan_van_aanpak_date",
-            "notification_42_date",
-            "first_year_evaluation_date",
-            "final_evaluation_date",
-            "wia_application_date",
-            "recovery_date",
-        ]
+        fields = ["first_sick_day", *SicknessCase.STEP_DATES]
         widgets = _dates(*fields)
 
 

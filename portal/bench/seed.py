@@ -94,6 +94,17 @@ def _bulk(model, objects) -> list:
     return model.objects.bulk_create(objects, batch_size=BATCH)
 
 
+def _bulk_stream(model, objects) -> None:
+    """Insert from a generator, a batch at a time, so half a million rows never sit in memory."""
+    batch = []
+    for obj in objects:
+        batch.append(obj)
+        if len(batch) == BATCH:
+            _bulk(model, batch)
+            batch = []
+    _bulk(model, batch)
+
+
 @transaction.atomic
 def seed(*, scale: float = 1.0, seed_value: int = 2026, today: date | None = None) -> Seeded:
     rng = random.Random(seed_value)  # noqa: S311 (reproducible test data, not secrets)
@@ -219,17 +230,19 @@ def seed(*, scale: float = 1.0, seed_value: int = 2026, today: date | None = Non
     file_trajectory = next(t for t in started if t.status == TrajectoryStatus.ACTIVE)
     primary_of = {t.pk: specialists[i % len(specialists)] for i, t in enumerate(trajectories)}
 
-    kinds = [*sorted(COUNTING_KINDS), "reading_vacancies"]
-    activities = []
-    for n in range(sizes.activities):
-        t = file_trajectory if n < 400 else started[rng.randrange(len(started))]
-        span = max(1, ((t.end_date or today) - t.start_date).days)
-        activities.append(
-            ApplicationActivity(
+    def day_in(t: Trajectory) -> date:
+        return t.start_date + timedelta(
+            days=rng.randrange(max(1, ((t.end_date or today) - t.start_date).days))
+        )
+
+    def activities():
+        for n in range(sizes.activities):
+            t = file_trajectory if n < 400 else started[rng.randrange(len(started))]
+            yield ApplicationActivity(
                 uuid=_rng_uuid(rng),
                 agency=agency,
                 trajectory=t,
-                date=t.start_date + timedelta(days=rng.randrange(span)),
+                date=day_in(t),
                 kind=rng.choice(kinds),
                 organisation=f"Bedrijf {rng.randrange(5000)}",
                 vacancy_title=rng.choice(FUNCTIONS),
@@ -237,33 +250,25 @@ def seed(*, scale: float = 1.0, seed_value: int = 2026, today: date | None = Non
                 recorded_by=primary_of[t.pk],
                 recorded_by_role="specialist",
             )
-        )
-        if len(activities) == BATCH:
-            _bulk(ApplicationActivity, activities)
-            activities = []
-    _bulk(ApplicationActivity, activities)
 
-    conversations = []
-    for _ in range(sizes.conversations):
-        t = started[rng.randrange(len(started))]
-        span = max(1, ((t.end_date or today) - t.start_date).days)
-        conversations.append(
-            ConversationReport(
+    def conversations():
+        for _ in range(sizes.conversations):
+            t = started[rng.randrange(len(started))]
+            yield ConversationReport(
                 uuid=_rng_uuid(rng),
                 agency=agency,
                 trajectory=t,
                 author=primary_of[t.pk],
-                date=t.start_date + timedelta(days=rng.randrange(span)),
+                date=day_in(t),
                 kind="coaching",
                 duration_minutes=60,
                 summary="Vacatures besproken en sollicitaties voorbereid.",
                 visibility=rng.choice(list(Visibility.values)),
             )
-        )
-        if len(conversations) == BATCH:
-            _bulk(ConversationReport, conversations)
-            conversations = []
-    _bulk(ConversationReport, conversations)
+
+    kinds = [*sorted(COUNTING_KINDS), "reading_vacancies"]
+    _bulk_stream(ApplicationActivity, activities())
+    _bulk_stream(ConversationReport, conversations())
 
     appointments = []
     for _ in range(sizes.appointments):

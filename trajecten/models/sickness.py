@@ -43,17 +43,20 @@ class SicknessCase(models.Model):
         self.agency_id = self.employee.agency_id
         super().save(*args, **kwargs)
 
+    #: The dated WvP steps after the first day of sickness, as the clock reads them.
+    STEP_DATES = (
+        "probleemanalyse_date",
+        "plan_van_aanpak_date",
+        "notification_42_date",
+        "first_year_evaluation_date",
+        "final_evaluation_date",
+        "wia_application_date",
+        "recovery_date",
+    )
+
     def clean(self) -> None:
         errors = {}
-        for name in (
-            "recovery_date",
-            "probleemanalyse_date",
-            "plan_van_aanpak_date",
-            "notification_42_date",
-            "first_year_evaluation_date",
-            "final_evaluation_date",
-            "wia_application_date",
-        ):
+        for name in self.STEP_DATES:
             value = getattr(self, name)
             if value and self.first_sick_day and value < self.first_sick_day:
                 errors[name] = _("This date lies before the first day of sickness.")
