@@ -57,6 +57,7 @@ class AuditAction(models.TextChoices):
     DOWNLOAD = "download", _("Downloaded")
     LOGIN = "login", _("Logged in")
     LOGIN_FAILED = "login_failed", _("Failed login")
+    MFA_FAILED = "mfa_failed", _("Wrong two-factor code")
     LOGOUT = "logout", _("Logged out")
     INVITE = "invite", _("Invited")
     ACCEPT_INVITATION = "accept_invitation", _("Accepted invitation")

@@ -2,6 +2,7 @@
 
 import contextlib
 
+from allauth.mfa.signals import authentication_failed as mfa_authentication_failed
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -31,6 +32,18 @@ def _record_failed_login(sender, credentials, request=None, **kwargs) -> None:
         agency_id=getattr(user, "agency_id", None),
         object_type="session",
         details={"email": email[:254]},
+    )
+
+
+@receiver(mfa_authentication_failed)
+def _record_failed_mfa(sender, request, user, authenticator, reauthentication, **kwargs) -> None:
+    """A wrong TOTP or recovery code: the password was right, so this may be an attack on a
+    stolen password. Who (the account), when and from where; never the code."""
+    audit.record(
+        AuditAction.MFA_FAILED,
+        actor=user,
+        object_type="session",
+        details={"reauthentication": bool(reauthentication)},
     )
 
 

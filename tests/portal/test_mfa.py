@@ -230,3 +230,32 @@ def test_a_code_from_the_previous_30_seconds_still_works_but_an_older_one_not(db
         reverse("mfa_authenticate"), {"code": format_hotp_value(hotp_value(secret, step - 1))}
     )
     assert is_logged_in(client)
+
+
+def test_a_wrong_code_is_recorded_in_the_audit_trail_without_the_code(db, client):
+    from portal.models import AuditEvent
+
+    user = UserFactory(specialist=True)
+    enrol_totp(user)
+    password_login(client, user)
+    client.post(reverse("mfa_authenticate"), {"code": "000000"}, REMOTE_ADDR="198.51.100.9")
+    event = AuditEvent.objects.get(action="mfa_failed")
+    assert event.actor == user and event.agency_id == user.agency_id
+    assert event.ip_address == "198.51.100.9"
+    assert "000000" not in str(event.details)
+    assert not is_logged_in(client)
+
+
+def test_logging_in_gives_a_new_session_key(db, client):
+    """Session fixation: a key planted before the login is not the key of the logged-in
+    session."""
+    session = client.session
+    session["planted"] = True
+    session.save()
+    planted = session.session_key
+    user = UserFactory(specialist=True)
+    secret = enrol_totp(user)
+    password_login(client, user)
+    client.post(reverse("mfa_authenticate"), {"code": current_code(secret)})
+    assert is_logged_in(client)
+    assert client.session.session_key != planted
