@@ -195,6 +195,9 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
     "confirm_email": "1/3m/key",
+    # Spoorboek's own endpoints, limited with allauth's limiter on the same cache.
+    "invitation_accept": "20/m/ip,5/m/key",
+    "api_token_create": "10/h/user",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Spoorboek"

@@ -1,3 +1,4 @@
+from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -138,6 +139,10 @@ def invitation_accept(request, token):
         messages.error(request, _("Log out first to accept an invitation for another account."))
         return redirect("portal:home")
     form = SetPasswordForm(request.POST or None, invitation=invitation)
+    if request.method == "POST" and (
+        limited := ratelimit.consume_or_429(request, action="invitation_accept", key=token[:100])
+    ):
+        return limited
     if request.method == "POST" and form.is_valid():
         try:
             services.invitation_accept(
@@ -237,6 +242,10 @@ def api_tokens(request):
         tokens.token_revoke(token=token, actor=request.user)
         messages.success(request, _("The token has been revoked."))
         return redirect("portal:api_tokens")
+    if request.method == "POST" and (
+        limited := ratelimit.consume_or_429(request, action="api_token_create", user=request.user)
+    ):
+        return limited
     if request.method == "POST" and form.is_valid():
         try:
             _token, shown = tokens.token_create(

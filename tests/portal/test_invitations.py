@@ -206,3 +206,15 @@ def test_invitee_password_login_works_after_accepting(cast, login, client, invit
     )
     assert "_auth_user_id" not in client.session
     assert wrong.status_code == 200
+
+
+def test_guessing_passwords_on_an_invitation_link_is_rate_limited(cast, login, client, invite):
+    invite(login(cast.admin_a))
+    link = link_from_last_email()
+    client.logout()
+    for _ in range(5):
+        assert client.post(link, {"password1": "x", "password2": "y"}).status_code == 200
+    blocked = client.post(link, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    assert blocked.status_code == 429
+    assert "Te veel pogingen" in blocked.content.decode()
+    assert not User.objects.filter(email="nieuw@example.nl").exists()

@@ -82,3 +82,16 @@ def test_notices_are_private_to_their_user(cast, login):
         assert "FOR-X1" not in client.get(reverse("rapportages:notifications")).content.decode()
         client.post(reverse("rapportages:notifications"))  # "mark all read" touches only theirs
     assert Notification.objects.get(text="FOR-X1").read_at is None
+
+
+def test_creating_api_tokens_is_rate_limited_per_user(cast, login):
+    from portal.models import ApiToken
+
+    client = login(cast.specialist_a)
+    url = reverse("portal:api_tokens")
+    for n in range(10):
+        assert client.post(url, {"name": f"t{n}", "valid_days": 30}).status_code == 302
+    assert client.post(url, {"name": "too many", "valid_days": 30}).status_code == 429
+    assert ApiToken.objects.filter(user=cast.specialist_a).count() == 10
+    # Another user is not affected.
+    assert login(cast.specialist_a2).post(url, {"name": "x", "valid_days": 30}).status_code == 302
