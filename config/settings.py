@@ -166,6 +166,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "rapportages.tasks.send_report_reminders",
         "schedule": crontab(hour=7, minute=0),
     },
+    "apply-retention": {
+        "task": "trajecten.tasks.apply_retention",
+        "schedule": crontab(hour=3, minute=0),
+    },
 }
 
 # --- Authentication (django-allauth with mandatory MFA for staff) -----------------------------

@@ -65,3 +65,12 @@ def notify_message(self, message_id: int, user_id: int) -> None:
         send_mail(subject.strip(), body, None, [user.email])
     except OSError as exc:
         raise self.retry(exc=exc) from exc
+
+
+@shared_task(acks_late=True)
+def apply_retention() -> dict:
+    """Daily: remove the files whose keeping period has passed (``trajecten.retention``)."""
+    from . import retention
+
+    runs = retention.apply(today=timezone.localdate())
+    return {run.agency.pk: dict(run.counts) for run in runs}

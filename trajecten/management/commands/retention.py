@@ -1,0 +1,23 @@
+"""``python manage.py retention [--dry-run]``: remove (or, dry, list) the expired files."""
+
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from trajecten import retention
+
+
+class Command(BaseCommand):
+    help = "Remove re-integration files whose keeping period has passed (see README)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dry-run", action="store_true", help="show what would go")
+
+    def handle(self, *args, dry_run: bool, **options):
+        today = timezone.localdate()
+        runs = retention.plan(today=today) if dry_run else retention.apply(today=today)
+        verb = "would remove" if dry_run else "removed"
+        if not runs:
+            self.stdout.write("Nothing has passed its keeping period.")
+        for run in runs:
+            counts = ", ".join(f"{n} {what}" for what, n in sorted(run.counts.items()))
+            self.stdout.write(f"{run.agency.name}: {verb} {counts}")
