@@ -31,6 +31,7 @@ from sollicitaties.models import (
 )
 from trajecten.constants import Visibility
 from trajecten.models import (
+    AccessExport,
     ActionTemplate,
     Appointment,
     Assignment,
@@ -268,6 +269,17 @@ def _invitations(qs: QuerySet, user) -> QuerySet:
     return qs if user.role == Role.AGENCY_ADMIN else qs.none()
 
 
+@_rule(AccessExport)
+def _access_exports(qs: QuerySet, user) -> QuerySet:
+    """The employee's own; agency admins prepare them on an employee's behalf."""
+    match user.role:
+        case Role.EMPLOYEE:
+            return qs.filter(employee__user=user)
+        case Role.AGENCY_ADMIN:
+            return qs
+    return qs.none()
+
+
 @_rule(AuditEvent)
 def _audit_events(qs: QuerySet, user) -> QuerySet:
     return qs if user.role == Role.AGENCY_ADMIN else qs.none()
@@ -388,6 +400,16 @@ def can_write_time(user, trajectory: Trajectory) -> bool:
 def visible_records(model, user) -> QuerySet:
     """Any record kind of the file, scoped: ``visible_records(ConversationReport, user)``."""
     return scope(model.objects.all(), user)
+
+
+def can_request_access_export(user, employee: Employee) -> bool:
+    """The employee themself, or an agency admin on their behalf. Call with an employee from
+    ``visible_employees(user)``."""
+    if employee.agency_id != user.agency_id:
+        return False
+    if user.role == Role.EMPLOYEE:
+        return employee.user_id == user.pk
+    return user.role == Role.AGENCY_ADMIN
 
 
 def can_post_message(user, trajectory: Trajectory) -> bool:

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from .views import caseload, configuration, create, employee, file, messages, records
+from .views import (
+    caseload,
+    configuration,
+    create,
+    employee,
+    exports,
+    file,
+    messages,
+    records,
+)
 
 app_name = "trajecten"
 
@@ -9,6 +18,12 @@ urlpatterns = [
     path("zoeken/", caseload.search, name="search"),
     path("berichten/", messages.inbox, name="inbox"),
     path("<uuid:uuid>/berichten/", messages.thread, name="messages"),
+    path("werknemers/<uuid:uuid>/inzage/", exports.access_exports, name="access_exports"),
+    path(
+        "inzage/<uuid:uuid>/download/",
+        exports.access_export_download,
+        name="access_export_download",
+    ),
     path("nieuw/", create.trajectory_new, name="new"),
     path("beheer/prijzen/", configuration.prices, name="prices"),
     path("beheer/actielijsten/", configuration.action_lists, name="action_lists"),

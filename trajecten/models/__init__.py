@@ -1,6 +1,7 @@
 """The re-integration file, one module per aggregate."""
 
 from .base import FileRecord, ScopedQuerySet
+from .exports import AccessExport
 from .messages import Message, ThreadRead
 from .people import Employee, Employment, Trajectory, TrajectoryMember
 from .records import (
@@ -28,6 +29,7 @@ from .trajectory import (
 )
 
 __all__ = [
+    "AccessExport",
     "ActionTemplate",
     "ActionTemplateItem",
     "Appointment",

@@ -1,0 +1,173 @@
+"""The right of access (AVG art. 15): everything Spoorboek holds about one employee as a ZIP.
+
+Asked for by the employee, or by an agency admin on their behalf; built by a task; available
+for ``EXPORT_DAYS`` days, then removed by the nightly retention run. The ZIP holds one JSON file
+per kind of record of every trajectory of the employee (also the records the employee does not
+see in the portal, such as the agency's internal notes: they are personal data too), the
+uploaded files and report PDFs, and the access log of their file. Requests and downloads are
+recorded in the audit trail.
+"""
+
+import io
+import json
+import zipfile
+from datetime import timedelta
+from pathlib import PurePosixPath
+
+from django.core import serializers
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from portal import audit
+from portal.constants import AuditAction
+from portal.models import AuditEvent, User
+from rapportages.models import Report
+from sollicitaties.models import (
+    ApplicationActivity,
+    ApplicationNorm,
+    Evidence,
+    StatusChange,
+    TempAgencyRegistration,
+)
+
+from .models import (
+    AccessExport,
+    Appointment,
+    Assignment,
+    ConversationReport,
+    Document,
+    Employee,
+    Employment,
+    MedicalNote,
+    Message,
+    PersonProfile,
+    PhaseChange,
+    Placement,
+    Renewal,
+    SearchFunction,
+    SearchProfile,
+    SicknessCase,
+    Task,
+    TimeEntry,
+    Training,
+    Trajectory,
+    WorkCapacity,
+)
+
+EXPORT_DAYS = 7
+
+#: (file name, model, lookup from the record to the employee)
+RECORDS = [
+    ("trajectories", Trajectory, "employee"),
+    ("employments", Employment, "employee"),
+    ("sickness_cases", SicknessCase, "employee"),
+    ("phase_changes", PhaseChange, "trajectory__employee"),
+    ("person_profiles", PersonProfile, "trajectory__employee"),
+    ("work_capacity", WorkCapacity, "trajectory__employee"),
+    ("medical_notes", MedicalNote, "trajectory__employee"),
+    ("search_profiles", SearchProfile, "trajectory__employee"),
+    ("search_functions", SearchFunction, "profile__trajectory__employee"),
+    ("conversation_reports", ConversationReport, "trajectory__employee"),
+    ("appointments", Appointment, "trajectory__employee"),
+    ("assignments", Assignment, "trajectory__employee"),
+    ("trainings", Training, "trajectory__employee"),
+    ("documents", Document, "trajectory__employee"),
+    ("placements", Placement, "trajectory__employee"),
+    ("tasks", Task, "trajectory__employee"),
+    ("time_entries", TimeEntry, "trajectory__employee"),
+    ("renewals", Renewal, "trajectory__employee"),
+    ("applications", ApplicationActivity, "trajectory__employee"),
+    ("application_status_history", StatusChange, "activity__trajectory__employee"),
+    ("application_evidence", Evidence, "trajectory__employee"),
+    ("temp_agency_registrations", TempAgencyRegistration, "trajectory__employee"),
+    ("application_norms", ApplicationNorm, "trajectory__employee"),
+    ("reports", Report, "trajectory__employee"),
+    ("messages", Message, "trajectory__employee"),
+]
+FILES = [("documents", Document, "file"), ("certificates", Training, "certificate"),
+         ("evidence", Evidence, "file"), ("reports", Report, "pdf")]  # fmt: skip
+
+README = """Inzage: alles wat Spoorboek over u bewaart
+=========================================
+
+Dit archief is gemaakt op {made} en bevat:
+
+* employee.json: uw gegevens als werknemer;
+* records/*.json: alle onderdelen van uw re-integratiedossier, per soort (ook de interne
+  aantekeningen van het re-integratiebureau);
+* files/: de geüploade bestanden en de PDF's van rapportages;
+* access_log.json: wie uw dossier heeft geopend, gedownload of gewijzigd, en wanneer.
+
+Vragen over deze gegevens stelt u aan uw re-integratiebureau.
+"""
+
+
+def export_request(*, employee: Employee, actor: User) -> AccessExport:
+    export = AccessExport.objects.create(
+        agency_id=employee.agency_id, employee=employee, requested_by=actor
+    )
+    audit.record(AuditAction.CREATE, export, details={"access_export": True})
+    from .tasks import build_access_export
+
+    transaction.on_commit(lambda: build_access_export.delay(export.pk), robust=True)
+    return export
+
+
+def export_build(*, export_id: int) -> AccessExport | None:
+    export = (
+        AccessExport.objects.select_related("employee")
+        .filter(pk=export_id, status=AccessExport.Status.QUEUED)
+        .first()
+    )
+    if export is None:
+        return None
+    employee = export.employee
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "LEESMIJ.txt", README.format(made=f"{timezone.localtime():%d-%m-%Y %H:%M}")
+        )
+        archive.writestr("employee.json", serializers.serialize("json", [employee], indent=2))
+        for name, model, lookup in RECORDS:
+            records = model.objects.filter(**{lookup: employee}).order_by("pk")
+            archive.writestr(
+                f"records/{name}.json", serializers.serialize("json", records, indent=2)
+            )
+        for folder, model, field in FILES:
+            for record in model.objects.filter(trajectory__employee=employee).exclude(
+                **{field: ""}
+            ):
+                stored = getattr(record, field)
+                with stored.open("rb") as handle:
+                    archive.writestr(
+                        f"files/{folder}/{record.uuid}-{PurePosixPath(stored.name).name}",
+                        handle.read(),
+                    )
+        log = [
+            {
+                "when": event.at.isoformat(),
+                "who": event.actor_email,
+                "role": event.actor_role,
+                "what": event.action,
+                "object": event.object_type,
+                "from": event.ip_address,
+            }
+            for event in AuditEvent.objects.filter(subject_uuid=employee.uuid).order_by("at")
+        ]
+        archive.writestr("access_log.json", json.dumps(log, indent=2, ensure_ascii=False))
+    export.file.save(f"inzage-{export.uuid}.zip", ContentFile(buffer.getvalue()), save=False)
+    export.status = AccessExport.Status.READY
+    export.expires_at = timezone.now() + timedelta(days=EXPORT_DAYS)
+    export.save()
+    return export
+
+
+def exports_expire(*, now) -> int:
+    """Remove the archives whose download period has passed; returns how many."""
+    expired = list(AccessExport.objects.filter(expires_at__lt=now))
+    for export in expired:
+        if export.file:
+            export.file.delete(save=False)
+        export.delete()
+    return len(expired)

@@ -1,0 +1,56 @@
+"""The right of access: an employee (or an agency admin on their behalf) asks for everything
+the portal holds about them, and downloads it while it lasts."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal import access
+from portal.files import private_download
+
+from .. import access_export
+from ..models import AccessExport
+
+
+@login_required
+def access_exports(request, uuid):
+    employee = access.get_visible_or_404(access.visible_employees(request.user), uuid=uuid)
+    if not access.can_request_access_export(request.user, employee):
+        raise Http404
+    if request.method == "POST":
+        access_export.export_request(employee=employee, actor=request.user)
+        messages.success(
+            request, _("Your download is being prepared. This page shows it when it is ready.")
+        )
+        return redirect("trajecten:access_exports", uuid=employee.uuid)
+    exports = access.scope(AccessExport.objects.filter(employee=employee), request.user)
+    return render(
+        request,
+        "trajecten/access_exports.html",
+        {
+            "employee": employee,
+            "exports": exports.select_related("requested_by"),
+            "now": timezone.now(),
+            "days": access_export.EXPORT_DAYS,
+        },
+    )
+
+
+@login_required
+def access_export_download(request, uuid):
+    export = access.get_visible_or_404(
+        access.scope(AccessExport.objects.select_related("employee"), request.user), uuid=uuid
+    )
+    if export.status != AccessExport.Status.READY:
+        raise Http404
+    if export.expires_at and export.expires_at < timezone.now():
+        return render(request, "trajecten/access_export_expired.html", status=410)
+    return private_download(
+        export,
+        export.file,
+        filename=f"spoorboek-inzage-{timezone.localdate():%Y%m%d}.zip",
+        content_type="application/zip",
+    )
