@@ -8,7 +8,7 @@ PORT ?= 8000
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help install run test browser-deps bench lint format messages worker beat clean
+.PHONY: help install run test browser-deps bench load lint format messages worker beat clean
 
 help:
 	@echo "make run       set up everything (venv, install, migrate, demo data) and serve on $(HOST):$(PORT)"
@@ -17,6 +17,7 @@ help:
 	@echo "make format    apply ruff format and safe fixes"
 	@echo "make messages  refresh and compile the nl/en/pl translation catalogues (needs gettext)"
 	@echo "make bench     seed a large agency in a fresh PostgreSQL database and measure it"
+	@echo "make load      mixed traffic with locust against gunicorn on loopback (PostgreSQL, Redis)"
 	@echo "make worker    run a Celery worker (needs REDIS_URL)"
 	@echo "make beat      run Celery beat, the one scheduler (needs REDIS_URL)"
 
@@ -65,6 +66,11 @@ bench: install
 	psql "$(BENCH_PG)/postgres" -q -v ON_ERROR_STOP=1 -c "DROP DATABASE IF EXISTS $(BENCH_DB) WITH (FORCE)" -c "CREATE DATABASE $(BENCH_DB)"
 	DATABASE_URL="$(BENCH_PG)/$(BENCH_DB)" $(BIN)/python manage.py migrate --no-input -v0
 	DATABASE_URL="$(BENCH_PG)/$(BENCH_DB)" $(BIN)/python -W ignore manage.py bench $(if $(REDIS_URL),--worker) $(BENCH_ARGS)
+
+# The load scenario (tests/load/): its own database, gunicorn and locust; see README.
+load: install
+	$(BIN)/uv sync --frozen --inexact --group load --python $(BIN)/python
+	tests/load/run.sh
 
 format: install
 	$(BIN)/ruff check --fix .

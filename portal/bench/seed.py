@@ -9,7 +9,7 @@ employer keeps a tenth of all trajectories).
 
 import random
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
@@ -84,6 +84,7 @@ class Seeded:
     contact: User  # of the largest employer, all its BVs
     file_trajectory: Trajectory  # holds 400 applications
     sizes: Sizes
+    totp_secrets: dict[str, str] = field(default_factory=dict)  # email: secret (load test)
 
 
 def _rng_uuid(rng: random.Random) -> uuid.UUID:
@@ -331,10 +332,12 @@ def seed(*, scale: float = 1.0, seed_value: int = 2026, today: date | None = Non
         )
     _bulk(Report, reports)
     # Staff must have MFA to see anything; the bench logs them in as after a full login.
+    secrets = {}
     for person in (admin, contact, *specialists):
-        TOTP.activate(person, generate_totp_secret())
+        secrets[person.email] = generate_totp_secret()
+        TOTP.activate(person, secrets[person.email])
     busiest = specialists[0]
-    return Seeded(agency, admin, busiest, contact, file_trajectory, sizes)
+    return Seeded(agency, admin, busiest, contact, file_trajectory, sizes, secrets)
 
 
 def load(*, seed_value: int = 2026) -> Seeded | None:

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# `make load`: a throw-away PostgreSQL database, gunicorn on loopback, locust for a bounded
+# time. Prints throughput, p95 and errors; exits non-zero when any request failed.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+PG=${LOAD_PG:-postgres://postgres@127.0.0.1:5432}
+DB=${LOAD_DB:-spoorboek_load}
+PORT=${LOAD_PORT:-8077}
+USERS=${LOAD_USERS_COUNT:-20}
+SECONDS_=${LOAD_SECONDS:-120}
+# Plain HTTP on loopback, so not the production settings (they insist on secure cookies);
+# Redis is required: the live-update versions and the rate limits must be shared by the
+# gunicorn workers, as in production.
+export DATABASE_URL="$PG/$DB" REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/12} EMAIL_URL=dummymail://
+redis-cli -u "$REDIS_URL" flushdb >/dev/null
+psql "$PG/postgres" -q -v ON_ERROR_STOP=1 -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
+.venv/bin/python manage.py migrate --no-input -v0
+.venv/bin/python manage.py loadtest_setup --users "$USERS"
+.venv/bin/gunicorn config.wsgi --bind "127.0.0.1:$PORT" --workers 3 --log-level warning &
+GUNICORN=$!
+trap 'kill $GUNICORN 2>/dev/null || true' EXIT
+for _ in $(seq 1 30); do curl -fs "http://127.0.0.1:$PORT/healthz/" >/dev/null && break; sleep 1; done
+.venv/bin/locust -f tests/load/locustfile.py --headless -H "http://127.0.0.1:$PORT" \
+  -u "$USERS" -r 0.5 -t "${SECONDS_}s" --csv var/load --only-summary
