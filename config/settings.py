@@ -166,6 +166,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "rapportages.tasks.send_report_reminders",
         "schedule": crontab(hour=7, minute=0),
     },
+    "render-pending-reports": {
+        "task": "rapportages.tasks.render_pending_reports",
+        "schedule": crontab(minute="*/5"),
+    },
     "apply-retention": {
         "task": "trajecten.tasks.apply_retention",
         "schedule": crontab(hour=3, minute=0),

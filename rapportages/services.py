@@ -150,6 +150,22 @@ def report_render(*, report_id: int) -> Report | None:
     return claimed
 
 
+#: A signed report still without its PDF after this long lost its render (a worker died, the
+#: broker lost the message): the sweeper queues it again. Longer than a render may take.
+RENDER_GRACE = timedelta(minutes=10)
+
+
+def reports_pending_render(*, now, grace: timedelta = RENDER_GRACE) -> list[int]:
+    """Signed reports whose PDF should have been rendered by now and did not fail (a failing
+    render retries by itself, showing its error). Rendering claims the report with a lock and
+    a status check, so queueing one twice renders it once."""
+    return list(
+        Report.objects.filter(status=ReportStatus.SIGNED, signed_at__lt=now - grace, pdf_error="")
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+
+
 def report_render_failed(*, report_id: int, error: str) -> None:
     Report.objects.filter(pk=report_id, status=ReportStatus.SIGNED).update(pdf_error=error[:500])
 

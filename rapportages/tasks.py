@@ -41,6 +41,16 @@ def render_report(self, report_id: int) -> str:
     return "rendered" if report else "nothing to do"
 
 
+@shared_task(acks_late=True)
+def render_pending_reports() -> int:
+    """Every few minutes (beat): queue again the renders that were lost (the database, not the
+    broker, knows which signed reports still lack their PDF)."""
+    ids = services.reports_pending_render(now=timezone.now())
+    for report_id in ids:
+        render_report.delay(report_id)
+    return len(ids)
+
+
 @shared_task(bind=True, acks_late=True, max_retries=5, default_retry_delay=120)
 def notify_report_final(self, report_id: int) -> None:
     """Email and in-app notice to the employee and the employer contacts."""

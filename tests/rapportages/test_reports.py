@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from portal.models import AuditEvent, Notification
 from rapportages.models import Report
@@ -262,3 +263,27 @@ def test_every_pdf_page_carries_the_header_and_page_x_of_y(cast, draft, login, o
         assert f"Pagina {number} van {len(pages)}" in text
         assert cast.traj_x1.employee.full_name in text
         assert "Voortgangsrapportage 3 mnd" in text
+
+
+def test_the_sweeper_renders_signed_reports_whose_render_was_lost(cast):
+    from datetime import timedelta
+
+    from rapportages.tasks import render_pending_reports
+
+    def signed(number, minutes_ago, error=""):
+        report = Report.objects.create(
+            trajectory=cast.traj_x1, agency_id=cast.agency_a.pk, kind="progress",
+            number=number, period_start=date(2026, 5, 1), period_end=date(2026, 7, 31),
+            due_date=date(2026, 8, 1), status="signed", signed_by=cast.specialist_a,
+            signed_at=timezone.now() - timedelta(minutes=minutes_ago), pdf_error=error,
+            snapshot={"narrative": {"progress": "Verloren render"}, "signature": {}},
+        )  # fmt: skip
+        return report
+
+    lost = signed(1, 30)
+    recent = signed(2, 1)  # its render may still be running
+    failing = signed(3, 30, error="RuntimeError: font")  # retries by itself
+    assert render_pending_reports() == 1
+    for report, status in ((lost, "final"), (recent, "signed"), (failing, "signed")):
+        report.refresh_from_db()
+        assert report.status == status

@@ -1,0 +1,119 @@
+"""Faults on the real services (PostgreSQL and Redis, as in CI): a worker killed with SIGKILL
+in the middle of rendering a report. The render is lost with the worker; the sweeper finds the
+signed report without a PDF, and the report is produced exactly once."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from config.celery import app as celery_app
+from rapportages import content, services
+from rapportages.models import Report
+from rapportages.tasks import render_report
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = [
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL"),
+    pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="REDIS_URL not set"),
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def start_worker(queue: str) -> subprocess.Popen:
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "SPOORBOEK_PRIVATE_ROOT": str(settings.MEDIA_ROOT),
+        "EMAIL_URL": "dummymail://",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "-P", "solo", "-Q", queue,
+         "--without-heartbeat", "--without-mingle", "--without-gossip", "-l", "WARNING"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+def send(report_id: int, queue: str) -> None:
+    from kombu import Connection
+
+    with Connection(os.environ["REDIS_URL"]) as broker:
+        render_report.apply_async(args=[report_id], queue=queue, connection=broker)
+
+
+def wait_for(predicate, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_a_report_survives_a_worker_killed_mid_render_and_is_produced_once(cast):
+    report = Report.objects.create(
+        trajectory=cast.traj_x1, agency_id=cast.agency_a.pk, kind="progress", number=1,
+        period_start=date(2026, 5, 1), period_end=date(2026, 7, 31), due_date=date(2026, 8, 1),
+    )  # fmt: skip
+    report.snapshot = {
+        **content.build(report, today=timezone.localdate()),
+        # Long enough that rendering takes seconds: time to kill the worker in the middle.
+        "narrative": {"progress": "Voortgang van de werknemer in dit traject. " * 12000},
+        "signature": {"name": "Test", "date": "1 augustus 2026"},
+    }
+    report.status, report.signed_by = "signed", cast.specialist_a
+    report.signed_at = timezone.now() - timedelta(minutes=30)
+    report.save()
+    pdf_dir = Path(settings.MEDIA_ROOT) / "reports"
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+    first = start_worker(queue := f"fault-a-{report.pk}-{os.getpid()}")
+    try:
+        send(report.pk, queue)
+        time.sleep(4)  # the worker has taken the task and is rendering
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=30)
+        report.refresh_from_db()
+        assert report.status == "signed" and not report.pdf  # the render died with the worker
+        # The worker had taken the message: it waits, unacknowledged, in the broker (late
+        # acknowledgement), for the visibility timeout; the database does not wait for that.
+        import redis
+
+        broker = redis.Redis.from_url(os.environ["REDIS_URL"])
+        assert any(queue.encode() in raw for raw in broker.hvals("unacked"))
+
+        # The sweeper (beat, every 5 minutes) finds it; a new worker renders it.
+        pending = services.reports_pending_render(now=timezone.now())
+        assert pending == [report.pk]
+        second = start_worker(queue_b := f"fault-b-{report.pk}-{os.getpid()}")
+        try:
+            for report_id in pending * 2:  # queued twice on purpose: rendered once
+                send(report_id, queue_b)
+            assert wait_for(
+                lambda: Report.objects.filter(pk=report.pk, status="final").exists(), 240
+            )
+            time.sleep(3)  # let the duplicate run: it must find nothing to do
+        finally:
+            second.terminate()
+            second.wait(timeout=60)
+    finally:
+        celery_app.conf.task_always_eager = eager
+        if first.poll() is None:
+            first.kill()
+    report.refresh_from_db()
+    assert report.status == "final" and report.pdf_sha256
+    assert Report.objects.filter(trajectory=report.trajectory).count() == 1
+    rendered = [p for p in pdf_dir.rglob("*.pdf") if str(report.uuid) in p.name]
+    assert len(rendered) == 1  # one PDF, not one per attempt
+    assert services.reports_pending_render(now=timezone.now()) == []
