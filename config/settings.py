@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "portal.middleware.AuditContextMiddleware",
     "portal.middleware.MandatoryMFAMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "portal.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

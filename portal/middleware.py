@@ -111,3 +111,31 @@ class SessionMiddleware(DjangoSessionMiddleware):
         if getattr(request, "passive_session", False) and session and not session.modified:
             return response
         return super().process_response(request, response)
+
+
+class DatabaseUnavailableMiddleware:
+    """When the database goes away in the middle of a request, the request's transaction
+    (ATOMIC_REQUESTS) is rolled back, so nothing is half-saved; the user gets a clear answer
+    that nothing was saved and to try again (503), rendered without touching the database."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.db import InterfaceError, OperationalError
+        from django.template.loader import render_to_string
+
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        message = _(
+            "The database cannot be reached just now. Nothing was saved: try again in a minute."
+        )
+        if request.path.startswith("/api/"):
+            return JsonResponse({"code": "unavailable", "message": str(message)}, status=503)
+        from django.http import HttpResponse
+
+        html = render_to_string("503.html", {"message": message})
+        return HttpResponse(html, status=503, headers={"Retry-After": "60"})

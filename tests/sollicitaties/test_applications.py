@@ -323,3 +323,32 @@ def test_the_applications_tab_shows_25_to_a_page_and_keeps_the_tab(cast, login):
     assert "?tab=applications&amp;page=2" in first
     second = client.get(url, {"tab": "applications", "page": 2}).content.decode()
     assert "Organisatie 29" in second and "Organisatie 00" not in second
+
+
+@pytest.mark.django_db(transaction=True)
+def test_when_the_database_goes_away_mid_save_nothing_is_half_saved(cast, login, monkeypatch):
+    """The activity row is written, then the connection dies before its status history: the
+    whole request is rolled back and the employee is told that nothing was saved."""
+    from django.db import OperationalError, connection
+
+    from sollicitaties import services
+
+    original = services.StatusChange.objects.create
+
+    def die(**kwargs):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:  # the server ends our session, for real
+                cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(services.StatusChange.objects, "create", die)
+    client = login(cast.employee_x1)
+    response = post_activity(client, cast, organisation="Halverwege BV")
+    assert response.status_code == 503
+    assert "Er is niets opgeslagen" in response.content.decode()
+    monkeypatch.setattr(services.StatusChange.objects, "create", original)
+    assert not ApplicationActivity.objects.filter(organisation="Halverwege BV").exists()
+    # Once the database is back, the same form saves.
+    client = login(cast.employee_x1)
+    assert post_activity(client, cast, organisation="Halverwege BV").status_code == 302
+    assert ApplicationActivity.objects.get(organisation="Halverwege BV").status_changes.count() == 1
