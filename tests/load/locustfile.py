@@ -53,6 +53,15 @@ class Portal(HttpUser):
         if "/accounts/" in page.url:
             raise StopUser(f"could not log in as {self.account['email']}")
 
+    def submit(self, url: str, data: dict, *, name: str) -> None:
+        """Open a form and post it back, as a browser does; a form that comes back unsaved
+        counts as a failure."""
+        form = self.client.get(url, name=f"{name}: form")
+        data = {**data, "csrfmiddlewaretoken": self.csrf(form.text)}
+        with self.client.post(url, data, name=name, catch_response=True) as response:
+            if "/nieuw/" in response.url:
+                response.failure(f"{name}: not saved")
+
     @staticmethod
     def csrf(html: str) -> str:
         match = CSRF.search(html)
@@ -67,12 +76,9 @@ class Employee(Portal):
 
     @task(3)
     def record_application(self):
-        url = f"/sollicitaties/traject/{self.account['trajectory']}/nieuw/"
-        form = self.client.get(url, name="application form")
-        with self.client.post(
-            url,
+        self.submit(
+            f"/sollicitaties/traject/{self.account['trajectory']}/nieuw/",
             {
-                "csrfmiddlewaretoken": self.csrf(form.text),
                 "kind": "written_application",
                 "date": date.today().isoformat(),
                 "status": "sent",
@@ -80,10 +86,7 @@ class Employee(Portal):
                 "vacancy_title": "Magazijnmedewerker",
             },
             name="record application",
-            catch_response=True,
-        ) as response:
-            if "/nieuw/" in response.url:  # the form came back: not saved
-                response.failure("the application was not saved")
+        )
 
     @task(1)
     def my_applications(self):
@@ -133,12 +136,9 @@ class Specialist(Portal):
     def log_conversation(self):
         uuid = self.account["trajectory"]
         self.client.get(f"/trajecten/{uuid}/", name="trajectory file")
-        url = f"/trajecten/{uuid}/gesprek/nieuw/"
-        form = self.client.get(url, name="conversation form")
-        with self.client.post(
-            url,
+        self.submit(
+            f"/trajecten/{uuid}/gesprek/nieuw/",
             {
-                "csrfmiddlewaretoken": self.csrf(form.text),
                 "summary": "Vacatures doorgenomen en sollicitaties voorbereid.",
                 "agreements": "Twee sollicitaties deze week.",
                 "date": date.today().isoformat(),
@@ -147,7 +147,4 @@ class Specialist(Portal):
                 "visibility": "employee",
             },
             name="log conversation",
-            catch_response=True,
-        ) as response:
-            if "/nieuw/" in response.url:
-                response.failure("the conversation report was not saved")
+        )
