@@ -51,6 +51,10 @@ def _subject_uuid(obj: Model | None) -> uuid.UUID | None:
     return getattr(employee, "uuid", None)
 
 
+#: Events that record something refused (NEN 7513 asks for the outcome of each event).
+FAILURES = frozenset({AuditAction.LOGIN_FAILED, AuditAction.MFA_FAILED})
+
+
 def record(
     action: AuditAction,
     obj: Model | None = None,
@@ -77,6 +81,7 @@ def record(
         object_repr=str(obj)[:200] if obj is not None else "",
         subject_uuid=_subject_uuid(obj),
         ip_address=ctx.ip_address if ctx else None,
+        outcome="failure" if action in FAILURES else "success",
         path=ctx.path[:500] if ctx else "",
         details=details or {},
     )

@@ -424,6 +424,12 @@ class AuditEvent(models.Model):
     )
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     path = models.CharField(_("path"), max_length=500, blank=True)
+    outcome = models.CharField(
+        _("outcome"),
+        max_length=10,
+        choices=[("success", _("Succeeded")), ("failure", _("Failed"))],
+        default="success",
+    )
     details = models.JSONField(_("details"), default=dict, blank=True)
 
     objects = AppendOnlyQuerySet.as_manager()

@@ -103,3 +103,13 @@ def test_failed_logins_are_recorded_without_the_password(cast, client):
     assert event.agency == cast.agency_a
     assert event.details == {"email": "admin@a.example"}
     assert "guess-1" not in str(event.details)
+
+
+def test_every_event_records_its_outcome(cast, login, client):
+    login(cast.admin_a).get(reverse("trajecten:file", args=[cast.traj_x1.uuid]))
+    client.logout()
+    client.post(reverse("account_login"), {"login": "admin@a.example", "password": "wrong"})
+    assert AuditEvent.objects.get(action=AuditAction.VIEW).outcome == "success"
+    assert AuditEvent.objects.get(action=AuditAction.LOGIN_FAILED).outcome == "failure"
+    html = login(cast.admin_a).get(reverse("portal:audit_log")).content.decode()
+    assert "Mislukt" in html
