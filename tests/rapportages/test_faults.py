@@ -1,8 +1,16 @@
-"""Faults on the real services (PostgreSQL and Redis, as in CI): a worker killed with SIGKILL
-in the middle of rendering a report. The render is lost with the worker; the sweeper finds the
-signed report without a PDF, and the report is produced exactly once."""
+"""Faults on the real services (PostgreSQL and Redis, as in CI).
+
+* A worker killed with SIGKILL in the middle of rendering a report: the render is lost with
+  the worker; the sweeper finds the signed report without a PDF, and the report is produced
+  exactly once.
+* Redis killed and started again with the append-only file on (as docker-compose runs it):
+  the queued render survives and a worker renders it.
+
+The dispatcher run twice at once is in test_real_services.py; a database outage in the middle
+of saving an application in tests/sollicitaties/test_applications.py."""
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -29,10 +37,11 @@ pytestmark = [
 ]
 
 
-def start_worker(queue: str) -> subprocess.Popen:
+def start_worker(queue: str, redis_url: str | None = None) -> subprocess.Popen:
     db = connection.settings_dict
     env = {
         **os.environ,
+        "REDIS_URL": redis_url or os.environ["REDIS_URL"],
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "SPOORBOEK_PRIVATE_ROOT": str(settings.MEDIA_ROOT),
@@ -45,10 +54,10 @@ def start_worker(queue: str) -> subprocess.Popen:
     )  # fmt: skip
 
 
-def send(report_id: int, queue: str) -> None:
+def send(report_id: int, queue: str, redis_url: str | None = None) -> None:
     from kombu import Connection
 
-    with Connection(os.environ["REDIS_URL"]) as broker:
+    with Connection(redis_url or os.environ["REDIS_URL"]) as broker:
         render_report.apply_async(args=[report_id], queue=queue, connection=broker)
 
 
@@ -61,20 +70,25 @@ def wait_for(predicate, seconds: float) -> bool:
     return False
 
 
-def test_a_report_survives_a_worker_killed_mid_render_and_is_produced_once(cast):
+def signed_report(cast, progress: str) -> Report:
     report = Report.objects.create(
         trajectory=cast.traj_x1, agency_id=cast.agency_a.pk, kind="progress", number=1,
         period_start=date(2026, 5, 1), period_end=date(2026, 7, 31), due_date=date(2026, 8, 1),
     )  # fmt: skip
     report.snapshot = {
         **content.build(report, today=timezone.localdate()),
-        # Long enough that rendering takes seconds: time to kill the worker in the middle.
-        "narrative": {"progress": "Voortgang van de werknemer in dit traject. " * 12000},
+        "narrative": {"progress": progress},
         "signature": {"name": "Test", "date": "1 augustus 2026"},
     }
     report.status, report.signed_by = "signed", cast.specialist_a
     report.signed_at = timezone.now() - timedelta(minutes=30)
     report.save()
+    return report
+
+
+def test_a_report_survives_a_worker_killed_mid_render_and_is_produced_once(cast):
+    # Long enough that rendering takes seconds: time to kill the worker in the middle.
+    report = signed_report(cast, "Voortgang van de werknemer in dit traject. " * 12000)
     pdf_dir = Path(settings.MEDIA_ROOT) / "reports"
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = False
@@ -117,3 +131,54 @@ def test_a_report_survives_a_worker_killed_mid_render_and_is_produced_once(cast)
     rendered = [p for p in pdf_dir.rglob("*.pdf") if str(report.uuid) in p.name]
     assert len(rendered) == 1  # one PDF, not one per attempt
     assert services.reports_pending_render(now=timezone.now()) == []
+
+
+@pytest.mark.skipif(not shutil.which("redis-server"), reason="redis-server is not installed")
+def test_queued_work_survives_a_redis_crash_with_aof_on(cast, tmp_path):
+    """A Redis of its own, with the append-only file on (as docker-compose runs it): a queued
+    render survives Redis being killed and started again, and a worker then renders it."""
+    import redis
+
+    port = 6390 + os.getpid() % 50
+    url = f"redis://127.0.0.1:{port}/0"
+    command = [
+        *("redis-server", "--port", str(port), "--bind", "127.0.0.1", "--dir", str(tmp_path)),
+        *("--appendonly", "yes", "--appendfsync", "always", "--save", ""),
+    ]
+
+    def start():
+        server = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+        assert wait_for(lambda: _pings(url), 10)
+        return server
+
+    report = signed_report(cast, "Na de herstart van Redis gerenderd.")
+    queue = f"aof-{report.pk}-{os.getpid()}"
+    server = start()
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+    worker = None
+    try:
+        send(report.pk, queue, redis_url=url)
+        assert redis.Redis.from_url(url).llen(queue) == 1
+        server.send_signal(signal.SIGKILL)  # a crash, not a clean shutdown
+        server.wait(timeout=10)
+        server = start()
+        assert redis.Redis.from_url(url).llen(queue) == 1  # still there
+        worker = start_worker(queue, redis_url=url)
+        assert wait_for(lambda: Report.objects.filter(pk=report.pk, status="final").exists(), 120)
+    finally:
+        celery_app.conf.task_always_eager = eager
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=60)
+        server.kill()
+        server.wait(timeout=10)
+
+
+def _pings(url: str) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=0.5).ping())
+    except redis.exceptions.ConnectionError:
+        return False
