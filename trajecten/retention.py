@@ -104,7 +104,7 @@ def apply(*, today: date) -> list[AgencyRun]:
 def _remove(trajectory_id: int) -> Counter:
     counts = Counter()
     trajectory = (
-        Trajectory.objects.select_for_update()
+        Trajectory.objects.select_for_update(of=("self",))
         .select_related("employee__user")
         .filter(pk=trajectory_id)
     ).first()
