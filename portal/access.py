@@ -271,12 +271,13 @@ def _invitations(qs: QuerySet, user) -> QuerySet:
 
 @_rule(AccessExport)
 def _access_exports(qs: QuerySet, user) -> QuerySet:
-    """The employee's own; agency admins prepare them on an employee's behalf."""
+    """The employee's own; agency admins prepare them on an employee's behalf, and never see
+    an archive holding medical notes (those the employee asked for themself)."""
     match user.role:
         case Role.EMPLOYEE:
             return qs.filter(employee__user=user)
         case Role.AGENCY_ADMIN:
-            return qs
+            return qs.filter(includes_medical=False)
     return qs.none()
 
 

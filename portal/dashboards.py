@@ -6,7 +6,6 @@ page shown. Business rules (WvP clock, norm, report schedule, risks) come from t
 modules; this one only combines them.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
@@ -14,7 +13,7 @@ from functools import cached_property
 import django_filters
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import OuterRef, Prefetch, Subquery, Sum
+from django.db.models import Count, OuterRef, Prefetch, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -127,6 +126,9 @@ class BVFigures:
     below_norm: int = 0
 
 
+FIGURES = ("running", "referred", "active", "ended", "with_risks", "applications", "below_norm")
+
+
 @dataclass
 class TrajectoryFacts:
     """What the dashboard knows about one trajectory, for figures and its row."""
@@ -218,9 +220,8 @@ def _facts_for(
 def _totals(per_bv: list[BVFigures]) -> BVFigures:
     total = BVFigures(_("All BVs"), None)
     for bv in per_bv:
-        for name in ("running", "referred", "active", "ended", "with_risks", "applications"):
+        for name in FIGURES:
             setattr(total, name, getattr(total, name) + getattr(bv, name))
-        total.below_norm += bv.below_norm
     return total
 
 
@@ -326,29 +327,31 @@ def specialist_day(*, user, today: date) -> SpecialistDay:
         .order_by("starts_at")[: LIST_LIMIT * 2]
     )
     tomorrow = start_of_day + timedelta(days=1)
-    trajectories = list(
-        access.visible_trajectories(user)
-        .exclude(status=TrajectoryStatus.ENDED)
+    visible = access.visible_trajectories(user)
+    counts = dict(visible.values_list("status").annotate(n=Count("id")))
+    # Only active trajectories have a norm to fall below; an agency admin's day covers the
+    # whole agency, so the rest is counted and filtered by the database.
+    active = list(
+        visible.filter(status=TrajectoryStatus.ACTIVE)
         .select_related("employee", "agency", "application_norm")
         .order_by("employee__last_name", "employee__first_name", "id")
     )
-    counts = defaultdict(int)
-    for t in trajectories:
-        counts[t.status] += 1
-    active = [t for t in trajectories if t.is_active]
     positions = norm_positions(user=user, trajectories=active, today=today)
     below = [
         (t, positions[t.pk]) for t in active if t.pk in positions and positions[t.pk].below_norm
     ]
     intakes = []
-    for t in trajectories:
-        if t.status == TrajectoryStatus.REFERRED and t.intake_date is None:
-            deadline = t.intake_deadline()
-            if (deadline - today).days <= INTAKE_WARNING_DAYS:
-                intakes.append((t, deadline))
+    for t in (
+        visible.filter(status=TrajectoryStatus.REFERRED, intake_date__isnull=True)
+        .only("uuid", "referral_date", "employee__first_name", "employee__last_name")
+        .select_related("employee")
+    ):
+        deadline = t.intake_deadline()
+        if (deadline - today).days <= INTAKE_WARNING_DAYS:
+            intakes.append((t, deadline))
     intakes.sort(key=lambda pair: pair[1])
     return SpecialistDay(
-        caseload=dict(counts),
+        caseload=counts,
         appointments_today=[a for a in appointments if a.starts_at < tomorrow],
         appointments_week=[a for a in appointments if a.starts_at >= tomorrow],
         overdue_tasks=list(

@@ -22,7 +22,7 @@ from datetime import date
 from decimal import Decimal
 
 from django import forms
-from django.db.models import Count, F
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -167,7 +167,9 @@ def overview_csv_rows(overview: AgencyOverview) -> list[list]:
     rows = [[_("Figure"), _("Item"), _("Value")]]
     rows += [[_("Trajectories by status"), label, n] for label, n in overview.by_status]
     rows += [[_("Running trajectories by phase"), label, n] for label, n in overview.by_phase]
-    rows += [[_("Running trajectories by specialist"), n1, n] for n1, n in overview.by_specialist]
+    rows += [
+        [_("Running trajectories by specialist"), name, n] for name, n in overview.by_specialist
+    ]
     for title, rate in (
         (_("Intake within 5 working days"), overview.intake),
         (_("Reports on time"), overview.reports),
@@ -203,7 +205,7 @@ class BillingLine:
 
 def billing(*, user, start: date, end: date) -> tuple[list[BillingLine], BillingLine]:
     """Per employer and month: base fees of trajectories started and monthly renewals."""
-    lines: dict[tuple[str, date], BillingLine] = {}
+    lines: dict[tuple[str, date], BillingLine] = {}  # employer names are unique per agency
 
     def line(employer: str, day: date) -> BillingLine:
         month = day.replace(day=1)
@@ -223,7 +225,7 @@ def billing(*, user, start: date, end: date) -> tuple[list[BillingLine], Billing
     for employer, period_start, price in (
         access.visible_records(Renewal, user)
         .filter(period_start__range=(start, end))
-        .values_list("trajectory__legal_entity__employer__name", "period_start", F("price"))
+        .values_list("trajectory__legal_entity__employer__name", "period_start", "price")
     ):
         entry = line(employer, period_start)
         entry.renewal_count += 1

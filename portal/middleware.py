@@ -1,8 +1,10 @@
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
-from django.http import JsonResponse
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -125,9 +127,6 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        from django.db import InterfaceError, OperationalError
-        from django.template.loader import render_to_string
-
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
         message = _(
@@ -135,7 +134,5 @@ class DatabaseUnavailableMiddleware:
         )
         if request.path.startswith("/api/"):
             return JsonResponse({"code": "unavailable", "message": str(message)}, status=503)
-        from django.http import HttpResponse
-
         html = render_to_string("503.html", {"message": message})
         return HttpResponse(html, status=503, headers={"Retry-After": "60"})

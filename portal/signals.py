@@ -1,4 +1,5 @@
-"""Login events for the audit trail."""
+"""Login and two-factor events for the audit trail, and the change versions that keep the
+dashboards live (``portal.live``)."""
 
 import contextlib
 

@@ -3,7 +3,8 @@
 Asked for by the employee, or by an agency admin on their behalf; built by a task; available
 for ``EXPORT_DAYS`` days, then removed by the nightly retention run. The ZIP holds one JSON file
 per kind of record of every trajectory of the employee (also the records the employee does not
-see in the portal, such as the agency's internal notes: they are personal data too), the
+see in the portal, such as the agency's internal notes: they are personal data too; medical
+notes only in the archive the employee asks for themself, never in one an admin prepares), the
 uploaded files and report PDFs, and the access log of their file. Requests and downloads are
 recorded in the audit trail.
 """
@@ -105,7 +106,10 @@ Vragen over deze gegevens stelt u aan uw re-integratiebureau.
 
 def export_request(*, employee: Employee, actor: User) -> AccessExport:
     export = AccessExport.objects.create(
-        agency_id=employee.agency_id, employee=employee, requested_by=actor
+        agency_id=employee.agency_id,
+        employee=employee,
+        requested_by=actor,
+        includes_medical=employee.user_id is not None and employee.user_id == actor.pk,
     )
     audit.record(AuditAction.CREATE, export, details={"access_export": True})
     from .tasks import build_access_export
@@ -130,6 +134,8 @@ def export_build(*, export_id: int) -> AccessExport | None:
         )
         archive.writestr("employee.json", serializers.serialize("json", [employee], indent=2))
         for name, model, lookup in RECORDS:
+            if model is MedicalNote and not export.includes_medical:
+                continue
             records = model.objects.filter(**{lookup: employee}).order_by("pk")
             archive.writestr(
                 f"records/{name}.json", serializers.serialize("json", records, indent=2)

@@ -4,7 +4,8 @@ Decisions:
 
 * A message is never edited or deleted: the thread is part of the file.
 * The employee is not in the thread (domain.md section 4) and never sees it.
-* Unread means: posted by someone else after the user last opened the thread.
+* Unread means: posted by someone else after the user last opened the thread. Agency admins
+  read threads but are not in them: nothing counts as unread for them, and they get no notice.
 * The email notice says only that there is a new message and links to it: no names, no text,
   because email leaves the portal's protection. A recipient gets one notice per unread thread:
   further messages before they read it send nothing more.
@@ -17,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal import access, audit
-from portal.constants import AuditAction
+from portal.constants import AuditAction, Role
 from portal.models import User
 
 from .models import Message, ThreadRead, Trajectory
@@ -26,6 +27,8 @@ MAX_LENGTH = 4000
 
 
 def _unread(user) -> QuerySet:
+    if user.role == Role.AGENCY_ADMIN:
+        return Message.objects.none()
     read_later = ThreadRead.objects.filter(
         user=user, trajectory_id=OuterRef("trajectory_id"), read_at__gte=OuterRef("created_at")
     )

@@ -253,7 +253,7 @@ def tab_context(*, tab: str, user, trajectory: Trajectory, today: date, params=N
             }
         case "messages":
             return {
-                "thread": visible(Message).select_related("author").order_by("created_at", "id"),
+                "thread": messaging.thread(user=user, trajectory=trajectory),
                 "can_post": access.can_post_message(user, trajectory),
                 "message_max_length": messaging.MAX_LENGTH,
             }

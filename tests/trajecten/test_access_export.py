@@ -82,10 +82,32 @@ def test_an_employee_downloads_everything_about_them_as_a_zip(cast, login, on_co
 
 
 def test_an_agency_admin_prepares_it_on_the_employees_behalf(cast, login, on_commit):
-    export = prepare(login(cast.admin_a), cast, on_commit)
+    MedicalNote.objects.create(
+        trajectory=cast.traj_x1,
+        author=cast.specialist_a,
+        consent_date=timezone.localdate(),
+        consent_text="Gesprek over belastbaarheid",
+        note="Rugklachten",
+    )
+    admin = login(cast.admin_a)
+    export = prepare(admin, cast, on_commit)
     assert export.requested_by == cast.admin_a and export.status == "ready"
+    # Admins never see medical notes (domain.md section 6), not through an export either.
+    response = admin.get(reverse("trajecten:access_export_download", args=[export.uuid]))
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    assert "records/medical_notes.json" not in archive.namelist()
+    assert "Rugklachten" not in str([archive.read(n) for n in archive.namelist()])
     # The employee sees and downloads it too.
     assert str(export.uuid) in login(cast.employee_x1).get(page_url(cast)).content.decode()
+
+
+def test_an_admin_cannot_fetch_the_archive_the_employee_asked_for(cast, login, on_commit):
+    export = prepare(login(cast.employee_x1), cast, on_commit)
+    assert export.includes_medical
+    admin = login(cast.admin_a)
+    assert str(export.uuid) not in admin.get(page_url(cast)).content.decode()
+    download = reverse("trajecten:access_export_download", args=[export.uuid])
+    assert admin.get(download).status_code == 404
 
 
 @pytest.mark.parametrize(

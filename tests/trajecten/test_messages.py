@@ -104,6 +104,7 @@ def test_the_employee_never_sees_the_thread(cast, login, on_commit):
 def test_agency_admin_reads_but_does_not_post(cast, login, on_commit):
     on_commit(post, login(cast.contact_x_all), cast.traj_x1, "Vraag van HR")
     admin = login(cast.admin_a)
+    assert "ongelezen bericht" not in admin.get(reverse("portal:home")).content.decode()
     assert "Vraag van HR" in admin.get(tab_url(cast.traj_x1)).content.decode()
     post(admin, cast.traj_x1, "Van de beheerder")
     assert Message.objects.count() == 1

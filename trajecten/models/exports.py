@@ -27,6 +27,9 @@ class AccessExport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    #: Medical notes are the employee's and their specialists' only (domain.md section 6): an
+    #: archive with them is the employee's own; one an admin prepares leaves them out.
+    includes_medical = models.BooleanField(default=False, editable=False)
     file = models.FileField(upload_to="exports/%Y/%m/", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(null=True, blank=True)
