@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.models import Agency
 from trajecten.models import FileRecord, ScopedQuerySet
+from trajecten.models.base import AgencyFromParent
 
 from .constants import (
     COUNTING_KINDS,
@@ -93,8 +94,10 @@ class ApplicationActivity(FileRecord):
         return self.kind in STATUS_KINDS
 
 
-class StatusChange(models.Model):
+class StatusChange(AgencyFromParent):
     """The dated history of an application's status."""
+
+    agency_parent = "activity"
 
     activity = models.ForeignKey(
         ApplicationActivity, on_delete=models.CASCADE, related_name="status_changes"

@@ -14,6 +14,24 @@ class ScopedQuerySet(models.QuerySet):
         return access.scope(self, user)
 
 
+class AgencyFromParent(models.Model):
+    """A row that belongs to another agency-owned row (a search profile's function, an
+    application's status change) and carries that row's agency, copied on every save, so that
+    the row-level security policies (``portal.tenancy``) can guard it on its own."""
+
+    #: The name of the foreign key whose ``agency_id`` this row copies.
+    agency_parent: str = ""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+", editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        self.agency_id = getattr(self, self.agency_parent).agency_id
+        super().save(*args, **kwargs)
+
+
 class FileRecord(models.Model):
     """A record in a trajectory's file. Carries the agency (for scoping and, later, row-level
     security) copied from its trajectory, and a UUID for URLs."""

@@ -15,7 +15,7 @@ from ..constants import (
     TrainingStatus,
     Visibility,
 )
-from .base import FileRecord
+from .base import AgencyFromParent, FileRecord
 
 
 class PersonProfile(FileRecord):
@@ -141,8 +141,10 @@ class SearchProfile(FileRecord):
         return ""
 
 
-class SearchFunction(models.Model):
+class SearchFunction(AgencyFromParent):
     """A function in a search profile, with why it is suitable (passend)."""
+
+    agency_parent = "profile"
 
     profile = models.ForeignKey(SearchProfile, on_delete=models.CASCADE, related_name="functions")
     title = models.CharField(_("function"), max_length=200)

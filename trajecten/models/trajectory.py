@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.models import Agency, Phase
 
 from ..constants import Performer
-from .base import FileRecord
+from .base import AgencyFromParent, FileRecord
 
 
 class PhaseChange(FileRecord):
@@ -68,7 +68,9 @@ class ActionTemplate(models.Model):
         return self.name
 
 
-class ActionTemplateItem(models.Model):
+class ActionTemplateItem(AgencyFromParent):
+    agency_parent = "template"
+
     template = models.ForeignKey(ActionTemplate, on_delete=models.CASCADE, related_name="items")
     title = models.CharField(_("task"), max_length=200)
     week = models.PositiveSmallIntegerField(
@@ -131,8 +133,10 @@ def _new_feed_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-class CalendarFeed(models.Model):
+class CalendarFeed(AgencyFromParent):
     """A user's private iCalendar feed of their appointments; revoking replaces the token."""
+
+    agency_parent = "user"
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
