@@ -9,6 +9,9 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self) -> None:
-        from . import signals
+        from django.db.models.signals import post_migrate
+
+        from . import signals, tenancy
 
         signals.connect_dashboard_signals()
+        post_migrate.connect(tenancy.post_migrate, sender=self)

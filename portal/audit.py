@@ -5,12 +5,15 @@ The request's actor and IP address come from a context variable that
 Work outside a request (tasks, commands) records ``actor=None``: the system.
 """
 
+import contextlib
 import contextvars
+import dataclasses
 import uuid
 from dataclasses import dataclass
 
 from django.db.models import Model
 
+from . import tenancy
 from .constants import AuditAction
 from .models import AuditEvent
 
@@ -33,6 +36,13 @@ def set_context(ctx: AuditContext | None) -> contextvars.Token:
 
 def reset_context(token: contextvars.Token) -> None:
     _context.reset(token)
+
+
+def set_user(user) -> None:
+    """The request's user became known inside the view (an API token): record them as actor."""
+    ctx = _context.get()
+    if ctx is not None:
+        _context.set(dataclasses.replace(ctx, user=user))
 
 
 def client_ip(request) -> str | None:
@@ -85,6 +95,13 @@ def record(
         path=ctx.path[:500] if ctx else "",
         details=details or {},
     )
+
+
+def record_for_account(action: AuditAction, *, agency_id: int | None, **kwargs) -> AuditEvent:
+    """An event about an account recorded while the request is not yet in its agency (a login,
+    a failed login or code): written in the account's agency (``portal.tenancy``)."""
+    with tenancy.scope(agency_id) if agency_id else contextlib.nullcontext():
+        return record(action, agency_id=agency_id, **kwargs)
 
 
 def record_list(model: type[Model], count: int, *, details: dict | None = None) -> AuditEvent:

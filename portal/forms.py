@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from . import access
+from . import access, selectors
 from .constants import INVITABLE_ROLES, Role
 from .models import Agency, Employer, Invitation, LegalEntity, User
 
@@ -107,7 +107,7 @@ class InvitationForm(forms.ModelForm):
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
+        if selectors.email_in_use(email):
             raise forms.ValidationError(_("There is already an account with this email address."))
         return email
 

@@ -1,14 +1,14 @@
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from . import audit
+from . import audit, tenancy
 from .constants import MFA_REQUIRED_ROLES
 
 
@@ -115,10 +115,21 @@ class SessionMiddleware(DjangoSessionMiddleware):
         return super().process_response(request, response)
 
 
+def database_unavailable(request) -> HttpResponse:
+    """The answer when the database goes away mid-request: the request's transaction is rolled
+    back, so nothing is half-saved; the user is told so and to try again (503), rendered
+    without touching the database."""
+    message = _(
+        "The database cannot be reached just now. Nothing was saved: try again in a minute."
+    )
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "unavailable", "message": str(message)}, status=503)
+    html = render_to_string("503.html", {"message": message})
+    return HttpResponse(html, status=503, headers={"Retry-After": "60"})
+
+
 class DatabaseUnavailableMiddleware:
-    """When the database goes away in the middle of a request, the request's transaction
-    (ATOMIC_REQUESTS) is rolled back, so nothing is half-saved; the user gets a clear answer
-    that nothing was saved and to try again (503), rendered without touching the database."""
+    """A view that loses the database answers ``database_unavailable``."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -129,10 +140,32 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
-        message = _(
-            "The database cannot be reached just now. Nothing was saved: try again in a minute."
-        )
-        if request.path.startswith("/api/"):
-            return JsonResponse({"code": "unavailable", "message": str(message)}, status=503)
-        html = render_to_string("503.html", {"message": message})
-        return HttpResponse(html, status=503, headers={"Retry-After": "60"})
+        return database_unavailable(request)
+
+
+class TenancyMiddleware:
+    """Runs the rest of the request in one transaction whose row-level security setting is
+    ``identity`` until the user is known, then their agency (``portal.tenancy``). The view's
+    own transaction (ATOMIC_REQUESTS) nests inside it as a savepoint, so a failing view still
+    rolls back alone. Without PostgreSQL this does nothing."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not tenancy.enabled():
+            return self.get_response(request)
+        outermost = not connection.in_atomic_block
+        try:
+            with transaction.atomic():
+                previous = tenancy.activate(tenancy.IDENTITY)
+                value = tenancy.value_for(request.user)  # reads the user as `identity`
+                if value != tenancy.IDENTITY:
+                    tenancy.activate(value)
+                response = self.get_response(request)
+                if not outermost:  # nested (a test): leave the outer value as it was
+                    tenancy.activate(previous)
+        except (OperationalError, InterfaceError):
+            # Lost at commit: nothing of the request was saved.
+            return database_unavailable(request)
+        return response

@@ -6,7 +6,7 @@ from datetime import datetime, time
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from . import access
+from . import access, tenancy
 from .models import AuditEvent, Employer, User
 
 
@@ -47,3 +47,11 @@ def audit_search(*, user: User, q: str = "", action: str = "", date_from=None, d
 
 def own_file_access(*, user: User) -> QuerySet[AuditEvent]:
     return access.own_file_access_events(user)
+
+
+def email_in_use(email: str) -> bool:
+    """Whether any account, of any agency, logs in with ``email``. Email addresses are the
+    login, so they are unique across the platform; this is the one question a request may ask
+    beyond its own agency, and it answers yes or no only (``tenancy.IDENTITY``)."""
+    with tenancy.scope(tenancy.IDENTITY):
+        return User.objects.filter(email__iexact=email).exists()

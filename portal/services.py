@@ -9,7 +9,7 @@ from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 
-from . import audit
+from . import audit, selectors
 from .constants import (
     DEFAULT_PHASES,
     DEFAULT_PRODUCTS,
@@ -154,7 +154,7 @@ def employee_invite(*, employee, invited_by: User | None) -> Invitation | None:
     who have a login, an open invitation, or no email address."""
     if employee.user_id or not employee.email:
         return None
-    if User.objects.filter(email__iexact=employee.email).exists():
+    if selectors.email_in_use(employee.email):
         return None
     open_invitations = Invitation.objects.filter(
         employee=employee, accepted_at__isnull=True, revoked_at__isnull=True
@@ -180,7 +180,10 @@ def employee_invite(*, employee, invited_by: User | None) -> Invitation | None:
 def _queue_invitation_email(invitation: Invitation) -> None:
     from .tasks import send_invitation_email
 
-    transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk), robust=True)
+    transaction.on_commit(
+        lambda: send_invitation_email.delay(invitation.pk, agency_id=invitation.agency_id),
+        robust=True,
+    )
 
 
 def invitation_from_token(token: str) -> Invitation:

@@ -14,7 +14,9 @@ from .models import User
 
 @receiver(user_logged_in)
 def _record_login(sender, request, user, **kwargs) -> None:
-    audit.record(AuditAction.LOGIN, actor=user, object_type="session")
+    audit.record_for_account(
+        AuditAction.LOGIN, agency_id=user.agency_id, actor=user, object_type="session"
+    )
 
 
 @receiver(user_logged_out)
@@ -27,7 +29,7 @@ def _record_logout(sender, request, user, **kwargs) -> None:
 def _record_failed_login(sender, credentials, request=None, **kwargs) -> None:
     email = (credentials or {}).get("email") or (credentials or {}).get("username") or ""
     user = User.objects.filter(email__iexact=email).only("id", "agency_id").first()
-    audit.record(
+    audit.record_for_account(
         AuditAction.LOGIN_FAILED,
         actor=None,
         agency_id=getattr(user, "agency_id", None),
@@ -40,8 +42,9 @@ def _record_failed_login(sender, credentials, request=None, **kwargs) -> None:
 def _record_failed_mfa(sender, request, user, authenticator, reauthentication, **kwargs) -> None:
     """A wrong TOTP or recovery code: the password was right, so this may be an attack on a
     stolen password. Who (the account), when and from where; never the code."""
-    audit.record(
+    audit.record_for_account(
         AuditAction.MFA_FAILED,
+        agency_id=user.agency_id,
         actor=user,
         object_type="session",
         details={"reauthentication": bool(reauthentication)},

@@ -6,10 +6,11 @@ from django.urls import reverse
 from django.utils import translation
 
 from .models import Invitation
+from .tenancy import AgencyTask
 
 
-@shared_task(bind=True, max_retries=5, default_retry_delay=60, acks_late=True)
-def send_invitation_email(self, invitation_id: int) -> None:
+@shared_task(base=AgencyTask, bind=True, max_retries=5, default_retry_delay=60, acks_late=True)
+def send_invitation_email(self, invitation_id: int, *, agency_id: int) -> None:
     """Email the invitation link, in the invitee's language. Skips closed invitations."""
     from .services import invitation_token
 

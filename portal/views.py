@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
-from . import access, selectors, services
+from . import access, selectors, services, tenancy
 from .decorators import agency_admin_required
 from .forms import (
     AgencySettingsForm,
@@ -135,6 +135,7 @@ def invitation_accept(request, token):
         invitation = services.invitation_from_token(token)
     except services.InvitationError as exc:
         return render(request, "portal/invitation_invalid.html", {"reason": str(exc)}, status=410)
+    tenancy.activate(invitation.agency_id)  # the link is the key to its agency's invitation
     if request.user.is_authenticated:
         messages.error(request, _("Log out first to accept an invitation for another account."))
         return redirect("portal:home")

@@ -110,7 +110,9 @@ def report_sign(*, report: Report, actor: User) -> Report:
     audit.record(AuditAction.UPDATE, locked, details={"signed": True})
     from .tasks import render_report
 
-    transaction.on_commit(lambda: render_report.delay(locked.pk), robust=True)
+    transaction.on_commit(
+        lambda: render_report.delay(locked.pk, agency_id=locked.agency_id), robust=True
+    )
     return locked
 
 
@@ -146,7 +148,9 @@ def report_render(*, report_id: int) -> Report | None:
             Report.objects.filter(pk=claimed.supersedes_id).update(status=ReportStatus.SUPERSEDED)
         from .tasks import notify_report_final
 
-        transaction.on_commit(lambda: notify_report_final.delay(claimed.pk), robust=True)
+        transaction.on_commit(
+            lambda: notify_report_final.delay(claimed.pk, agency_id=claimed.agency_id), robust=True
+        )
     return claimed
 
 
@@ -155,14 +159,14 @@ def report_render(*, report_id: int) -> Report | None:
 RENDER_GRACE = timedelta(minutes=10)
 
 
-def reports_pending_render(*, now, grace: timedelta = RENDER_GRACE) -> list[int]:
-    """Signed reports whose PDF should have been rendered by now and did not fail (a failing
-    render retries by itself, showing its error). Rendering claims the report with a lock and
-    a status check, so queueing one twice renders it once."""
+def reports_pending_render(*, now, grace: timedelta = RENDER_GRACE) -> list[tuple[int, int]]:
+    """(id, agency id) of the signed reports whose PDF should have been rendered by now and did
+    not fail (a failing render retries by itself, showing its error). Rendering claims the
+    report with a lock and a status check, so queueing one twice renders it once."""
     return list(
         Report.objects.filter(status=ReportStatus.SIGNED, signed_at__lt=now - grace, pdf_error="")
         .order_by("id")
-        .values_list("id", flat=True)
+        .values_list("id", "agency_id")
     )
 
 
@@ -284,7 +288,7 @@ def bundle_request(*, trajectory: Trajectory, actor: User) -> BundleJob:
     audit.record(AuditAction.CREATE, job)
     from .tasks import build_bundle
 
-    transaction.on_commit(lambda: build_bundle.delay(job.pk), robust=True)
+    transaction.on_commit(lambda: build_bundle.delay(job.pk, agency_id=job.agency_id), robust=True)
     return job
 
 

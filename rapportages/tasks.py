@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from portal.constants import Role
 from portal.models import User
+from portal.tenancy import AgencyTask, SystemTask
 
 from . import services
 from .models import Report
@@ -17,20 +18,21 @@ from .models import Report
 RENDER_TIME_LIMIT = 120
 
 
-@shared_task(acks_late=True)
+@shared_task(base=SystemTask, acks_late=True)
 def schedule_reports() -> int:
     """Daily (beat): create the drafts that have fallen due."""
     return services.reports_schedule(today=timezone.localdate())
 
 
 @shared_task(
+    base=AgencyTask,
     bind=True,
     acks_late=True,
     max_retries=6,
     soft_time_limit=RENDER_TIME_LIMIT,
     time_limit=RENDER_TIME_LIMIT + 30,
 )
-def render_report(self, report_id: int) -> str:
+def render_report(self, report_id: int, *, agency_id: int) -> str:
     """Render a signed report's PDF. On failure the report stays 'signed, PDF pending' with
     the error shown, and the task retries with exponential backoff."""
     try:
@@ -41,18 +43,18 @@ def render_report(self, report_id: int) -> str:
     return "rendered" if report else "nothing to do"
 
 
-@shared_task(acks_late=True)
+@shared_task(base=SystemTask, acks_late=True)
 def render_pending_reports() -> int:
     """Every few minutes (beat): queue again the renders that were lost (the database, not the
     broker, knows which signed reports still lack their PDF)."""
-    ids = services.reports_pending_render(now=timezone.now())
-    for report_id in ids:
-        render_report.delay(report_id)
-    return len(ids)
+    pending = services.reports_pending_render(now=timezone.now())
+    for report_id, agency_id in pending:
+        render_report.delay(report_id, agency_id=agency_id)
+    return len(pending)
 
 
-@shared_task(bind=True, acks_late=True, max_retries=5, default_retry_delay=120)
-def notify_report_final(self, report_id: int) -> None:
+@shared_task(base=AgencyTask, bind=True, acks_late=True, max_retries=5, default_retry_delay=120)
+def notify_report_final(self, report_id: int, *, agency_id: int) -> None:
     """Email and in-app notice to the employee and the employer contacts."""
     report = (
         Report.objects.select_related("trajectory__employee", "trajectory__legal_entity")
@@ -87,7 +89,7 @@ def notify_report_final(self, report_id: int) -> None:
         )
 
 
-@shared_task(bind=True, acks_late=True, max_retries=5, default_retry_delay=120)
+@shared_task(base=SystemTask, bind=True, acks_late=True, max_retries=5, default_retry_delay=120)
 def send_report_reminders(self) -> int:
     """Daily (beat): remind the primary specialist 7 days before a report is due, and once
     when it is overdue (then with the agency admins in copy)."""
@@ -120,7 +122,7 @@ def send_report_reminders(self) -> int:
     return len(claimed)
 
 
-@shared_task(acks_late=True, soft_time_limit=300, time_limit=330)
-def build_bundle(job_id: int) -> str:
+@shared_task(base=AgencyTask, acks_late=True, soft_time_limit=300, time_limit=330)
+def build_bundle(job_id: int, *, agency_id: int) -> str:
     job = services.bundle_build(job_id=job_id)
     return "built" if job else "nothing to do"

@@ -15,6 +15,7 @@ from types import SimpleNamespace
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.db import connection
 
 from tests.factories import (
     AgencyFactory,
@@ -39,6 +40,12 @@ STAFF_NAMES = [
 ]
 EMPLOYEE_NAMES = ["employee_x1", "employee_x2", "employee_y1", "employee_z1"]
 CAST_NAMES = STAFF_NAMES + EMPLOYEE_NAMES
+
+#: Statements a request adds on PostgreSQL for row-level security (``portal.tenancy``): inside
+#: a test's transaction, the savepoint and release of the request's transaction and the
+#: setting set to ``identity``, to the user's agency and back. A page's query budget is its
+#: own statements plus these.
+RLS_QUERIES = 5 if connection.vendor == "postgresql" else 0
 
 
 def enrol_totp(user) -> str:
@@ -113,10 +120,77 @@ def login(client):
 
 @pytest.fixture
 def on_commit(django_capture_on_commit_callbacks):
-    """Run ``transaction.on_commit`` callbacks (queued tasks, emails) as a real commit would."""
+    """Run ``transaction.on_commit`` callbacks (queued tasks, emails) as a real commit would:
+    on PostgreSQL with no agency set, as after a request's commit (its setting died with its
+    transaction), so a callback that reads agency data must set the agency itself."""
+    from contextlib import ExitStack
+
+    from portal import tenancy
 
     def _run(func, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return func(*args, **kwargs)
+        after_commit = ExitStack()
+        with after_commit, django_capture_on_commit_callbacks(execute=True):
+            result = func(*args, **kwargs)
+            after_commit.enter_context(tenancy.scope(tenancy.NOTHING))  # for the callbacks
+        return result
 
     return _run
+
+
+# --- Row-level security (PostgreSQL) -------------------------------------------------------------
+# CI connects as a superuser, whom row-level security never binds. So that the suite proves
+# the policies, each database test runs as the application role (`DATABASE_APP_ROLE`), as in
+# production. The test's own setup (factories across agencies) runs in scope `all`; the
+# requests and tasks under test set their own agency, so the policies bind them as in
+# production and a forgotten scope shows up as a failing test.
+
+
+def _on_postgres() -> bool:
+    from django.db import connection
+
+    return connection.vendor == "postgresql"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    if not _on_postgres():
+        return
+    from django.conf import settings
+    from django.db import connection
+
+    from portal import tenancy
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        role = settings.DATABASE_APP_ROLE
+        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        if not cursor.fetchone()[0]:
+            return  # not a superuser: the tests run as whoever connects
+        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
+        if not cursor.fetchone():
+            cursor.execute(f'CREATE ROLE "{role}" NOLOGIN NOSUPERUSER NOBYPASSRLS')
+        tenancy.apply_policies(verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _application_role(request):
+    if "_django_db_helper" not in request.fixturenames or not _on_postgres():
+        yield
+        return
+    request.getfixturevalue("_django_db_helper")
+    from django.conf import settings
+    from django.db import connection
+
+    from portal import tenancy
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        superuser = cursor.fetchone()[0]
+        if superuser:
+            cursor.execute(f'SET ROLE "{settings.DATABASE_APP_ROLE}"')
+        cursor.execute("SELECT set_config(%s, %s, false)", [tenancy.SETTING, tenancy.ALL])
+    yield
+    if connection.connection is not None and not connection.needs_rollback:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, '', false)", [tenancy.SETTING])
+            if superuser:
+                cursor.execute("RESET ROLE")

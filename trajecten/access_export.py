@@ -114,7 +114,9 @@ def export_request(*, employee: Employee, actor: User) -> AccessExport:
     audit.record(AuditAction.CREATE, export, details={"access_export": True})
     from .tasks import build_access_export
 
-    transaction.on_commit(lambda: build_access_export.delay(export.pk), robust=True)
+    transaction.on_commit(
+        lambda: build_access_export.delay(export.pk, agency_id=export.agency_id), robust=True
+    )
     return export
 
 

@@ -101,7 +101,10 @@ def message_post(*, trajectory: Trajectory, author: User, body: str) -> Message:
     )
     for user_id in recipients:
         transaction.on_commit(
-            lambda user_id=user_id: notify_message.delay(message.pk, user_id), robust=True
+            lambda user_id=user_id: notify_message.delay(
+                message.pk, user_id, agency_id=message.agency_id
+            ),
+            robust=True,
         )
     return message
 

@@ -165,7 +165,9 @@ def trajectory_close(
     trajectory.save()
     audit.record(AuditAction.UPDATE, trajectory, details={"closed": reason})
     transaction.on_commit(
-        lambda: trajectory_closed.send(sender=Trajectory, trajectory_id=trajectory.pk),
+        lambda: trajectory_closed.send(
+            sender=Trajectory, trajectory_id=trajectory.pk, agency_id=trajectory.agency_id
+        ),
         robust=True,
     )
     return trajectory

@@ -8,19 +8,20 @@ from django.utils import timezone, translation
 
 from portal.constants import Role
 from portal.models import User
+from portal.tenancy import AgencyTask, SystemTask
 
 from . import services
 from .models import Trajectory
 
 
-@shared_task(acks_late=True)
+@shared_task(base=SystemTask, acks_late=True)
 def record_renewals() -> int:
     """Daily: record the monthly renewals that have fallen due (idempotent)."""
     return services.renewals_record(today=timezone.localdate())
 
 
-@shared_task(bind=True, acks_late=True, max_retries=5, default_retry_delay=60)
-def notify_referral(self, trajectory_id: int) -> None:
+@shared_task(base=AgencyTask, bind=True, acks_late=True, max_retries=5, default_retry_delay=60)
+def notify_referral(self, trajectory_id: int, *, agency_id: int) -> None:
     """Tell the agency's admins and specialists that an employer referred someone."""
     trajectory = (
         Trajectory.objects.select_related("employee", "legal_entity__employer", "agency")
@@ -46,8 +47,8 @@ def notify_referral(self, trajectory_id: int) -> None:
         raise self.retry(exc=exc) from exc
 
 
-@shared_task(bind=True, acks_late=True, max_retries=5, default_retry_delay=60)
-def notify_message(self, message_id: int, user_id: int) -> None:
+@shared_task(base=AgencyTask, bind=True, acks_late=True, max_retries=5, default_retry_delay=60)
+def notify_message(self, message_id: int, user_id: int, *, agency_id: int) -> None:
     """Email one participant that a message waits for them (see ``trajecten.messaging``)."""
     from . import messaging
     from .models import Message
@@ -67,7 +68,7 @@ def notify_message(self, message_id: int, user_id: int) -> None:
         raise self.retry(exc=exc) from exc
 
 
-@shared_task(acks_late=True)
+@shared_task(base=SystemTask, acks_late=True)
 def apply_retention() -> dict:
     """Daily: remove the files whose keeping period has passed (``trajecten.retention``)."""
     from . import access_export, retention
@@ -77,8 +78,8 @@ def apply_retention() -> dict:
     return {run.agency.pk: dict(run.counts) for run in runs}
 
 
-@shared_task(bind=True, acks_late=True, max_retries=3, default_retry_delay=60)
-def build_access_export(self, export_id: int) -> None:
+@shared_task(base=AgencyTask, bind=True, acks_late=True, max_retries=3, default_retry_delay=60)
+def build_access_export(self, export_id: int, *, agency_id: int) -> None:
     """Build an employee's access export (``trajecten.access_export``)."""
     from . import access_export
     from .models import AccessExport

@@ -355,7 +355,7 @@ def _worker_throughput(seeded: Seeded, today, count: int = 60) -> Result:
 
         start = time.perf_counter()
         for report in drafts:
-            render_report.delay(report.pk)
+            render_report.delay(report.pk, agency_id=report.agency_id)
         deadline = start + 600
         while time.perf_counter() < deadline:
             done = Report.objects.filter(

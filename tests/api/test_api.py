@@ -9,7 +9,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from portal.api_tokens import token_create
-from portal.models import ApiToken
+from portal.models import ApiToken, AuditEvent
 from sollicitaties.models import ApplicationActivity
 from tests.conftest import CAST_NAMES, enrol_totp
 from tests.factories import UserFactory
@@ -82,6 +82,12 @@ def test_lists_hold_only_the_agency_of_the_token(cast, records, api, path):
     for row in own:
         assert "Employer X" not in str(row) and "PostNL" not in str(row)
     assert api(cast.specialist_b).get(f"/api/v1/{path}/").status_code == 200
+
+
+def test_a_token_request_is_audited_as_the_token_user_in_their_agency(cast, api):
+    api(cast.specialist_b).get("/api/v1/trajectories/")
+    event = AuditEvent.objects.filter(path="/api/v1/trajectories/").get()
+    assert (event.actor, event.agency_id) == (cast.specialist_b, cast.specialist_b.agency_id)
 
 
 def test_employer_contacts_see_applications_without_private_notes(cast, records, api):

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.conftest import enrol_totp
+from tests.conftest import RLS_QUERIES, enrol_totp
 from tests.factories import (
     AgencyFactory,
     EmployeeFactory,
@@ -17,7 +17,7 @@ from tests.factories import (
     UserFactory,
 )
 
-MAX_QUERIES = 16
+MAX_QUERIES = 16 + RLS_QUERIES
 
 
 def build(n: int):

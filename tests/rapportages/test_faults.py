@@ -54,11 +54,13 @@ def start_worker(queue: str, redis_url: str | None = None) -> subprocess.Popen:
     )  # fmt: skip
 
 
-def send(report_id: int, queue: str, redis_url: str | None = None) -> None:
+def send(report_id: int, agency_id: int, queue: str, redis_url: str | None = None) -> None:
     from kombu import Connection
 
     with Connection(redis_url or os.environ["REDIS_URL"]) as broker:
-        render_report.apply_async(args=[report_id], queue=queue, connection=broker)
+        render_report.apply_async(
+            args=[report_id], kwargs={"agency_id": agency_id}, queue=queue, connection=broker
+        )
 
 
 def wait_for(predicate, seconds: float) -> bool:
@@ -94,7 +96,7 @@ def test_a_report_survives_a_worker_killed_mid_render_and_is_produced_once(cast)
     celery_app.conf.task_always_eager = False
     first = start_worker(queue := f"fault-a-{report.pk}-{os.getpid()}")
     try:
-        send(report.pk, queue)
+        send(report.pk, report.agency_id, queue)
         time.sleep(4)  # the worker has taken the task and is rendering
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=30)
@@ -109,11 +111,11 @@ def test_a_report_survives_a_worker_killed_mid_render_and_is_produced_once(cast)
 
         # The sweeper (beat, every 5 minutes) finds it; a new worker renders it.
         pending = services.reports_pending_render(now=timezone.now())
-        assert pending == [report.pk]
+        assert pending == [(report.pk, report.agency_id)]
         second = start_worker(queue_b := f"fault-b-{report.pk}-{os.getpid()}")
         try:
-            for report_id in pending * 2:  # queued twice on purpose: rendered once
-                send(report_id, queue_b)
+            for report_id, agency_id in pending * 2:  # queued twice on purpose: rendered once
+                send(report_id, agency_id, queue_b)
             assert wait_for(
                 lambda: Report.objects.filter(pk=report.pk, status="final").exists(), 240
             )
@@ -158,7 +160,7 @@ def test_queued_work_survives_a_redis_crash_with_aof_on(cast, tmp_path):
     celery_app.conf.task_always_eager = False
     worker = None
     try:
-        send(report.pk, queue, redis_url=url)
+        send(report.pk, report.agency_id, queue, redis_url=url)
         assert redis.Redis.from_url(url).llen(queue) == 1
         server.send_signal(signal.SIGKILL)  # a crash, not a clean shutdown
         server.wait(timeout=10)

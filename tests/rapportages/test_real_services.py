@@ -76,7 +76,12 @@ def test_a_real_worker_renders_a_signed_report_from_redis(cast, tmp_path):
     celery_app.conf.task_always_eager = False
     try:
         with Connection(os.environ["REDIS_URL"]) as broker:
-            render_report.apply_async(args=[report.pk], queue=queue, connection=broker)
+            render_report.apply_async(
+                args=[report.pk],
+                kwargs={"agency_id": report.agency_id},
+                queue=queue,
+                connection=broker,
+            )
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             report.refresh_from_db()

@@ -116,10 +116,15 @@ def test_when_rendering_fails_the_report_waits_as_signed_with_the_error_shown(
     assert "fonts missing" in draft.pdf_error
     page = client.get(reverse("rapportages:detail", args=[draft.uuid])).content.decode()
     assert "fonts missing" in page
-    render_report.apply(args=[draft.pk])  # the retry, now with fonts
+    render_report.apply(
+        args=[draft.pk], kwargs={"agency_id": draft.agency_id}
+    )  # the retry, now with fonts
     draft.refresh_from_db()
     assert draft.status == "final"
-    assert render_report.apply(args=[draft.pk]).get() == "nothing to do"  # idempotent
+    assert (
+        render_report.apply(args=[draft.pk], kwargs={"agency_id": draft.agency_id}).get()
+        == "nothing to do"
+    )  # idempotent
 
 
 def test_final_reports_are_announced_to_the_employee_and_the_bv_contacts(

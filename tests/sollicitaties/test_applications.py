@@ -338,6 +338,7 @@ def test_when_the_database_goes_away_mid_save_nothing_is_half_saved(cast, login,
     def die(**kwargs):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:  # the server ends our session, for real
+                cursor.execute("RESET ROLE")  # the test runs as the application role
                 cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")
         raise OperationalError("server closed the connection unexpectedly")
 

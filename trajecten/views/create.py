@@ -73,5 +73,8 @@ def _create(form, user):
             uploaded_by=user,
         )
     if user.role == Role.EMPLOYER_CONTACT:
-        transaction.on_commit(lambda: notify_referral.delay(trajectory.pk), robust=True)
+        transaction.on_commit(
+            lambda: notify_referral.delay(trajectory.pk, agency_id=trajectory.agency_id),
+            robust=True,
+        )
     return trajectory

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal import access, audit
+from portal import access, audit, tenancy
 from portal.constants import AuditAction
 
 from .. import calendar, services
@@ -38,6 +38,8 @@ def assignment_done(request, uuid):
 
 @login_required
 def calendar_settings(request):
+    if request.user.agency_id is None:  # a platform operator has no appointments
+        raise Http404
     feed = services.calendar_feed_for(user=request.user)
     if request.method == "POST":
         feed.revoke()
@@ -51,6 +53,7 @@ def calendar_feed(request, token):
     feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
     if feed is None or not feed.user.is_active:
         raise Http404
+    tenancy.activate(tenancy.value_for(feed.user))  # the token found, its owner's agency
     appointments = access.visible_records(Appointment, feed.user).filter(
         ends_at__gte=timezone.now() - timezone.timedelta(days=90)
     )

@@ -11,17 +11,18 @@ from pathlib import Path
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth.hashers import make_password
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connection, transaction
 
 from portal.bench import seed
 from portal.constants import Role
 from portal.models import EmployerContact, User
+from portal.tenancy import SystemCommand
 from trajecten.constants import TrajectoryStatus
 from trajecten.models import Trajectory
 
 
-class Command(BaseCommand):
+class Command(SystemCommand):
     help = "Seed a throw-away database for the load scenario and write its logins."
 
     def add_arguments(self, parser):

@@ -5,12 +5,13 @@ from datetime import date, timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 
 from portal.constants import PhaseSet, Role
 from portal.models import Agency, Employer, EmployerContact, LegalEntity, Product, User
 from portal.services import agency_create, agency_defaults_apply
+from portal.tenancy import SystemCommand
 from trajecten.constants import MemberRole, TrajectoryStatus
 from trajecten.models import Employee, Employment, SicknessCase, Trajectory, TrajectoryMember
 
@@ -87,7 +88,7 @@ AGENCIES = [
 START_DATES = [date(2026, 5, 4), date(2026, 8, 17), date(2026, 10, 5), date(2025, 12, 1)]
 
 
-class Command(BaseCommand):
+class Command(SystemCommand):
     help = "Create or refresh the demo agencies and users (DEBUG only). Safe to run again."
 
     def handle(self, *args, **options):

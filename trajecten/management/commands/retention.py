@@ -1,12 +1,12 @@
 """``python manage.py retention [--dry-run]``: remove (or, dry, list) the expired files."""
 
-from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from portal.tenancy import SystemCommand
 from trajecten import retention
 
 
-class Command(BaseCommand):
+class Command(SystemCommand):
     help = "Remove re-integration files whose keeping period has passed (see README)."
 
     def add_arguments(self, parser):

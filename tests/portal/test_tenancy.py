@@ -1,0 +1,218 @@
+"""Row-level security, PostgreSQL's second line of defence under the scoping layer
+(``portal.tenancy``). The suite runs as the application role on PostgreSQL (see
+``tests/conftest.py``); on SQLite these tests skip and the scoping layer stands alone."""
+
+import pytest
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+from django.http import JsonResponse
+from django.urls import path
+
+from portal import tenancy
+from portal.models import AuditEvent, User
+from sollicitaties.models import ApplicationActivity, StatusChange
+from tests.factories import TrajectoryFactory
+from trajecten.models import Employee, Trajectory
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="row-level security needs PostgreSQL"
+)
+
+#: Tables without an agency id, and why no policy guards them. A new table must either carry
+#: the agency (and so get a policy) or be named here with its reason.
+NOT_TENANT_DATA = {
+    "portal_agency": "the tenants themselves: sweeps iterate them; no personal data",
+    "portal_user_groups": "Django's permission links (unused): two ids",
+    "portal_user_user_permissions": "Django's permission links (unused): two ids",
+    "portal_employercontact_legal_entities": "two ids; both rows carry their agency",
+    "portal_invitation_legal_entities": "two ids; both rows carry their agency",
+    "account_emailaddress": "allauth's login identities, read before the agency is known",
+    "account_emailconfirmation": "allauth's login identities, read before the agency is known",
+    "mfa_authenticator": "allauth's second factors, read before the agency is known",
+    "django_session": "sessions, read before the agency is known",
+    "django_admin_log": "the admin site's log of platform operators",
+    "django_content_type": "Django's catalogue of models",
+    "auth_permission": "Django's catalogue of permissions",
+    "auth_group": "Django's permission groups (unused)",
+    "auth_group_permissions": "Django's permission links (unused): two ids",
+    "django_migrations": "the schema's history",
+}
+
+
+def unscoped_view(request):
+    """A deliberately careless view: reads every tenant table without the scoping layer."""
+    return JsonResponse(
+        {
+            "trajectories": sorted(Trajectory.objects.values_list("agency_id", flat=True)),
+            "employees": sorted(Employee.objects.values_list("agency_id", flat=True)),
+            "users": sorted(User.objects.values_list("agency_id", flat=True)),
+            "applications": sorted(ApplicationActivity.objects.values_list("agency_id", flat=True)),
+            "status_changes": StatusChange.objects.count(),
+            "audit": sorted(set(AuditEvent.objects.values_list("agency_id", flat=True))),
+        }
+    )
+
+
+urlpatterns = [path("unscoped/", unscoped_view)]
+
+
+def _catalog(sql: str) -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return {row[0] for row in cursor.fetchall()}
+
+
+def test_every_tenant_table_has_row_level_security_enabled_and_forced(db):
+    with_agency = _catalog(
+        "SELECT table_name FROM information_schema.columns "
+        "WHERE table_schema = 'public' AND column_name = 'agency_id'"
+    )
+    secured = _catalog(
+        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = 'public' AND c.relkind = 'r' "
+        "AND c.relrowsecurity AND c.relforcerowsecurity "
+        "AND EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid)"
+    )
+    all_tables = _catalog(
+        "SELECT table_name FROM information_schema.tables "
+        "WHERE table_schema = 'public' AND table_type = 'BASE TABLE'"
+    )
+    assert len(with_agency) > 40
+    assert with_agency - secured == set()
+    # Every other table is named, with its reason, as holding no agency's data.
+    assert all_tables - with_agency == set(NOT_TENANT_DATA)
+    # The agency id is indexed on every tenant table (RLS alone uses no index; the ORM does).
+    indexed = _catalog(
+        "SELECT t.relname FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid "
+        "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = i.indkey[0] "
+        "WHERE a.attname = 'agency_id'"
+    )
+    assert with_agency - indexed == set()
+
+
+def test_the_application_role_owns_nothing_bypasses_nothing_and_cannot_rewrite_the_audit(cast):
+    role = settings.DATABASE_APP_ROLE
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user")
+        assert cursor.fetchone()[0] == role  # the suite really runs as the application role
+        cursor.execute("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = %s", [role])
+        assert cursor.fetchone() == (False, False)
+        cursor.execute(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tableowner = %s",
+            [role],
+        )
+        assert cursor.fetchone()[0] == 0
+    AuditEvent.objects.create(agency=cast.agency_a, action="view")
+    for statement in ("UPDATE portal_auditevent SET path = 'x'", "DELETE FROM portal_auditevent"):
+        with (
+            pytest.raises(DatabaseError, match="permission denied"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement)
+
+
+@pytest.mark.urls(__name__)
+def test_an_unscoped_query_in_a_request_of_agency_a_returns_nothing_of_agency_b(cast, login):
+    for trajectory in (cast.traj_x1, cast.traj_z1):
+        activity = ApplicationActivity.objects.create(
+            trajectory=trajectory,
+            kind="written_application",
+            organisation="PostNL",
+            recorded_by=trajectory.employee.user,
+            recorded_by_role="employee",
+        )
+        StatusChange.objects.create(
+            activity=activity, status="sent", changed_by=activity.recorded_by
+        )
+    a, b = cast.agency_a.pk, cast.agency_b.pk
+    with_all = login(cast.admin_b).get("/unscoped/").json()
+    assert set(with_all["trajectories"]) == {b}
+
+    seen = login(cast.specialist_a).get("/unscoped/").json()
+    assert set(seen["trajectories"]) == set(seen["employees"]) == {a}
+    assert set(seen["users"]) == {a}
+    assert set(seen["applications"]) == {a}
+    assert seen["audit"] == [a]
+    assert seen["status_changes"] == StatusChange.objects.filter(agency_id=a).count() > 0
+    # The same careless query outside a request, in the platform's scope, sees both: the
+    # request's setting, not the data, made the difference.
+    assert set(Trajectory.objects.values_list("agency_id", flat=True)) == {a, b}
+
+
+@pytest.mark.urls(__name__)
+def test_before_login_a_request_sees_identities_but_no_file_data(cast, client):
+    seen = client.get("/unscoped/").json()
+    assert seen["trajectories"] == seen["employees"] == seen["applications"] == []
+    assert seen["audit"] in ([], [None])  # only events of no agency
+    assert cast.agency_a.pk in seen["users"] and cast.agency_b.pk in seen["users"]
+
+
+def test_a_rolled_back_savepoint_restores_the_agency_of_the_transaction(cast):
+    a, b = cast.agency_a.pk, cast.agency_b.pk
+    with transaction.atomic():
+        tenancy.activate(a)
+        with pytest.raises(RuntimeError), transaction.atomic():
+            tenancy.activate(b)
+            assert set(Trajectory.objects.values_list("agency_id", flat=True)) == {b}
+            raise RuntimeError("rolled back")
+        assert tenancy.current() == str(a)
+        assert set(Trajectory.objects.values_list("agency_id", flat=True)) == {a}
+        with pytest.raises(RuntimeError), tenancy.scope(b):
+            raise RuntimeError("rolled back")
+        assert tenancy.current() == str(a)
+        with tenancy.scope(b):
+            assert set(Trajectory.objects.values_list("agency_id", flat=True)) == {b}
+        assert set(Trajectory.objects.values_list("agency_id", flat=True)) == {a}
+    # A row of another agency cannot be written in this one either.
+    with pytest.raises(DatabaseError, match="row-level security"), transaction.atomic():
+        tenancy.activate(a)
+        TrajectoryFactory(legal_entity=cast.z1)
+
+
+@pytest.mark.urls(__name__)
+def test_a_reused_connection_carries_no_agency_from_one_request_or_task_to_the_next(
+    transactional_db,
+):
+    """Outside a test's transaction, as in production: each request commits, and what it set
+    dies with its transaction; the connection is the same one throughout."""
+    from django.test import Client
+
+    from tests.conftest import enrol_totp
+    from tests.factories import LegalEntityFactory, UserFactory
+
+    def unscoped_agencies():
+        return set(Trajectory.objects.values_list("agency_id", flat=True))
+
+    trajectory_a = TrajectoryFactory()
+    trajectory_b = TrajectoryFactory(legal_entity=LegalEntityFactory())
+    a, b = trajectory_a.agency_id, trajectory_b.agency_id
+    user_a = UserFactory(agency_id=a, specialist=True)
+    user_b = UserFactory(agency_id=b, specialist=True)
+    clients = {}
+    for user in (user_a, user_b):
+        enrol_totp(user)
+        clients[user] = Client()
+        clients[user].force_login(user)
+    with connection.cursor() as cursor:  # leave the test's own scope: a fresh connection
+        cursor.execute("SELECT set_config(%s, '', false)", [tenancy.SETTING])
+    backend = connection.connection.info.backend_pid
+
+    assert unscoped_agencies() == set()  # nothing is set: nothing is seen
+    assert set(clients[user_a].get("/unscoped/").json()["trajectories"]) == {a}
+    assert tenancy.current() == "" and unscoped_agencies() == set()
+    assert set(clients[user_b].get("/unscoped/").json()["trajectories"]) == {b}
+    assert tenancy.current() == "" and unscoped_agencies() == set()
+
+    # A task of agency A commits in several steps: the agency holds for them all, then goes.
+    with tenancy.scope(a):
+        with transaction.atomic():
+            assert unscoped_agencies() == {a}
+        assert unscoped_agencies() == {a}
+    assert tenancy.current() == "" and unscoped_agencies() == set()
+    with pytest.raises(RuntimeError), tenancy.scope(b):
+        raise RuntimeError("rolled back")
+    assert tenancy.current() == ""
+    assert connection.connection.info.backend_pid == backend  # one connection throughout
+    with connection.cursor() as cursor:  # back to the test's scope, for the teardown
+        cursor.execute("SELECT set_config(%s, %s, false)", [tenancy.SETTING, tenancy.ALL])
