@@ -14,9 +14,16 @@ SECONDS_=${LOAD_SECONDS:-120}
 export DATABASE_URL="$PG/$DB" REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/12} EMAIL_URL=dummymail://
 redis-cli -u "$REDIS_URL" flushdb >/dev/null
 psql "$PG/postgres" -q -v ON_ERROR_STOP=1 -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
+# As in production, gunicorn connects as the application role, under row-level security;
+# the migrations (and the seeding) run as the owner. LOAD_APP_URL names another role or host.
+ROLE=${DATABASE_APP_ROLE:-spoorboek_app}
+psql "$PG/postgres" -q -v ON_ERROR_STOP=1 -c "DO \$\$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$ROLE') THEN CREATE ROLE $ROLE; END IF;
+  ALTER ROLE $ROLE LOGIN NOSUPERUSER NOBYPASSRLS; END \$\$"
 .venv/bin/python manage.py migrate --no-input -v0
 .venv/bin/python manage.py loadtest_setup --users "$USERS"
-.venv/bin/gunicorn config.wsgi --bind "127.0.0.1:$PORT" --workers 3 --log-level warning &
+psql "$PG/$DB" -q -c "ANALYZE"  # fresh statistics, as after a day's use (the bench does the same)
+DATABASE_URL=${LOAD_APP_URL:-postgres://$ROLE@127.0.0.1:5432/$DB} .venv/bin/gunicorn config.wsgi --bind "127.0.0.1:$PORT" --workers 3 --log-level warning &
 GUNICORN=$!
 trap 'kill $GUNICORN 2>/dev/null || true' EXIT
 for _ in $(seq 1 30); do curl -fs "http://127.0.0.1:$PORT/healthz/" >/dev/null && break; sleep 1; done

@@ -112,6 +112,37 @@ def test_the_application_role_owns_nothing_bypasses_nothing_and_cannot_rewrite_t
             cursor.execute(statement)
 
 
+def test_the_policy_does_not_skew_the_planners_estimate(cast):
+    """The ORM's agency_id = X already tells the planner how many rows an agency has; the
+    policy's clause must not count that again (see ``tenancy.TENANT_ROWS``): with two agencies
+    of equal size a plain = would halve the estimate, on every table of a join."""
+    from portal.models import TimeCategory
+
+    TimeCategory.objects.bulk_create(
+        TimeCategory(agency=agency, name=f"category {n}")
+        for agency in (cast.agency_a, cast.agency_b)
+        for n in range(1000)
+    )
+
+    def estimated_rows() -> float:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "EXPLAIN (FORMAT JSON) SELECT * FROM portal_timecategory WHERE agency_id = %s",
+                [cast.agency_a.pk],
+            )
+            return cursor.fetchone()[0][0]["Plan"]["Plan Rows"]
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL ROLE NONE")  # the connecting superuser: no policy applies
+        cursor.execute("ANALYZE portal_timecategory")
+        unguarded = estimated_rows()
+        cursor.execute(f'SET LOCAL ROLE "{settings.DATABASE_APP_ROLE}"')
+        tenancy.activate(cast.agency_a.pk)
+        guarded = estimated_rows()
+    assert unguarded > 900
+    assert guarded >= 0.9 * unguarded
+
+
 @pytest.mark.urls(__name__)
 def test_an_unscoped_query_in_a_request_of_agency_a_returns_nothing_of_agency_b(cast, login):
     for trajectory in (cast.traj_x1, cast.traj_z1):
