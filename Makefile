@@ -64,6 +64,7 @@ BENCH_DB ?= spoorboek_bench
 BENCH_ARGS ?=
 bench: install
 	psql "$(BENCH_PG)/postgres" -q -v ON_ERROR_STOP=1 -c "DROP DATABASE IF EXISTS $(BENCH_DB) WITH (FORCE)" -c "CREATE DATABASE $(BENCH_DB)"
+	psql "$(BENCH_PG)/postgres" -q -c "CREATE ROLE spoorboek_app" 2>/dev/null || true
 	DATABASE_URL="$(BENCH_PG)/$(BENCH_DB)" $(BIN)/python manage.py migrate --no-input -v0
 	DATABASE_URL="$(BENCH_PG)/$(BENCH_DB)" $(BIN)/python -W ignore manage.py bench $(if $(REDIS_URL),--worker) $(BENCH_ARGS)
 
