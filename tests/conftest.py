@@ -171,6 +171,55 @@ def django_db_setup(django_db_setup, django_db_blocker):
         tenancy.apply_policies(verbosity=0)
 
 
+def _superuser_session() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = session_user")
+        return cursor.fetchone()[0]
+
+
+def worker_environment() -> dict[str, str]:
+    """The environment of a real Celery worker a test starts: the test database, connected as
+    the application role as in production (PGOPTIONS sets the role after the CI superuser's
+    login), with the test's private files."""
+    from django.conf import settings
+
+    db = connection.settings_dict
+    env = {
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "SPOORBOEK_PRIVATE_ROOT": str(settings.MEDIA_ROOT),
+    }
+    if _superuser_session():
+        env["PGOPTIONS"] = f"-c role={settings.DATABASE_APP_ROLE}"
+    return env
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _live_server_as_application_role():
+    """The live server's request threads (browser tests) open their own connections as the CI
+    superuser; they switch to the application role, so the pages Playwright drives are under
+    the policies as well."""
+    if not _on_postgres():
+        yield
+        return
+    import threading
+
+    from django.conf import settings
+    from django.db.backends.signals import connection_created
+
+    def switch(sender, connection, **kwargs):
+        if "process_request_thread" not in threading.current_thread().name:
+            return
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = session_user")
+            if cursor.fetchone()[0]:
+                cursor.execute(f'SET ROLE "{settings.DATABASE_APP_ROLE}"')
+
+    connection_created.connect(switch, weak=False)
+    yield
+    connection_created.disconnect(switch)
+
+
 @pytest.fixture(autouse=True)
 def _application_role(request):
     if "_django_db_helper" not in request.fixturenames or not _on_postgres():

@@ -27,6 +27,7 @@ from config.celery import app as celery_app
 from rapportages import content, services
 from rapportages.models import Report
 from rapportages.tasks import render_report
+from tests.conftest import worker_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -38,13 +39,10 @@ pytestmark = [
 
 
 def start_worker(queue: str, redis_url: str | None = None) -> subprocess.Popen:
-    db = connection.settings_dict
     env = {
         **os.environ,
+        **worker_environment(),
         "REDIS_URL": redis_url or os.environ["REDIS_URL"],
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "SPOORBOEK_PRIVATE_ROOT": str(settings.MEDIA_ROOT),
         "EMAIL_URL": "dummymail://",
     }
     return subprocess.Popen(

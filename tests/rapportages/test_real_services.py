@@ -9,7 +9,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
@@ -18,6 +17,7 @@ from rapportages import content, services
 from rapportages.models import Report
 from rapportages.tasks import render_report
 from tests.concurrency import run_concurrently
+from tests.conftest import worker_environment
 from tests.factories import AgencyFactory, LegalEntityFactory, TrajectoryFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,13 +59,7 @@ def test_a_real_worker_renders_a_signed_report_from_redis(cast, tmp_path):
     report.status, report.signed_by, report.signed_at = "signed", cast.specialist_a, timezone.now()
     report.save()
 
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "SPOORBOEK_PRIVATE_ROOT": str(settings.MEDIA_ROOT),
-    }
+    env = {**os.environ, **worker_environment()}
     queue = f"e2e-{report.pk}-{os.getpid()}"
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "-P", "solo", "-Q", queue,
