@@ -131,14 +131,14 @@ def invitation_revoke(request, uuid):
 
 def invitation_accept(request, token):
     """The invitee sets a password. Errors (expired, used, tampered) are explained, not 500s."""
+    if request.user.is_authenticated:
+        messages.error(request, _("Log out first to accept an invitation for another account."))
+        return redirect("portal:home")
     try:
         invitation = services.invitation_from_token(token)
     except services.InvitationError as exc:
         return render(request, "portal/invitation_invalid.html", {"reason": str(exc)}, status=410)
     tenancy.activate(invitation.agency_id)  # the link is the key to its agency's invitation
-    if request.user.is_authenticated:
-        messages.error(request, _("Log out first to accept an invitation for another account."))
-        return redirect("portal:home")
     form = SetPasswordForm(request.POST or None, invitation=invitation)
     if request.method == "POST" and (
         limited := ratelimit.consume_or_429(request, action="invitation_accept", key=token[:100])

@@ -131,6 +131,15 @@ def test_a_tampered_link_is_refused_without_a_500(db, client, token):
     assert "niet geldig" in response.content.decode()
 
 
+def test_a_logged_in_user_of_another_agency_is_asked_to_log_out_first(cast, login, client, invite):
+    invite(login(cast.admin_a))
+    link = link_from_last_email()
+    response = login(cast.specialist_b).get(link, follow=True)
+    assert "Log eerst uit" in response.content.decode()
+    assert "Noor" not in response.content.decode()
+    assert cast.agency_a.invitations.get().accepted_at is None
+
+
 def test_a_revoked_invitation_no_longer_works(cast, login, client, invite):
     invite(login(cast.admin_a))
     link = link_from_last_email()
@@ -158,6 +167,8 @@ def test_mismatched_or_weak_passwords_are_explained_and_nothing_is_created(
     ("data", "field", "message"),
     [
         ({"email": "admin@a.example"}, "email", "Er bestaat al een account met dit e-mailadres."),
+        # Email addresses are the login across agencies: another agency's user counts too.
+        ({"email": "admin@b.example"}, "email", "Er bestaat al een account met dit e-mailadres."),
         ({"email": "geen-email"}, "email", "Voer een geldig e-mailadres in."),
         ({"role": Role.EMPLOYER_CONTACT}, "employer", "Kies de werkgever"),
         ({"role": Role.EMPLOYEE}, "role", "Selecteer een geldige keuze."),
