@@ -146,9 +146,15 @@ def on_commit(django_capture_on_commit_callbacks):
 
 
 def _on_postgres() -> bool:
-    from django.db import connection
-
     return connection.vendor == "postgresql"
+
+
+def _superuser_session(conn=connection) -> bool:
+    """Whether the login behind ``conn`` is a superuser (whom row-level security never binds),
+    whatever role the connection has switched to since."""
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = session_user")
+        return cursor.fetchone()[0]
 
 
 @pytest.fixture(scope="session")
@@ -156,25 +162,18 @@ def django_db_setup(django_db_setup, django_db_blocker):
     if not _on_postgres():
         return
     from django.conf import settings
-    from django.db import connection
 
     from portal import tenancy
 
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        role = settings.DATABASE_APP_ROLE
-        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
-        if not cursor.fetchone()[0]:
+    with django_db_blocker.unblock():
+        if not _superuser_session():
             return  # not a superuser: the tests run as whoever connects
-        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
-        if not cursor.fetchone():
-            cursor.execute(f'CREATE ROLE "{role}" NOLOGIN NOSUPERUSER NOBYPASSRLS')
+        role = settings.DATABASE_APP_ROLE
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
+            if not cursor.fetchone():
+                cursor.execute(f'CREATE ROLE "{role}" NOLOGIN NOSUPERUSER NOBYPASSRLS')
         tenancy.apply_policies(verbosity=0)
-
-
-def _superuser_session() -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = session_user")
-        return cursor.fetchone()[0]
 
 
 def worker_environment() -> dict[str, str]:
@@ -208,11 +207,10 @@ def _live_server_as_application_role():
     from django.db.backends.signals import connection_created
 
     def switch(sender, connection, **kwargs):
-        if "process_request_thread" not in threading.current_thread().name:
-            return
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = session_user")
-            if cursor.fetchone()[0]:
+        if "process_request_thread" in threading.current_thread().name and _superuser_session(
+            connection
+        ):
+            with connection.cursor() as cursor:
                 cursor.execute(f'SET ROLE "{settings.DATABASE_APP_ROLE}"')
 
     connection_created.connect(switch, weak=False)
@@ -227,13 +225,11 @@ def _application_role(request):
         return
     request.getfixturevalue("_django_db_helper")
     from django.conf import settings
-    from django.db import connection
 
     from portal import tenancy
 
+    superuser = _superuser_session()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
-        superuser = cursor.fetchone()[0]
         if superuser:
             cursor.execute(f'SET ROLE "{settings.DATABASE_APP_ROLE}"')
         cursor.execute("SELECT set_config(%s, %s, false)", [tenancy.SETTING, tenancy.ALL])

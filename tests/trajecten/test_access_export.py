@@ -27,6 +27,16 @@ def prepare(client, cast, on_commit) -> AccessExport:
     return AccessExport.objects.get()
 
 
+def medical_note(cast) -> MedicalNote:
+    return MedicalNote.objects.create(
+        trajectory=cast.traj_x1,
+        author=cast.specialist_a,
+        consent_date=timezone.localdate(),
+        consent_text="Gesprek over belastbaarheid",
+        note="Rugklachten",
+    )
+
+
 def test_an_employee_downloads_everything_about_them_as_a_zip(cast, login, on_commit):
     ConversationReport.objects.create(
         trajectory=cast.traj_x1,
@@ -36,13 +46,7 @@ def test_an_employee_downloads_everything_about_them_as_a_zip(cast, login, on_co
         summary="Interne aantekening van het bureau",
         visibility=Visibility.AGENCY,
     )
-    MedicalNote.objects.create(
-        trajectory=cast.traj_x1,
-        author=cast.specialist_a,
-        consent_date=timezone.localdate(),
-        consent_text="Gesprek over belastbaarheid",
-        note="Rugklachten",
-    )
+    medical_note(cast)
     document = Document(
         trajectory=cast.traj_x1,
         kind="other",
@@ -82,13 +86,7 @@ def test_an_employee_downloads_everything_about_them_as_a_zip(cast, login, on_co
 
 
 def test_an_agency_admin_prepares_it_on_the_employees_behalf(cast, login, on_commit):
-    MedicalNote.objects.create(
-        trajectory=cast.traj_x1,
-        author=cast.specialist_a,
-        consent_date=timezone.localdate(),
-        consent_text="Gesprek over belastbaarheid",
-        note="Rugklachten",
-    )
+    medical_note(cast)
     admin = login(cast.admin_a)
     export = prepare(admin, cast, on_commit)
     assert export.requested_by == cast.admin_a and export.status == "ready"

@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.models import Product, User
+from tests.conftest import enrol_totp
+from tests.factories import UserFactory
 from trajecten import services
 from trajecten.models import (
     ActionTemplate,
@@ -416,6 +418,12 @@ def test_calendar_feed_lists_own_appointments_and_a_revoked_link_stops_working(
     login(user).post(reverse("trajecten:calendar"))
     client.logout()
     assert client.get(feed_path).status_code == 404
+
+
+def test_a_platform_operator_has_no_calendar(db, login):
+    operator = UserFactory(platform=True)
+    enrol_totp(operator)
+    assert login(operator).get(reverse("trajecten:calendar")).status_code == 404
 
 
 def test_calendar_feed_of_an_employer_contact_holds_no_appointments(cast, records, login, client):
