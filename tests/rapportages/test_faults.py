@@ -94,17 +94,20 @@ def test_a_report_survives_a_worker_killed_mid_render_and_is_produced_once(cast)
     celery_app.conf.task_always_eager = False
     first = start_worker(queue := f"fault-a-{report.pk}-{os.getpid()}")
     try:
+        import redis
+
+        broker = redis.Redis.from_url(os.environ["REDIS_URL"])
         send(report.pk, report.agency_id, queue)
-        time.sleep(4)  # the worker has taken the task and is rendering
+        # Wait until the worker has taken the message (a slow machine may need a while to
+        # start it), then give the render a moment to be under way before killing it.
+        assert wait_for(lambda: any(queue.encode() in raw for raw in broker.hvals("unacked")), 90)
+        time.sleep(1)
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=30)
         report.refresh_from_db()
         assert report.status == "signed" and not report.pdf  # the render died with the worker
         # The worker had taken the message: it waits, unacknowledged, in the broker (late
         # acknowledgement), for the visibility timeout; the database does not wait for that.
-        import redis
-
-        broker = redis.Redis.from_url(os.environ["REDIS_URL"])
         assert any(queue.encode() in raw for raw in broker.hvals("unacked"))
 
         # The sweeper (beat, every 5 minutes) finds it; a new worker renders it.
