@@ -21,8 +21,10 @@ from trajecten.api import (
     TrajectoryViewSet,
 )
 
+# JSON is the only format, so no ``.json`` suffix routes: half the URL surface for nothing.
 router = DefaultRouter()
 router.include_root_view = False
+router.include_format_suffixes = False
 router.register("agencies", AgencyViewSet, basename="agency")
 router.register("employers", EmployerViewSet, basename="employer")
 router.register("legal-entities", LegalEntityViewSet, basename="legal-entity")

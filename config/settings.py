@@ -73,6 +73,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "portal.middleware.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
     "portal.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -84,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "portal.middleware.UserLanguageMiddleware",
+    "portal.middleware.RequestSizeLimitMiddleware",
     "portal.middleware.AuditContextMiddleware",
     "portal.middleware.MandatoryMFAMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -198,13 +200,17 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False  # a reset never logs in: the login (with MFA) follows
-ACCOUNT_LOGIN_BY_CODE_ENABLED = False
+# A sign-in code by email: the way past a lockout (staff still give their TOTP code after it).
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Spoorboek] "
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
+    # Per IP, and per address *and* IP (portal.adapters): a stranger's wrong passwords do not
+    # lock the user out; a higher cap per address from anywhere stops a distributed attack.
     "login_failed": "10/m/ip,5/5m/key",
+    "login_failed_address": "50/h/key",
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
     "confirm_email": "1/3m/key",
@@ -212,6 +218,10 @@ ACCOUNT_RATE_LIMITS = {
     "invitation_accept": "20/m/ip,5/m/key",
     "api_token_create": "10/h/user",
 }
+# How many proxies in front of web append to X-Forwarded-For (docker-compose: the operator's
+# TLS proxy, 1). The client address of the audit trail, rate limits and the lockout is then
+# taken from that header, as allauth does it; 0 (the embedded default) uses REMOTE_ADDR.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Spoorboek"
 # One 30-second step either side: phones with a slightly wrong clock still work.

@@ -17,6 +17,7 @@ single objects with ``get_visible_or_404``.
 
 from collections.abc import Callable
 
+from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
@@ -340,10 +341,11 @@ def own_file_access_events(user) -> QuerySet:
 
 
 def get_visible_or_404(queryset: QuerySet, **lookup):
-    """Fetch one object from an already scoped queryset; anything else is a 404."""
+    """Fetch one object from an already scoped queryset; anything else, a malformed id
+    included (``000…`` is not a UUID), is a 404."""
     try:
         return queryset.get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+    except (queryset.model.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
         raise Http404 from exc
 
 
@@ -353,6 +355,16 @@ def get_visible_or_404(queryset: QuerySet, **lookup):
 def can_manage_agency(user) -> bool:
     """Users, employers, BVs, invitations, settings and the audit trail: agency admins."""
     return bool(user.is_authenticated and user.is_active and user.role == Role.AGENCY_ADMIN)
+
+
+def can_create_trajectory(user) -> bool:
+    """Agency staff create trajectories; employer contacts refer someone for one of their BVs."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.agency_id
+        and user.role in (Role.AGENCY_ADMIN, Role.SPECIALIST, Role.EMPLOYER_CONTACT)
+    )
 
 
 def can_edit_trajectory(user, trajectory: Trajectory) -> bool:
@@ -411,6 +423,19 @@ def can_request_access_export(user, employee: Employee) -> bool:
     if user.role == Role.EMPLOYEE:
         return employee.user_id == user.pk
     return user.role == Role.AGENCY_ADMIN
+
+
+def can_reconcile_employees(user, employee: Employee) -> bool:
+    """Merging two employee records or keeping them apart: agency admins of the agency."""
+    return can_manage_agency(user) and employee.agency_id == user.agency_id
+
+
+def possible_duplicate_employees(user) -> QuerySet:
+    """Employees a referral created with the email address of someone else in the agency,
+    waiting for an agency admin's decision."""
+    if not can_manage_agency(user):
+        return Employee.objects.none()
+    return visible_employees(user).filter(possible_duplicate_of__isnull=False)
 
 
 def can_post_message(user, trajectory: Trajectory) -> bool:

@@ -1,8 +1,83 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import ratelimit
+from allauth.core.internal import ratelimit as _ratelimit  # the module allauth's own adapter uses
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from . import audit
+from .constants import AuditAction
+
+#: The second, higher limit on failed logins: per address, from any IP
+#: (``ACCOUNT_RATE_LIMITS["login_failed_address"]``).
+ADDRESS_CAP = "login_failed_address"
+APP = "allauth.account"
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """Spoorboek has no public sign-up: accounts come from invitations and referrals."""
+    """Spoorboek has no public sign-up: accounts come from invitations and referrals.
+
+    **Failed logins** are limited so that brute force is blocked but nobody can lock someone
+    else out: the tight limit (``login_failed``: 5 in 5 minutes) counts per address *and* IP,
+    so wrong passwords from an attacker's address do not block the user's own; a higher cap
+    per address from any IP (``login_failed_address``) still stops a distributed attack. A
+    locked-out user gets past the lock with a sign-in code sent to their address (allauth's
+    login by code; staff still give their TOTP code after it). Every refusal is recorded in
+    the audit trail."""
+
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "too_many_login_attempts": _(
+            "Too many failed sign-in attempts. Try again in a few minutes, or sign in with a "
+            "code sent to your email address."
+        ),
+    }
 
     def is_open_for_signup(self, request) -> bool:
         return False
+
+    def _get_login_attempts_cache_key(self, request, **credentials) -> str:
+        """Per address and IP: the key of the tight limit."""
+        return f"{self._address(**credentials)}:{self.get_client_ip(request)}"
+
+    @staticmethod
+    def _address(**credentials) -> str:
+        return (credentials.get("email") or credentials.get("username") or "").strip().lower()
+
+    def pre_authenticate(self, request, **credentials) -> None:
+        address = self._address(**credentials)
+        usage = _ratelimit.consume(request, app=APP, action=ADDRESS_CAP, key=address)
+        if not usage:
+            self._record_lockout(address, limit="address")
+            raise self.validation_error("too_many_login_attempts")
+        try:
+            super().pre_authenticate(request, **credentials)
+        except forms.ValidationError:
+            usage.rollback()  # refused by the tight limit, which counted it
+            self._record_lockout(address, limit="address_and_ip")
+            raise
+        self._address_usage = usage
+
+    def authenticate(self, request, **credentials):
+        user = super().authenticate(request, **credentials)
+        usage = getattr(self, "_address_usage", None)
+        if user and usage:
+            usage.rollback()  # a right password is not a failure
+        return user
+
+    @staticmethod
+    def _record_lockout(address: str, *, limit: str) -> None:
+        from .models import User
+
+        account = User.objects.filter(email__iexact=address).only("agency_id").first()
+        audit.record_for_account(
+            AuditAction.LOGIN_LOCKED,
+            agency_id=getattr(account, "agency_id", None),
+            actor=None,
+            object_type="session",
+            details={"email": address[:254], "limit": limit},
+        )
+
+    def _delete_login_attempts_cached_email(self, request, **credentials) -> None:
+        """A completed password reset lifts both limits for the address."""
+        super()._delete_login_attempts_cached_email(request, **credentials)
+        ratelimit.clear(request, action=ADDRESS_CAP, key=self._address(**credentials))

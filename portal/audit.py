@@ -46,9 +46,15 @@ def set_user(user) -> None:
 
 
 def client_ip(request) -> str | None:
-    """REMOTE_ADDR as set by the server. Behind a proxy, gunicorn's --forwarded-allow-ips makes
-    it the client address; we never trust X-Forwarded-For ourselves."""
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address exactly as the rate limits see it (allauth's adapter): REMOTE_ADDR,
+    or behind ``TRUSTED_PROXY_COUNT`` proxies the address the outermost trusted one saw."""
+    from allauth.account.adapter import get_adapter
+    from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+
+    try:
+        return get_adapter().get_client_ip(request) or None
+    except (PermissionDenied, ImproperlyConfigured):  # no address, or a header that lies
+        return request.META.get("REMOTE_ADDR") or None
 
 
 def _subject_uuid(obj: Model | None) -> uuid.UUID | None:
@@ -62,7 +68,7 @@ def _subject_uuid(obj: Model | None) -> uuid.UUID | None:
 
 
 #: Events that record something refused (NEN 7513 asks for the outcome of each event).
-FAILURES = frozenset({AuditAction.LOGIN_FAILED, AuditAction.MFA_FAILED})
+FAILURES = frozenset({AuditAction.LOGIN_FAILED, AuditAction.MFA_FAILED, AuditAction.LOGIN_LOCKED})
 
 
 def record(

@@ -58,6 +58,7 @@ class AuditAction(models.TextChoices):
     LOGIN = "login", _("Logged in")
     LOGIN_FAILED = "login_failed", _("Failed login")
     MFA_FAILED = "mfa_failed", _("Wrong two-factor code")
+    LOGIN_LOCKED = "login_locked", _("Sign-in refused: too many attempts")
     LOGOUT = "logout", _("Logged out")
     INVITE = "invite", _("Invited")
     ACCEPT_INVITATION = "accept_invitation", _("Accepted invitation")

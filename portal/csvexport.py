@@ -10,6 +10,8 @@ from decimal import Decimal
 
 from django.http import HttpResponse
 
+from .downloads import content_disposition
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -23,8 +25,9 @@ def cell(value) -> str:
 
 
 def csv_response(rows, filename: str) -> HttpResponse:
+    """``filename`` comes from ``portal.downloads.download_name``."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition(filename)
     response.write("\ufeff")
     writer = csv.writer(response, delimiter=";")
     for row in rows:

@@ -22,6 +22,7 @@ from . import audit, dashboards, figures, live
 from .constants import Role
 from .csvexport import csv_response
 from .decorators import agency_admin_required
+from .downloads import download_name
 
 POLL_SECONDS = 3
 
@@ -122,7 +123,8 @@ def agency_overview(request):
         if request.GET.get("format") == "csv":
             audit.record_list(Trajectory, 0, details={"export": "agency_overview.csv"})
             return csv_response(
-                figures.overview_csv_rows(overview), f"kwaliteit-{start:%Y%m%d}-{end:%Y%m%d}.csv"
+                figures.overview_csv_rows(overview),
+                download_name("kwaliteit", f"{start:%Y%m%d}", f"{end:%Y%m%d}", ext="csv"),
             )
     return render(request, "portal/agency_overview.html", {"form": form, "overview": overview})
 
@@ -138,7 +140,8 @@ def billing(request):
         if request.GET.get("format") == "csv":
             audit.record_list(Trajectory, 0, details={"export": "billing.csv"})
             return csv_response(
-                figures.billing_csv_rows(lines), f"facturatie-{start:%Y%m%d}-{end:%Y%m%d}.csv"
+                figures.billing_csv_rows(lines),
+                download_name("facturatie", f"{start:%Y%m%d}", f"{end:%Y%m%d}", ext="csv"),
             )
     return render(
         request,

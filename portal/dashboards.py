@@ -307,6 +307,7 @@ class SpecialistDay:
     reports: list
     below_norm: list
     intakes_at_risk: list
+    possible_duplicates: int = 0
 
 
 LIST_LIMIT = 50
@@ -369,6 +370,8 @@ def specialist_day(*, user, today: date) -> SpecialistDay:
         reports=list(report_selectors.drafts_due(user=user, today=today)[:LIST_LIMIT]),
         below_norm=below[:LIST_LIMIT],
         intakes_at_risk=intakes[:LIST_LIMIT],
+        # Agency admins only (an empty queryset for anyone else: no query).
+        possible_duplicates=access.possible_duplicate_employees(user).count(),
     )
 
 

@@ -1,8 +1,10 @@
 from django import forms
 from django.contrib.auth import password_validation
+from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import access, selectors
+from . import access, uploads
 from .constants import INVITABLE_ROLES, Role
 from .models import Agency, Employer, Invitation, LegalEntity, User
 
@@ -28,9 +30,16 @@ class AgencySettingsForm(forms.ModelForm):
         widgets = {"logo": forms.FileInput(attrs={"accept": "image/png,image/jpeg"})}
 
     def clean_logo(self):
+        """A new logo: at most 2 MB, PNG or JPEG by content, structure checked like every
+        upload, stored under a generated name."""
         logo = self.cleaned_data.get("logo")
-        if logo and hasattr(logo, "size") and logo.size > MAX_LOGO_BYTES:
+        if not isinstance(logo, UploadedFile):
+            return logo
+        if logo.size > MAX_LOGO_BYTES:
             raise forms.ValidationError(_("The logo may be at most 2 MB."))
+        uploads.checked(logo)
+        if logo.detected_content_type not in (uploads.PNG, uploads.JPEG):
+            raise forms.ValidationError(_("Upload the logo as a PNG or JPEG file."))
         return logo
 
 
@@ -91,6 +100,7 @@ class InvitationForm(forms.ModelForm):
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["role"].choices = [(r.value, r.label) for r in INVITABLE_ROLES]
         self.fields["employer"].queryset = access.visible_employers(user)
         self.fields["legal_entities"].queryset = (
@@ -106,9 +116,26 @@ class InvitationForm(forms.ModelForm):
         )
 
     def clean_email(self):
+        """Only what the admin can already see is an error: an account or an open invitation
+        of their own agency. Whether the address has an account elsewhere on the platform is
+        never told here (the invitation is made either way; the invitee's email and the link
+        explain it to the address's owner), or this form would tell one agency about
+        another's people."""
         email = self.cleaned_data["email"].strip().lower()
-        if selectors.email_in_use(email):
-            raise forms.ValidationError(_("There is already an account with this email address."))
+        if access.visible_users(self.user).filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                _("Someone in your agency already has an account with this email address.")
+            )
+        open_invitations = access.visible_invitations(self.user).filter(
+            email__iexact=email,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        if open_invitations.exists():
+            raise forms.ValidationError(
+                _("This address already has an open invitation; send that one again.")
+            )
         return email
 
     def clean(self):

@@ -4,8 +4,10 @@ from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessio
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from . import audit, tenancy
@@ -100,6 +102,60 @@ class MandatoryMFAMiddleware:
                 status=403,
             )
         return redirect("mfa_activate_totp")
+
+
+class NoStoreMiddleware:
+    """Every response of the application (pages, API, downloads) holds or may hold personal
+    data: no browser or proxy cache keeps it (``Cache-Control: no-store, private``). Static
+    files are answered by WhiteNoise above this and keep their long cache lifetime."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        patch_cache_control(response, no_store=True, private=True)
+        return response
+
+
+def request_max_bytes() -> int:
+    """The largest request body accepted: one upload of ``UPLOAD_MAX_MB`` plus room for the
+    form's other fields and the multipart boundaries."""
+    return settings.UPLOAD_MAX_BYTES + REQUEST_OVERHEAD_BYTES
+
+
+REQUEST_OVERHEAD_BYTES = 1024 * 1024
+
+
+class RequestSizeLimitMiddleware:
+    """A request whose declared body is larger than an upload may be is refused with 413 and
+    a message in the user's language before a byte of it is read. The reverse proxy should
+    refuse such bodies too (README, Security), so they never reach a worker."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > request_max_bytes():
+            return self._too_large(request)
+        return self.get_response(request)
+
+    @staticmethod
+    def _too_large(request):
+        message = _(
+            "What you sent is larger than %(max)s, the most a file may be. Nothing was saved: "
+            "choose a smaller file and try again."
+        ) % {"max": filesizeformat(settings.UPLOAD_MAX_BYTES)}
+        if request.path.startswith("/api/"):
+            return JsonResponse({"code": "too_large", "message": str(message)}, status=413)
+        html = render_to_string("413.html", {"message": message}, request=request)
+        response = HttpResponse(html, status=413)
+        response["Connection"] = "close"  # the unread body must not be taken as a next request
+        return response
 
 
 class SessionMiddleware(DjangoSessionMiddleware):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .constants import AuditAction, Language, PhaseSet, Role
+from .uploads import GeneratedName
 
 
 class Agency(models.Model):
@@ -24,7 +25,7 @@ class Agency(models.Model):
     default_language = models.CharField(
         _("default language"), max_length=2, choices=Language.choices, default=Language.DUTCH
     )
-    logo = models.ImageField(_("logo"), upload_to="agency-logos/", blank=True)
+    logo = models.ImageField(_("logo"), upload_to=GeneratedName("agency-logos"), blank=True)
     phase_set = models.CharField(
         _("phase set"),
         max_length=20,

@@ -151,9 +151,13 @@ def invitation_revoke(*, invitation: Invitation) -> Invitation:
 
 def employee_invite(*, employee, invited_by: User | None) -> Invitation | None:
     """Invite an employee to their own login, in their guidance language. Skips employees
-    who have a login, an open invitation, or no email address."""
+    who have a login, an open invitation, no email address, or are marked as possibly the same
+    person as another (``trajecten.services.employee_find_or_create``)."""
     if employee.user_id or not employee.email:
         return None
+    if employee.possible_duplicate_of_id:
+        return None  # until an agency admin has merged the two or kept them apart
+
     if selectors.email_in_use(employee.email):
         return None
     open_invitations = Invitation.objects.filter(
@@ -210,7 +214,20 @@ def invitation_from_token(token: str) -> Invitation:
         raise InvitationError(
             _("This invitation link has expired. Ask your agency to send a new one.")
         )
+    if selectors.email_in_use(invitation.email):
+        raise InvitationError(address_taken_message())
     return invitation
+
+
+def address_taken_message() -> str:
+    """For the owner of an invited address that already logs in to Spoorboek (for another
+    agency, say). Only they read it: the inviting admin is never told."""
+    from django.utils.translation import gettext as _
+
+    return _(
+        "This email address already has a Spoorboek account, and one address is one account. "
+        "Log in with it, or ask the agency that invited you to use another address."
+    )
 
 
 @transaction.atomic
@@ -221,6 +238,8 @@ def invitation_accept(*, invitation: Invitation, password: str) -> User:
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_open:
         raise InvitationError("invitation no longer open")
+    if selectors.email_in_use(invitation.email):
+        raise InvitationError(address_taken_message())
     user = User.objects.create_user(
         invitation.email,
         password,

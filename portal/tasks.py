@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from .models import Invitation
+from .selectors import email_in_use
 from .tenancy import AgencyTask
 
 
@@ -22,10 +23,13 @@ def send_invitation_email(self, invitation_id: int, *, agency_id: int) -> None:
     link = settings.SITE_URL + reverse(
         "portal:invitation_accept", kwargs={"token": invitation_token(invitation)}
     )
+    # An address that already logs in (for another agency, say) gets no link that cannot work,
+    # but a word on what to do; the inviting admin sees the same open invitation either way.
+    template = "invitation_address_taken" if email_in_use(invitation.email) else "invitation"
     with translation.override(invitation.language):
         context = {"invitation": invitation, "link": link}
         subject = render_to_string("portal/email/invitation_subject.txt", context).strip()
-        body = render_to_string("portal/email/invitation_body.txt", context)
+        body = render_to_string(f"portal/email/{template}_body.txt", context)
     try:
         send_mail(subject, body, None, [invitation.email])
     except OSError as exc:

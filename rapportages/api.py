@@ -6,6 +6,7 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 
 from portal.api.base import ScopedViewSet
+from portal.downloads import download_name
 from portal.files import private_download
 from trajecten.api import RecordFilter
 
@@ -47,6 +48,7 @@ class ReportViewSet(ScopedViewSet):
         """The report's PDF (final reports); every download is audited."""
         report = self.get_object()
         return private_download(
-            report, report.pdf, filename=f"{report.uuid}.pdf", content_type="application/pdf",
+            report, report.pdf, filename=download_name("rapportage", str(report.uuid), ext="pdf"),
+            content_type="application/pdf",
             api=True,
         )  # fmt: skip

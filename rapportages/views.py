@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from portal import access, audit
 from portal.constants import AuditAction, Role
+from portal.downloads import download_name
 from portal.files import private_download
 from portal.models import Notification
 from trajecten.selectors import trajectory_detail_queryset
@@ -129,7 +130,7 @@ def employee_view(request, uuid):
 @login_required
 def download(request, uuid):
     report = _report(request, uuid)
-    name = f"{report}-{report.trajectory.employee.last_name}.pdf".replace(" ", "-")
+    name = download_name(str(report), report.trajectory.employee.last_name, ext="pdf")
     return private_download(report, report.pdf, filename=name, content_type="application/pdf")
 
 
@@ -157,7 +158,7 @@ def bundle_download(request, uuid):
     return private_download(
         job,
         job.pdf,
-        filename=f"uwv-dossier-{job.trajectory.employee.last_name}.pdf",
+        filename=download_name("uwv-dossier", job.trajectory.employee.last_name, ext="pdf"),
         content_type="application/pdf",
     )
 

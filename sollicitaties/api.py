@@ -20,6 +20,7 @@ from portal import access, audit
 from portal.api.base import ScopedViewSet, StrictSerializer, UUIDRelated
 from portal.constants import AuditAction, Role
 from portal.files import private_download
+from portal.uploads import download_name_for
 from trajecten.api import RecordFilter
 
 from . import services
@@ -186,7 +187,8 @@ class ApplicationActivityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixi
             uuid=evidence_uuid,
         )
         return private_download(
-            evidence, evidence.file, filename=str(evidence),
+            evidence, evidence.file,
+            filename=download_name_for(evidence.file, evidence.original_name or _("evidence")),
             content_type=evidence.content_type, api=True,
         )  # fmt: skip
 

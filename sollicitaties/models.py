@@ -12,6 +12,7 @@ from django.utils.translation import get_language, override
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Agency
+from portal.uploads import GeneratedName
 from trajecten.models import FileRecord, ScopedQuerySet
 from trajecten.models.base import AgencyFromParent
 
@@ -124,7 +125,11 @@ class Evidence(FileRecord):
     activity = models.ForeignKey(
         ApplicationActivity, on_delete=models.CASCADE, related_name="evidence"
     )
-    file = models.FileField(_("file"), upload_to="evidence/%Y/%m/")
+    file = models.FileField(_("file"), upload_to=GeneratedName("evidence"))
+    original_name = models.CharField(
+        _("file name"), max_length=255, blank=True, editable=False,
+        help_text=_("The name the file had when it was uploaded; display text only."),
+    )  # fmt: skip
     content_type = models.CharField(max_length=100, editable=False)
     size = models.PositiveIntegerField(editable=False, default=0)
     uploaded_by = models.ForeignKey(
@@ -137,7 +142,7 @@ class Evidence(FileRecord):
         ordering = ["created_at"]
 
     def __str__(self) -> str:
-        return self.file.name.rsplit("/", 1)[-1]
+        return self.original_name or str(_("evidence"))
 
 
 class TempAgencyRegistration(FileRecord):

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from portal import audit
+from portal import audit, uploads
 from portal.constants import AuditAction, Role
 from portal.models import User
 from trajecten.models import Trajectory
@@ -92,6 +92,7 @@ def evidence_add(*, activity: ApplicationActivity, upload, actor: User) -> Evide
         trajectory=activity.trajectory,
         activity=activity,
         file=upload,
+        original_name=uploads.display_name_of(upload),
         content_type=upload.detected_content_type,
         size=upload.size,
         uploaded_by=actor,

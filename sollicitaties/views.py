@@ -18,7 +18,9 @@ from django.views.decorators.http import require_POST
 from portal import access, audit
 from portal.constants import AuditAction, Role
 from portal.csvexport import csv_response
+from portal.downloads import download_name
 from portal.files import private_download
+from portal.uploads import download_name_for
 from trajecten.selectors import LogEntry, trajectory_detail_queryset
 from trajecten.views.common import require
 
@@ -232,7 +234,10 @@ def evidence_add(request, uuid):
 def evidence_download(request, uuid):
     evidence = access.get_visible_or_404(access.visible_records(Evidence, request.user), uuid=uuid)
     return private_download(
-        evidence, evidence.file, filename=str(evidence), content_type=evidence.content_type
+        evidence,
+        evidence.file,
+        filename=download_name_for(evidence.file, evidence.original_name or _("evidence")),
+        content_type=evidence.content_type,
     )
 
 
@@ -289,7 +294,9 @@ def export_csv(request, uuid):
     trajectory = _trajectory(request, uuid)
     with_notes = request.user.role != Role.EMPLOYER_CONTACT
     audit.record(AuditAction.DOWNLOAD, trajectory, details={"export": "applications.csv"})
-    filename = f"sollicitaties-{trajectory.employee.last_name}-{timezone.localdate():%Y%m%d}.csv"
+    filename = download_name(
+        "sollicitaties", trajectory.employee.last_name, f"{timezone.localdate():%Y%m%d}", ext="csv"
+    )
     header = [_("Date"), _("Kind"), _("Counts toward the norm"), _("Organisation"),
               _("Vacancy"), _("Link"), _("Channel"), _("Status"), _("Status history"),
               _("Recorded by")]  # fmt: skip

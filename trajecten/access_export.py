@@ -11,6 +11,7 @@ recorded in the audit trail.
 
 import io
 import json
+import logging
 import zipfile
 from datetime import timedelta
 from pathlib import PurePosixPath
@@ -59,6 +60,8 @@ from .models import (
 EXPORT_DAYS = 7
 
 #: (file name, model, lookup from the record to the employee)
+logger = logging.getLogger(__name__)
+
 RECORDS = [
     ("trajectories", Trajectory, "employee"),
     ("employments", Employment, "employee"),
@@ -97,6 +100,9 @@ Dit archief is gemaakt op {made} en bevat:
 * employee.json: uw gegevens als werknemer;
 * records/*.json: alle onderdelen van uw re-integratiedossier, per soort (ook de interne
   aantekeningen van het re-integratiebureau);
+* records/messages.json: de berichten tussen uw werkgever en het re-integratiebureau over
+  uw traject. U ziet die berichten niet in het portaal, maar ze gaan over u en horen daarom
+  bij uw inzage (artikel 15 AVG);
 * files/: de geüploade bestanden en de PDF's van rapportages;
 * access_log.json: wie uw dossier heeft geopend, gedownload of gewijzigd, en wanneer.
 
@@ -129,7 +135,7 @@ def export_build(*, export_id: int) -> AccessExport | None:
     if export is None:
         return None
     employee = export.employee
-    buffer = io.BytesIO()
+    buffer, missing = io.BytesIO(), []
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(
             "LEESMIJ.txt", README.format(made=f"{timezone.localtime():%d-%m-%Y %H:%M}")
@@ -147,11 +153,22 @@ def export_build(*, export_id: int) -> AccessExport | None:
                 **{field: ""}
             ):
                 stored = getattr(record, field)
-                with stored.open("rb") as handle:
-                    archive.writestr(
-                        f"files/{folder}/{record.uuid}-{PurePosixPath(stored.name).name}",
-                        handle.read(),
-                    )
+                try:
+                    with stored.open("rb") as handle:
+                        content = handle.read()
+                except OSError:  # lost from storage: the archive says so, the operator's log too
+                    logger.error("Stored file missing: %s (%s)", stored.name, record.uuid)
+                    missing.append(f"{folder}/{record.uuid}")
+                    continue
+                archive.writestr(
+                    f"files/{folder}/{record.uuid}-{PurePosixPath(stored.name).name}", content
+                )
+        if missing:
+            archive.writestr(
+                "files/ONTBREEKT.txt",
+                "Deze bestanden konden niet worden gelezen; uw bureau is gewaarschuwd:\n"
+                + "\n".join(missing),
+            )
         log = [
             {
                 "when": event.at.isoformat(),

@@ -187,6 +187,10 @@ class WritableRecordViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, Sc
     def perform_update(self, serializer):
         if not self.may_write(serializer.instance.trajectory):
             raise PermissionDenied
+        try:
+            services.medical_flag_guard(serializer.instance)
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict) from exc
         record = serializer.save()
         audit.record(AuditAction.UPDATE, record, details={"api": True})
 
@@ -289,21 +293,19 @@ PERSON_FIELDS = ("first_name", "last_name", "email", "phone", "guidance_language
 
 
 def employee_import(*, rows, user, dry_run: bool) -> dict:
-    """Idempotent on external_id within the agency; never deletes."""
-    from portal.models import LegalEntity
-
+    """Idempotent on external_id within the agency; never deletes. Rows are matched only
+    against employees and BVs the importing user may see (``portal.access``)."""
     counts = {"dry_run": dry_run, "created": 0, "updated": 0, "unchanged": 0}
     existing = {
         e.external_id: e
-        for e in Employee.objects.filter(
-            agency_id=user.agency_id, external_id__in=[r["external_id"] for r in rows]
+        for e in access.visible_employees(user).filter(
+            external_id__in=[r["external_id"] for r in rows]
         )
     }
     bvs = {
         str(le.uuid): le
-        for le in LegalEntity.objects.filter(
-            agency_id=user.agency_id,
-            uuid__in=[r["legal_entity"] for r in rows if r.get("legal_entity")],
+        for le in access.visible_legal_entities(user).filter(
+            uuid__in=[r["legal_entity"] for r in rows if r.get("legal_entity")]
         )
     }
     with transaction.atomic():
@@ -358,12 +360,38 @@ class TrajectoryViewSet(ScopedViewSet):
     ordering_fields = ["created_at", "updated_at", "start_date"]
 
 
+class MedicalFlagClearSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
+
+
 @extend_schema(tags=["file"])
 class ConversationReportViewSet(WritableRecordViewSet):
     model = ConversationReport
     serializer_class = ConversationReportSerializer
     select = ("trajectory",)
     author_field = "author"
+
+    @extend_schema(request=MedicalFlagClearSerializer, responses=ConversationReportSerializer)
+    @action(detail=True, methods=["post"], url_path="clear-medical-flag")
+    def clear_medical_flag(self, request, uuid=None):
+        """Correct a wrongly set "contains medical information" flag, with a reason (audited).
+        An ordinary update never clears it."""
+        conversation = self.get_object()
+        if not self.may_write(conversation.trajectory):
+            raise PermissionDenied
+        serializer = MedicalFlagClearSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            conversation = services.conversation_medical_flag_clear(
+                conversation=conversation,
+                reason=serializer.validated_data["reason"],
+                actor=request.user,
+            )
+        except DjangoValidationError as exc:
+            raise ValidationError(
+                exc.message_dict if hasattr(exc, "message_dict") else exc.messages
+            ) from exc
+        return Response(self.get_serializer(conversation).data)
 
 
 @extend_schema(tags=["file"])

@@ -251,6 +251,22 @@ class ConversationReportForm(forms.ModelForm):
             # The new instance's empty values would otherwise win over a field's initial.
             self.initial["duration_minutes"] = self.initial.get("duration_minutes") or 60
             self.initial["kind"] = self.initial.get("kind") or "coaching"
+        elif self.instance.contains_medical:
+            # Cleared only by its own action with a reason (services.medical_flag_guard).
+            field = self.fields["contains_medical"]
+            field.disabled = True
+            field.help_text = _(
+                "If this is wrong, use 'Correct the medical flag' below and give the reason."
+            )
+
+
+class MedicalFlagClearForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why does this conversation hold no medical information?"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Recorded in the audit trail. Sharing the conversation is a separate step."),
+    )
 
 
 class AppointmentForm(forms.ModelForm):

@@ -3,13 +3,13 @@ the change in the audit trail."""
 
 from datetime import date, timedelta
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal import audit
+from portal import access, audit, uploads
 from portal.constants import AuditAction, Role
 from portal.models import Phase, Product, User
 from portal.services import employee_invite
@@ -17,6 +17,8 @@ from portal.services import employee_invite
 from .constants import ClosingReason, MemberRole, TrajectoryStatus
 from .models import (
     ActionTemplate,
+    ConversationReport,
+    Document,
     Employee,
     Employment,
     PhaseChange,
@@ -34,19 +36,119 @@ trajectory_closed = Signal()
 # --- Employees --------------------------------------------------------------------------------
 
 
-def employee_find_or_create(*, agency, first_name: str, last_name: str, email: str = "", **fields):
-    """One person is one Employee, also with employments at two BVs: match on email address
-    within the agency before creating."""
+def employee_find_or_create(
+    *, actor: User, first_name: str, last_name: str, email: str = "", **fields
+) -> tuple[Employee, bool]:
+    """One person is one Employee, also with employments at two BVs: a referral reuses the
+    employee with the same email address, but **only one the actor may already see**
+    (``portal.access``). A lookup by a natural key never reaches past the actor's scope, or an
+    employer contact could learn another employer's employee by typing their address.
+
+    When the address belongs to someone outside the actor's scope, a new employee is created
+    all the same, marked as possibly the same person; an agency admin merges the two or keeps
+    them apart (``employee_duplicate_merge`` / ``employee_duplicate_keep_apart``). The actor
+    sees exactly what they would see for a new person, and no record outside their scope
+    changes."""
     email = (email or "").strip().lower()
+    hidden_match = None
     if email:
-        existing = Employee.objects.filter(agency=agency, email__iexact=email).first()
-        if existing:
-            return existing, False
+        visible = access.visible_employees(actor).filter(email__iexact=email).first()
+        if visible:
+            return visible, False
+        hidden_match = (
+            Employee.objects.filter(agency_id=actor.agency_id, email__iexact=email)
+            .order_by("created_at")
+            .first()
+        )
     employee = Employee.objects.create(
-        agency=agency, first_name=first_name, last_name=last_name, email=email, **fields
+        agency_id=actor.agency_id,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        possible_duplicate_of=hidden_match,
+        **fields,
     )
-    audit.record(AuditAction.CREATE, employee)
+    audit.record(AuditAction.CREATE, employee, actor=actor)
     return employee, True
+
+
+@transaction.atomic
+def employee_duplicate_merge(*, employee: Employee, actor: User) -> Employee:
+    """An agency admin confirms that ``employee`` (created by a referral) is the person it was
+    marked as possibly being: its trajectories, employments, sickness cases and other records
+    move to that person and the referral's copy is removed. The existing person's details are
+    kept. Audited on both."""
+    if not access.can_reconcile_employees(actor, employee):
+        raise PermissionDenied
+    target = employee.possible_duplicate_of
+    if target is None:
+        raise ValidationError(_("This person is not marked as a possible duplicate."))
+    if employee.user_id:
+        raise ValidationError(_("This person already has their own login; keep them apart."))
+    moved = _employee_records_move(source=employee, target=target)
+    audit.record(
+        AuditAction.UPDATE,
+        target,
+        actor=actor,
+        details={"merged_from": str(employee.uuid), **moved},
+    )
+    audit.record(
+        AuditAction.DELETE, employee, actor=actor, details={"merged_into": str(target.uuid)}
+    )
+    employee.delete()
+    return target
+
+
+def _employee_records_move(*, source: Employee, target: Employee) -> dict:
+    """Every row that points at ``source`` points at ``target`` afterwards. A sickness case
+    with the same first sick day, or an employment at the same BV, is one with the target's."""
+    cases = 0
+    for case in SicknessCase.objects.filter(employee=source):
+        same = SicknessCase.objects.filter(employee=target, first_sick_day=case.first_sick_day)
+        if existing := same.first():
+            Trajectory.objects.filter(sickness_case=case).update(sickness_case=existing)
+            case.extensions.update(case=existing)
+            case.delete()
+        else:
+            case.employee = target
+            case.save(update_fields=["employee"])
+        cases += 1
+    for employment in Employment.objects.filter(employee=source):
+        if Employment.objects.filter(employee=target, legal_entity=employment.legal_entity_id):
+            employment.delete()
+        else:
+            employment.employee = target
+            employment.save(update_fields=["employee"])
+    trajectories = Trajectory.objects.filter(employee=source).update(employee=target)
+    for relation in Employee._meta.related_objects:
+        if relation.one_to_many and relation.related_model not in (
+            Employee,
+            SicknessCase,
+            Employment,
+            Trajectory,
+        ):
+            relation.related_model.objects.filter(**{relation.field.name: source}).update(
+                **{relation.field.name: target}
+            )
+    return {"trajectories": trajectories, "sickness_cases": cases}
+
+
+def employee_duplicate_keep_apart(*, employee: Employee, actor: User) -> Employee:
+    """An agency admin decides the two are different people: the mark goes, and a running
+    trajectory's invitation (held back while the question was open) goes out."""
+    if not access.can_reconcile_employees(actor, employee):
+        raise PermissionDenied
+    if employee.possible_duplicate_of_id is None:
+        raise ValidationError(_("This person is not marked as a possible duplicate."))
+    other = employee.possible_duplicate_of
+    employee.possible_duplicate_of = None
+    employee.save(update_fields=["possible_duplicate_of", "updated_at"])
+    audit.record(
+        AuditAction.UPDATE, employee, actor=actor, details={"kept_apart_from": str(other.uuid)}
+    )
+    if employee.trajectories.exclude(status=TrajectoryStatus.REFERRED).exists():
+        employee_invite(employee=employee, invited_by=actor)
+    return employee
 
 
 # --- Trajectories -----------------------------------------------------------------------------
@@ -84,6 +186,79 @@ def trajectory_create(
     if specialist:
         member_set(trajectory=trajectory, user=specialist, role=MemberRole.PRIMARY)
     audit.record(AuditAction.CREATE, trajectory, actor=actor)
+    return trajectory
+
+
+@transaction.atomic
+def trajectory_refer(
+    *,
+    actor: User,
+    first_name: str,
+    last_name: str,
+    email: str = "",
+    phone: str = "",
+    guidance_language: str,
+    legal_entity,
+    first_sick_day: date,
+    product: Product,
+    specialist: User | None = None,
+    referral_basis: str = "",
+    referral_advice_date: date | None = None,
+    special_track: str = "",
+    contact_preferences: str = "",
+    advice=None,
+) -> Trajectory:
+    """A new trajectory: referred by an employer contact for one of their BVs, or created by
+    agency staff (with a primary specialist). The person is found or created within what the
+    actor may see (``employee_find_or_create``); the company doctor's advice is kept as a
+    document shared with the employer; the agency hears of a referral by email."""
+    if not access.can_create_trajectory(actor):
+        raise PermissionDenied
+    if not access.visible_legal_entities(actor).filter(pk=legal_entity.pk).exists():
+        raise ValidationError({"legal_entity": _("Choose one of your BVs.")})
+    if actor.role == Role.EMPLOYER_CONTACT:
+        specialist = None  # the agency chooses the specialist when it accepts the referral
+    employee, _created = employee_find_or_create(
+        actor=actor,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        phone=phone,
+        guidance_language=guidance_language,
+    )
+    trajectory = trajectory_create(
+        actor=actor,
+        employee=employee,
+        legal_entity=legal_entity,
+        first_sick_day=first_sick_day,
+        product=product,
+        specialist=specialist,
+        guidance_language=guidance_language,
+        referral_basis=referral_basis,
+        referral_advice_date=referral_advice_date,
+        special_track=special_track,
+        contact_preferences=contact_preferences,
+    )
+    if advice:
+        document = Document.objects.create(
+            trajectory=trajectory,
+            kind="advice",
+            title=_("Advice for the referral"),
+            file=advice,
+            original_name=uploads.display_name_of(advice),
+            content_type=advice.detected_content_type,
+            size=advice.size,
+            visibility="employer",
+            uploaded_by=actor,
+        )
+        audit.record(AuditAction.CREATE, document, actor=actor)
+    if actor.role == Role.EMPLOYER_CONTACT:
+        from .tasks import notify_referral
+
+        transaction.on_commit(
+            lambda: notify_referral.delay(trajectory.pk, agency_id=trajectory.agency_id),
+            robust=True,
+        )
     return trajectory
 
 
@@ -239,10 +414,50 @@ def action_list_apply(*, trajectory: Trajectory, template: ActionTemplate, actor
 AUTHOR_FIELDS = ("author", "uploaded_by", "user")
 
 
+def medical_flag_guard(record) -> None:
+    """A conversation saved as containing medical information keeps that flag in every
+    ordinary save (page or API): clearing it widens who may ever see the text, so it is its own
+    action with a reason (``conversation_medical_flag_clear``), never part of a save that could
+    share the conversation with the employer at the same time."""
+    if not isinstance(record, ConversationReport) or record.pk is None or record.contains_medical:
+        return
+    if ConversationReport.objects.filter(pk=record.pk, contains_medical=True).exists():
+        raise ValidationError(
+            {
+                "contains_medical": _(
+                    "This conversation is marked as containing medical information. If that is "
+                    "wrong, use 'Correct the medical flag' and give the reason."
+                )
+            }
+        )
+
+
+@transaction.atomic
+def conversation_medical_flag_clear(
+    *, conversation: ConversationReport, reason: str, actor: User
+) -> ConversationReport:
+    """Correct a wrongly set medical flag, with a reason, audited. Who may see the
+    conversation does not change here: sharing it further is a later, ordinary save."""
+    reason = (reason or "").strip()
+    if len(reason) < 10:
+        explain = _("Explain in a sentence why the conversation holds no medical information.")
+        raise ValidationError({"reason": explain})
+    locked = ConversationReport.objects.select_for_update().get(pk=conversation.pk)
+    if not locked.contains_medical:
+        raise ValidationError(_("This conversation is not marked as medical."))
+    locked.contains_medical = False
+    locked.save(update_fields=["contains_medical", "updated_at"])
+    audit.record(
+        AuditAction.UPDATE, locked, details={"medical_flag_cleared": True, "reason": reason[:500]}
+    )
+    return locked
+
+
 def record_save(*, form, trajectory: Trajectory, actor: User):
     """Save a record of the file from a validated ModelForm, with its author and audit."""
     creating = form.instance.pk is None
     record = form.save(commit=False)
+    medical_flag_guard(record)
     record.trajectory = trajectory
     record.agency_id = trajectory.agency_id
     for name in AUTHOR_FIELDS:
@@ -252,6 +467,10 @@ def record_save(*, form, trajectory: Trajectory, actor: User):
     if upload and hasattr(upload.file, "detected_content_type"):
         record.content_type = upload.file.detected_content_type
         record.size = upload.size
+        record.original_name = uploads.display_name_of(upload.file)
+    certificate = getattr(record, "certificate", None)
+    if certificate and hasattr(certificate.file, "detected_content_type"):
+        record.certificate_name = uploads.display_name_of(certificate.file)
     record.full_clean(exclude=["agency", "trajectory"])
     record.save()
     form.save_m2m()

@@ -42,6 +42,27 @@ class ErrorSerializer(serializers.Serializer):
                                    required=False)  # fmt: skip
 
 
+def field_errors(detail, path: str = "") -> dict[str, list[str]]:
+    """DRF's nested errors as flat ``{"employees[2].email": ["message"]}``: each message as
+    text, never the repr of an ``ErrorDetail`` or of the dict around it."""
+    flat: dict[str, list[str]] = {}
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            if isinstance(key, int) or str(key).isdigit():  # a row of a list (DRF keys by index)
+                name = f"{path}[{key}]"
+            else:
+                name = f"{path}.{key}" if path else str(key)
+            flat.update(field_errors(value, name))
+    elif isinstance(detail, list) and any(isinstance(item, dict | list) for item in detail):
+        for index, item in enumerate(detail):
+            if item:  # an empty dict: that row was fine
+                flat.update(field_errors(item, f"{path}[{index}]"))
+    else:
+        messages = detail if isinstance(detail, list) else [detail]
+        flat.setdefault(path or "non_field_errors", []).extend(str(m) for m in messages)
+    return flat
+
+
 def error_handler(exc, context):
     """One consistent error body, with messages in the user's language."""
     if isinstance(exc, Http404):
@@ -56,11 +77,10 @@ def error_handler(exc, context):
     if isinstance(detail, dict):
         body["code"] = "invalid"
         body["message"] = str(_("The request contains invalid data."))
-        body["fields"] = {k: [str(m) for m in (v if isinstance(v, list) else [v])]
-                          for k, v in detail.items()}  # fmt: skip
+        body["fields"] = field_errors(detail)
     elif isinstance(detail, list):
         body["code"] = "invalid"
-        body["message"] = " ".join(str(m) for m in detail)
+        body["message"] = " ".join(m for texts in field_errors(detail).values() for m in texts)
     else:
         body["message"] = str(detail) if detail is not None else str(exc)
     response.data = body

@@ -296,6 +296,33 @@ def test_the_employee_import_is_idempotent_and_never_deletes(cast, api):
     )
 
 
+def test_an_import_row_never_matches_an_employee_of_another_agency(cast, api):
+    """The same HR number in agency B is another person: A's import creates its own and
+    leaves B's untouched."""
+    theirs = cast.traj_z1.employee
+    theirs.external_id = "HR-7"
+    theirs.save()
+    row = {"external_id": "HR-7", "first_name": "Anna", "last_name": "Bos"}
+    response = api(cast.admin_a).post("/api/v1/employees/import/", {"employees": [row]},
+                                      format="json")  # fmt: skip
+    assert response.json()["created"] == 1
+    theirs.refresh_from_db()
+    assert theirs.first_name == "Zbigniew"
+    assert Employee.objects.get(agency=cast.agency_a, external_id="HR-7").first_name == "Anna"
+
+
+def test_import_errors_name_the_row_and_field_in_plain_words(cast, api):
+    rows = [{"external_id": "HR-1", "first_name": "Anna", "last_name": "Bos"},
+            {"external_id": "HR-2", "first_name": "Bram", "last_name": "Kok",
+             "email": "geen adres"}]  # fmt: skip
+    response = api(cast.admin_a).post("/api/v1/employees/import/", {"employees": rows},
+                                      format="json")  # fmt: skip
+    assert response.status_code == 400
+    body = response.json()
+    assert body["fields"] == {"employees[1].email": ["Voer een geldig e-mailadres in."]}
+    assert "ErrorDetail" not in response.content.decode()
+
+
 @pytest.mark.parametrize("path", ["trajectories", "application-activities", "conversation-reports",
                                   "sickness-cases", "reports"])  # fmt: skip
 def test_list_endpoints_use_a_constant_number_of_queries(cast, api, path):

@@ -73,3 +73,11 @@ def test_admin_cannot_edit_another_agencys_employer(cast, login):
     )
     assert response.status_code == 404
     assert Employer.objects.get(pk=cast.employer_z.pk).name == "Employer Z"
+
+
+def test_an_employer_name_of_another_agency_is_free_to_use(cast, login):
+    """The name check looks only at the admin's own agency: it tells nothing of another's."""
+    response = login(cast.admin_a).post(
+        reverse("portal:employer_create"), {"name": "Employer Z", "is_self_insurer": ""}
+    )
+    assert response.status_code == 302

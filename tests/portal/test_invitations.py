@@ -166,9 +166,7 @@ def test_mismatched_or_weak_passwords_are_explained_and_nothing_is_created(
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
-        ({"email": "admin@a.example"}, "email", "Er bestaat al een account met dit e-mailadres."),
-        # Email addresses are the login across agencies: another agency's user counts too.
-        ({"email": "admin@b.example"}, "email", "Er bestaat al een account met dit e-mailadres."),
+        ({"email": "admin@a.example"}, "email", "Iemand in je bureau heeft al een account"),
         ({"email": "geen-email"}, "email", "Voer een geldig e-mailadres in."),
         ({"role": Role.EMPLOYER_CONTACT}, "employer", "Kies de werkgever"),
         ({"role": Role.EMPLOYEE}, "role", "Selecteer een geldige keuze."),
@@ -229,3 +227,43 @@ def test_guessing_passwords_on_an_invitation_link_is_rate_limited(cast, login, c
     assert blocked.status_code == 429
     assert "Te veel pogingen" in blocked.content.decode()
     assert not User.objects.filter(email="nieuw@example.nl").exists()
+
+
+def test_an_address_of_another_agency_is_answered_as_a_new_one(cast, login, invite):
+    """Email addresses are one login across the platform, but the form must not tell an
+    admin that another agency has someone with this address: taken and free answer alike."""
+    client = login(cast.admin_a)
+    answers = []
+    for email in ("admin@b.example", "free@example.nl"):
+        response = invite(client, email=email)
+        answers.append((response.status_code, response.url))
+        messages = [str(m) for m in client.get(response.url).context["messages"]]
+        answers.append(tuple(m.replace(email, "EMAIL") for m in messages))
+    assert answers[0] == answers[2] and answers[1] == answers[3]
+    assert answers[0] == (302, reverse("portal:team"))
+
+
+def test_the_owner_of_a_taken_address_is_told_and_the_link_cannot_make_a_second_account(
+    cast, login, client, invite
+):
+    invite(login(cast.admin_a), email="admin@b.example")
+    email = mail.outbox[-1]
+    assert email.to == ["admin@b.example"]
+    assert "heeft al een Spoorboek-account" in email.body
+    assert "/uitnodiging/" not in email.body  # no link that cannot work
+    invitation = cast.agency_a.invitations.get(email="admin@b.example")
+    from portal.services import invitation_token
+
+    client.logout()
+    page = client.get(reverse("portal:invitation_accept", args=[invitation_token(invitation)]))
+    assert page.status_code == 410
+    assert "heeft al een Spoorboek-account" in page.content.decode()
+    assert User.objects.filter(email__iexact="admin@b.example").count() == 1
+
+
+def test_an_open_invitation_of_the_own_agency_is_named(cast, login, invite):
+    client = login(cast.admin_a)
+    invite(client)
+    response = invite(client)
+    assert response.status_code == 200
+    assert "al een openstaande uitnodiging" in response.content.decode()

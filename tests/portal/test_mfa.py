@@ -173,7 +173,7 @@ def test_login_is_blocked_after_repeated_failures_even_with_the_right_password(d
     for _ in range(5):
         password_login(client, user, "wrong")
     response = password_login(client, user)
-    assert "Te veel inlogpogingen" in response.content.decode()
+    assert "Te veel mislukte inlogpogingen" in response.content.decode()
     assert not is_logged_in(client)
 
 

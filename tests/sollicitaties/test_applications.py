@@ -10,6 +10,7 @@ from django.utils import timezone
 from portal.constants import AuditAction
 from portal.models import AuditEvent
 from sollicitaties.models import ApplicationActivity, Evidence, TempAgencyRegistration, Vacancy
+from tests import files
 from tests.conftest import CAST_NAMES
 from tests.trajecten.conftest import PDF
 
@@ -26,7 +27,7 @@ def post_activity(client, cast, **data):
 
 
 def test_employee_records_an_application_with_a_photo_as_evidence(cast, login):
-    photo = SimpleUploadedFile("screenshot.jpg", b"\xff\xd8\xff\xe0" + b"\0" * 64)
+    photo = SimpleUploadedFile("screenshot.jpg", files.jpeg())
     response = post_activity(login(cast.employee_x1), cast, evidence=photo)
     assert response.url == reverse("sollicitaties:mine")
     activity = ApplicationActivity.objects.get()

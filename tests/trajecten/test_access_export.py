@@ -14,7 +14,7 @@ from django.utils import timezone
 from portal.models import AuditEvent
 from tests.trajecten.conftest import PDF
 from trajecten.constants import Visibility
-from trajecten.models import AccessExport, ConversationReport, Document, MedicalNote
+from trajecten.models import AccessExport, ConversationReport, Document, MedicalNote, Message
 
 
 def page_url(cast):
@@ -47,6 +47,9 @@ def test_an_employee_downloads_everything_about_them_as_a_zip(cast, login, on_co
         visibility=Visibility.AGENCY,
     )
     medical_note(cast)
+    Message.objects.create(
+        trajectory=cast.traj_x1, author=cast.contact_x1, body="Kan Xavier eerder beginnen?"
+    )
     document = Document(
         trajectory=cast.traj_x1,
         kind="other",
@@ -82,6 +85,11 @@ def test_an_employee_downloads_everything_about_them_as_a_zip(cast, login, on_co
     assert any(n.startswith("files/documents/") and n.endswith(".pdf") for n in names)
     log = json.loads(archive.read("access_log.json"))
     assert any(entry["what"] == "create" for entry in log)  # the request itself
+    # The thread between employer and agency is about the employee: not shown to them in the
+    # portal, but part of what they have a right to see (GDPR article 15), and the read-me
+    # says so.
+    assert "Kan Xavier eerder beginnen?" in archive.read("records/messages.json").decode()
+    assert "records/messages.json" in archive.read("LEESMIJ.txt").decode()
     assert AuditEvent.objects.filter(action="download", object_uuid=export.uuid).exists()
 
 

@@ -139,3 +139,15 @@ def test_employer_tabs_leave_out_what_they_may_not_see(cast, records, login):
     assert "?tab=conversations" in html
     for hidden in ("?tab=agenda", "?tab=trainings", "?tab=tasks", "?tab=time"):
         assert hidden not in html
+
+
+def test_a_stored_file_that_is_missing_is_a_404_and_an_error_in_the_log(
+    cast, login, caplog, records
+):
+    document = records["employer_document"]
+    document.file.storage.delete(document.file.name)
+    response = login(cast.specialist_a).get(f"/trajecten/bestand/document/{document.uuid}/")
+    assert response.status_code == 404
+    assert any(
+        r.levelname == "ERROR" and document.file.name in r.getMessage() for r in caplog.records
+    )

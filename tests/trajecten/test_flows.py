@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.models import Product, User
+from tests import files
 from tests.conftest import enrol_totp
 from tests.factories import UserFactory
 from trajecten import services
@@ -361,7 +362,7 @@ def test_a_function_without_a_reason_is_refused(cast, login):
     ("name", "content", "accepted"),
     [
         ("brief.pdf", PDF, True),
-        ("foto.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 64, True),
+        ("foto.png", files.png(), True),
         ("script.pdf", b"<script>alert(1)</script>", False),
         ("macro.exe", b"MZ\x90\x00" + b"\0" * 64, False),
     ],
@@ -446,7 +447,7 @@ def test_the_conversation_form_opens_with_today_coaching_and_an_hour(cast, login
 
 
 def test_a_training_certificate_is_uploaded_and_only_the_file_readers_download_it(cast, login):
-    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+    png = files.png()
     login(cast.specialist_a).post(
         reverse("trajecten:record_new", args=[cast.traj_x1.uuid, "training"]),
         {"name": "VCA", "status": "completed", "certificate": SimpleUploadedFile("vca.png", png)},

@@ -51,6 +51,19 @@ class Employee(models.Model):
         blank=True,
         help_text=_("The employee's id in the employer's HR system, for imports."),
     )
+    possible_duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="possible_duplicates",
+        editable=False,
+        verbose_name=_("possibly the same person as"),
+        help_text=_(
+            "Set when a referral named the email address of someone the referrer may not see; "
+            "an agency admin merges the two or keeps them apart."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.uploads import GeneratedName
+
 from ..constants import (
     AssignmentStatus,
     ContractType,
@@ -265,7 +267,12 @@ class Training(FileRecord):
     status = models.CharField(
         _("status"), max_length=20, choices=TrainingStatus.choices, default=TrainingStatus.PLANNED
     )
-    certificate = models.FileField(_("certificate"), upload_to="certificates/%Y/", blank=True)
+    certificate = models.FileField(
+        _("certificate"), upload_to=GeneratedName("certificates"), blank=True
+    )
+    certificate_name = models.CharField(
+        _("certificate's file name"), max_length=255, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("training")
@@ -283,7 +290,11 @@ class Training(FileRecord):
 class Document(FileRecord):
     kind = models.CharField(_("kind"), max_length=20, choices=DocumentKind.choices)
     title = models.CharField(_("title"), max_length=200)
-    file = models.FileField(_("file"), upload_to="documents/%Y/%m/")
+    file = models.FileField(_("file"), upload_to=GeneratedName("documents"))
+    original_name = models.CharField(
+        _("file name"), max_length=255, blank=True, editable=False,
+        help_text=_("The name the file had when it was uploaded; display text only."),
+    )  # fmt: skip
     content_type = models.CharField(max_length=100, editable=False)
     size = models.PositiveIntegerField(editable=False, default=0)
     visibility = models.CharField(

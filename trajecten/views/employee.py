@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from portal import access, audit, tenancy
 from portal.constants import AuditAction
+from portal.downloads import content_disposition, download_name
 
 from .. import calendar, services
 from ..forms import AssignmentDoneForm
@@ -60,6 +61,10 @@ def calendar_feed(request, token):
     audit.record(
         AuditAction.LIST, object_type="appointment", actor=feed.user, details={"feed": True}
     )
-    return HttpResponse(
+    response = HttpResponse(
         calendar.appointments_ics(appointments), content_type="text/calendar; charset=utf-8"
     )
+    response["Content-Disposition"] = content_disposition(
+        download_name("spoorboek-agenda", ext="ics"), attachment=False
+    )
+    return response

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal import access
+from portal.downloads import download_name
 from portal.files import private_download
 
 from .. import access_export
@@ -51,6 +52,6 @@ def access_export_download(request, uuid):
     return private_download(
         export,
         export.file,
-        filename=f"spoorboek-inzage-{timezone.localdate():%Y%m%d}.zip",
+        filename=download_name("spoorboek-inzage", f"{timezone.localdate():%Y%m%d}", ext="zip"),
         content_type="application/zip",
     )

@@ -8,10 +8,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from portal import access
 from portal.files import private_download
+from portal.uploads import download_name_for
 
 from .. import services
 from ..forms import (
@@ -19,6 +21,7 @@ from ..forms import (
     AssignmentForm,
     ConversationReportForm,
     DocumentForm,
+    MedicalFlagClearForm,
     MedicalNoteForm,
     PersonProfileForm,
     PlacementForm,
@@ -100,10 +103,53 @@ def record_edit(request, uuid, kind, record_uuid=None):
         else:
             messages.success(request, _("Saved."))
             return redirect(f"{trajectory_url(trajectory)}?tab={spec.tab}")
+    medical_correction = (
+        reverse("trajecten:medical_flag_clear", args=[trajectory.uuid, instance.uuid])
+        if isinstance(instance, ConversationReport) and instance.pk and instance.contains_medical
+        else None
+    )
     return render(
         request,
         "trajecten/trajectory_form.html",
-        {"form": form, "trajectory": trajectory, "title": spec.title, "multipart": True},
+        {
+            "form": form,
+            "trajectory": trajectory,
+            "title": spec.title,
+            "multipart": True,
+            "medical_correction": medical_correction,
+        },
+    )
+
+
+@login_required
+def medical_flag_clear(request, uuid, record_uuid):
+    """Correct a wrongly set medical flag on a conversation: its own step, with a reason."""
+    trajectory = get_trajectory(request, uuid)
+    conversation = access.get_visible_or_404(
+        access.visible_records(ConversationReport, request.user).filter(
+            trajectory=trajectory, contains_medical=True
+        ),
+        uuid=record_uuid,
+    )
+    require(access.can_write_records(request.user, trajectory))
+    form = MedicalFlagClearForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.conversation_medical_flag_clear(
+                conversation=conversation, reason=form.cleaned_data["reason"], actor=request.user
+            )
+        except ValidationError as exc:
+            form_errors_to(form, exc)
+        else:
+            messages.success(
+                request,
+                _("The medical flag is cleared. Who may see the conversation has not changed."),
+            )
+            return redirect(f"{trajectory_url(trajectory)}?tab=conversations")
+    return render(
+        request,
+        "trajecten/trajectory_form.html",
+        {"form": form, "trajectory": trajectory, "title": _("Correct the medical flag")},
     )
 
 
@@ -161,9 +207,10 @@ def download(request, kind, uuid):
         raise Http404 from None
     record = access.get_visible_or_404(access.visible_records(model, request.user), uuid=uuid)
     stored = getattr(record, field)
+    display = getattr(record, "original_name", "") or getattr(record, "certificate_name", "")
     return private_download(
         record,
         stored,
-        filename=stored.name.rsplit("/", 1)[-1] if stored else "",
+        filename=download_name_for(stored, display or str(record)) if stored else "",
         content_type=getattr(record, "content_type", ""),
     )

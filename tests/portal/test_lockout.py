@@ -1,0 +1,129 @@
+"""Brute force stays blocked, but nobody can keep someone else out (issue 14, item 7).
+
+The tight limit counts failures per address *and* IP, so an attacker's wrong passwords do not
+lock the user's own browser out; a higher cap per address from any IP stops a distributed
+attack; a sign-in code by email gets a locked-out user in; every refusal is in the audit
+trail."""
+
+import re
+import time
+
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from django.core import mail
+from django.urls import reverse
+
+from portal.models import AuditEvent
+from tests.conftest import enrol_totp
+from tests.factories import PASSWORD, UserFactory
+
+USER_IP, ATTACKER_IP = "192.0.2.10", "198.51.100.66"
+
+
+def attempt(client, user, password, ip):
+    return client.post(
+        reverse("account_login"), {"login": user.email, "password": password}, REMOTE_ADDR=ip
+    )
+
+
+def logged_in(client) -> bool:
+    return "_auth_user_id" in client.session
+
+
+def test_an_attackers_wrong_passwords_do_not_lock_the_user_out(db, client):
+    user = UserFactory(employee=True)
+    for _ in range(8):
+        attempt(client, user, "wrong", ATTACKER_IP)
+    refused = attempt(client, user, PASSWORD, ATTACKER_IP)
+    assert "Te veel mislukte inlogpogingen" in refused.content.decode()  # the attacker is stuck
+    client.cookies.clear()
+    attempt(client, user, PASSWORD, USER_IP)
+    assert logged_in(client)
+
+
+def test_a_distributed_attack_on_one_address_hits_the_address_cap(db, client, settings):
+    settings.ACCOUNT_RATE_LIMITS = {
+        **settings.ACCOUNT_RATE_LIMITS,
+        "login_failed_address": "6/h/key",
+    }
+    user = UserFactory(employee=True)
+    for n in range(6):
+        attempt(client, user, "wrong", f"203.0.113.{n}")
+    response = attempt(client, user, PASSWORD, "203.0.113.200")
+    assert "Te veel mislukte inlogpogingen" in response.content.decode()
+    assert not logged_in(client)
+
+
+def test_a_right_password_does_not_count_toward_the_address_cap(db, client, settings):
+    settings.ACCOUNT_RATE_LIMITS = {
+        **settings.ACCOUNT_RATE_LIMITS,
+        "login_failed_address": "3/h/key",
+    }
+    user = UserFactory(employee=True)
+    for _ in range(5):
+        attempt(client, user, PASSWORD, USER_IP)
+        assert logged_in(client)
+        client.logout()
+
+
+def test_lockouts_are_recorded_in_the_audit_trail_with_the_address_and_the_limit(cast, client):
+    user = cast.employee_x1
+    for _ in range(6):
+        attempt(client, user, "wrong", ATTACKER_IP)
+    events = AuditEvent.objects.filter(action="login_locked")
+    assert events.count() == 1
+    event = events.get()
+    assert (event.agency_id, event.outcome, event.ip_address) == (
+        cast.agency_a.pk, "failure", ATTACKER_IP,
+    )  # fmt: skip
+    assert event.details == {"email": user.email, "limit": "address_and_ip"}
+    assert "wrong" not in str(event.details)
+
+
+def login_code_from_mail() -> str:
+    return re.search(
+        r"^\s*([A-Z0-9]{3,5}-[A-Z0-9]{3,5}|[A-Z0-9]{6,8})\s*$", mail.outbox[-1].body, re.M
+    ).group(1)
+
+
+def test_a_locked_out_user_gets_in_with_a_code_by_email(db, client):
+    user = UserFactory(employee=True)
+    for _ in range(6):
+        attempt(client, user, "wrong", USER_IP)
+    page = client.get(reverse("account_login"))
+    assert reverse("account_request_login_code") in page.content.decode()
+    client.post(reverse("account_request_login_code"), {"email": user.email}, REMOTE_ADDR=USER_IP)
+    assert mail.outbox[-1].to == [user.email]
+    client.post(
+        reverse("account_confirm_login_code"), {"code": login_code_from_mail()}, REMOTE_ADDR=USER_IP
+    )
+    assert logged_in(client)
+
+
+def test_the_code_by_email_still_asks_staff_for_their_authenticator_code(db, client):
+    user = UserFactory(specialist=True)
+    secret = enrol_totp(user)
+    client.post(reverse("account_request_login_code"), {"email": user.email})
+    response = client.post(reverse("account_confirm_login_code"), {"code": login_code_from_mail()})
+    assert response.url == reverse("mfa_authenticate")
+    assert not logged_in(client)
+    code = format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    client.post(reverse("mfa_authenticate"), {"code": code})
+    assert logged_in(client)
+
+
+def test_behind_a_trusted_proxy_the_client_address_comes_from_the_proxy(db, client, settings):
+    """One office behind one proxy: the address the proxy saw, not the proxy's own, is what
+    the limits and the audit trail use."""
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    user = UserFactory(employee=True)
+    for _ in range(6):
+        client.post(
+            reverse("account_login"), {"login": user.email, "password": "wrong"},
+            REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=ATTACKER_IP,
+        )  # fmt: skip
+    assert AuditEvent.objects.filter(action="login_locked").get().ip_address == ATTACKER_IP
+    client.post(
+        reverse("account_login"), {"login": user.email, "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=USER_IP,
+    )  # fmt: skip
+    assert logged_in(client)
