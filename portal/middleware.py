@@ -153,9 +153,9 @@ class RequestSizeLimitMiddleware:
         if request.path.startswith("/api/"):
             return JsonResponse({"code": "too_large", "message": str(message)}, status=413)
         html = render_to_string("413.html", {"message": message}, request=request)
-        response = HttpResponse(html, status=413)
-        response["Connection"] = "close"  # the unread body must not be taken as a next request
-        return response
+        # No "Connection: close" here: WSGI leaves hop-by-hop headers to the server, and
+        # gunicorn discards the unread body itself before the next request on the connection.
+        return HttpResponse(html, status=413)
 
 
 class SessionMiddleware(DjangoSessionMiddleware):
