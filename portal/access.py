@@ -56,7 +56,7 @@ from trajecten.models import (
     WorkCapacity,
 )
 
-from .constants import AuditAction, Role
+from .constants import MFA_REQUIRED_ROLES, AuditAction, Role
 from .models import (
     ApiToken,
     AuditEvent,
@@ -81,8 +81,9 @@ def _rule(model: type[Model]):
     return register
 
 
-def scope(queryset: QuerySet, user) -> QuerySet:
-    """Narrow ``queryset`` to what ``user`` may see. Unknown models fail loudly."""
+def apply_rules(queryset: QuerySet, user) -> QuerySet:
+    """Narrow ``queryset`` to what ``user`` may see. Unknown models fail loudly. Code outside
+    this module says ``Model.objects.visible_to(user)``, which calls this."""
     if not (user.is_authenticated and user.is_active and user.agency_id and user.role):
         return queryset.none()
     try:
@@ -123,7 +124,7 @@ def _employees(qs: QuerySet, user) -> QuerySet:
         case Role.EMPLOYEE:
             return qs.filter(user=user)
         case Role.SPECIALIST | Role.EMPLOYER_CONTACT:
-            trajectories = scope(Trajectory.objects.all(), user).values("employee_id")
+            trajectories = apply_rules(Trajectory.objects.all(), user).values("employee_id")
             return qs.filter(id__in=trajectories)
     return qs.none()
 
@@ -136,7 +137,7 @@ def _legal_entities(qs: QuerySet, user) -> QuerySet:
         case Role.EMPLOYER_CONTACT:
             return qs.filter(id__in=_contact_legal_entity_ids(user))
         case Role.SPECIALIST:
-            trajectories = scope(Trajectory.objects.all(), user).values("legal_entity_id")
+            trajectories = apply_rules(Trajectory.objects.all(), user).values("legal_entity_id")
             return qs.filter(id__in=trajectories)
     return qs.none()
 
@@ -149,7 +150,7 @@ def _employers(qs: QuerySet, user) -> QuerySet:
         case Role.EMPLOYER_CONTACT:
             return qs.filter(contacts__user=user)
         case Role.SPECIALIST:
-            bvs = scope(LegalEntity.objects.all(), user).values("employer_id")
+            bvs = apply_rules(LegalEntity.objects.all(), user).values("employer_id")
             return qs.filter(id__in=bvs)
     return qs.none()
 
@@ -158,7 +159,7 @@ def _employers(qs: QuerySet, user) -> QuerySet:
 def _sickness_cases(qs: QuerySet, user) -> QuerySet:
     if user.role == Role.AGENCY_ADMIN:
         return qs
-    return qs.filter(id__in=scope(Trajectory.objects.all(), user).values("sickness_case_id"))
+    return qs.filter(id__in=apply_rules(Trajectory.objects.all(), user).values("sickness_case_id"))
 
 
 # --- Records of the file (domain.md section 6) ------------------------------------------------
@@ -218,7 +219,7 @@ def _record_rule(model):
             return qs.none()
         if user.role == Role.AGENCY_ADMIN:
             return qs.filter(condition)
-        trajectories = scope(Trajectory.objects.all(), user).values("id")
+        trajectories = apply_rules(Trajectory.objects.all(), user).values("id")
         return qs.filter(condition, trajectory_id__in=trajectories)
 
     return rule
@@ -291,23 +292,23 @@ def _audit_events(qs: QuerySet, user) -> QuerySet:
 
 
 def visible_trajectories(user) -> QuerySet:
-    return scope(Trajectory.objects.all(), user)
+    return apply_rules(Trajectory.objects.all(), user)
 
 
 def visible_employees(user) -> QuerySet:
-    return scope(Employee.objects.all(), user)
+    return Employee.objects.visible_to(user)
 
 
 def visible_employers(user) -> QuerySet:
-    return scope(Employer.objects.all(), user)
+    return Employer.objects.visible_to(user)
 
 
 def visible_legal_entities(user) -> QuerySet:
-    return scope(LegalEntity.objects.all(), user)
+    return apply_rules(LegalEntity.objects.all(), user)
 
 
 def visible_users(user) -> QuerySet:
-    return scope(User.objects.all(), user)
+    return User.objects.visible_to(user)
 
 
 def visible_specialists(user) -> QuerySet:
@@ -322,11 +323,11 @@ def visible_specialists(user) -> QuerySet:
 
 
 def visible_invitations(user) -> QuerySet:
-    return scope(Invitation.objects.all(), user)
+    return Invitation.objects.visible_to(user)
 
 
 def visible_audit_events(user) -> QuerySet:
-    return scope(AuditEvent.objects.all(), user)
+    return AuditEvent.objects.visible_to(user)
 
 
 def own_file_access_events(user) -> QuerySet:
@@ -349,85 +350,161 @@ def get_visible_or_404(queryset: QuerySet, **lookup):
         raise Http404 from exc
 
 
-# --- Write rights -----------------------------------------------------------------------------
+# --- Rights ---------------------------------------------------------------------------------
+# Every ``can_*`` helper takes the object and checks that the user may see it: an object
+# fetched through ``visible_to(user)`` carries that fact (no query), any other costs one query.
+# Visible but not allowed answers 403 in the views; invisible answers 404 before this.
+
+
+def is_visible(user, obj) -> bool:
+    """Whether ``user`` may see ``obj``."""
+    if not _active_tenant_user(user) or obj is None or obj.pk is None:
+        return False
+    if getattr(obj, "_visible_to_user", None) == user.pk:
+        return True
+    return type(obj).objects.visible_to(user).filter(pk=obj.pk).exists()
+
+
+def _active_tenant_user(user) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.agency_id and user.role)
+
+
+def _role(user, *roles) -> bool:
+    return _active_tenant_user(user) and user.role in roles
 
 
 def can_manage_agency(user) -> bool:
-    """Users, employers, BVs, invitations, settings and the audit trail: agency admins."""
-    return bool(user.is_authenticated and user.is_active and user.role == Role.AGENCY_ADMIN)
+    """Users, employers, BVs, invitations, settings, configuration and the audit trail."""
+    return _role(user, Role.AGENCY_ADMIN)
+
+
+def is_agency_staff(user) -> bool:
+    """Agency admins and specialists: the caseload, search, Jobport, the specialist's day."""
+    return _role(user, Role.AGENCY_ADMIN, Role.SPECIALIST)
+
+
+def is_employee(user) -> bool:
+    """The employee's own pages (their file, their applications)."""
+    return _role(user, Role.EMPLOYEE)
+
+
+def is_employer_contact(user) -> bool:
+    return _role(user, Role.EMPLOYER_CONTACT)
+
+
+def home_kind(user) -> str:
+    """Which home page a role starts on: 'employee', 'employer' or 'specialist'."""
+    if is_employee(user):
+        return "employee"
+    if is_employer_contact(user):
+        return "employer"
+    return "specialist"
+
+
+def sees_private_notes(user) -> bool:
+    """The notes on applications are private to the employee and the agency."""
+    return not is_employer_contact(user)
+
+
+def can_see_employer_dashboard(user) -> bool:
+    return _role(user, Role.AGENCY_ADMIN, Role.SPECIALIST, Role.EMPLOYER_CONTACT)
+
+
+def can_see_applications_overview(user) -> bool:
+    """The applications per BV and trajectory against the norm."""
+    return _role(user, Role.AGENCY_ADMIN, Role.SPECIALIST, Role.EMPLOYER_CONTACT)
+
+
+def has_messages(user) -> bool:
+    """Everyone but the employee, who is not in the employer-agency threads."""
+    return _role(user, Role.AGENCY_ADMIN, Role.SPECIALIST, Role.EMPLOYER_CONTACT)
 
 
 def can_create_trajectory(user) -> bool:
     """Agency staff create trajectories; employer contacts refer someone for one of their BVs."""
-    return bool(
-        user.is_authenticated
-        and user.is_active
-        and user.agency_id
-        and user.role in (Role.AGENCY_ADMIN, Role.SPECIALIST, Role.EMPLOYER_CONTACT)
-    )
+    return _role(user, Role.AGENCY_ADMIN, Role.SPECIALIST, Role.EMPLOYER_CONTACT)
+
+
+def chooses_specialist_on_creation(user) -> bool:
+    """Staff name the primary specialist when they create a trajectory; an employer contact's
+    referral gets one when the agency accepts it."""
+    return is_agency_staff(user)
 
 
 def can_edit_trajectory(user, trajectory: Trajectory) -> bool:
-    """Writing the trajectory summary (phase, dates, WvP steps, members, closing): agency
-    admins and the trajectory's own specialists. Call only with a trajectory from
-    ``visible_trajectories(user)`` (for a specialist that already means member)."""
-    if trajectory.agency_id != user.agency_id:
-        return False
-    return user.role in (Role.AGENCY_ADMIN, Role.SPECIALIST)
+    """Writing the trajectory summary (phase, dates, WvP steps, members, closing, norm):
+    agency admins and the trajectory's own specialists."""
+    return is_agency_staff(user) and is_visible(user, trajectory)
+
+
+def can_accept_referral(user, trajectory: Trajectory) -> bool:
+    return can_manage_agency(user) and is_visible(user, trajectory)
 
 
 def can_write_records(user, trajectory: Trajectory) -> bool:
     """Writing the file's records (conversations, profiles, appointments, ...): the
     trajectory's specialists. Agency admins read them (and write time entries)."""
-    return user.role == Role.SPECIALIST and trajectory.agency_id == user.agency_id
+    return _role(user, Role.SPECIALIST) and is_visible(user, trajectory)
+
+
+def can_write_time(user, trajectory: Trajectory) -> bool:
+    """Time entries: the trajectory's specialists and agency admins."""
+    return can_edit_trajectory(user, trajectory)
+
+
+def can_write_record(user, trajectory: Trajectory, model) -> bool:
+    """Writing one kind of record of the file."""
+    if model is TimeEntry:
+        return can_write_time(user, trajectory)
+    return can_write_records(user, trajectory)
+
+
+def can_complete_assignment(user, assignment: Assignment) -> bool:
+    """The employee completes their own assignments; the trajectory's specialists may too."""
+    if not is_visible(user, assignment):
+        return False
+    return is_employee(user) or can_write_records(user, assignment.trajectory)
 
 
 def can_record_applications(user, trajectory: Trajectory) -> bool:
     """The employee (their own file) and the trajectory's specialists record applications."""
-    if trajectory.agency_id != user.agency_id:
-        return False
-    return user.role in (Role.SPECIALIST, Role.EMPLOYEE)
+    return _role(user, Role.SPECIALIST, Role.EMPLOYEE) and is_visible(user, trajectory)
 
 
 def can_write_reports(user, trajectory: Trajectory) -> bool:
     """Drafting, signing and correcting reports: the trajectory's specialists."""
-    return user.role == Role.SPECIALIST and trajectory.agency_id == user.agency_id
+    return _role(user, Role.SPECIALIST) and is_visible(user, trajectory)
+
+
+def can_add_employee_view(user, report: Report) -> bool:
+    """The employee adds their own view to a report of their file."""
+    return is_employee(user) and is_visible(user, report)
 
 
 def can_request_bundle(user, trajectory: Trajectory) -> bool:
-    return trajectory.agency_id == user.agency_id and user.role in (
-        Role.AGENCY_ADMIN,
-        Role.SPECIALIST,
-        Role.EMPLOYER_CONTACT,
+    return _role(user, Role.AGENCY_ADMIN, Role.SPECIALIST, Role.EMPLOYER_CONTACT) and is_visible(
+        user, trajectory
     )
 
 
 def can_manage_vacancies(user) -> bool:
-    return bool(user.is_authenticated and user.role in (Role.AGENCY_ADMIN, Role.SPECIALIST))
+    return is_agency_staff(user)
 
 
-def can_write_time(user, trajectory: Trajectory) -> bool:
-    return can_edit_trajectory(user, trajectory)
-
-
-def visible_records(model, user) -> QuerySet:
-    """Any record kind of the file, scoped: ``visible_records(ConversationReport, user)``."""
-    return scope(model.objects.all(), user)
+def can_import_employees(user) -> bool:
+    return can_manage_agency(user)
 
 
 def can_request_access_export(user, employee: Employee) -> bool:
-    """The employee themself, or an agency admin on their behalf. Call with an employee from
-    ``visible_employees(user)``."""
-    if employee.agency_id != user.agency_id:
+    """The employee themself, or an agency admin on their behalf."""
+    if not is_visible(user, employee):
         return False
-    if user.role == Role.EMPLOYEE:
-        return employee.user_id == user.pk
-    return user.role == Role.AGENCY_ADMIN
+    return can_manage_agency(user) or (is_employee(user) and employee.user_id == user.pk)
 
 
 def can_reconcile_employees(user, employee: Employee) -> bool:
     """Merging two employee records or keeping them apart: agency admins of the agency."""
-    return can_manage_agency(user) and employee.agency_id == user.agency_id
+    return can_manage_agency(user) and is_visible(user, employee)
 
 
 def possible_duplicate_employees(user) -> QuerySet:
@@ -440,23 +517,90 @@ def possible_duplicate_employees(user) -> QuerySet:
 
 def can_post_message(user, trajectory: Trajectory) -> bool:
     """The thread runs between the trajectory's employer contacts and its specialists; agency
-    admins read it. Call only with a trajectory from ``visible_trajectories(user)``."""
-    if trajectory.agency_id != user.agency_id:
+    admins read it."""
+    return _role(user, Role.SPECIALIST, Role.EMPLOYER_CONTACT) and is_visible(user, trajectory)
+
+
+def reads_threads_without_being_in_them(user) -> bool:
+    """Agency admins read every thread but are not a party: no unread counts for them."""
+    return can_manage_agency(user)
+
+
+def is_specialist(user) -> bool:
+    return _role(user, Role.SPECIALIST)
+
+
+def can_list_trajectories(user) -> bool:
+    """The caseload table: everyone but the employee, who has their own file."""
+    return _role(user, Role.AGENCY_ADMIN, Role.SPECIALIST, Role.EMPLOYER_CONTACT)
+
+
+def sees_record_kind(user, model) -> bool:
+    """Whether the user may see any record of this kind at all (the file's tabs)."""
+    if user.role == Role.SPECIALIST:
+        return True
+    index = {Role.EMPLOYEE: 0, Role.EMPLOYER_CONTACT: 1, Role.AGENCY_ADMIN: 2}.get(user.role)
+    return index is not None and RECORD_RULES[model][index] is not None
+
+
+def mfa_required(user) -> bool:
+    """Agency staff, employer contacts and platform operators must use MFA. Demo users are
+    exempt while DEBUG is on, so that `make run` can be tried without an authenticator app."""
+    from django.conf import settings
+
+    if not (user.role in MFA_REQUIRED_ROLES or user.is_staff or user.is_superuser):
         return False
-    return user.role in (Role.SPECIALIST, Role.EMPLOYER_CONTACT)
+    return not (settings.DEBUG and user.is_demo)
 
 
-def message_participants(trajectory: Trajectory) -> QuerySet:
-    """Everyone who may post in the trajectory's thread: its specialists and the employer
-    contacts who see its BV. The inverse of the rules above, for notices."""
-    contacts = Q(
+def can_be_member(user: User, trajectory: Trajectory) -> bool:
+    """Only staff of the trajectory's agency can be its members (caseload rights)."""
+    return (
+        user.is_active
+        and user.agency_id == trajectory.agency_id
+        and user.role in (Role.SPECIALIST, Role.AGENCY_ADMIN)
+    )
+
+
+# --- Who is told: the inverse of the rules above, for notices ---------------------------------
+
+
+def _contacts_of(trajectory: Trajectory) -> Q:
+    return Q(
         role=Role.EMPLOYER_CONTACT,
         employer_contact__employer_id=trajectory.legal_entity.employer_id,
     ) & (
         Q(employer_contact__all_legal_entities=True)
         | Q(employer_contact__legal_entities=trajectory.legal_entity_id)
     )
+
+
+def employer_contacts_of(trajectory: Trajectory) -> QuerySet:
+    """The active employer contacts who see the trajectory's BV."""
+    return User.objects.filter(
+        _contacts_of(trajectory), agency_id=trajectory.agency_id, is_active=True
+    ).distinct()
+
+
+def message_participants(trajectory: Trajectory) -> QuerySet:
+    """Everyone who may post in the trajectory's thread: its specialists and the employer
+    contacts who see its BV."""
     specialists = Q(role=Role.SPECIALIST, trajectory_memberships__trajectory=trajectory)
     return User.objects.filter(
-        contacts | specialists, agency_id=trajectory.agency_id, is_active=True
+        _contacts_of(trajectory) | specialists, agency_id=trajectory.agency_id, is_active=True
     ).distinct()
+
+
+def agency_admins(agency_id: int) -> QuerySet:
+    return User.objects.filter(agency_id=agency_id, role=Role.AGENCY_ADMIN, is_active=True)
+
+
+def agency_staff(agency_id: int) -> QuerySet:
+    """Admins and specialists of the agency (a referral's notice; the specialist choices)."""
+    return User.objects.filter(
+        agency_id=agency_id, role__in=[Role.SPECIALIST, Role.AGENCY_ADMIN], is_active=True
+    ).order_by("first_name", "last_name")
+
+
+def agency_specialists(agency_id: int) -> QuerySet:
+    return agency_staff(agency_id).filter(role=Role.SPECIALIST)

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import audit
+from .access import mfa_required
 from .constants import AuditAction
-from .middleware import mfa_required
 from .models import ApiToken, User
 
 PREFIX = "spb_"

@@ -1,22 +1,23 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .constants import Role
+from . import access
 
 
 def navigation(request) -> dict:
-    """The menu for the user's role. Pure: it reads the user, never the database."""
+    """The menu for the user's rights (``portal.access``). Pure: it reads the user, never the
+    database."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not user.role:
         return {"nav_items": []}
-    home = _("My trajectory") if user.role == Role.EMPLOYEE else _("Dashboard")
+    employee = access.is_employee(user)
+    home = _("My trajectory") if employee else _("Dashboard")
     items = [(home, reverse("portal:home"))]
-    if user.role != Role.EMPLOYEE:
+    if access.can_list_trajectories(user):
         items.append((_("Trajectories"), reverse("trajecten:list")))
-    if user.role in (Role.AGENCY_ADMIN, Role.SPECIALIST, Role.EMPLOYER_CONTACT):
-        label = _("Employer") if user.role == Role.EMPLOYER_CONTACT else _("Employers")
+        label = _("Employer") if access.is_employer_contact(user) else _("Employers")
         items.append((label, reverse("portal:employer_list")))
-    if user.role == Role.AGENCY_ADMIN:
+    if access.can_manage_agency(user):
         items += [
             (_("Agency overview"), reverse("portal:agency_overview")),
             (_("Billing"), reverse("portal:billing")),
@@ -25,24 +26,24 @@ def navigation(request) -> dict:
             (_("Action lists"), reverse("trajecten:action_lists")),
             (_("Audit trail"), reverse("portal:audit_log")),
         ]
-    if user.role == Role.EMPLOYEE:
+    if employee:
         items.append((_("My applications"), reverse("sollicitaties:mine")))
-    else:
+    elif access.can_see_applications_overview(user):
         items.append((_("Applications"), reverse("sollicitaties:overview")))
-    if user.role in (Role.AGENCY_ADMIN, Role.SPECIALIST):
+    if access.can_manage_vacancies(user):
         items.append((_("Jobport"), reverse("sollicitaties:vacancies")))
-    if user.role == Role.EMPLOYER_CONTACT:
+    if access.is_employer_contact(user):
         items.append((_("Refer an employee"), reverse("trajecten:new")))
-    if user.role == Role.EMPLOYEE:
+    if employee:
         items.append((_("Who viewed my file"), reverse("portal:my_file_access")))
     items.append((_("Calendar"), reverse("trajecten:calendar")))
-    if user.role != Role.EMPLOYEE:
+    if not employee:
         items.append((_("API"), reverse("portal:api_tokens")))
     return {
         "nav_items": items,
         "unread_notices": _LazyCount(_unread_notices, user),
         "unread_messages": _LazyCount(_unread_messages, user),
-        "has_messages": user.role != Role.EMPLOYEE,
+        "has_messages": access.has_messages(user),
     }
 
 

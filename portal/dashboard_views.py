@@ -18,8 +18,7 @@ from django.utils import timezone
 from trajecten import selectors as trajecten_selectors
 from trajecten.models import Trajectory
 
-from . import audit, dashboards, figures, live
-from .constants import Role
+from . import access, audit, dashboards, figures, live
 from .csvexport import csv_response
 from .decorators import agency_admin_required
 from .downloads import download_name
@@ -69,7 +68,7 @@ def employer_dashboard(request):
     """Every trajectory of the employer's BVs with figures per BV and risk signals. Agency
     staff see the same page over the trajectories they may see."""
     user, today = request.user, timezone.localdate()
-    if user.role == Role.EMPLOYEE:
+    if not access.can_see_employer_dashboard(user):
         raise Http404
 
     def build(version: str) -> dict:
@@ -95,7 +94,7 @@ def employer_dashboard(request):
 @login_required
 def specialist_dashboard(request):
     user, today = request.user, timezone.localdate()
-    if user.role not in (Role.SPECIALIST, Role.AGENCY_ADMIN):
+    if not access.is_agency_staff(user):
         raise Http404
 
     def build(version: str) -> dict:

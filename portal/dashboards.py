@@ -37,7 +37,6 @@ from trajecten.models import (
 )
 
 from . import access, live
-from .constants import Role
 from .models import Phase
 
 PAGE_SIZE = 50
@@ -73,9 +72,7 @@ class EmployerDashboardFilter(django_filters.FilterSet):
     def __init__(self, data=None, *, user, **kwargs):
         super().__init__(data, queryset=access.visible_trajectories(user), **kwargs)
         self.filters["legal_entity"].queryset = access.visible_legal_entities(user).order_by("name")
-        self.filters["phase"].queryset = access.scope(Phase.objects.all(), user).order_by(
-            "position"
-        )
+        self.filters["phase"].queryset = Phase.objects.visible_to(user).order_by("position")
         self.filters["specialist"].queryset = access.visible_specialists(user).order_by(
             "last_name", "first_name"
         )
@@ -254,7 +251,7 @@ def employer_dashboard(
             cache.set(key, per_bv, FACTS_SECONDS)
     dashboard_filter = EmployerDashboardFilter(data or None, user=user)
     last_shared = (
-        access.visible_records(ConversationReport, user)
+        ConversationReport.objects.visible_to(user)
         .filter(trajectory=OuterRef("pk"))
         .order_by("-date", "-id")
     )
@@ -322,7 +319,7 @@ def specialist_day(*, user, today: date) -> SpecialistDay:
     start_of_day = datetime.combine(today, time.min, tzinfo=tz)
     week_end = start_of_day + timedelta(days=7 - today.weekday())
     appointments = list(
-        access.visible_records(Appointment, user)
+        Appointment.objects.visible_to(user)
         .filter(starts_at__gte=start_of_day, starts_at__lt=week_end)
         .select_related("trajectory__employee")
         .order_by("starts_at")[: LIST_LIMIT * 2]
@@ -356,13 +353,13 @@ def specialist_day(*, user, today: date) -> SpecialistDay:
         appointments_today=[a for a in appointments if a.starts_at < tomorrow],
         appointments_week=[a for a in appointments if a.starts_at >= tomorrow],
         overdue_tasks=list(
-            access.visible_records(Task, user)
+            Task.objects.visible_to(user)
             .filter(done_on__isnull=True, due_date__lt=today)
             .select_related("trajectory__employee")
             .order_by("due_date", "id")[:LIST_LIMIT]
         ),
         overdue_assignments=list(
-            access.visible_records(Assignment, user)
+            Assignment.objects.visible_to(user)
             .filter(status=AssignmentStatus.OPEN, due_date__lt=today)
             .select_related("trajectory__employee")
             .order_by("due_date", "id")[:LIST_LIMIT]
@@ -378,7 +375,7 @@ def specialist_day(*, user, today: date) -> SpecialistDay:
 def live_keys(user, kind: str) -> list[str]:
     """The change versions a dashboard depends on (``portal.live``): an employer contact's
     dashboard follows its employer; agency staff follow their agency."""
-    if kind == "employer" and user.role == Role.EMPLOYER_CONTACT:
+    if kind == "employer" and access.is_employer_contact(user):
         ids = access.visible_employers(user).values_list("id", flat=True)
         return [live.employer_key(pk) for pk in sorted(ids)]
     return [live.agency_key(user.agency_id)]
@@ -386,7 +383,4 @@ def live_keys(user, kind: str) -> list[str]:
 
 def home_kind(user) -> str:
     """Which dashboard a role starts on."""
-    return {
-        Role.EMPLOYEE: "employee",
-        Role.EMPLOYER_CONTACT: "employer",
-    }.get(user.role, "specialist")
+    return access.home_kind(user)

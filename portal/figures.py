@@ -126,7 +126,7 @@ def agency_overview(*, user, start: date, end: date, today: date) -> AgencyOverv
             intake.hits += promise == "met"
     reports = Rate()
     for due_date, signed_at in (
-        access.visible_records(Report, user)
+        Report.objects.visible_to(user)
         .filter(version=1, due_date__range=(start, min(end, today)))
         .values_list("due_date", "signed_at")
     ):
@@ -212,7 +212,7 @@ def billing(*, user, start: date, end: date) -> tuple[list[BillingLine], Billing
         return lines.setdefault((employer, month), BillingLine(employer, month))
 
     prices = dict(
-        access.scope(Product.objects.all(), user).values_list("kind", "price")
+        Product.objects.visible_to(user).values_list("kind", "price")
     )  # base fee at the current price, see the module docstring
     for employer, started, kind in (
         access.visible_trajectories(user)
@@ -223,7 +223,7 @@ def billing(*, user, start: date, end: date) -> tuple[list[BillingLine], Billing
         entry.base_count += 1
         entry.base_amount += prices.get(kind, Decimal("0"))
     for employer, period_start, price in (
-        access.visible_records(Renewal, user)
+        Renewal.objects.visible_to(user)
         .filter(period_start__range=(start, end))
         .values_list("trajectory__legal_entity__employer__name", "period_start", "price")
     ):

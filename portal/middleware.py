@@ -10,8 +10,7 @@ from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
-from . import audit, tenancy
-from .constants import MFA_REQUIRED_ROLES
+from . import access, audit, tenancy
 
 
 class AuditContextMiddleware:
@@ -65,14 +64,6 @@ MFA_ENROLMENT_URL_NAMES = frozenset(
 )
 
 
-def mfa_required(user) -> bool:
-    """Agency staff, employer contacts and platform operators must use MFA. Demo users are
-    exempt while DEBUG is on, so that `make run` can be tried without an authenticator app."""
-    if not (user.role in MFA_REQUIRED_ROLES or user.is_staff or user.is_superuser):
-        return False
-    return not (settings.DEBUG and user.is_demo)
-
-
 class MandatoryMFAMiddleware:
     """Until they enrol in TOTP, users who must use MFA reach nothing but the enrolment pages."""
 
@@ -84,7 +75,7 @@ class MandatoryMFAMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         user = request.user
-        if not user.is_authenticated or not mfa_required(user):
+        if not user.is_authenticated or not access.mfa_required(user):
             return None
         match = request.resolver_match
         if match and match.url_name in MFA_ENROLMENT_URL_NAMES:

@@ -238,7 +238,7 @@ def api_tokens(request):
     shown = request.session.pop("new_api_token", None)
     if request.method == "POST" and "revoke" in request.POST:
         token = access.get_visible_or_404(
-            access.scope(ApiToken.objects.all(), request.user), uuid=request.POST["revoke"]
+            ApiToken.objects.visible_to(request.user), uuid=request.POST["revoke"]
         )
         tokens.token_revoke(token=token, actor=request.user)
         messages.success(request, _("The token has been revoked."))
@@ -266,6 +266,6 @@ def api_tokens(request):
         {
             "form": form,
             "shown": shown,
-            "tokens": access.scope(ApiToken.objects.all(), request.user),
+            "tokens": ApiToken.objects.visible_to(request.user),
         },
     )

@@ -3,7 +3,6 @@
 from collections import defaultdict
 from datetime import date, timedelta
 
-from portal import access
 from trajecten.constants import TrajectoryStatus
 
 from .constants import DRAFT_LEAD_DAYS, FROZEN, ReportStatus
@@ -28,7 +27,7 @@ def overdue_reports(*, user, trajectories: list, today: date) -> dict[int, list[
     need ``product`` loaded."""
     ids = [t.pk for t in trajectories if t.start_date]
     delivered = set(
-        access.visible_records(Report, user)
+        Report.objects.visible_to(user)
         .filter(trajectory_id__in=ids, status__in=FROZEN)
         .values_list("trajectory_id", "kind", "number")
     )
@@ -43,7 +42,7 @@ def overdue_reports(*, user, trajectories: list, today: date) -> dict[int, list[
 def drafts_due(*, user, today: date):
     """Drafts due within the lead time or overdue, soonest first, for a specialist's day."""
     return (
-        access.visible_records(Report, user)
+        Report.objects.visible_to(user)
         .filter(status=ReportStatus.DRAFT, due_date__lte=today + timedelta(days=DRAFT_LEAD_DAYS))
         .select_related("trajectory__employee")
         .order_by("due_date", "id")

@@ -5,12 +5,11 @@ from datetime import date, timedelta
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal import audit
-from portal.constants import AuditAction, Role
+from portal import access, audit
+from portal.constants import AuditAction
 from portal.models import Notification, Product, User
 from trajecten.constants import MemberRole, TrajectoryStatus
 from trajecten.models import Trajectory
@@ -226,13 +225,7 @@ def employee_view_set(*, report: Report, text: str, actor: User) -> Report:
 def report_readers(report: Report) -> list[User]:
     """Who is told a report is final: the employee and the employer contacts of its BV."""
     t = report.trajectory
-    contacts = User.objects.filter(
-        Q(employer_contact__employer_id=t.legal_entity.employer_id,
-          employer_contact__all_legal_entities=True)
-        | Q(employer_contact__legal_entities=t.legal_entity_id),
-        role=Role.EMPLOYER_CONTACT, is_active=True, agency_id=t.agency_id,
-    ).distinct()  # fmt: skip
-    readers = list(contacts)
+    readers = list(access.employer_contacts_of(t))
     if t.employee.user_id and t.employee.user.is_active:
         readers.append(t.employee.user)
     return readers

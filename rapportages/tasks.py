@@ -8,8 +8,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from portal.constants import Role
-from portal.models import User
+from portal import access
 from portal.tenancy import AgencyTask, SystemTask
 
 from . import services
@@ -99,11 +98,7 @@ def send_report_reminders(self) -> int:
         writers = services.report_writers(report)
         copy = []
         if kind == "overdue":
-            copy = list(
-                User.objects.filter(
-                    agency_id=report.agency_id, role=Role.AGENCY_ADMIN, is_active=True
-                ).values_list("email", flat=True)
-            )
+            copy = list(access.agency_admins(report.agency_id).values_list("email", flat=True))
         for user in writers:
             with translation.override(user.language):
                 subject = (

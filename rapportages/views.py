@@ -10,12 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal import access, audit
-from portal.constants import AuditAction, Role
+from portal.constants import AuditAction
 from portal.downloads import download_name
 from portal.files import private_download
 from portal.models import Notification
-from trajecten.selectors import trajectory_detail_queryset
-from trajecten.views.common import require
+from portal.shortcuts import require
+from trajecten.shortcuts import get_trajectory
 
 from . import content, services
 from .forms import EmployeeViewForm, NarrativeForm
@@ -24,7 +24,7 @@ from .models import BundleJob, Report
 
 def _report(request, uuid) -> Report:
     return access.get_visible_or_404(
-        access.visible_records(Report, request.user).select_related(
+        Report.objects.visible_to(request.user).select_related(
             "trajectory__employee", "trajectory__legal_entity__employer", "trajectory__agency",
             "signed_by",
         ),
@@ -34,10 +34,10 @@ def _report(request, uuid) -> Report:
 
 def file_tab_context(*, user, trajectory, today, params=None) -> dict:
     return {
-        "reports": access.visible_records(Report, user)
+        "reports": Report.objects.visible_to(user)
         .filter(trajectory=trajectory)
         .order_by("due_date", "version"),
-        "bundles": access.visible_records(BundleJob, user).filter(trajectory=trajectory)[:3],
+        "bundles": BundleJob.objects.visible_to(user).filter(trajectory=trajectory)[:3],
         "can_request_bundle": access.can_request_bundle(user, trajectory),
         "today": today,
     }
@@ -63,7 +63,7 @@ def detail(request, uuid):
     blocks = (
         report.snapshot if report.is_frozen else content.build(report, today=timezone.localdate())
     )
-    is_employee = user.role == Role.EMPLOYEE
+    is_employee = access.is_employee(user)
     return render(
         request,
         "rapportages/detail.html",
@@ -114,7 +114,7 @@ def correct(request, uuid):
 @require_POST
 def employee_view(request, uuid):
     report = _report(request, uuid)
-    if request.user.role != Role.EMPLOYEE:
+    if not access.can_add_employee_view(request.user, report):
         raise Http404
     form = EmployeeViewForm(request.POST)
     if form.is_valid():
@@ -137,7 +137,7 @@ def download(request, uuid):
 @login_required
 @require_POST
 def bundle_request(request, uuid):
-    trajectory = access.get_visible_or_404(trajectory_detail_queryset(user=request.user), uuid=uuid)
+    trajectory = get_trajectory(request, uuid)
     require(access.can_request_bundle(request.user, trajectory))
     job = services.bundle_request(trajectory=trajectory, actor=request.user)
     return redirect("rapportages:bundle", uuid=job.uuid)
@@ -146,7 +146,7 @@ def bundle_request(request, uuid):
 @login_required
 def bundle(request, uuid):
     job = access.get_visible_or_404(
-        access.visible_records(BundleJob, request.user).select_related("trajectory__employee"),
+        BundleJob.objects.visible_to(request.user).select_related("trajectory__employee"),
         uuid=uuid,
     )
     return render(request, "rapportages/bundle.html", {"job": job})
@@ -154,7 +154,7 @@ def bundle(request, uuid):
 
 @login_required
 def bundle_download(request, uuid):
-    job = access.get_visible_or_404(access.visible_records(BundleJob, request.user), uuid=uuid)
+    job = access.get_visible_or_404(BundleJob.objects.visible_to(request.user), uuid=uuid)
     return private_download(
         job,
         job.pdf,
@@ -165,9 +165,9 @@ def bundle_download(request, uuid):
 
 @login_required
 def notifications(request):
-    notices = access.scope(Notification.objects.all(), request.user)[:50]
+    notices = Notification.objects.visible_to(request.user)[:50]
     if request.method == "POST":
-        access.scope(Notification.objects.all(), request.user).filter(read_at__isnull=True).update(
+        Notification.objects.visible_to(request.user).filter(read_at__isnull=True).update(
             read_at=timezone.now()
         )
         return redirect("rapportages:notifications")

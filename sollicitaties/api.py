@@ -18,7 +18,7 @@ from rest_framework.response import Response
 
 from portal import access, audit
 from portal.api.base import ScopedViewSet, StrictSerializer, UUIDRelated
-from portal.constants import AuditAction, Role
+from portal.constants import AuditAction
 from portal.files import private_download
 from portal.uploads import download_name_for
 from trajecten.api import RecordFilter
@@ -81,7 +81,7 @@ class ApplicationActivitySerializer(StrictSerializer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
-        if request and getattr(request.user, "role", "") == Role.EMPLOYER_CONTACT:
+        if request and not access.sees_private_notes(request.user):
             del self.fields["notes"]  # private to the employee and the agency
         if self.instance is not None and not isinstance(self.instance, list | tuple):
             self.fields["trajectory"].read_only = True
@@ -135,7 +135,7 @@ class ApplicationActivityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixi
     filterset_class = ApplicationFilter
 
     def get_queryset(self):
-        visible = access.visible_records(Evidence, self.request.user)
+        visible = Evidence.objects.visible_to(self.request.user)
         return (
             super()
             .get_queryset()
@@ -183,7 +183,7 @@ class ApplicationActivityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixi
         """Download one evidence file (when the user may see it); audited."""
         activity = self.get_object()
         evidence = access.get_visible_or_404(
-            access.visible_records(Evidence, request.user).filter(activity=activity),
+            Evidence.objects.visible_to(request.user).filter(activity=activity),
             uuid=evidence_uuid,
         )
         return private_download(

@@ -25,12 +25,12 @@ from .services import norm_for
 def activities(*, user, trajectory: Trajectory):
     """A trajectory's activities with their history and, where the user may see it, evidence."""
     return (
-        access.visible_records(ApplicationActivity, user)
+        ApplicationActivity.objects.visible_to(user)
         .filter(trajectory=trajectory)
         .select_related("recorded_by")
         .prefetch_related(
             Prefetch("status_changes", queryset=StatusChange.objects.order_by("date", "id")),
-            Prefetch("evidence", queryset=access.visible_records(Evidence, user)),
+            Prefetch("evidence", queryset=Evidence.objects.visible_to(user)),
         )
     )
 
@@ -41,7 +41,7 @@ def compliance(*, user, trajectory: Trajectory, today: date) -> tuple[Norm, list
     if trajectory.start_date is None:
         return norm, []
     dates = (
-        access.visible_records(ApplicationActivity, user)
+        ApplicationActivity.objects.visible_to(user)
         .filter(trajectory=trajectory, kind__in=COUNTING_KINDS)
         .values_list("date", flat=True)
     )
@@ -49,20 +49,20 @@ def compliance(*, user, trajectory: Trajectory, today: date) -> tuple[Norm, list
 
 
 def registrations(*, user, trajectory: Trajectory):
-    return access.visible_records(TempAgencyRegistration, user).filter(trajectory=trajectory)
+    return TempAgencyRegistration.objects.visible_to(user).filter(trajectory=trajectory)
 
 
 def suggestions(*, user, trajectory: Trajectory, today: date):
     """Vacancies matching the latest search profile of the trajectory."""
     profile = (
-        access.visible_records(SearchProfile, user)
+        SearchProfile.objects.visible_to(user)
         .filter(trajectory=trajectory)
         .prefetch_related("functions")
         .first()
     )
     if profile is None:
         return []
-    vacancies = access.scope(Vacancy.objects.all(), user)
+    vacancies = Vacancy.objects.visible_to(user)
     return matching.suggest(
         profile=profile, functions=list(profile.functions.all()), vacancies=vacancies, today=today
     )
@@ -96,7 +96,7 @@ def norm_positions(*, user, trajectories: list[Trajectory], today: date) -> dict
     longest = max(norm_for(t).weeks for t in started)
     recent = defaultdict(list)
     for trajectory_id, day in (
-        access.visible_records(ApplicationActivity, user)
+        ApplicationActivity.objects.visible_to(user)
         .filter(
             trajectory_id__in=[t.pk for t in started],
             kind__in=COUNTING_KINDS,
@@ -144,7 +144,7 @@ def employer_overview(*, user, today: date) -> list[OverviewRow]:
     positions = norm_positions(user=user, trajectories=trajectories, today=today)
     statuses = defaultdict(Counter)
     for row in (
-        access.visible_records(ApplicationActivity, user)
+        ApplicationActivity.objects.visible_to(user)
         .filter(trajectory_id__in=[t.pk for t in trajectories])
         .values("trajectory_id", "status")
         .annotate(n=Count("id"))

@@ -6,8 +6,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from portal import audit, uploads
-from portal.constants import AuditAction, Role
+from portal import access, audit, uploads
+from portal.constants import AuditAction
 from portal.models import User
 from trajecten.models import Trajectory
 
@@ -50,7 +50,7 @@ def activity_create(
     activity.agency_id = activity.trajectory.agency_id
     activity.recorded_by = actor
     activity.recorded_by_role = (
-        RecordedBy.EMPLOYEE if actor.role == Role.EMPLOYEE else RecordedBy.SPECIALIST
+        RecordedBy.EMPLOYEE if access.is_employee(actor) else RecordedBy.SPECIALIST
     )
     activity.save()
     StatusChange.objects.create(

@@ -16,13 +16,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal import access, audit
-from portal.constants import AuditAction, Role
+from portal.constants import AuditAction
 from portal.csvexport import csv_response
 from portal.downloads import download_name
 from portal.files import private_download
+from portal.shortcuts import require
 from portal.uploads import download_name_for
-from trajecten.selectors import LogEntry, trajectory_detail_queryset
-from trajecten.views.common import require
+from trajecten.models import Trajectory
+from trajecten.selectors import LogEntry
+from trajecten.shortcuts import get_trajectory
 
 from . import csv_import, selectors, services
 from .constants import NEXT_STATUSES, REQUIRED_TEMP_AGENCIES, ApplicationStatus
@@ -38,13 +40,9 @@ from .forms import (
 from .models import ApplicationActivity, ApplicationNorm, Evidence, Vacancy
 
 
-def _trajectory(request, uuid):
-    return access.get_visible_or_404(trajectory_detail_queryset(user=request.user), uuid=uuid)
-
-
 def _activity(request, uuid):
     return access.get_visible_or_404(
-        access.visible_records(ApplicationActivity, request.user).select_related(
+        ApplicationActivity.objects.visible_to(request.user).select_related(
             "trajectory__employee", "trajectory__agency"
         ),
         uuid=uuid,
@@ -53,7 +51,7 @@ def _activity(request, uuid):
 
 def _back(activity_or_trajectory, request):
     """Employees return to their own page, staff to the file's applications tab."""
-    if request.user.role == Role.EMPLOYEE:
+    if access.is_employee(request.user):
         return redirect("sollicitaties:mine")
     trajectory = getattr(activity_or_trajectory, "trajectory", activity_or_trajectory)
     return redirect(reverse("trajecten:file", args=[trajectory.uuid]) + "?tab=applications")
@@ -85,7 +83,7 @@ def file_tab_context(*, user, trajectory, today, params=None) -> dict:
         },
         "can_record": access.can_record_applications(user, trajectory),
         "can_set_norm": access.can_edit_trajectory(user, trajectory),
-        "show_notes": user.role != Role.EMPLOYER_CONTACT,
+        "show_notes": access.sees_private_notes(user),
         "next_statuses": NEXT_STATUSES,
     }
 
@@ -93,7 +91,7 @@ def file_tab_context(*, user, trajectory, today, params=None) -> dict:
 def log_entries(*, user, trajectory) -> list[LogEntry]:
     entries = [
         LogEntry(a.date, "application", str(a))
-        for a in access.visible_records(ApplicationActivity, user).filter(trajectory=trajectory)
+        for a in ApplicationActivity.objects.visible_to(user).filter(trajectory=trajectory)
     ]
     entries += [
         LogEntry(r.date, "temp_agency", r.agency_name)
@@ -108,11 +106,12 @@ def log_entries(*, user, trajectory) -> list[LogEntry]:
 @login_required
 def mine(request):
     """The employee's application log: norm progress, their applications, suggestions."""
-    if request.user.role != Role.EMPLOYEE:
+    if not access.is_employee(request.user):
         raise Http404
     today = timezone.localdate()
     trajectory = (
-        trajectory_detail_queryset(user=request.user)
+        Trajectory.objects.visible_to(request.user)
+        .for_file()
         .filter(start_date__isnull=False)
         .order_by("-start_date")
         .first()
@@ -135,7 +134,7 @@ def mine(request):
 
 @login_required
 def activity_new(request, uuid):
-    trajectory = _trajectory(request, uuid)
+    trajectory = get_trajectory(request, uuid)
     require(access.can_record_applications(request.user, trajectory))
     last_kind = (
         ApplicationActivity.objects.filter(trajectory=trajectory)
@@ -182,12 +181,12 @@ def activity_detail(request, uuid):
         {
             "activity": activity,
             "history": activity.status_changes.select_related("changed_by"),
-            "evidence": access.visible_records(Evidence, request.user).filter(activity=activity),
+            "evidence": Evidence.objects.visible_to(request.user).filter(activity=activity),
             "can_record": can_record,
             "next_statuses": NEXT_STATUSES.get(activity.status, []),
             "all_statuses": ApplicationStatus.choices,
             "evidence_form": EvidenceForm() if can_record else None,
-            "show_notes": request.user.role != Role.EMPLOYER_CONTACT,
+            "show_notes": access.sees_private_notes(request.user),
         },
     )
 
@@ -232,7 +231,7 @@ def evidence_add(request, uuid):
 
 @login_required
 def evidence_download(request, uuid):
-    evidence = access.get_visible_or_404(access.visible_records(Evidence, request.user), uuid=uuid)
+    evidence = access.get_visible_or_404(Evidence.objects.visible_to(request.user), uuid=uuid)
     return private_download(
         evidence,
         evidence.file,
@@ -243,7 +242,7 @@ def evidence_download(request, uuid):
 
 @login_required
 def temp_agency_new(request, uuid):
-    trajectory = _trajectory(request, uuid)
+    trajectory = get_trajectory(request, uuid)
     require(access.can_record_applications(request.user, trajectory))
     form = TempAgencyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -259,7 +258,7 @@ def temp_agency_new(request, uuid):
 
 @login_required
 def norm_edit(request, uuid):
-    trajectory = _trajectory(request, uuid)
+    trajectory = get_trajectory(request, uuid)
     require(access.can_edit_trajectory(request.user, trajectory))
     instance = ApplicationNorm.objects.filter(trajectory=trajectory).first()
     form = NormForm(request.POST or None, instance=instance)
@@ -277,11 +276,9 @@ def norm_edit(request, uuid):
 @login_required
 @require_POST
 def from_vacancy(request, uuid, vacancy_uuid):
-    trajectory = _trajectory(request, uuid)
+    trajectory = get_trajectory(request, uuid)
     require(access.can_record_applications(request.user, trajectory))
-    vacancy = access.get_visible_or_404(
-        access.scope(Vacancy.objects.all(), request.user), uuid=vacancy_uuid
-    )
+    vacancy = access.get_visible_or_404(Vacancy.objects.visible_to(request.user), uuid=vacancy_uuid)
     services.application_from_vacancy(vacancy=vacancy, trajectory=trajectory, actor=request.user)
     messages.success(request, _("Recorded as an application. Good luck!"))
     return _back(trajectory, request)
@@ -291,8 +288,8 @@ def from_vacancy(request, uuid, vacancy_uuid):
 def export_csv(request, uuid):
     """The application log as CSV (semicolons and a BOM, so Dutch Excel opens it as is).
     Private notes are left out for employer contacts."""
-    trajectory = _trajectory(request, uuid)
-    with_notes = request.user.role != Role.EMPLOYER_CONTACT
+    trajectory = get_trajectory(request, uuid)
+    with_notes = access.sees_private_notes(request.user)
     audit.record(AuditAction.DOWNLOAD, trajectory, details={"export": "applications.csv"})
     filename = download_name(
         "sollicitaties", trajectory.employee.last_name, f"{timezone.localdate():%Y%m%d}", ext="csv"
@@ -315,7 +312,7 @@ def export_csv(request, uuid):
 @login_required
 def overview(request):
     """Per BV and trajectory: this period's applications against the norm, and by status."""
-    if request.user.role not in (Role.EMPLOYER_CONTACT, Role.AGENCY_ADMIN, Role.SPECIALIST):
+    if not access.can_see_applications_overview(request.user):
         raise Http404
     rows = selectors.employer_overview(user=request.user, today=timezone.localdate())
     audit.record_list(ApplicationActivity, len(rows))
@@ -341,7 +338,7 @@ def _staff_only(request):
 @login_required
 def vacancy_list(request):
     _staff_only(request)
-    vacancies = access.scope(Vacancy.objects.all(), request.user)
+    vacancies = Vacancy.objects.visible_to(request.user)
     q = request.GET.get("q", "").strip()[:100]
     if q:
         vacancies = vacancies.filter(Q(title__icontains=q) | Q(place__icontains=q))
@@ -353,7 +350,7 @@ def vacancy_list(request):
 def vacancy_edit(request, uuid=None):
     _staff_only(request)
     vacancy = (
-        access.get_visible_or_404(access.scope(Vacancy.objects.all(), request.user), uuid=uuid)
+        access.get_visible_or_404(Vacancy.objects.visible_to(request.user), uuid=uuid)
         if uuid
         else None
     )

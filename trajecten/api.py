@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from portal import access, audit
 from portal.api.base import ScopedViewSet, StrictSerializer, UUIDRelated
 from portal.api.filters import UpdatedSinceFilter
-from portal.constants import AuditAction, Language, Role
+from portal.constants import AuditAction, Language
 
 from . import messaging, services, wvp
 from .models import (
@@ -277,7 +277,7 @@ class EmployeeViewSet(ScopedViewSet):
     def bulk_import(self, request):
         """Create or update employees by their HR id. Never deletes; ``dry_run`` reports what
         would happen and changes nothing."""
-        if request.user.role != Role.AGENCY_ADMIN:
+        if not access.can_import_employees(request.user):
             raise PermissionDenied
         serializer = ImportSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
@@ -413,9 +413,7 @@ class AssignmentViewSet(WritableRecordViewSet):
         """The employee (or a specialist) marks the assignment done."""
         assignment = self.get_object()
         user = request.user
-        if not (
-            user.role == Role.EMPLOYEE or access.can_write_records(user, assignment.trajectory)
-        ):
+        if not access.can_complete_assignment(user, assignment):
             raise PermissionDenied
         serializer = CompleteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

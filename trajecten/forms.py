@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal import access
-from portal.constants import Language, Role
+from portal.constants import Language
 from portal.models import Phase, Product, TimeCategory, User
 from portal.uploads import CheckedFileField
 
@@ -36,12 +36,6 @@ DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%
 
 def _dates(*names):
     return dict.fromkeys(names, DATE)
-
-
-def agency_staff(agency_id) -> "forms.QuerySet":
-    return User.objects.filter(
-        agency_id=agency_id, role__in=[Role.SPECIALIST, Role.AGENCY_ADMIN], is_active=True
-    ).order_by("first_name", "last_name")
 
 
 class NewTrajectoryForm(forms.Form):
@@ -98,13 +92,11 @@ class NewTrajectoryForm(forms.Form):
         self.fields["product"].queryset = Product.objects.filter(agency_id=user.agency_id).exclude(
             kind=Product.Kind.RENEWAL
         )
-        if user.role == Role.EMPLOYER_CONTACT:
+        if not access.chooses_specialist_on_creation(user):
             del self.fields["specialist"]
         else:
-            self.fields["specialist"].queryset = agency_staff(user.agency_id).filter(
-                role=Role.SPECIALIST
-            )
-            if user.role == Role.SPECIALIST:
+            self.fields["specialist"].queryset = access.agency_specialists(user.agency_id)
+            if access.is_specialist(user):
                 self.fields["specialist"].initial = user.pk
 
     def clean_first_sick_day(self):
@@ -120,9 +112,7 @@ class AcceptReferralForm(forms.Form):
 
     def __init__(self, *args, trajectory: Trajectory, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["specialist"].queryset = agency_staff(trajectory.agency_id).filter(
-            role=Role.SPECIALIST
-        )
+        self.fields["specialist"].queryset = access.agency_specialists(trajectory.agency_id)
 
 
 class StartForm(forms.Form):
@@ -208,7 +198,7 @@ class MemberForm(forms.Form):
 
     def __init__(self, *args, trajectory: Trajectory, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = agency_staff(trajectory.agency_id)
+        self.fields["user"].queryset = access.agency_staff(trajectory.agency_id)
 
 
 class ActionListForm(forms.Form):
@@ -216,7 +206,7 @@ class ActionListForm(forms.Form):
 
     def __init__(self, *args, trajectory: Trajectory, user: User, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["template"].queryset = access.scope(ActionTemplate.objects.all(), user)
+        self.fields["template"].queryset = ActionTemplate.objects.visible_to(user)
 
 
 # --- Records ----------------------------------------------------------------------------------

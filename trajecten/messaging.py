@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal import access, audit
-from portal.constants import AuditAction, Role
+from portal.constants import AuditAction
 from portal.models import User
 
 from .models import Message, ThreadRead, Trajectory
@@ -27,12 +27,12 @@ MAX_LENGTH = 4000
 
 
 def _unread(user) -> QuerySet:
-    if user.role == Role.AGENCY_ADMIN:
+    if access.reads_threads_without_being_in_them(user):
         return Message.objects.none()
     read_later = ThreadRead.objects.filter(
         user=user, trajectory_id=OuterRef("trajectory_id"), read_at__gte=OuterRef("created_at")
     )
-    return access.visible_records(Message, user).exclude(author=user).filter(~Exists(read_later))
+    return Message.objects.visible_to(user).exclude(author=user).filter(~Exists(read_later))
 
 
 def unread_count(user) -> int:
@@ -42,7 +42,7 @@ def unread_count(user) -> int:
 
 def thread(*, user, trajectory: Trajectory) -> QuerySet:
     return (
-        access.visible_records(Message, user)
+        Message.objects.visible_to(user)
         .filter(trajectory=trajectory)
         .select_related("author")
         .order_by("created_at", "id")
@@ -61,7 +61,7 @@ def thread_read(*, user, trajectory: Trajectory) -> None:
 def threads(*, user) -> QuerySet[Trajectory]:
     """The trajectories with messages the user may see, newest activity first, with counts.
     One query."""
-    visible = access.visible_records(Message, user)
+    visible = Message.objects.visible_to(user)
     unread_ids = _unread(user).values("id")
     return (
         access.visible_trajectories(user)

@@ -8,7 +8,6 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, S
 from django.utils import timezone
 
 from portal import access
-from portal.constants import Role
 from rapportages.schedule import next_progress_report_due
 
 from . import messaging, wvp
@@ -31,17 +30,6 @@ from .models import (
     TrajectoryMember,
     WorkCapacity,
 )
-
-
-def trajectory_detail_queryset(*, user) -> QuerySet[Trajectory]:
-    """A trajectory with what its header shows, scoped to the user."""
-    return (
-        access.visible_trajectories(user)
-        .select_related(
-            "employee", "legal_entity__employer", "agency", "product", "phase", "sickness_case"
-        )
-        .prefetch_related("sickness_case__extensions")
-    )
 
 
 def trajectory_members(*, trajectory: Trajectory) -> QuerySet:
@@ -83,7 +71,7 @@ def caseload(*, user) -> QuerySet[Trajectory]:
         .prefetch_related(primary)
         .order_by("status", "employee__last_name", "employee__first_name")
     )
-    if user.role in (Role.SPECIALIST, Role.AGENCY_ADMIN):
+    if access.is_agency_staff(user):
         qs = qs.annotate(
             next_appointment=Subquery(next_appointment),
             overdue_tasks=Subquery(overdue_tasks),
@@ -147,7 +135,7 @@ def chronological_log(*, user, trajectory: Trajectory) -> list[LogEntry]:
     record kind, whatever the number of records."""
 
     def visible(model):
-        return access.visible_records(model, user).filter(trajectory=trajectory)
+        return model.objects.visible_to(user).filter(trajectory=trajectory)
 
     entries = []
     for change in visible(PhaseChange).select_related("phase"):
@@ -173,11 +161,9 @@ def chronological_log(*, user, trajectory: Trajectory) -> list[LogEntry]:
 
 def tabs_for(user) -> list[str]:
     """Which tabs of the file a role sees: those holding records visible to it."""
-    rules = access.RECORD_RULES
-    index = {Role.EMPLOYEE: 0, Role.EMPLOYER_CONTACT: 1, Role.AGENCY_ADMIN: 2}.get(user.role)
 
     def sees(model) -> bool:
-        return index is None or rules[model][index] is not None
+        return access.sees_record_kind(user, model)
 
     tabs = ["overview"]
     if sees(ConversationReport):
@@ -205,7 +191,7 @@ def tab_context(*, tab: str, user, trajectory: Trajectory, today: date, params=N
     """The records one tab shows, each list through the scoping layer."""
 
     def visible(model):
-        return access.visible_records(model, user).filter(trajectory=trajectory)
+        return model.objects.visible_to(user).filter(trajectory=trajectory)
 
     match tab:
         case "overview":
@@ -275,10 +261,10 @@ def employee_home(*, user) -> dict:
         "trajectories": access.visible_trajectories(user).select_related(
             "legal_entity__employer", "phase"
         ),
-        "appointments": access.visible_records(Appointment, user)
+        "appointments": Appointment.objects.visible_to(user)
         .filter(ends_at__gte=now)
         .select_related("trajectory")[:20],
-        "assignments": access.visible_records(Assignment, user)
+        "assignments": Assignment.objects.visible_to(user)
         .filter(status=AssignmentStatus.OPEN)
         .select_related("trajectory"),
         "today": timezone.localdate(),

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal import access, audit, uploads
-from portal.constants import AuditAction, Role
+from portal.constants import AuditAction
 from portal.models import Phase, Product, User
 from portal.services import employee_invite
 
@@ -216,7 +216,7 @@ def trajectory_refer(
         raise PermissionDenied
     if not access.visible_legal_entities(actor).filter(pk=legal_entity.pk).exists():
         raise ValidationError({"legal_entity": _("Choose one of your BVs.")})
-    if actor.role == Role.EMPLOYER_CONTACT:
+    if not access.chooses_specialist_on_creation(actor):
         specialist = None  # the agency chooses the specialist when it accepts the referral
     employee, _created = employee_find_or_create(
         actor=actor,
@@ -252,7 +252,7 @@ def trajectory_refer(
             uploaded_by=actor,
         )
         audit.record(AuditAction.CREATE, document, actor=actor)
-    if actor.role == Role.EMPLOYER_CONTACT:
+    if access.is_employer_contact(actor):
         from .tasks import notify_referral
 
         transaction.on_commit(
@@ -264,10 +264,7 @@ def trajectory_refer(
 
 def member_set(*, trajectory: Trajectory, user: User, role: str) -> TrajectoryMember:
     """Add or change a member. A new primary specialist takes over the primary role."""
-    if user.agency_id != trajectory.agency_id or user.role not in (
-        Role.SPECIALIST,
-        Role.AGENCY_ADMIN,
-    ):
+    if not access.can_be_member(user, trajectory):
         raise ValidationError(_("Only staff of the trajectory's agency can be members."))
     if role == MemberRole.PRIMARY:
         trajectory.memberships.filter(role=MemberRole.PRIMARY).exclude(user=user).update(

@@ -1,12 +1,11 @@
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from portal.constants import Role
+from portal import access
 from portal.models import User
 from portal.tenancy import AgencyTask, SystemTask
 
@@ -30,11 +29,7 @@ def notify_referral(self, trajectory_id: int, *, agency_id: int) -> None:
     )
     if trajectory is None:
         return
-    recipients = User.objects.filter(
-        Q(role=Role.AGENCY_ADMIN) | Q(role=Role.SPECIALIST),
-        agency_id=trajectory.agency_id,
-        is_active=True,
-    )
+    recipients = access.agency_staff(trajectory.agency_id)
     link = settings.SITE_URL + reverse("trajecten:file", args=[trajectory.uuid])
     try:
         for user in recipients:

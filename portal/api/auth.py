@@ -10,7 +10,7 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.pagination import CursorPagination
 
 from .. import api_tokens, audit, tenancy
-from ..middleware import mfa_required
+from ..access import mfa_required
 from ..models import ApiToken
 
 

@@ -9,7 +9,7 @@ from rest_framework import exceptions, serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from .. import access, audit
+from .. import audit
 from ..constants import AuditAction
 
 
@@ -137,7 +137,7 @@ class ScopedViewSet(viewsets.ReadOnlyModelViewSet):
     prefetch = ()
 
     def get_queryset(self):
-        qs = access.scope(self.model.objects.all(), self.request.user)
+        qs = self.model.objects.visible_to(self.request.user)
         if self.select:
             qs = qs.select_related(*self.select)
         if self.prefetch:

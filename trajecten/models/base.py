@@ -2,16 +2,9 @@ import uuid
 
 from django.db import models
 
-from portal.models import Agency
+from portal.models import Agency, ScopedQuerySet
 
-
-class ScopedQuerySet(models.QuerySet):
-    """Adds ``visible_to(user)``: the one door to tenant data, backed by ``portal.access``."""
-
-    def visible_to(self, user):
-        from portal import access
-
-        return access.scope(self, user)
+__all__ = ["AgencyFromParent", "FileRecord", "ScopedQuerySet"]
 
 
 class AgencyFromParent(models.Model):

@@ -123,6 +123,14 @@ class Employment(models.Model):
             raise ValidationError(_("The BV belongs to another agency."))
 
 
+class TrajectoryQuerySet(ScopedQuerySet):
+    def for_file(self):
+        """With what the file's header shows: ``Trajectory.objects.visible_to(user).for_file()``."""
+        return self.select_related(
+            "employee", "legal_entity__employer", "agency", "product", "phase", "sickness_case"
+        ).prefetch_related("sickness_case__extensions")
+
+
 class Trajectory(models.Model):
     """A 2e spoor trajectory of one employee at one employing BV."""
 
@@ -190,7 +198,7 @@ class Trajectory(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = TrajectoryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("trajectory")

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.models import Agency, Phase
 
 from ..constants import Performer
-from .base import AgencyFromParent, FileRecord
+from .base import AgencyFromParent, FileRecord, ScopedQuerySet
 
 
 class PhaseChange(FileRecord):
@@ -58,6 +58,8 @@ class ActionTemplate(models.Model):
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="action_templates")
     name = models.CharField(_("name"), max_length=200)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("action list")

@@ -6,8 +6,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
-from portal import audit
-from portal.constants import Role
+from portal import access, audit
 
 from .. import selectors
 from ..models import Trajectory
@@ -19,7 +18,7 @@ MIN_QUERY = 2
 @login_required
 def trajectory_list(request):
     """Every trajectory the user may see, paged: the caseload table."""
-    if request.user.role == Role.EMPLOYEE:
+    if not access.can_list_trajectories(request.user):
         raise Http404
     page = Paginator(selectors.caseload(user=request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -33,7 +32,7 @@ def trajectory_list(request):
 def search(request):
     """Staff search employees and their trajectories by name (or employee number) across
     everything they may see."""
-    if request.user.role not in (Role.SPECIALIST, Role.AGENCY_ADMIN):
+    if not access.is_agency_staff(request.user):
         raise Http404
     query = request.GET.get("q", "").strip()[:100]
     results, too_short = [], False

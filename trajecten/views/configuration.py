@@ -61,12 +61,12 @@ def prices(request):
     user = request.user
     products = ProductFormSet(
         request.POST or None,
-        queryset=access.scope(Product.objects.all(), user),
+        queryset=Product.objects.visible_to(user),
         prefix="products",
     )
     categories = TimeCategoryFormSet(
         request.POST or None,
-        queryset=access.scope(TimeCategory.objects.all(), user),
+        queryset=TimeCategory.objects.visible_to(user),
         prefix="categories",
     )
     if request.method == "POST" and products.is_valid() and categories.is_valid():
@@ -87,14 +87,14 @@ def prices(request):
 
 @agency_admin_required
 def action_lists(request):
-    templates = access.scope(ActionTemplate.objects.all(), request.user).prefetch_related("items")
+    templates = ActionTemplate.objects.visible_to(request.user).prefetch_related("items")
     return render(request, "trajecten/configuration/action_lists.html", {"templates": templates})
 
 
 @agency_admin_required
 def action_list_edit(request, pk=None):
     template = (
-        access.get_visible_or_404(access.scope(ActionTemplate.objects.all(), request.user), pk=pk)
+        access.get_visible_or_404(ActionTemplate.objects.visible_to(request.user), pk=pk)
         if pk
         else ActionTemplate(agency_id=request.user.agency_id)
     )

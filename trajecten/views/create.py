@@ -7,11 +7,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from portal import access
-from portal.constants import Role
+from portal.shortcuts import form_errors_to, require
 
 from .. import services
 from ..forms import NewTrajectoryForm
-from .common import form_errors_to, require
 from .file import trajectory_url
 
 
@@ -27,7 +26,7 @@ def trajectory_new(request):
         except ValidationError as exc:
             form_errors_to(form, exc)
         else:
-            if user.role == Role.EMPLOYER_CONTACT:
+            if access.is_employer_contact(user):
                 messages.success(request, _("Thank you: the agency has received the referral."))
             else:
                 messages.success(request, _("The trajectory has been created."))

@@ -21,9 +21,7 @@ from ..models import Appointment, Assignment, CalendarFeed
 @require_POST
 def assignment_done(request, uuid):
     """The employee marks their own assignment done (with an optional result)."""
-    assignment = access.get_visible_or_404(
-        access.visible_records(Assignment, request.user), uuid=uuid
-    )
+    assignment = access.get_visible_or_404(Assignment.objects.visible_to(request.user), uuid=uuid)
     if not (
         request.user.is_employee or access.can_write_records(request.user, assignment.trajectory)
     ):
@@ -55,7 +53,7 @@ def calendar_feed(request, token):
     if feed is None or not feed.user.is_active:
         raise Http404
     tenancy.activate(tenancy.value_for(feed.user))  # the token found, its owner's agency
-    appointments = access.visible_records(Appointment, feed.user).filter(
+    appointments = Appointment.objects.visible_to(feed.user).filter(
         ends_at__gte=timezone.now() - timezone.timedelta(days=90)
     )
     audit.record(

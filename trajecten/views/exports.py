@@ -27,7 +27,7 @@ def access_exports(request, uuid):
             request, _("Your download is being prepared. This page shows it when it is ready.")
         )
         return redirect("trajecten:access_exports", uuid=employee.uuid)
-    exports = access.scope(AccessExport.objects.filter(employee=employee), request.user)
+    exports = AccessExport.objects.filter(employee=employee).visible_to(request.user)
     return render(
         request,
         "trajecten/access_exports.html",
@@ -43,7 +43,7 @@ def access_exports(request, uuid):
 @login_required
 def access_export_download(request, uuid):
     export = access.get_visible_or_404(
-        access.scope(AccessExport.objects.select_related("employee"), request.user), uuid=uuid
+        AccessExport.objects.select_related("employee").visible_to(request.user), uuid=uuid
     )
     if export.status != AccessExport.Status.READY:
         raise Http404

@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from portal import access, audit
-from portal.constants import AuditAction, Role
+from portal.constants import AuditAction
+from portal.shortcuts import form_errors_to, require
 
 from .. import messaging, selectors, services
 from ..forms import (
@@ -26,7 +27,7 @@ from ..forms import (
     TrajectorySummaryForm,
 )
 from ..models import Task
-from .common import form_errors_to, get_trajectory, require
+from ..shortcuts import get_trajectory
 
 TAB_LABELS = {
     "overview": gettext_lazy("Overview"),
@@ -60,7 +61,7 @@ def trajectory_file(request, uuid):
         "can_edit": access.can_edit_trajectory(user, trajectory),
         "can_write": access.can_write_records(user, trajectory),
         "can_write_time": access.can_write_time(user, trajectory),
-        "is_employer": user.role == Role.EMPLOYER_CONTACT,
+        "is_employer": access.is_employer_contact(user),
         **selectors.tab_context(
             tab=tab, user=user, trajectory=trajectory, today=today, params=request.GET
         ),
@@ -68,7 +69,7 @@ def trajectory_file(request, uuid):
     if tab == "messages":
         messaging.thread_read(user=user, trajectory=trajectory)
         context["message_draft"] = request.session.pop("message_draft", "")
-    if user.role == Role.EMPLOYER_CONTACT:
+    if access.is_employer_contact(user):
         context["time_total"] = selectors.time_totals_for_employer(user=user, trajectory=trajectory)
     return render(request, "trajecten/file.html", context)
 
@@ -238,7 +239,7 @@ def action_list_apply(request, uuid):
 def task_done(request, uuid, task_uuid):
     trajectory = get_trajectory(request, uuid)
     task = access.get_visible_or_404(
-        access.visible_records(Task, request.user).filter(trajectory=trajectory), uuid=task_uuid
+        Task.objects.visible_to(request.user).filter(trajectory=trajectory), uuid=task_uuid
     )
     require(access.can_write_records(request.user, trajectory))
     services.task_mark_done(task=task, on=timezone.localdate(), actor=request.user)

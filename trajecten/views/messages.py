@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from .. import messaging
 from ..selectors import tabs_for
-from .common import get_trajectory
+from ..shortcuts import get_trajectory
 
 
 @login_required

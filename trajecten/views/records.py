@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import access
 from portal.files import private_download
+from portal.shortcuts import form_errors_to, require
 from portal.uploads import download_name_for
 
 from .. import services
@@ -44,7 +45,7 @@ from ..models import (
     Training,
     WorkCapacity,
 )
-from .common import form_errors_to, get_trajectory, require
+from ..shortcuts import get_trajectory
 from .file import trajectory_url
 
 
@@ -55,7 +56,6 @@ class RecordKind:
     tab: str
     title: str
     single: bool = False  # one per trajectory (profile, capacity, placement)
-    time: bool = False  # agency admins may write these too
 
 
 RECORD_KINDS = {
@@ -65,7 +65,7 @@ RECORD_KINDS = {
     "opdracht": RecordKind(Assignment, AssignmentForm, "agenda", _("Assignment")),
     "training": RecordKind(Training, TrainingForm, "trainings", _("Training or test")),
     "document": RecordKind(Document, DocumentForm, "documents", _("Document")),
-    "tijd": RecordKind(TimeEntry, TimeEntryForm, "time", _("Time entry"), time=True),
+    "tijd": RecordKind(TimeEntry, TimeEntryForm, "time", _("Time entry")),
     "medisch": RecordKind(MedicalNote, MedicalNoteForm, "profile", _("Medical note")),
     "persoonsprofiel": RecordKind(PersonProfile, PersonProfileForm, "profile",
                                   _("Person profile"), single=True),
@@ -82,7 +82,7 @@ def record_edit(request, uuid, kind, record_uuid=None):
     except KeyError:
         raise Http404 from None
     trajectory = get_trajectory(request, uuid)
-    visible = access.visible_records(spec.model, request.user).filter(trajectory=trajectory)
+    visible = spec.model.objects.visible_to(request.user).filter(trajectory=trajectory)
     if spec.single:
         instance = visible.first()
         if instance is None and spec.model.objects.filter(trajectory=trajectory).exists():
@@ -91,8 +91,7 @@ def record_edit(request, uuid, kind, record_uuid=None):
         instance = access.get_visible_or_404(visible, uuid=record_uuid)
     else:
         instance = None
-    writer = access.can_write_time if spec.time else access.can_write_records
-    require(writer(request.user, trajectory))
+    require(access.can_write_record(request.user, trajectory, spec.model))
     instance = instance or spec.model(trajectory=trajectory, agency_id=trajectory.agency_id)
     form = spec.form(request.POST or None, request.FILES or None, instance=instance)
     if request.method == "POST" and form.is_valid():
@@ -126,7 +125,7 @@ def medical_flag_clear(request, uuid, record_uuid):
     """Correct a wrongly set medical flag on a conversation: its own step, with a reason."""
     trajectory = get_trajectory(request, uuid)
     conversation = access.get_visible_or_404(
-        access.visible_records(ConversationReport, request.user).filter(
+        ConversationReport.objects.visible_to(request.user).filter(
             trajectory=trajectory, contains_medical=True
         ),
         uuid=record_uuid,
@@ -159,7 +158,7 @@ def search_profile_new(request, uuid):
     trajectory = get_trajectory(request, uuid)
     require(access.can_write_records(request.user, trajectory))
     latest = (
-        access.visible_records(SearchProfile, request.user)
+        SearchProfile.objects.visible_to(request.user)
         .filter(trajectory=trajectory)
         .prefetch_related("functions")
         .first()
@@ -205,7 +204,7 @@ def download(request, kind, uuid):
         model, field = DOWNLOADS[kind]
     except KeyError:
         raise Http404 from None
-    record = access.get_visible_or_404(access.visible_records(model, request.user), uuid=uuid)
+    record = access.get_visible_or_404(model.objects.visible_to(request.user), uuid=uuid)
     stored = getattr(record, field)
     display = getattr(record, "original_name", "") or getattr(record, "certificate_name", "")
     return private_download(
