@@ -6,6 +6,9 @@ UV_VERSION := 0.13.9
 HOST ?= 127.0.0.1
 PORT ?= 8000
 export UV_PYTHON_DOWNLOADS := never
+# The settings default to production and refuse to start without its secrets; every target
+# here is development, so it turns DEBUG on unless the caller says otherwise.
+export DJANGO_DEBUG ?= true
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 .PHONY: help install run test browser-deps bench load lint format messages worker beat clean

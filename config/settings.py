@@ -2,11 +2,13 @@
 
 One module serves every shape of installation; the environment decides:
 
-* Embedded default (nothing set): DEBUG on, SQLite, Celery tasks run eagerly in-process,
-  emails to the console, files in ``var/`` beside the checkout.
+* Nothing set is production, and a bare deployment fails closed: start-up refuses to
+  continue without a secret key, allowed hosts and a PostgreSQL database, and turns on secure
+  cookies, HSTS and whitenoise.
+* ``DJANGO_DEBUG=true`` (``make run``, the Makefile's other targets and the test settings set
+  it) is the embedded default: SQLite, Celery tasks run eagerly in-process, emails to the
+  console, files in ``var/`` beside the checkout.
 * ``DATABASE_URL`` / ``REDIS_URL`` switch to PostgreSQL and a real Celery broker and cache.
-* ``DJANGO_DEBUG=false`` is production: start-up refuses to continue without a secret key,
-  allowed hosts and a PostgreSQL database, and turns on secure cookies, HSTS and whitenoise.
 """
 
 from pathlib import Path
@@ -22,7 +24,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 env.smart_cast = False
 
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
 TESTING = env.bool("SPOORBOEK_TESTING", default=False)
 
 
@@ -31,7 +33,8 @@ def _required(name: str) -> str:
     value = env.str(name, default="")
     if not value:
         raise ImproperlyConfigured(
-            f"{name} must be set when DJANGO_DEBUG=false (production). See README, Configuration."
+            f"{name} must be set in production (DJANGO_DEBUG is not true). "
+            "See README, Configuration; for development run `make run` or set DJANGO_DEBUG=true."
         )
     return value
 

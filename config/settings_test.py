@@ -5,7 +5,10 @@ accident; tests that need the real Redis say so with the ``redis`` marker and co
 explicitly. The database follows DATABASE_URL, so `.ci/run` tests on PostgreSQL.
 """
 
+import os
 import tempfile
+
+os.environ.setdefault("DJANGO_DEBUG", "true")  # settings default to production (fail closed)
 
 from .settings import *  # noqa: F403
 

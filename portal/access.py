@@ -1,8 +1,13 @@
 """The one scoping layer: what may this user see?
 
-Every view, form choice list, admin page, export, task and (later) API endpoint that reads
-tenant data starts from a function here, or from ``Model.objects.visible_to(user)``, which
-delegates here. Rules, after domain.md section 6:
+Every view, form choice list, export, task and API endpoint that reads tenant data starts
+from ``Model.objects.visible_to(user)`` (which calls ``apply_rules`` here) or from one of the
+named helpers below (``visible_trajectories(user)``, ...). Every right to change something is
+a ``can_*`` helper here too, which checks visibility itself; views, serializers and services
+never compare roles. Where a new rule goes: a new kind of record gets a line in
+``RECORD_RULES``; a new right a ``can_*`` helper that the service calls (``portal.writes``).
+
+Rules, after domain.md section 6:
 
 * agency admin: everything of their own agency;
 * specialist: the trajectories they are a member of (and the people and BVs on them);
@@ -369,6 +374,11 @@ def _active_tenant_user(user) -> bool:
     return bool(user.is_authenticated and user.is_active and user.agency_id and user.role)
 
 
+def is_tenant_user(user) -> bool:
+    """Someone with a role in an agency (not a platform operator, not anonymous)."""
+    return user is not None and _active_tenant_user(user)
+
+
 def _role(user, *roles) -> bool:
     return _active_tenant_user(user) and user.role in roles
 
@@ -418,6 +428,14 @@ def can_see_applications_overview(user) -> bool:
 def has_messages(user) -> bool:
     """Everyone but the employee, who is not in the employer-agency threads."""
     return _role(user, Role.AGENCY_ADMIN, Role.SPECIALIST, Role.EMPLOYER_CONTACT)
+
+
+def referable_products(user) -> QuerySet:
+    """The products a trajectory can be created or referred with: the agency's own, not the
+    monthly renewal (which follows by itself). Employer contacts choose one in a referral."""
+    if not can_create_trajectory(user):
+        return Product.objects.none()
+    return Product.objects.filter(agency_id=user.agency_id).exclude(kind=Product.Kind.RENEWAL)
 
 
 def can_create_trajectory(user) -> bool:

@@ -11,7 +11,6 @@ class PortalConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from . import signals, tenancy
+        from . import signals, tenancy  # noqa: F401 - signals registers the login receivers
 
-        signals.connect_dashboard_signals()
         post_migrate.connect(tenancy.post_migrate, sender=self)

@@ -8,7 +8,7 @@ def navigation(request) -> dict:
     """The menu for the user's rights (``portal.access``). Pure: it reads the user, never the
     database."""
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or not user.role:
+    if not access.is_tenant_user(user):
         return {"nav_items": []}
     employee = access.is_employee(user)
     home = _("My trajectory") if employee else _("Dashboard")

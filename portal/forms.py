@@ -1,17 +1,15 @@
 from django import forms
 from django.contrib.auth import password_validation
-from django.core.files.uploadedfile import UploadedFile
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import access, uploads
-from .constants import INVITABLE_ROLES, Role
+from . import access
+from .constants import INVITABLE_ROLES
 from .models import Agency, Employer, Invitation, LegalEntity, User
-
-MAX_LOGO_BYTES = 2 * 1024 * 1024
 
 
 class AgencySettingsForm(forms.ModelForm):
+    """Parses the settings; ``services.agency_settings_update`` checks the logo and writes."""
+
     class Meta:
         model = Agency
         fields = [
@@ -29,52 +27,21 @@ class AgencySettingsForm(forms.ModelForm):
         # Private storage has no public URL, so no "currently: <link>" widget.
         widgets = {"logo": forms.FileInput(attrs={"accept": "image/png,image/jpeg"})}
 
-    def clean_logo(self):
-        """A new logo: at most 2 MB, PNG or JPEG by content, structure checked like every
-        upload, stored under a generated name."""
-        logo = self.cleaned_data.get("logo")
-        if not isinstance(logo, UploadedFile):
-            return logo
-        if logo.size > MAX_LOGO_BYTES:
-            raise forms.ValidationError(_("The logo may be at most 2 MB."))
-        uploads.checked(logo)
-        if logo.detected_content_type not in (uploads.PNG, uploads.JPEG):
-            raise forms.ValidationError(_("Upload the logo as a PNG or JPEG file."))
-        return logo
-
 
 class EmployerForm(forms.ModelForm):
+    """Parses an employer; ``services.employer_save`` checks the rules and writes."""
+
     class Meta:
         model = Employer
         fields = ["name", "is_self_insurer"]
 
-    def __init__(self, *args, agency: Agency, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.agency = agency
-
-    def clean_name(self):
-        name = self.cleaned_data["name"].strip()
-        clash = Employer.objects.filter(agency=self.agency, name__iexact=name)
-        if clash.exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError(_("Your agency already has an employer with this name."))
-        return name
-
 
 class LegalEntityForm(forms.ModelForm):
+    """Parses a BV; ``services.legal_entity_save`` checks the rules and writes."""
+
     class Meta:
         model = LegalEntity
         fields = ["name", "kvk_number", "payroll_tax_number"]
-
-    def __init__(self, *args, employer: Employer, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.employer = employer
-
-    def clean_name(self):
-        name = self.cleaned_data["name"].strip()
-        clash = LegalEntity.objects.filter(employer=self.employer, name__iexact=name)
-        if clash.exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError(_("This employer already has a BV with this name."))
-        return name
 
     def clean_payroll_tax_number(self):
         return self.cleaned_data["payroll_tax_number"].strip().upper()
@@ -82,7 +49,7 @@ class LegalEntityForm(forms.ModelForm):
 
 class InvitationForm(forms.ModelForm):
     """Choice lists come from the scoping layer, so an admin can only pick their own agency's
-    employers and BVs."""
+    employers and BVs; ``services.invitation_create`` checks the rules and writes."""
 
     class Meta:
         model = Invitation
@@ -114,47 +81,6 @@ class InvitationForm(forms.ModelForm):
         self.fields["legal_entities"].help_text = _(
             "Only when the contact may not see all BVs of the employer."
         )
-
-    def clean_email(self):
-        """Only what the admin can already see is an error: an account or an open invitation
-        of their own agency. Whether the address has an account elsewhere on the platform is
-        never told here (the invitation is made either way; the invitee's email and the link
-        explain it to the address's owner), or this form would tell one agency about
-        another's people."""
-        email = self.cleaned_data["email"].strip().lower()
-        if access.visible_users(self.user).filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                _("Someone in your agency already has an account with this email address.")
-            )
-        open_invitations = access.visible_invitations(self.user).filter(
-            email__iexact=email,
-            accepted_at__isnull=True,
-            revoked_at__isnull=True,
-            expires_at__gt=timezone.now(),
-        )
-        if open_invitations.exists():
-            raise forms.ValidationError(
-                _("This address already has an open invitation; send that one again.")
-            )
-        return email
-
-    def clean(self):
-        data = super().clean()
-        role, employer = data.get("role"), data.get("employer")
-        if role == Role.EMPLOYER_CONTACT:
-            if not employer:
-                self.add_error("employer", _("Choose the employer this contact works for."))
-            elif not data.get("all_legal_entities"):
-                chosen = data.get("legal_entities")
-                if not chosen:
-                    self.add_error(
-                        "legal_entities", _("Choose at least one BV, or tick 'all BVs'.")
-                    )
-                elif any(le.employer_id != employer.pk for le in chosen):
-                    self.add_error("legal_entities", _("Choose only BVs of the selected employer."))
-        elif employer:
-            self.add_error("employer", _("Only employer contacts belong to an employer."))
-        return data
 
 
 class SetPasswordForm(forms.Form):

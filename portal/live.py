@@ -68,3 +68,20 @@ def bump_trajectory(trajectory) -> None:
         agency_key(trajectory.agency_id),
     ]
     transaction.on_commit(lambda: bump(keys), robust=True)
+
+
+def bump_trajectories(trajectory_ids) -> None:
+    """After the commit, raise the versions of every employer and agency of these
+    trajectories (a bulk write: one query, however many trajectories)."""
+    ids = set(trajectory_ids)
+    if not ids:
+        return
+    from trajecten.models import Trajectory
+
+    pairs = list(
+        Trajectory.objects.filter(pk__in=ids)
+        .values_list("agency_id", "legal_entity__employer_id")
+        .distinct()
+    )
+    keys = sorted({agency_key(a) for a, _e in pairs} | {employer_key(e) for _a, e in pairs})
+    transaction.on_commit(lambda: bump(keys), robust=True)

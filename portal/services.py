@@ -6,14 +6,18 @@ from datetime import timedelta
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from . import audit, selectors
+from . import access, audit, selectors, uploads, writes
 from .constants import (
     DEFAULT_PHASES,
     DEFAULT_PRODUCTS,
     DEFAULT_TIME_CATEGORIES,
+    INVITABLE_ROLES,
     AuditAction,
     Role,
 )
@@ -71,42 +75,89 @@ def phases_reset(*, agency: Agency) -> None:
     )
 
 
-def agency_settings_update(*, agency: Agency, form) -> Agency:
-    phase_set_changed = "phase_set" in form.changed_data
-    agency = form.save()
-    if phase_set_changed:
+MAX_LOGO_BYTES = 2 * 1024 * 1024
+
+
+@transaction.atomic
+def agency_settings_update(*, actor: User, **fields) -> Agency:
+    """The agency's settings. A new logo is checked like every upload (PNG or JPEG, at most
+    2 MB); a new phase set replaces the phases."""
+    writes.allowed(access.can_manage_agency(actor))
+    agency = Agency.objects.select_for_update().get(pk=actor.agency_id)
+    logo = fields.get("logo")
+    if isinstance(logo, UploadedFile):
+        _check_logo(logo)
+    elif "logo" in fields:
+        del fields["logo"]  # no new file: the stored logo stays
+    changed = writes.apply(agency, fields)
+    writes.saved(agency, actor=actor, changed=changed, creating=False)
+    if "phase_set" in changed:
         phases_reset(agency=agency)
-    audit.record(AuditAction.UPDATE, agency, details={"fields": form.changed_data})
     return agency
+
+
+def _check_logo(logo: UploadedFile) -> None:
+    if logo.size > MAX_LOGO_BYTES:
+        writes.refuse("logo", _("The logo may be at most 2 MB."))
+    try:
+        uploads.checked(logo)
+    except ValidationError as exc:
+        raise ValidationError({"logo": exc.messages}) from exc
+    if logo.detected_content_type not in (uploads.PNG, uploads.JPEG):
+        writes.refuse("logo", _("Upload the logo as a PNG or JPEG file."))
 
 
 # --- Employers and BVs ------------------------------------------------------------------------
 
 
-def employer_save(*, form, agency: Agency) -> Employer:
-    creating = form.instance.pk is None
-    employer = form.save(commit=False)
-    employer.agency = agency
-    employer.save()
-    audit.record(
-        AuditAction.CREATE if creating else AuditAction.UPDATE,
-        employer,
-        details={"fields": form.changed_data},
-    )
-    return employer
+def employer_save(
+    *, actor: User, employer: Employer | None = None, name: str, is_self_insurer: bool = False
+) -> Employer:
+    """A new employer of the actor's agency, or a change to one. Names are unique per agency
+    (whatever the capitals); another agency's names are never looked at."""
+    writes.allowed(access.can_manage_agency(actor))
+    creating = employer is None
+    employer = Employer(agency_id=actor.agency_id) if creating else writes.fresh(employer, actor)
+    name = name.strip()
+    clash = access.visible_employers(actor).filter(name__iexact=name).exclude(pk=employer.pk)
+    if clash.exists():
+        writes.refuse("name", _("Your agency already has an employer with this name."))
+    changed = writes.apply(employer, {"name": name, "is_self_insurer": is_self_insurer})
+    return writes.saved(employer, actor=actor, changed=changed, creating=creating)
 
 
-def legal_entity_save(*, form, employer: Employer) -> LegalEntity:
-    creating = form.instance.pk is None
-    legal_entity = form.save(commit=False)
-    legal_entity.employer = employer
-    legal_entity.save()
-    audit.record(
-        AuditAction.CREATE if creating else AuditAction.UPDATE,
+def legal_entity_save(
+    *,
+    actor: User,
+    employer: Employer,
+    legal_entity: LegalEntity | None = None,
+    name: str,
+    kvk_number: str = "",
+    payroll_tax_number: str = "",
+) -> LegalEntity:
+    """A BV of an employer, or a change to one. Names are unique per employer; the payroll
+    tax number is kept in capitals (123456789L01)."""
+    writes.allowed(access.can_manage_agency(actor) and access.is_visible(actor, employer))
+    creating = legal_entity is None
+    if creating:
+        legal_entity = LegalEntity(employer=employer, agency_id=employer.agency_id)
+    else:
+        legal_entity = writes.fresh(legal_entity, actor)
+        if legal_entity.employer_id != employer.pk:
+            raise PermissionDenied
+    name = name.strip()
+    clash = access.visible_legal_entities(actor).filter(employer=employer, name__iexact=name)
+    if clash.exclude(pk=legal_entity.pk).exists():
+        writes.refuse("name", _("This employer already has a BV with this name."))
+    changed = writes.apply(
         legal_entity,
-        details={"fields": form.changed_data},
+        {
+            "name": name,
+            "kvk_number": kvk_number.strip(),
+            "payroll_tax_number": payroll_tax_number.strip().upper(),
+        },
     )
-    return legal_entity
+    return writes.saved(legal_entity, actor=actor, changed=changed, creating=creating)
 
 
 # --- Invitations ------------------------------------------------------------------------------
@@ -116,15 +167,76 @@ def invitation_token(invitation: Invitation) -> str:
     return signing.dumps(str(invitation.uuid), salt=INVITATION_SALT)
 
 
-def invitation_create(*, form, invited_by: User) -> Invitation:
-    invitation = form.save(commit=False)
-    invitation.agency_id = invited_by.agency_id
-    invitation.invited_by = invited_by
-    invitation.email = invitation.email.lower()
-    invitation.expires_at = timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS)
+@transaction.atomic
+def invitation_create(
+    *,
+    actor: User,
+    email: str,
+    first_name: str,
+    last_name: str,
+    role: str,
+    language: str,
+    employer: Employer | None = None,
+    all_legal_entities: bool = True,
+    legal_entities=(),
+) -> Invitation:
+    """Invite a staff member or employer contact of the actor's agency.
+
+    Only what the admin can already see is an error: an account or an open invitation of
+    their own agency. Whether the address has an account elsewhere on the platform is never
+    told (the invitation is made either way; the email to the address explains it to its
+    owner), or this would tell one agency about another's people."""
+    writes.allowed(access.can_manage_agency(actor))
+    email = email.strip().lower()
+    errors = {}
+    if role not in {r.value for r in INVITABLE_ROLES}:
+        errors["role"] = _("Choose one of the roles in the list.")
+    if access.visible_users(actor).filter(email__iexact=email).exists():
+        errors["email"] = _(
+            "Someone in your agency already has an account with this email address."
+        )
+    elif (
+        access.visible_invitations(actor)
+        .filter(
+            email__iexact=email,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .exists()
+    ):
+        errors["email"] = _("This address already has an open invitation; send that one again.")
+    legal_entities = list(legal_entities)
+    if role == Role.EMPLOYER_CONTACT:
+        if employer is None:
+            errors["employer"] = _("Choose the employer this contact works for.")
+        elif not access.is_visible(actor, employer):
+            raise PermissionDenied
+        elif not all_legal_entities and not legal_entities:
+            errors["legal_entities"] = _("Choose at least one BV, or tick 'all BVs'.")
+        elif any(le.employer_id != employer.pk for le in legal_entities):
+            errors["legal_entities"] = _("Choose only BVs of the selected employer.")
+    elif employer is not None:
+        errors["employer"] = _("Only employer contacts belong to an employer.")
+    if errors:
+        raise ValidationError(errors)
+    invitation = Invitation(
+        agency_id=actor.agency_id,
+        invited_by=actor,
+        email=email,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        role=role,
+        language=language,
+        employer=employer if role == Role.EMPLOYER_CONTACT else None,
+        all_legal_entities=all_legal_entities,
+        expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
+    )
+    invitation.full_clean()
     invitation.save()
-    form.save_m2m()
-    audit.record(AuditAction.INVITE, invitation, details={"role": invitation.role})
+    if role == Role.EMPLOYER_CONTACT and not all_legal_entities:
+        invitation.legal_entities.set(legal_entities)
+    audit.record(AuditAction.INVITE, invitation, actor=actor, details={"role": invitation.role})
     _queue_invitation_email(invitation)
     return invitation
 
@@ -192,8 +304,6 @@ def _queue_invitation_email(invitation: Invitation) -> None:
 
 def invitation_from_token(token: str) -> Invitation:
     """Resolve an emailed link, or raise InvitationError with a message for the visitor."""
-    from django.utils.translation import gettext as _
-
     max_age = timedelta(days=settings.INVITATION_VALID_DAYS)
     try:
         invitation_uuid = signing.loads(token, salt=INVITATION_SALT, max_age=max_age)
@@ -222,8 +332,6 @@ def invitation_from_token(token: str) -> Invitation:
 def address_taken_message() -> str:
     """For the owner of an invited address that already logs in to Spoorboek (for another
     agency, say). Only they read it: the inviting admin is never told."""
-    from django.utils.translation import gettext as _
-
     return _(
         "This email address already has a Spoorboek account, and one address is one account. "
         "Log in with it, or ask the agency that invited you to use another address."

@@ -16,3 +16,36 @@ def form_errors_to(form, exc) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc)
+
+
+def redirect_next(request, default: str):
+    """Back to the page named by the form's ``next`` field, but only to a page of this site;
+    anything else (another host, a scheme, ``//evil``) goes to ``default``."""
+    from django.shortcuts import redirect
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = default
+    return redirect(target)
+
+
+def submit(request, form, write, *, success, errors_to=form_errors_to):
+    """The one shape of a form page's POST: when the form is posted and parses, call the
+    service (``write(form.cleaned_data)``); put its refusal back onto the form, or say
+    ``success``. Returns what the service wrote (``True`` if it returns nothing), or ``None``
+    when nothing was written: the caller redirects on a truthy answer."""
+    from django.contrib import messages
+    from django.core.exceptions import ValidationError
+
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        written = write(form.cleaned_data)
+    except ValidationError as exc:
+        errors_to(form, exc)
+        return None
+    messages.success(request, success)
+    return True if written is None else written

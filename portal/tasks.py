@@ -1,10 +1,8 @@
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 
+from . import notices
 from .models import Invitation
 from .selectors import email_in_use
 from .tenancy import AgencyTask
@@ -26,11 +24,12 @@ def send_invitation_email(self, invitation_id: int, *, agency_id: int) -> None:
     # An address that already logs in (for another agency, say) gets no link that cannot work,
     # but a word on what to do; the inviting admin sees the same open invitation either way.
     template = "invitation_address_taken" if email_in_use(invitation.email) else "invitation"
-    with translation.override(invitation.language):
-        context = {"invitation": invitation, "link": link}
-        subject = render_to_string("portal/email/invitation_subject.txt", context).strip()
-        body = render_to_string(f"portal/email/{template}_body.txt", context)
     try:
-        send_mail(subject, body, None, [invitation.email])
+        notices.send(
+            f"portal/email/{template}",
+            {"invitation": invitation, "link": link},
+            to=[invitation.email],
+            language=invitation.language,
+        )
     except OSError as exc:
         raise self.retry(exc=exc) from exc

@@ -15,3 +15,28 @@ class MinimumLengthValidator(password_validation.MinimumLengthValidator):
             "This password is too short. It must contain at least %(min_length)d characters.",
             self.min_length,
         ) % {"min_length": self.min_length}
+
+
+def not_in_future(message):
+    """A validator: the day may not lie after today. One function for the service that checks
+    the rule and for the form field that shows it together with the form's other errors."""
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    def validate(day) -> None:
+        if day and day > timezone.localdate():
+            raise ValidationError(message, code="future")
+
+    return validate
+
+
+def first_sick_day_not_in_future(day) -> None:
+    from django.utils.translation import gettext_lazy as _
+
+    not_in_future(_("The first day of sickness cannot lie in the future."))(day)
+
+
+def date_not_in_future(day) -> None:
+    from django.utils.translation import gettext_lazy as _
+
+    not_in_future(_("The date cannot lie in the future."))(day)

@@ -2,6 +2,7 @@ from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpResponse, JsonResponse
@@ -20,6 +21,7 @@ from .forms import (
     LegalEntityForm,
     SetPasswordForm,
 )
+from .shortcuts import form_errors_to, submit
 
 PAGE_SIZE = 50
 
@@ -55,11 +57,13 @@ def employer_edit(request, uuid=None):
         if uuid
         else None
     )
-    form = EmployerForm(request.POST or None, instance=employer, agency=request.user.agency)
-    if request.method == "POST" and form.is_valid():
-        employer = services.employer_save(form=form, agency=request.user.agency)
-        messages.success(request, _("The employer has been saved."))
-        return redirect("portal:employer_detail", uuid=employer.uuid)
+    form = EmployerForm(request.POST or None, instance=employer)
+    if saved := submit(
+        request, form,
+        lambda data: services.employer_save(actor=request.user, employer=employer, **data),
+        success=_("The employer has been saved."),
+    ):  # fmt: skip
+        return redirect("portal:employer_detail", uuid=saved.uuid)
     return render(request, "portal/employer_form.html", {"form": form, "employer": employer})
 
 
@@ -73,10 +77,14 @@ def legal_entity_edit(request, employer_uuid, uuid=None):
         if uuid
         else None
     )
-    form = LegalEntityForm(request.POST or None, instance=legal_entity, employer=employer)
-    if request.method == "POST" and form.is_valid():
-        services.legal_entity_save(form=form, employer=employer)
-        messages.success(request, _("The BV has been saved."))
+    form = LegalEntityForm(request.POST or None, instance=legal_entity)
+    if submit(
+        request, form,
+        lambda data: services.legal_entity_save(
+            actor=request.user, employer=employer, legal_entity=legal_entity, **data
+        ),
+        success=_("The BV has been saved."),
+    ):  # fmt: skip
         return redirect("portal:employer_detail", uuid=employer.uuid)
     return render(
         request,
@@ -99,9 +107,13 @@ def team(request):
 def invitation_create(request):
     form = InvitationForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        invitation = services.invitation_create(form=form, invited_by=request.user)
-        messages.success(request, _("An invitation has been sent to %s.") % invitation.email)
-        return redirect("portal:team")
+        try:
+            invitation = services.invitation_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form_errors_to(form, exc)
+        else:
+            messages.success(request, _("An invitation has been sent to %s.") % invitation.email)
+            return redirect("portal:team")
     return render(
         request,
         "portal/invitation_form.html",
@@ -170,9 +182,11 @@ def invitation_accept(request, token):
 def agency_settings(request):
     agency = request.user.agency
     form = AgencySettingsForm(request.POST or None, request.FILES or None, instance=agency)
-    if request.method == "POST" and form.is_valid():
-        services.agency_settings_update(agency=agency, form=form)
-        messages.success(request, _("The settings have been saved."))
+    if submit(
+        request, form,
+        lambda data: services.agency_settings_update(actor=request.user, **data),
+        success=_("The settings have been saved."),
+    ):  # fmt: skip
         return redirect("portal:agency_settings")
     return render(
         request,
@@ -193,7 +207,7 @@ def audit_log(request):
 @login_required
 def my_file_access(request):
     """An employee sees who opened or changed their file."""
-    if not request.user.is_employee:
+    if not access.is_employee(request.user):
         raise Http404
     page = Paginator(selectors.own_file_access(user=request.user), PAGE_SIZE).get_page(
         request.GET.get("page")

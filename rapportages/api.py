@@ -6,9 +6,9 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 
 from portal.api.base import ScopedViewSet
+from portal.api.filters import RecordFilter
 from portal.downloads import download_name
 from portal.files import private_download
-from trajecten.api import RecordFilter
 
 from .models import Report
 

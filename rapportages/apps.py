@@ -7,17 +7,3 @@ class RapportagesConfig(AppConfig):
 
     name = "rapportages"
     verbose_name = _("Reports")
-
-    def ready(self) -> None:
-        from trajecten.selectors import ExtraTab, register_tab
-
-        from . import signals, views  # noqa: F401
-
-        register_tab(
-            ExtraTab(
-                key="reports",
-                label=_("Reports"),
-                template="rapportages/tab.html",
-                context=views.file_tab_context,
-            )
-        )

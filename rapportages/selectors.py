@@ -3,10 +3,11 @@
 from collections import defaultdict
 from datetime import date, timedelta
 
+from portal import access
 from trajecten.constants import TrajectoryStatus
 
 from .constants import DRAFT_LEAD_DAYS, FROZEN, ReportStatus
-from .models import Report
+from .models import BundleJob, Report
 from .schedule import Due
 from .services import trajectory_reports_due
 
@@ -47,3 +48,15 @@ def drafts_due(*, user, today: date):
         .select_related("trajectory__employee")
         .order_by("due_date", "id")
     )
+
+
+def file_tab_context(*, user, trajectory, today, params=None) -> dict:
+    """The Reports tab of the file (``trajecten.selectors.extra_tabs``)."""
+    return {
+        "reports": Report.objects.visible_to(user)
+        .filter(trajectory=trajectory)
+        .order_by("due_date", "version"),
+        "bundles": BundleJob.objects.visible_to(user).filter(trajectory=trajectory)[:3],
+        "can_request_bundle": access.can_request_bundle(user, trajectory),
+        "today": today,
+    }

@@ -2,13 +2,15 @@
 
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from portal import access, audit
+from portal import access, audit, live, notices, writes
 from portal.constants import AuditAction
 from portal.models import Notification, Product, User
 from trajecten.constants import MemberRole, TrajectoryStatus
@@ -69,26 +71,56 @@ def reports_schedule(*, today: date, trajectory_ids=None) -> int:
                 )
             )
     created = Report.objects.bulk_create(new, ignore_conflicts=True, batch_size=1000)
+    # A bulk insert sends no signals: the open dashboards are told here, in one query.
+    live.bump_trajectories(t.trajectory_id for t in created)
     return len(created)
 
 
 # --- Writing and signing ----------------------------------------------------------------------
 
 
-def report_save(*, form, actor: User) -> Report:
-    if form.instance.is_frozen:
-        raise ValidationError(_("A signed report cannot be changed: make a correction."))
-    report = form.save()
-    audit.record(AuditAction.UPDATE, report, details={"fields": form.changed_data})
-    return report
+#: The narrative a specialist writes; which of it must be there before signing.
+NARRATIVE_FIELDS = ("progress", "results", "obstacles", "evaluation", "next_steps")
+REQUIRED_TO_SIGN = ("progress", "evaluation", "next_steps")
 
 
 @transaction.atomic
-def report_sign(*, report: Report, actor: User) -> Report:
-    """Freeze the content as the snapshot and queue the PDF. Only drafts can be signed."""
-    locked = Report.objects.select_for_update().get(pk=report.pk)
+def report_save(*, actor: User, report: Report, **narrative) -> Report:
+    """The specialist's narrative of a draft (progress, results, obstacles, evaluation, next
+    steps; for a correction what it corrects). A signed report never changes."""
+    writes.allowed(access.can_write_reports(actor, report.trajectory))
+    report = writes.fresh(report, actor, lock=True)
+    if report.is_frozen:
+        raise ValidationError(_("A signed report cannot be changed: make a correction."))
+    allowed = {*NARRATIVE_FIELDS, *(("correction_note",) if report.supersedes_id else ())}
+    unknown = set(narrative) - allowed
+    if unknown:
+        raise ValidationError({name: _("This field cannot be set.") for name in unknown})
+    changed = writes.apply(report, {k: (v or "").strip() for k, v in narrative.items()})
+    writes.saved(report, actor=actor, changed=changed, creating=False)
+    return report
+
+
+def _check_signable(report: Report) -> None:
+    """A report is signed only with its narrative written: UWV reads it."""
+    missing = {
+        name: _("Write this part before signing.")
+        for name in (*REQUIRED_TO_SIGN, *(("correction_note",) if report.supersedes_id else ()))
+        if not getattr(report, name).strip()
+    }
+    if missing:
+        raise ValidationError(missing)
+
+
+@transaction.atomic
+def report_sign(*, actor: User, report: Report) -> Report:
+    """Freeze the content as the snapshot and queue the PDF. Only a draft with its narrative
+    written can be signed, by one of the trajectory's specialists."""
+    writes.allowed(access.can_write_reports(actor, report.trajectory))
+    locked = writes.fresh(report, actor, lock=True)
     if locked.status != ReportStatus.DRAFT:
         raise ValidationError(_("This report has already been signed."))
+    _check_signable(locked)
     today = timezone.localdate()
     locked.snapshot = {
         **content.build(locked, today=today),
@@ -106,7 +138,8 @@ def report_sign(*, report: Report, actor: User) -> Report:
     locked.signed_by = actor
     locked.signed_at = timezone.now()
     locked.save()
-    audit.record(AuditAction.UPDATE, locked, details={"signed": True})
+    audit.record(AuditAction.UPDATE, locked, actor=actor, details={"signed": True})
+    live.bump_trajectory(locked.trajectory)
     from .tasks import render_report
 
     transaction.on_commit(
@@ -145,6 +178,7 @@ def report_render(*, report_id: int) -> Report | None:
         claimed.save()
         if claimed.supersedes_id:
             Report.objects.filter(pk=claimed.supersedes_id).update(status=ReportStatus.SUPERSEDED)
+        live.bump_trajectory(claimed.trajectory)  # final (and the old one superseded)
         from .tasks import notify_report_final
 
         transaction.on_commit(
@@ -174,9 +208,11 @@ def report_render_failed(*, report_id: int, error: str) -> None:
 
 
 @transaction.atomic
-def report_correct(*, report: Report, actor: User) -> Report:
+def report_correct(*, actor: User, report: Report) -> Report:
     """A correction of a final report: a new draft version with the same narrative; the final
     one stays until the correction is final, then it is marked superseded."""
+    writes.allowed(access.can_write_reports(actor, report.trajectory))
+    report = writes.fresh(report, actor, lock=True)
     if report.status != ReportStatus.FINAL:
         raise ValidationError(_("Only a final report can be corrected."))
     if Report.objects.filter(supersedes=report).exists():
@@ -204,18 +240,26 @@ def report_correct(*, report: Report, actor: User) -> Report:
         employee_view=report.employee_view,
         employee_view_at=report.employee_view_at,
     )
-    audit.record(AuditAction.CREATE, correction, details={"corrects": str(report.uuid)})
+    audit.record(
+        AuditAction.CREATE, correction, actor=actor, details={"corrects": str(report.uuid)}
+    )
+    live.bump_trajectory(correction.trajectory)
     return correction
 
 
-def employee_view_set(*, report: Report, text: str, actor: User) -> Report:
+def employee_view_set(*, actor: User, report: Report, employee_view: str) -> Report:
     """The employee's own view. Before signing it is part of the report; after, it is kept
     with the report (shown on its page and printed in the UWV bundle): the PDF of a final
     report never changes."""
-    report.employee_view = text.strip()
+    writes.allowed(access.can_add_employee_view(actor, report))
+    text = (employee_view or "").strip()
+    if not text:
+        writes.refuse("employee_view", _("Write your view first."))
+    report = writes.fresh(report, actor, lock=True)
+    report.employee_view = text
     report.employee_view_at = timezone.now()
     report.save(update_fields=["employee_view", "employee_view_at", "updated_at"])
-    audit.record(AuditAction.UPDATE, report, details={"employee_view": True})
+    audit.record(AuditAction.UPDATE, report, actor=actor, details={"employee_view": True})
     return report
 
 
@@ -231,35 +275,89 @@ def report_readers(report: Report) -> list[User]:
     return readers
 
 
-def notify(*, users, text: str, url: str, agency_id: int) -> list[Notification]:
-    return Notification.objects.bulk_create(
-        [Notification(agency_id=agency_id, user=u, text=text[:300], url=url) for u in users]
-    )
-
-
-def reminders_due(*, today: date) -> list[tuple[int, str]]:
-    """Claim the reminders to send today, each exactly once (conditional UPDATE): 7 days
-    before the due date, and once when overdue."""
-    now = timezone.now()
-    claimed = []
-    soon = Report.objects.filter(
-        status=ReportStatus.DRAFT,
+def reminders_due(*, today: date) -> list[tuple[int, int, str]]:
+    """(report id, agency id, kind) of the reminders due today and not yet sent: 7 days
+    before the due date ("soon"), and once when overdue."""
+    drafts = Report.objects.filter(status=ReportStatus.DRAFT)
+    soon = drafts.filter(
         reminder_sent_at__isnull=True,
         due_date__lte=today + timedelta(days=REMINDER_DAYS),
         due_date__gte=today,
-    ).values_list("pk", flat=True)
-    for pk in list(soon):
-        if Report.objects.filter(pk=pk, reminder_sent_at__isnull=True).update(reminder_sent_at=now):
-            claimed.append((pk, "soon"))
-    overdue = Report.objects.filter(
-        status=ReportStatus.DRAFT, overdue_notice_sent_at__isnull=True, due_date__lt=today
-    ).values_list("pk", flat=True)
-    for pk in list(overdue):
-        if Report.objects.filter(pk=pk, overdue_notice_sent_at__isnull=True).update(
-            overdue_notice_sent_at=now
-        ):
-            claimed.append((pk, "overdue"))
-    return claimed
+    ).values_list("pk", "agency_id")
+    overdue = drafts.filter(overdue_notice_sent_at__isnull=True, due_date__lt=today).values_list(
+        "pk", "agency_id"
+    )
+    return [(pk, agency, "soon") for pk, agency in soon] + [
+        (pk, agency, "overdue") for pk, agency in overdue
+    ]
+
+
+REMINDER_FIELDS = {"soon": "reminder_sent_at", "overdue": "overdue_notice_sent_at"}
+
+
+def reminder_send(*, report_id: int, kind: str) -> bool:
+    """Send one reminder to the primary specialist (an overdue one with the agency admins in
+    copy), and mark it sent only after the mail went out: a failing mail server leaves it
+    due, and the task retries. The row lock keeps two workers from sending it twice."""
+    field = REMINDER_FIELDS[kind]
+    with transaction.atomic():
+        report = (
+            Report.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("trajectory__employee")
+            .filter(pk=report_id, status=ReportStatus.DRAFT, **{f"{field}__isnull": True})
+            .first()
+        )
+        if report is None:
+            return False
+        writers = report_writers(report)
+        admins = list(access.agency_admins(report.agency_id).values_list("email", flat=True))
+        copy = admins if kind == "overdue" else []
+        link = settings.SITE_URL + reverse("rapportages:detail", args=[report.uuid])
+        context = {"report": report, "kind": kind, "link": link}
+        for user in writers:
+            notices.send(
+                "rapportages/email/report_reminder",
+                context,
+                to=[user.email],
+                cc=copy,
+                language=user.language,
+            )
+        if not writers and copy:  # nobody to remind: the admins must know it is overdue
+            notices.send(
+                "rapportages/email/report_reminder",
+                context,
+                to=copy,
+                language=report.agency.default_language,
+            )
+        Report.objects.filter(pk=report.pk).update(**{field: timezone.now()})
+    return True
+
+
+def report_final_notice(*, report_id: int, user_id: int) -> bool:
+    """Tell one reader that a report is final: an email and an in-app notice, both in their
+    language. The notice is made only after the mail went out, so a retry never makes two."""
+    report = (
+        Report.objects.select_related("trajectory__employee", "trajectory__legal_entity")
+        .filter(pk=report_id, status=ReportStatus.FINAL)
+        .first()
+    )
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if report is None or user is None or user not in report_readers(report):
+        return False
+    url = reverse("rapportages:detail", args=[report.uuid])
+    notices.send(
+        "rapportages/email/report_final",
+        {"report": report, "link": settings.SITE_URL + url},
+        to=[user.email],
+        language=user.language,
+    )
+    with translation.override(user.language):
+        text = _("Report ready: %(report)s (%(name)s)") % {
+            "report": report,
+            "name": report.employee.full_name,
+        }
+    Notification.objects.create(agency_id=report.agency_id, user=user, text=text[:300], url=url)
+    return True
 
 
 def report_writers(report: Report) -> list[User]:
@@ -274,11 +372,14 @@ def report_writers(report: Report) -> list[User]:
 # --- The UWV bundle ---------------------------------------------------------------------------
 
 
-def bundle_request(*, trajectory: Trajectory, actor: User) -> BundleJob:
+def bundle_request(*, actor: User, trajectory: Trajectory) -> BundleJob:
+    """Queue the UWV bundle of the file: every final report, the application log, the
+    conversations shared with the employer, and the placement, in one PDF."""
+    writes.allowed(access.can_request_bundle(actor, trajectory))
     job = BundleJob.objects.create(
         trajectory=trajectory, agency_id=trajectory.agency_id, requested_by=actor
     )
-    audit.record(AuditAction.CREATE, job)
+    audit.record(AuditAction.CREATE, job, actor=actor)
     from .tasks import build_bundle
 
     transaction.on_commit(lambda: build_bundle.delay(job.pk, agency_id=job.agency_id), robust=True)

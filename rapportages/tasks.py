@@ -2,13 +2,8 @@
 service; the database, not the broker, knows what is due."""
 
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import send_mail
-from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 
-from portal import access
 from portal.tenancy import AgencyTask, SystemTask
 
 from . import services
@@ -52,69 +47,43 @@ def render_pending_reports() -> int:
     return len(pending)
 
 
+@shared_task(base=AgencyTask, acks_late=True)
+def notify_report_final(report_id: int, *, agency_id: int) -> int:
+    """A report is final: one notice task per reader (the employee and the employer contacts
+    of its BV), so a retry never mails someone twice."""
+    report = Report.objects.select_related("trajectory__legal_entity").filter(pk=report_id).first()
+    readers = [u.pk for u in services.report_readers(report)] if report else []
+    for user_id in readers:
+        send_report_final_notice.delay(report_id, user_id, agency_id=agency_id)
+    return len(readers)
+
+
 @shared_task(base=AgencyTask, bind=True, acks_late=True, max_retries=5, default_retry_delay=120)
-def notify_report_final(self, report_id: int, *, agency_id: int) -> None:
-    """Email and in-app notice to the employee and the employer contacts."""
-    report = (
-        Report.objects.select_related("trajectory__employee", "trajectory__legal_entity")
-        .filter(pk=report_id)
-        .first()
-    )
-    if report is None:
-        return
-    url = reverse("rapportages:detail", args=[report.uuid])
-    readers = services.report_readers(report)
+def send_report_final_notice(self, report_id: int, user_id: int, *, agency_id: int) -> bool:
     try:
-        for user in readers:
-            with translation.override(user.language):
-                subject = _("A report is ready: %(report)s") % {"report": report}
-                body = _(
-                    "%(report)s about %(name)s is final. Read it in Spoorboek:\n\n%(link)s"
-                ) % {
-                    "report": report,
-                    "name": report.employee.full_name,
-                    "link": settings.SITE_URL + url,
-                }
-            send_mail(subject, body, None, [user.email])
+        return services.report_final_notice(report_id=report_id, user_id=user_id)
     except OSError as exc:
         raise self.retry(exc=exc) from exc
-    with translation.override("nl"):
-        services.notify(
-            users=readers,
-            text=_("Report ready: %(report)s (%(name)s)")
-            % {"report": report, "name": report.employee.full_name},
-            url=url,
-            agency_id=report.agency_id,
-        )
 
 
-@shared_task(base=SystemTask, bind=True, acks_late=True, max_retries=5, default_retry_delay=120)
-def send_report_reminders(self) -> int:
-    """Daily (beat): remind the primary specialist 7 days before a report is due, and once
-    when it is overdue (then with the agency admins in copy)."""
-    claimed = services.reminders_due(today=timezone.localdate())
-    for report_id, kind in claimed:
-        report = Report.objects.select_related("trajectory__employee").get(pk=report_id)
-        writers = services.report_writers(report)
-        copy = []
-        if kind == "overdue":
-            copy = list(access.agency_admins(report.agency_id).values_list("email", flat=True))
-        for user in writers:
-            with translation.override(user.language):
-                subject = (
-                    _("Report due in a week: %(report)s") if kind == "soon"
-                    else _("Report overdue: %(report)s")
-                ) % {"report": report}  # fmt: skip
-                body = _("%(report)s about %(name)s is due on %(date)s.\n\n%(link)s") % {
-                    "report": report,
-                    "name": report.employee.full_name,
-                    "date": report.due_date.strftime("%d-%m-%Y"),
-                    "link": settings.SITE_URL + reverse("rapportages:detail", args=[report.uuid]),
-                }
-            send_mail(subject, body, None, [user.email], fail_silently=False)
-            if copy:
-                send_mail(subject, body, None, copy)
-    return len(claimed)
+@shared_task(base=SystemTask, acks_late=True)
+def send_report_reminders() -> int:
+    """Daily (beat): queue the reminders that are due, one task each, in their agency."""
+    due = services.reminders_due(today=timezone.localdate())
+    for report_id, agency_id, kind in due:
+        send_report_reminder.delay(report_id, kind, agency_id=agency_id)
+    return len(due)
+
+
+@shared_task(base=AgencyTask, bind=True, acks_late=True, max_retries=8, default_retry_delay=300)
+def send_report_reminder(self, report_id: int, kind: str, *, agency_id: int) -> bool:
+    """One reminder; marked sent only after the mail went out. A mail server that fails
+    leaves it due: the task retries (every 5 minutes, 8 times), and tomorrow's run finds it
+    again after that."""
+    try:
+        return services.reminder_send(report_id=report_id, kind=kind)
+    except OSError as exc:
+        raise self.retry(exc=exc) from exc
 
 
 @shared_task(base=AgencyTask, acks_late=True, soft_time_limit=300, time_limit=330)

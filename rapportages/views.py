@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,17 +31,6 @@ def _report(request, uuid) -> Report:
     )  # fmt: skip
 
 
-def file_tab_context(*, user, trajectory, today, params=None) -> dict:
-    return {
-        "reports": Report.objects.visible_to(user)
-        .filter(trajectory=trajectory)
-        .order_by("due_date", "version"),
-        "bundles": BundleJob.objects.visible_to(user).filter(trajectory=trajectory)[:3],
-        "can_request_bundle": access.can_request_bundle(user, trajectory),
-        "today": today,
-    }
-
-
 @login_required
 def detail(request, uuid):
     report = _report(request, uuid)
@@ -53,7 +41,7 @@ def detail(request, uuid):
         require(can_write)
         if form.is_valid():
             try:
-                services.report_save(form=form, actor=user)
+                services.report_save(actor=user, report=report, **form.cleaned_data)
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
             else:
@@ -88,7 +76,7 @@ def sign(request, uuid):
     report = _report(request, uuid)
     require(access.can_write_reports(request.user, report.trajectory))
     try:
-        services.report_sign(report=report, actor=request.user)
+        services.report_sign(actor=request.user, report=report)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -102,7 +90,7 @@ def correct(request, uuid):
     report = _report(request, uuid)
     require(access.can_write_reports(request.user, report.trajectory))
     try:
-        correction = services.report_correct(report=report, actor=request.user)
+        correction = services.report_correct(actor=request.user, report=report)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("rapportages:detail", uuid=report.uuid)
@@ -114,13 +102,10 @@ def correct(request, uuid):
 @require_POST
 def employee_view(request, uuid):
     report = _report(request, uuid)
-    if not access.can_add_employee_view(request.user, report):
-        raise Http404
+    require(access.can_add_employee_view(request.user, report))
     form = EmployeeViewForm(request.POST)
     if form.is_valid():
-        services.employee_view_set(
-            report=report, text=form.cleaned_data["employee_view"], actor=request.user
-        )
+        services.employee_view_set(actor=request.user, report=report, **form.cleaned_data)
         messages.success(request, _("Your view has been added to the report."))
     else:
         messages.error(request, " ".join(form.errors.get("employee_view", [])))
@@ -139,7 +124,7 @@ def download(request, uuid):
 def bundle_request(request, uuid):
     trajectory = get_trajectory(request, uuid)
     require(access.can_request_bundle(request.user, trajectory))
-    job = services.bundle_request(trajectory=trajectory, actor=request.user)
+    job = services.bundle_request(actor=request.user, trajectory=trajectory)
     return redirect("rapportages:bundle", uuid=job.uuid)
 
 

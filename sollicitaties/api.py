@@ -13,15 +13,13 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from portal import access, audit
-from portal.api.base import ScopedViewSet, StrictSerializer, UUIDRelated
-from portal.constants import AuditAction
+from portal import access
+from portal.api.base import ScopedViewSet, StrictSerializer, UUIDRelated, service_errors
+from portal.api.filters import RecordFilter
 from portal.files import private_download
 from portal.uploads import download_name_for
-from trajecten.api import RecordFilter
 
 from . import services
 from .constants import ApplicationStatus
@@ -91,27 +89,6 @@ class ApplicationActivitySerializer(StrictSerializer):
         # Prefetched through the scoping layer by the viewset: only what the user may see.
         return EvidenceSerializer(getattr(activity, "visible_evidence", []), many=True).data
 
-    def validate_date(self, day):
-        if day > timezone.localdate():
-            raise serializers.ValidationError(_("The date cannot lie in the future."))
-        return day
-
-    def validate(self, attrs):
-        confirm = attrs.pop("confirm_duplicate", False)
-        trajectory = attrs.get("trajectory") or getattr(self.instance, "trajectory", None)
-        if not confirm and "date" in attrs:
-            duplicates = services.likely_duplicates(
-                trajectory=trajectory, on=attrs["date"],
-                organisation=attrs.get("organisation", ""), title=attrs.get("vacancy_title", ""),
-                url=attrs.get("vacancy_url", ""), exclude=self.instance,
-            )  # fmt: skip
-            if duplicates.exists():
-                raise ValidationError({"confirm_duplicate": [_(
-                    "You already recorded this vacancy on this day. If it is a different "
-                    "application, tick 'save anyway'."
-                )]})  # fmt: skip
-        return attrs
-
 
 class StatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=ApplicationStatus.choices)
@@ -144,36 +121,31 @@ class ApplicationActivityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixi
 
     ordering_fields = ["date", "created_at", "updated_at"]
 
-    def _check(self, trajectory):
-        if not access.can_record_applications(self.request.user, trajectory):
-            raise PermissionDenied
-
     def perform_create(self, serializer):
-        trajectory = serializer.validated_data["trajectory"]
-        self._check(trajectory)
-        serializer.instance = services.activity_create(
-            activity=ApplicationActivity(**serializer.validated_data),
-            actor=self.request.user,
-            details={"api": True},
-        )
+        with service_errors():
+            serializer.instance = services.activity_create(
+                actor=self.request.user, **serializer.validated_data
+            )
 
     def perform_update(self, serializer):
-        self._check(serializer.instance.trajectory)
-        activity = serializer.save()
-        audit.record(AuditAction.UPDATE, activity, details={"api": True})
+        data = {k: v for k, v in serializer.validated_data.items() if k != "trajectory"}
+        with service_errors():
+            serializer.instance = services.activity_update(
+                actor=self.request.user, activity=serializer.instance, **data
+            )
 
     @extend_schema(request=StatusSerializer, responses=ApplicationActivitySerializer)
     @action(detail=True, methods=["post"])
     def status(self, request, uuid=None):
         """Set a new status; it is added to the dated history."""
         activity = self.get_object()
-        self._check(activity.trajectory)
         serializer = StatusSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.activity_status_set(
-            activity=activity, status=serializer.validated_data["status"],
-            on=timezone.localdate(), actor=request.user,
-        )  # fmt: skip
+        with service_errors():
+            services.activity_status_set(
+                actor=request.user, activity=activity, on=timezone.localdate(),
+                **serializer.validated_data,
+            )  # fmt: skip
         fresh = self.get_queryset().get(pk=activity.pk)
         return Response(self.get_serializer(fresh).data)
 
@@ -210,12 +182,10 @@ class TempAgencyRegistrationViewSet(mixins.CreateModelMixin, ScopedViewSet):
     filterset_class = RecordFilter
 
     def perform_create(self, serializer):
-        if not access.can_record_applications(
-            self.request.user, serializer.validated_data["trajectory"]
-        ):
-            raise PermissionDenied
-        registration = serializer.save()
-        audit.record(AuditAction.CREATE, registration, details={"api": True})
+        with service_errors():
+            serializer.instance = services.temp_agency_register(
+                actor=self.request.user, **serializer.validated_data
+            )
 
 
 class VacancySerializer(StrictSerializer):
@@ -234,6 +204,7 @@ class VacancyViewSet(mixins.CreateModelMixin, ScopedViewSet):
     ordering_fields = ["created_at", "closing_date"]
 
     def perform_create(self, serializer):
-        if not access.can_manage_vacancies(self.request.user):
-            raise PermissionDenied
-        serializer.save(agency_id=self.request.user.agency_id, created_by=self.request.user)
+        with service_errors():
+            serializer.instance = services.vacancy_save(
+                actor=self.request.user, **serializer.validated_data
+            )

@@ -3,9 +3,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.uploads import CheckedFileField
-from trajecten.forms import DATE
+from portal.validators import date_not_in_future
+from portal.widgets import DATE
 
-from . import services
 from .constants import ApplicationStatus
 from .models import ApplicationActivity, ApplicationNorm, TempAgencyRegistration, Vacancy
 
@@ -14,7 +14,8 @@ EVIDENCE_WIDGET = forms.ClearableFileInput(attrs={"accept": "image/*,application
 
 class ActivityForm(forms.ModelForm):
     """Few taps on a phone: today and the last used kind are filled in; evidence can come
-    straight from the camera. The same vacancy twice on one day asks for confirmation."""
+    straight from the camera. The rules (no future date; the same vacancy twice on one day
+    only when confirmed) are the service's: ``services.activity_create``."""
 
     evidence = CheckedFileField(
         label=_("Evidence (letter, confirmation email, screenshot)"),
@@ -53,9 +54,9 @@ class ActivityForm(forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args, trajectory, last_kind: str = "", **kwargs):
+    def __init__(self, *args, last_kind: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        self.trajectory = trajectory
+        self.fields["date"].validators.append(date_not_in_future)  # shown with the rest
         if self.instance.pk is None:
             self.initial["kind"] = self.initial.get("kind") or last_kind or "written_application"
             self.initial["date"] = self.initial.get("date") or timezone.localdate()
@@ -63,34 +64,6 @@ class ActivityForm(forms.ModelForm):
         else:
             del self.fields["evidence"]
         self.show_confirm = False
-
-    def clean_date(self):
-        day = self.cleaned_data["date"]
-        if day > timezone.localdate():
-            raise forms.ValidationError(_("The date cannot lie in the future."))
-        return day
-
-    def clean(self):
-        data = super().clean()
-        if not data.get("date") or data.get("confirm_duplicate"):
-            return data
-        duplicates = services.likely_duplicates(
-            trajectory=self.trajectory,
-            on=data["date"],
-            organisation=data.get("organisation", ""),
-            title=data.get("vacancy_title", ""),
-            url=data.get("vacancy_url", ""),
-            exclude=self.instance,
-        )
-        if duplicates.exists():
-            self.show_confirm = True
-            raise forms.ValidationError(
-                _(
-                    "You already recorded this vacancy on this day. If it is a different "
-                    "application, tick 'save anyway'."
-                )
-            )
-        return data
 
 
 class StatusForm(forms.Form):
@@ -107,11 +80,9 @@ class TempAgencyForm(forms.ModelForm):
         fields = ["agency_name", "date"]
         widgets = {"date": DATE}
 
-    def clean_date(self):
-        day = self.cleaned_data["date"]
-        if day > timezone.localdate():
-            raise forms.ValidationError(_("The date cannot lie in the future."))
-        return day
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date"].validators.append(date_not_in_future)
 
 
 class NormForm(forms.ModelForm):

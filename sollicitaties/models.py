@@ -13,8 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.models import Agency
 from portal.uploads import GeneratedName
-from trajecten.models import FileRecord, ScopedQuerySet
-from trajecten.models.base import AgencyFromParent
+from trajecten.models import AgencyFromParent, FileRecord, ScopedQuerySet
 
 from .constants import (
     COUNTING_KINDS,

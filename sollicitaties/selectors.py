@@ -4,13 +4,15 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 
 from portal import access
 from trajecten.models import SearchProfile, Trajectory
+from trajecten.selectors import LogEntry
 
 from . import matching
-from .constants import COUNTING_KINDS
+from .constants import COUNTING_KINDS, NEXT_STATUSES, REQUIRED_TEMP_AGENCIES
 from .models import (
     ApplicationActivity,
     Evidence,
@@ -174,3 +176,46 @@ def per_legal_entity(rows: list[OverviewRow]) -> list[LegalEntityTotals]:
         entry.this_period += row.position.current_count
         entry.below_last_period += row.position.below_norm
     return sorted(totals.values(), key=lambda t: t.name)
+
+
+# --- The file's Applications tab and log (``trajecten.selectors.extra_tabs``) -------------
+
+
+ACTIVITIES_PER_PAGE = 25
+
+
+def file_tab_context(*, user, trajectory, today, params=None) -> dict:
+    """The Applications tab: norm periods, temp agencies and the activities, newest first,
+    25 to a page (the CSV export holds them all)."""
+    norm, periods = compliance(user=user, trajectory=trajectory, today=today)
+    registered = list(registrations(user=user, trajectory=trajectory))
+    page = Paginator(activities(user=user, trajectory=trajectory), ACTIVITIES_PER_PAGE).get_page(
+        (params or {}).get("page")
+    )
+    return {
+        "activities": page.object_list,
+        "page": page,
+        "norm": norm,
+        "periods": periods,
+        "registrations": registered,
+        "temp_agencies": {
+            "count": len({r.agency_name.strip().lower() for r in registered}),
+            "required": REQUIRED_TEMP_AGENCIES,
+        },
+        "can_record": access.can_record_applications(user, trajectory),
+        "can_set_norm": access.can_edit_trajectory(user, trajectory),
+        "show_notes": access.sees_private_notes(user),
+        "next_statuses": NEXT_STATUSES,
+    }
+
+
+def log_entries(*, user, trajectory) -> list[LogEntry]:
+    entries = [
+        LogEntry(a.date, "application", str(a))
+        for a in ApplicationActivity.objects.visible_to(user).filter(trajectory=trajectory)
+    ]
+    entries += [
+        LogEntry(r.date, "temp_agency", r.agency_name)
+        for r in registrations(user=user, trajectory=trajectory)
+    ]
+    return entries

@@ -1,20 +1,39 @@
-"""Writes for the application log and Jobport. Every change is audited."""
+"""Writes for the application log and Jobport: the one write path of pages, API and imports.
+Every service takes keyword-only plain data and the actor, checks the rules itself
+(``portal.writes``), writes, audits and raises the dashboards' version."""
 
 from datetime import date
 
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from portal import access, audit, uploads
+from portal import access, audit, live, uploads, writes
 from portal.constants import AuditAction
 from portal.models import User
+from portal.validators import date_not_in_future
 from trajecten.models import Trajectory
 
 from .constants import ActivityKind, ApplicationStatus, Channel, RecordedBy
 from .csv_import import VacancyRow
-from .models import ApplicationActivity, ApplicationNorm, Evidence, StatusChange, Vacancy
+from .models import (
+    ApplicationActivity,
+    ApplicationNorm,
+    Evidence,
+    StatusChange,
+    TempAgencyRegistration,
+    Vacancy,
+)
 from .norm import Norm
+
+#: The fields of an application the recorder sets.
+ACTIVITY_FIELDS = (
+    "kind", "date", "organisation", "vacancy_title", "vacancy_url", "channel", "status",
+    "place", "hours_per_week", "contact_person", "notes",
+)  # fmt: skip
 
 
 def norm_for(trajectory: Trajectory) -> Norm:
@@ -41,53 +60,115 @@ def likely_duplicates(
     return found.exclude(pk=exclude.pk) if exclude is not None and exclude.pk else found
 
 
+def _check_activity(activity: ApplicationActivity, *, confirm_duplicate: bool) -> None:
+    """The rules of an application, on pages and in the API alike: not in the future, and
+    the same vacancy twice on one day only when the recorder confirms it."""
+    try:
+        date_not_in_future(activity.date)
+    except ValidationError as exc:
+        raise ValidationError({"date": exc.messages}) from exc
+    if confirm_duplicate or not activity.date:
+        return
+    duplicates = likely_duplicates(
+        trajectory=activity.trajectory,
+        on=activity.date,
+        organisation=activity.organisation,
+        title=activity.vacancy_title,
+        url=activity.vacancy_url,
+        exclude=activity,
+    )
+    if duplicates.exists():
+        writes.refuse(
+            "confirm_duplicate",
+            _(
+                "You already recorded this vacancy on this day. If it is a different "
+                "application, tick 'save anyway'."
+            ),
+        )
+
+
 @transaction.atomic
 def activity_create(
-    *, activity: ApplicationActivity, actor: User, evidence=None, details: dict | None = None
+    *,
+    actor: User,
+    trajectory: Trajectory,
+    evidence=None,
+    confirm_duplicate: bool = False,
+    vacancy: Vacancy | None = None,
+    **fields,
 ) -> ApplicationActivity:
-    """Save a new (unsaved) activity with who recorded it and its first dated status: the
-    one way an application is created, from a form, a suggested vacancy or the API."""
-    activity.agency_id = activity.trajectory.agency_id
-    activity.recorded_by = actor
-    activity.recorded_by_role = (
-        RecordedBy.EMPLOYEE if access.is_employee(actor) else RecordedBy.SPECIALIST
+    """Record an application with who recorded it and its first dated status: the one way an
+    application is created, from the phone form, a suggested vacancy or the API."""
+    writes.allowed(access.can_record_applications(actor, trajectory))
+    activity = ApplicationActivity(
+        trajectory=trajectory,
+        agency_id=trajectory.agency_id,
+        recorded_by=actor,
+        recorded_by_role=(
+            RecordedBy.EMPLOYEE if access.is_employee(actor) else RecordedBy.SPECIALIST
+        ),
+        vacancy=vacancy,
     )
+    writes.apply(activity, fields, exclude=["agency", "trajectory"])
+    _check_activity(activity, confirm_duplicate=confirm_duplicate)
     activity.save()
     StatusChange.objects.create(
         activity=activity, status=activity.status, date=activity.date, changed_by=actor
     )
     if evidence:
-        evidence_add(activity=activity, upload=evidence, actor=actor)
-    audit.record(AuditAction.CREATE, activity, details=details)
-    return activity
-
-
-def activity_record(*, form, trajectory: Trajectory, actor: User) -> ApplicationActivity:
-    activity = form.save(commit=False)
-    activity.trajectory = trajectory
-    return activity_create(
-        activity=activity, actor=actor, evidence=form.cleaned_data.get("evidence")
-    )
-
-
-def activity_update(*, form, actor: User):
-    activity = form.save()
-    audit.record(AuditAction.UPDATE, activity, details={"fields": form.changed_data})
+        _evidence_create(activity=activity, upload=evidence, actor=actor)
+    details = {"from_vacancy": str(vacancy.uuid)} if vacancy else None
+    audit.record(AuditAction.CREATE, activity, actor=actor, details=details)
+    live.bump_trajectory(trajectory)
     return activity
 
 
 @transaction.atomic
-def activity_status_set(*, activity: ApplicationActivity, status: str, on: date, actor: User):
-    if status not in ApplicationStatus.values:
-        raise ValueError(status)
-    StatusChange.objects.create(activity=activity, status=status, date=on, changed_by=actor)
-    activity.status = status
-    activity.save(update_fields=["status", "updated_at"])
-    audit.record(AuditAction.UPDATE, activity, details={"status": status})
+def activity_update(
+    *, actor: User, activity: ApplicationActivity, confirm_duplicate: bool = False, **fields
+) -> ApplicationActivity:
+    """Change an application's details (its status has its own dated history)."""
+    writes.allowed(access.can_record_applications(actor, activity.trajectory))
+    activity = writes.fresh(activity, actor, lock=True)
+    fields.pop("status", None)  # status changes go through activity_status_set
+    changed = writes.apply(activity, fields, exclude=["agency", "trajectory"])
+    _check_activity(activity, confirm_duplicate=confirm_duplicate)
+    writes.saved(activity, actor=actor, changed=changed, creating=False)
+    live.bump_trajectory(activity.trajectory)
     return activity
 
 
-def evidence_add(*, activity: ApplicationActivity, upload, actor: User) -> Evidence:
+@transaction.atomic
+def activity_status_set(
+    *, actor: User, activity: ApplicationActivity, status: str, on: date
+) -> ApplicationActivity:
+    """A new status, added to the dated history."""
+    writes.allowed(access.can_record_applications(actor, activity.trajectory))
+    if status not in ApplicationStatus.values:
+        writes.refuse("status", _("That status does not exist."))
+    activity = writes.fresh(activity, actor, lock=True)
+    StatusChange.objects.create(activity=activity, status=status, date=on, changed_by=actor)
+    activity.status = status
+    activity.save(update_fields=["status", "updated_at"])
+    audit.record(AuditAction.UPDATE, activity, actor=actor, details={"status": status})
+    live.bump_trajectory(activity.trajectory)
+    return activity
+
+
+def evidence_add(*, actor: User, activity: ApplicationActivity, upload) -> Evidence:
+    """A letter, confirmation email or screenshot as proof of an application."""
+    writes.allowed(access.can_record_applications(actor, activity.trajectory))
+    return _evidence_create(activity=activity, upload=upload, actor=actor)
+
+
+def _evidence_create(*, activity: ApplicationActivity, upload, actor: User) -> Evidence:
+    if not isinstance(upload, UploadedFile):
+        writes.refuse("file", _("Choose a file."))
+    if not hasattr(upload, "detected_content_type"):
+        try:
+            uploads.checked(upload)
+        except ValidationError as exc:
+            raise ValidationError({"evidence": exc.messages}) from exc
     evidence = Evidence.objects.create(
         trajectory=activity.trajectory,
         activity=activity,
@@ -97,33 +178,54 @@ def evidence_add(*, activity: ApplicationActivity, upload, actor: User) -> Evide
         size=upload.size,
         uploaded_by=actor,
     )
-    audit.record(AuditAction.CREATE, evidence)
+    audit.record(AuditAction.CREATE, evidence, actor=actor)
     return evidence
 
 
-def temp_agency_register(*, form, trajectory: Trajectory, actor: User):
-    registration = form.save(commit=False)
-    registration.trajectory = trajectory
-    registration.agency_id = trajectory.agency_id
-    registration.save()
-    audit.record(AuditAction.CREATE, registration)
-    return registration
+def temp_agency_register(
+    *, actor: User, trajectory: Trajectory, agency_name: str, date: date | None = None
+) -> TempAgencyRegistration:
+    """A registration with an employment or secondment agency (today, unless said)."""
+    writes.allowed(access.can_record_applications(actor, trajectory))
+    day = date or timezone.localdate()
+    try:
+        date_not_in_future(day)
+    except ValidationError as exc:
+        raise ValidationError({"date": exc.messages}) from exc
+    registration = TempAgencyRegistration(trajectory=trajectory, agency_id=trajectory.agency_id)
+    writes.apply(
+        registration, {"agency_name": agency_name.strip(), "date": day}, exclude=["agency"]
+    )
+    return writes.saved(registration, actor=actor, changed=None, creating=True)
 
 
-def norm_set(*, form, trajectory: Trajectory, actor: User) -> ApplicationNorm:
-    norm = form.save(commit=False)
-    norm.trajectory = trajectory
-    norm.agency_id = trajectory.agency_id
+def norm_set(
+    *, actor: User, trajectory: Trajectory, count: int, weeks: int, reason: str
+) -> ApplicationNorm:
+    """The trajectory's own norm (N counting activities per P weeks), with a reason."""
+    writes.allowed(access.can_edit_trajectory(actor, trajectory))
+    norm = ApplicationNorm.objects.filter(trajectory=trajectory).first() or ApplicationNorm(
+        trajectory=trajectory, agency_id=trajectory.agency_id
+    )
     norm.set_by = actor
+    writes.apply(norm, {"count": count, "weeks": weeks, "reason": reason}, exclude=["agency"])
     norm.save()
-    audit.record(AuditAction.UPDATE, norm, details={"count": norm.count, "weeks": norm.weeks})
+    audit.record(AuditAction.UPDATE, norm, actor=actor, details={"count": count, "weeks": weeks})
+    live.bump_trajectory(trajectory)
     return norm
 
 
-def application_from_vacancy(*, vacancy: Vacancy, trajectory: Trajectory, actor: User):
+def application_from_vacancy(
+    *, actor: User, trajectory: Trajectory, vacancy: Vacancy
+) -> ApplicationActivity:
     """One click from a suggestion to a recorded application (sent today)."""
-    activity = ApplicationActivity(
+    if not access.is_visible(actor, vacancy):
+        writes.refuse(None, _("This vacancy does not exist."))
+    return activity_create(
+        actor=actor,
         trajectory=trajectory,
+        vacancy=vacancy,
+        confirm_duplicate=True,
         date=timezone.localdate(),
         kind=ActivityKind.WRITTEN_APPLICATION,
         channel=Channel.JOB_HUNTER,
@@ -133,28 +235,28 @@ def application_from_vacancy(*, vacancy: Vacancy, trajectory: Trajectory, actor:
         place=vacancy.place,
         hours_per_week=vacancy.hours_per_week,
         status=ApplicationStatus.SENT,
-        vacancy=vacancy,
-    )
-    return activity_create(
-        activity=activity, actor=actor, details={"from_vacancy": str(vacancy.uuid)}
     )
 
 
 # --- Jobport ----------------------------------------------------------------------------------
 
 
-def vacancy_save(*, form, actor: User) -> Vacancy:
-    vacancy = form.save(commit=False)
-    vacancy.agency_id = actor.agency_id
-    if vacancy.pk is None:
-        vacancy.created_by = actor
-    vacancy.save()
-    return vacancy
+def vacancy_save(*, actor: User, vacancy: Vacancy | None = None, **fields) -> Vacancy:
+    """A vacancy on the agency's board, new or changed."""
+    writes.allowed(access.can_manage_vacancies(actor))
+    creating = vacancy is None
+    if creating:
+        vacancy = Vacancy(agency_id=actor.agency_id, created_by=actor)
+    else:
+        vacancy = writes.fresh(vacancy, actor, lock=True)
+    changed = writes.apply(vacancy, fields)
+    return writes.saved(vacancy, actor=actor, changed=changed, creating=creating)
 
 
 @transaction.atomic
-def vacancies_import(*, rows: list[VacancyRow], actor: User) -> int:
+def vacancies_import(*, actor: User, rows: list[VacancyRow]) -> int:
     """All rows or none: the caller only imports a file without rejected rows."""
+    writes.allowed(access.can_manage_vacancies(actor))
     Vacancy.objects.bulk_create(
         [Vacancy(agency_id=actor.agency_id, created_by=actor, **row.fields()) for row in rows],
         batch_size=1000,

@@ -20,14 +20,13 @@ from portal.constants import AuditAction
 from portal.csvexport import csv_response
 from portal.downloads import download_name
 from portal.files import private_download
-from portal.shortcuts import require
+from portal.shortcuts import form_errors_to, redirect_next, require, submit
 from portal.uploads import download_name_for
 from trajecten.models import Trajectory
-from trajecten.selectors import LogEntry
 from trajecten.shortcuts import get_trajectory
 
 from . import csv_import, selectors, services
-from .constants import NEXT_STATUSES, REQUIRED_TEMP_AGENCIES, ApplicationStatus
+from .constants import NEXT_STATUSES, ApplicationStatus
 from .forms import (
     ActivityForm,
     EvidenceForm,
@@ -55,49 +54,6 @@ def _back(activity_or_trajectory, request):
         return redirect("sollicitaties:mine")
     trajectory = getattr(activity_or_trajectory, "trajectory", activity_or_trajectory)
     return redirect(reverse("trajecten:file", args=[trajectory.uuid]) + "?tab=applications")
-
-
-# --- Hooks into the file ----------------------------------------------------------------------
-
-
-ACTIVITIES_PER_PAGE = 25
-
-
-def file_tab_context(*, user, trajectory, today, params=None) -> dict:
-    """The Applications tab: norm periods, temp agencies and the activities, newest first,
-    25 to a page (the CSV export holds them all)."""
-    norm, periods = selectors.compliance(user=user, trajectory=trajectory, today=today)
-    registrations = list(selectors.registrations(user=user, trajectory=trajectory))
-    page = Paginator(
-        selectors.activities(user=user, trajectory=trajectory), ACTIVITIES_PER_PAGE
-    ).get_page((params or {}).get("page"))
-    return {
-        "activities": page.object_list,
-        "page": page,
-        "norm": norm,
-        "periods": periods,
-        "registrations": registrations,
-        "temp_agencies": {
-            "count": len({r.agency_name.strip().lower() for r in registrations}),
-            "required": REQUIRED_TEMP_AGENCIES,
-        },
-        "can_record": access.can_record_applications(user, trajectory),
-        "can_set_norm": access.can_edit_trajectory(user, trajectory),
-        "show_notes": access.sees_private_notes(user),
-        "next_statuses": NEXT_STATUSES,
-    }
-
-
-def log_entries(*, user, trajectory) -> list[LogEntry]:
-    entries = [
-        LogEntry(a.date, "application", str(a))
-        for a in ApplicationActivity.objects.visible_to(user).filter(trajectory=trajectory)
-    ]
-    entries += [
-        LogEntry(r.date, "temp_agency", r.agency_name)
-        for r in selectors.registrations(user=user, trajectory=trajectory)
-    ]
-    return entries
 
 
 # --- The employee's own page ------------------------------------------------------------------
@@ -142,12 +98,12 @@ def activity_new(request, uuid):
         .values_list("kind", flat=True)
         .first()
     )
-    form = ActivityForm(
-        request.POST or None, request.FILES or None, trajectory=trajectory, last_kind=last_kind
-    )
-    if request.method == "POST" and form.is_valid():
-        services.activity_record(form=form, trajectory=trajectory, actor=request.user)
-        messages.success(request, _("The application has been recorded."))
+    form = ActivityForm(request.POST or None, request.FILES or None, last_kind=last_kind)
+    if submit(
+        request, form,
+        lambda data: services.activity_create(actor=request.user, trajectory=trajectory, **data),
+        success=_("The application has been recorded."), errors_to=_activity_errors_to,
+    ):  # fmt: skip
         return _back(trajectory, request)
     return render(
         request, "sollicitaties/activity_form.html", {"form": form, "trajectory": trajectory}
@@ -158,16 +114,27 @@ def activity_new(request, uuid):
 def activity_edit(request, uuid):
     activity = _activity(request, uuid)
     require(access.can_record_applications(request.user, activity.trajectory))
-    form = ActivityForm(request.POST or None, instance=activity, trajectory=activity.trajectory)
-    if request.method == "POST" and form.is_valid():
-        services.activity_update(form=form, actor=request.user)
-        messages.success(request, _("Saved."))
+    form = ActivityForm(request.POST or None, instance=activity)
+    if submit(
+        request, form,
+        lambda data: services.activity_update(actor=request.user, activity=activity, **data),
+        success=_("Saved."), errors_to=_activity_errors_to,
+    ):  # fmt: skip
         return redirect("sollicitaties:detail", uuid=activity.uuid)
     return render(
         request,
         "sollicitaties/activity_form.html",
         {"form": form, "trajectory": activity.trajectory, "activity": activity},
     )
+
+
+def _activity_errors_to(form, exc) -> None:
+    """A likely duplicate is said at the top, with the box to confirm it shown."""
+    duplicate = getattr(exc, "error_dict", {}).pop("confirm_duplicate", None)
+    if duplicate:
+        form.show_confirm = True
+        form.add_error(None, duplicate)
+    form_errors_to(form, exc)
 
 
 @login_required
@@ -198,18 +165,15 @@ def activity_status(request, uuid):
     require(access.can_record_applications(request.user, activity.trajectory))
     form = StatusForm(request.POST)
     if form.is_valid():
-        services.activity_status_set(
-            activity=activity,
-            status=form.cleaned_data["status"],
-            on=timezone.localdate(),
-            actor=request.user,
+        activity = services.activity_status_set(
+            actor=request.user, activity=activity, on=timezone.localdate(), **form.cleaned_data
         )
         messages.success(
             request, _("Status: %(status)s.") % {"status": activity.get_status_display()}
         )
     else:
         messages.error(request, _("That status does not exist."))
-    return redirect(request.POST.get("next") or reverse("sollicitaties:detail", args=[uuid]))
+    return redirect_next(request, reverse("sollicitaties:detail", args=[uuid]))
 
 
 @login_required
@@ -220,7 +184,7 @@ def evidence_add(request, uuid):
     form = EvidenceForm(request.POST, request.FILES)
     if form.is_valid():
         services.evidence_add(
-            activity=activity, upload=form.cleaned_data["file"], actor=request.user
+            actor=request.user, activity=activity, upload=form.cleaned_data["file"]
         )
         messages.success(request, _("The evidence has been added."))
     else:
@@ -245,9 +209,13 @@ def temp_agency_new(request, uuid):
     trajectory = get_trajectory(request, uuid)
     require(access.can_record_applications(request.user, trajectory))
     form = TempAgencyForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        services.temp_agency_register(form=form, trajectory=trajectory, actor=request.user)
-        messages.success(request, _("The registration has been recorded."))
+    if submit(
+        request, form,
+        lambda data: services.temp_agency_register(
+            actor=request.user, trajectory=trajectory, **data
+        ),
+        success=_("The registration has been recorded."),
+    ):  # fmt: skip
         return _back(trajectory, request)
     return render(
         request,
@@ -262,9 +230,11 @@ def norm_edit(request, uuid):
     require(access.can_edit_trajectory(request.user, trajectory))
     instance = ApplicationNorm.objects.filter(trajectory=trajectory).first()
     form = NormForm(request.POST or None, instance=instance)
-    if request.method == "POST" and form.is_valid():
-        services.norm_set(form=form, trajectory=trajectory, actor=request.user)
-        messages.success(request, _("Saved."))
+    if submit(
+        request, form,
+        lambda data: services.norm_set(actor=request.user, trajectory=trajectory, **data),
+        success=_("Saved."),
+    ):  # fmt: skip
         return _back(trajectory, request)
     return render(
         request,
@@ -279,7 +249,7 @@ def from_vacancy(request, uuid, vacancy_uuid):
     trajectory = get_trajectory(request, uuid)
     require(access.can_record_applications(request.user, trajectory))
     vacancy = access.get_visible_or_404(Vacancy.objects.visible_to(request.user), uuid=vacancy_uuid)
-    services.application_from_vacancy(vacancy=vacancy, trajectory=trajectory, actor=request.user)
+    services.application_from_vacancy(actor=request.user, trajectory=trajectory, vacancy=vacancy)
     messages.success(request, _("Recorded as an application. Good luck!"))
     return _back(trajectory, request)
 
@@ -355,9 +325,11 @@ def vacancy_edit(request, uuid=None):
         else None
     )
     form = VacancyForm(request.POST or None, instance=vacancy)
-    if request.method == "POST" and form.is_valid():
-        services.vacancy_save(form=form, actor=request.user)
-        messages.success(request, _("The vacancy has been saved."))
+    if submit(
+        request, form,
+        lambda data: services.vacancy_save(actor=request.user, vacancy=vacancy, **data),
+        success=_("The vacancy has been saved."),
+    ):  # fmt: skip
         return redirect("sollicitaties:vacancies")
     return render(request, "sollicitaties/vacancy_form.html", {"form": form, "vacancy": vacancy})
 
@@ -378,7 +350,7 @@ def vacancy_import(request):
         if result.rejected or not result.rows:
             context.update(result=result, payload=request.POST["payload"])
         else:
-            n = services.vacancies_import(rows=result.rows, actor=request.user)
+            n = services.vacancies_import(actor=request.user, rows=result.rows)
             messages.success(request, _("%(n)s vacancies imported.") % {"n": n})
             return redirect("sollicitaties:vacancies")
     elif request.method == "POST":

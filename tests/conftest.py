@@ -185,6 +185,7 @@ def worker_environment() -> dict[str, str]:
     db = connection.settings_dict
     env = {
         "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_DEBUG": "true",
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "SPOORBOEK_PRIVATE_ROOT": str(settings.MEDIA_ROOT),
     }

@@ -2,20 +2,18 @@
 rights (specialists write the file; employees complete their own assignments)."""
 
 import django_filters
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from portal import access, audit
-from portal.api.base import ScopedViewSet, StrictSerializer, UUIDRelated
-from portal.api.filters import UpdatedSinceFilter
-from portal.constants import AuditAction, Language
+from portal import access
+from portal.api.base import ScopedViewSet, StrictSerializer, UUIDRelated, service_errors
+from portal.api.filters import RecordFilter, UpdatedSinceFilter
+from portal.constants import Language
 
 from . import messaging, services, wvp
 from .models import (
@@ -23,7 +21,6 @@ from .models import (
     Assignment,
     ConversationReport,
     Employee,
-    Employment,
     Message,
     PhaseChange,
     SicknessCase,
@@ -130,11 +127,6 @@ class TrajectoryFilter(django_filters.FilterSet):
         fields = ["status", "legal_entity", "employer", "phase", "updated_since"]
 
 
-class RecordFilter(django_filters.FilterSet):
-    trajectory = django_filters.UUIDFilter(field_name="trajectory__uuid")
-    updated_since = UpdatedSinceFilter()
-
-
 def _visible_trajectories(user):
     return access.visible_trajectories(user)
 
@@ -149,50 +141,33 @@ class RecordSerializer(StrictSerializer):
         if self.instance is not None:
             self.fields["trajectory"].read_only = True
 
-    def validate(self, attrs):
-        instance = self.Meta.model(**attrs)
-        if self.instance is not None:
-            instance = self.instance
-            for key, value in attrs.items():
-                setattr(instance, key, value)
-        instance.trajectory = attrs.get("trajectory") or getattr(self.instance, "trajectory", None)
-        instance.agency_id = instance.trajectory.agency_id
-        try:
-            instance.clean()
-        except Exception as exc:  # Django's ValidationError, as DRF's
-            if hasattr(exc, "message_dict"):
-                raise ValidationError(exc.message_dict) from exc
-            raise
-        return attrs
-
 
 class WritableRecordViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedViewSet):
-    """Create and update for those who may write the file; 403 for viewers."""
+    """Create and update through the same service as the pages (``services.record_save``):
+    the same rules, rows, audit events and dashboard versions; 403 for viewers."""
 
-    author_field = None
     filterset_class = RecordFilter
     ordering_fields = ["created_at", "updated_at"]
 
-    def may_write(self, trajectory) -> bool:
-        return access.can_write_records(self.request.user, trajectory)
-
     def perform_create(self, serializer):
-        trajectory = serializer.validated_data["trajectory"]
-        if not self.may_write(trajectory):
-            raise PermissionDenied
-        extra = {self.author_field: self.request.user} if self.author_field else {}
-        record = serializer.save(**extra)
-        audit.record(AuditAction.CREATE, record, details={"api": True})
+        data = dict(serializer.validated_data)
+        trajectory = data.pop("trajectory")
+        with service_errors():
+            serializer.instance = services.record_save(
+                actor=self.request.user, trajectory=trajectory, model=self.model, **data
+            )
 
     def perform_update(self, serializer):
-        if not self.may_write(serializer.instance.trajectory):
-            raise PermissionDenied
-        try:
-            services.medical_flag_guard(serializer.instance)
-        except DjangoValidationError as exc:
-            raise ValidationError(exc.message_dict) from exc
-        record = serializer.save()
-        audit.record(AuditAction.UPDATE, record, details={"api": True})
+        record = serializer.instance
+        data = {k: v for k, v in serializer.validated_data.items() if k != "trajectory"}
+        with service_errors():
+            serializer.instance = services.record_save(
+                actor=self.request.user,
+                trajectory=record.trajectory,
+                model=self.model,
+                record=record,
+                **data,
+            )
 
 
 class ConversationReportSerializer(RecordSerializer):
@@ -281,63 +256,13 @@ class EmployeeViewSet(ScopedViewSet):
             raise PermissionDenied
         serializer = ImportSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        result = employee_import(
-            rows=serializer.validated_data["employees"],
-            user=request.user,
-            dry_run=serializer.validated_data["dry_run"],
-        )
-        return Response(result, status=status.HTTP_200_OK)
-
-
-PERSON_FIELDS = ("first_name", "last_name", "email", "phone", "guidance_language")
-
-
-def employee_import(*, rows, user, dry_run: bool) -> dict:
-    """Idempotent on external_id within the agency; never deletes. Rows are matched only
-    against employees and BVs the importing user may see (``portal.access``)."""
-    counts = {"dry_run": dry_run, "created": 0, "updated": 0, "unchanged": 0}
-    existing = {
-        e.external_id: e
-        for e in access.visible_employees(user).filter(
-            external_id__in=[r["external_id"] for r in rows]
-        )
-    }
-    bvs = {
-        str(le.uuid): le
-        for le in access.visible_legal_entities(user).filter(
-            uuid__in=[r["legal_entity"] for r in rows if r.get("legal_entity")]
-        )
-    }
-    with transaction.atomic():
-        for row in rows:
-            employee = existing.get(row["external_id"])
-            values = {f: row[f] for f in PERSON_FIELDS if f in row}
-            if employee is None:
-                counts["created"] += 1
-                if not dry_run:
-                    employee = Employee.objects.create(
-                        agency_id=user.agency_id, external_id=row["external_id"], **values
-                    )
-            elif any(getattr(employee, f) != v for f, v in values.items()):
-                counts["updated"] += 1
-                if not dry_run:
-                    for f, v in values.items():
-                        setattr(employee, f, v)
-                    employee.save()
-            else:
-                counts["unchanged"] += 1
-            if not dry_run and row.get("legal_entity"):
-                Employment.objects.update_or_create(
-                    employee=employee,
-                    legal_entity=bvs[str(row["legal_entity"])],
-                    defaults={"job_title": row.get("job_title", "")},
-                )
-        if not dry_run:
-            summary = {k: v for k, v in counts.items() if k != "dry_run"}
-            audit.record(
-                AuditAction.UPDATE, object_type="employee", actor=user, details={"import": summary}
+        with service_errors():
+            result = services.employees_import(
+                actor=request.user,
+                rows=serializer.validated_data["employees"],
+                dry_run=serializer.validated_data["dry_run"],
             )
-    return counts
+        return Response(result, status=status.HTTP_200_OK)
 
 
 @extend_schema(tags=["file"])
@@ -369,7 +294,6 @@ class ConversationReportViewSet(WritableRecordViewSet):
     model = ConversationReport
     serializer_class = ConversationReportSerializer
     select = ("trajectory",)
-    author_field = "author"
 
     @extend_schema(request=MedicalFlagClearSerializer, responses=ConversationReportSerializer)
     @action(detail=True, methods=["post"], url_path="clear-medical-flag")
@@ -377,20 +301,12 @@ class ConversationReportViewSet(WritableRecordViewSet):
         """Correct a wrongly set "contains medical information" flag, with a reason (audited).
         An ordinary update never clears it."""
         conversation = self.get_object()
-        if not self.may_write(conversation.trajectory):
-            raise PermissionDenied
         serializer = MedicalFlagClearSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
+        with service_errors():
             conversation = services.conversation_medical_flag_clear(
-                conversation=conversation,
-                reason=serializer.validated_data["reason"],
-                actor=request.user,
+                actor=request.user, conversation=conversation, **serializer.validated_data
             )
-        except DjangoValidationError as exc:
-            raise ValidationError(
-                exc.message_dict if hasattr(exc, "message_dict") else exc.messages
-            ) from exc
         return Response(self.get_serializer(conversation).data)
 
 
@@ -412,14 +328,12 @@ class AssignmentViewSet(WritableRecordViewSet):
     def complete(self, request, uuid=None):
         """The employee (or a specialist) marks the assignment done."""
         assignment = self.get_object()
-        user = request.user
-        if not access.can_complete_assignment(user, assignment):
-            raise PermissionDenied
         serializer = CompleteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.assignment_complete(
-            assignment=assignment, result=serializer.validated_data.get("result", ""), actor=user
-        )
+        with service_errors():
+            assignment = services.assignment_complete(
+                actor=request.user, assignment=assignment, **serializer.validated_data
+            )
         return Response(AssignmentSerializer(assignment, context={"request": request}).data)
 
 
@@ -449,16 +363,7 @@ class MessageViewSet(mixins.CreateModelMixin, ScopedViewSet):
     ordering_fields = ["created_at"]
 
     def perform_create(self, serializer):
-        trajectory = serializer.validated_data["trajectory"]
-        if not access.can_post_message(self.request.user, trajectory):
-            raise PermissionDenied
-        try:
+        with service_errors():
             serializer.instance = messaging.message_post(
-                trajectory=trajectory,
-                author=self.request.user,
-                body=serializer.validated_data["body"],
+                author=self.request.user, **serializer.validated_data
             )
-        except DjangoValidationError as exc:
-            raise ValidationError(
-                exc.message_dict if hasattr(exc, "message_dict") else exc.messages
-            ) from exc

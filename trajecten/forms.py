@@ -9,6 +9,8 @@ from portal import access
 from portal.constants import Language
 from portal.models import Phase, Product, TimeCategory, User
 from portal.uploads import CheckedFileField
+from portal.validators import first_sick_day_not_in_future
+from portal.widgets import DATE, DATETIME
 
 from .constants import WITH_PLACEMENT, ClosingReason, MemberRole
 from .models import (
@@ -30,9 +32,6 @@ from .models import (
     WorkCapacity,
 )
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-
 
 def _dates(*names):
     return dict.fromkeys(names, DATE)
@@ -53,7 +52,9 @@ class NewTrajectoryForm(forms.Form):
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
     guidance_language = forms.ChoiceField(label=_("Guidance language"), choices=Language.choices)
     legal_entity = forms.ModelChoiceField(label=_("Employing BV"), queryset=None)
-    first_sick_day = forms.DateField(label=_("First day of sickness"), widget=DATE)
+    first_sick_day = forms.DateField(
+        label=_("First day of sickness"), widget=DATE, validators=[first_sick_day_not_in_future]
+    )
     product = forms.ModelChoiceField(label=_("Product"), queryset=None)
     referral_basis = forms.ChoiceField(
         label=_("Referral basis"),
@@ -89,21 +90,13 @@ class NewTrajectoryForm(forms.Form):
             .order_by("employer__name", "name")
         )
         self.fields["legal_entity"].label_from_instance = lambda bv: f"{bv.employer} – {bv}"
-        self.fields["product"].queryset = Product.objects.filter(agency_id=user.agency_id).exclude(
-            kind=Product.Kind.RENEWAL
-        )
+        self.fields["product"].queryset = access.referable_products(user)
         if not access.chooses_specialist_on_creation(user):
             del self.fields["specialist"]
         else:
             self.fields["specialist"].queryset = access.agency_specialists(user.agency_id)
             if access.is_specialist(user):
                 self.fields["specialist"].initial = user.pk
-
-    def clean_first_sick_day(self):
-        day = self.cleaned_data["first_sick_day"]
-        if day > timezone.localdate():
-            raise forms.ValidationError(_("The first day of sickness cannot lie in the future."))
-        return day
 
 
 class AcceptReferralForm(forms.Form):
@@ -139,13 +132,6 @@ class TrajectorySummaryForm(forms.ModelForm):
         self.fields["product"].queryset = Product.objects.filter(
             agency_id=self.instance.agency_id
         ).exclude(kind=Product.Kind.RENEWAL)
-
-    def clean(self):
-        data = super().clean()
-        referral, intake = data.get("referral_date"), data.get("intake_date")
-        if referral and intake and intake < referral:
-            self.add_error("intake_date", _("The intake lies before the referral."))
-        return data
 
 
 class SicknessCaseForm(forms.ModelForm):

@@ -17,7 +17,7 @@ from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal import access, audit
+from portal import access, audit, live, writes
 from portal.constants import AuditAction
 from portal.models import User
 
@@ -79,7 +79,10 @@ def threads(*, user) -> QuerySet[Trajectory]:
 
 
 @transaction.atomic
-def message_post(*, trajectory: Trajectory, author: User, body: str) -> Message:
+def message_post(*, author: User, trajectory: Trajectory, body: str) -> Message:
+    """A message in the trajectory's thread (never changed or deleted afterwards); each other
+    participant is emailed that a message waits, once until they have read it."""
+    writes.allowed(access.can_post_message(author, trajectory))
     body = (body or "").strip()
     if not body:
         raise ValidationError({"body": _("Write a message first.")})
@@ -87,13 +90,12 @@ def message_post(*, trajectory: Trajectory, author: User, body: str) -> Message:
         raise ValidationError(
             {"body": _("A message has at most %(n)s characters.") % {"n": MAX_LENGTH}}
         )
-    if not access.can_post_message(author, trajectory):
-        raise ValidationError(_("You cannot post in this thread."))
     message = Message.objects.create(
         trajectory=trajectory, agency_id=trajectory.agency_id, author=author, body=body
     )
     thread_read(user=author, trajectory=trajectory)
-    audit.record(AuditAction.CREATE, message)
+    audit.record(AuditAction.CREATE, message, actor=author)
+    live.bump_trajectory(trajectory)
     from .tasks import notify_message
 
     recipients = list(

@@ -24,7 +24,7 @@ from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.db.models import Q
 
-from portal import audit
+from portal import audit, live
 from portal.constants import AuditAction
 from portal.models import Agency
 from rapportages.models import BundleJob, Report
@@ -116,6 +116,7 @@ def _remove(trajectory_id: int) -> Counter:
             files.append(getattr(record, name))
     counts["files"] = len(files)
     employee, case_id = trajectory.employee, trajectory.sickness_case_id
+    live.bump_trajectories([trajectory.pk])  # read before it goes; raised after the commit
     # Corrections point at the version they supersede (PROTECT): unlink, then delete.
     Report.objects.filter(trajectory=trajectory).update(supersedes=None)
     deleted, _by_model = trajectory.delete()

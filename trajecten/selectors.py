@@ -1,11 +1,13 @@
 """Reads for the file pages. Every function starts from the scoping layer."""
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from portal import access
 from rapportages.schedule import next_progress_report_due
@@ -116,18 +118,25 @@ class ExtraTab:
     visible: Callable[[object], bool] = lambda user: True
 
 
-EXTRA_TABS: list[ExtraTab] = []
-LOG_SOURCES: list[Callable[..., list[LogEntry]]] = []  # (user=, trajectory=) -> entries
+@functools.cache
+def extra_tabs() -> tuple[ExtraTab, ...]:
+    """The tabs other apps add to the file, in the order the file shows them. An explicit
+    list, read where it is used (imported late: those apps build on this one)."""
+    from rapportages import selectors as reports
+    from sollicitaties import selectors as applications
+
+    return (
+        ExtraTab("applications", _("Applications"), "sollicitaties/tab.html",
+                 applications.file_tab_context),
+        ExtraTab("reports", _("Reports"), "rapportages/tab.html", reports.file_tab_context),
+    )  # fmt: skip
 
 
-def register_tab(tab: ExtraTab) -> None:
-    if all(t.key != tab.key for t in EXTRA_TABS):
-        EXTRA_TABS.append(tab)
+def _other_log_entries(*, user, trajectory) -> list[LogEntry]:
+    """Entries other apps add to the file's log: the applications and temp agencies."""
+    from sollicitaties.selectors import log_entries
 
-
-def register_log_source(source) -> None:
-    if source not in LOG_SOURCES:
-        LOG_SOURCES.append(source)
+    return log_entries(user=user, trajectory=trajectory)
 
 
 def chronological_log(*, user, trajectory: Trajectory) -> list[LogEntry]:
@@ -154,8 +163,7 @@ def chronological_log(*, user, trajectory: Trajectory) -> list[LogEntry]:
         entries.append(LogEntry(task.done_on, "task", task.title))
     for p in visible(Placement):
         entries.append(LogEntry(p.start_date, "placement", str(p)))
-    for source in LOG_SOURCES:
-        entries.extend(source(user=user, trajectory=trajectory))
+    entries.extend(_other_log_entries(user=user, trajectory=trajectory))
     return sorted(entries, key=lambda e: e.day, reverse=True)
 
 
@@ -172,7 +180,7 @@ def tabs_for(user) -> list[str]:
         tabs.append("messages")
     if sees(PersonProfile) or sees(WorkCapacity) or sees(SearchProfile):
         tabs.append("profile")
-    tabs += [tab.key for tab in EXTRA_TABS if tab.visible(user)]
+    tabs += [tab.key for tab in extra_tabs() if tab.visible(user)]
     if sees(Appointment):
         tabs.append("agenda")
     if sees(Training):
@@ -245,7 +253,7 @@ def tab_context(*, tab: str, user, trajectory: Trajectory, today: date, params=N
             }
         case "log":
             return {"log": chronological_log(user=user, trajectory=trajectory)}
-    for extra in EXTRA_TABS:
+    for extra in extra_tabs():
         if extra.key == tab:
             return {
                 "extra_template": extra.template,

@@ -1,11 +1,9 @@
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
-from portal import access
+from portal import access, notices
 from portal.models import User
 from portal.tenancy import AgencyTask, SystemTask
 
@@ -19,25 +17,34 @@ def record_renewals() -> int:
     return services.renewals_record(today=timezone.localdate())
 
 
+@shared_task(base=AgencyTask, acks_late=True)
+def notify_referral(trajectory_id: int, *, agency_id: int) -> int:
+    """Tell the agency's admins and specialists that an employer referred someone: one task
+    per recipient, so a retry never mails someone twice."""
+    recipients = list(access.agency_staff(agency_id).values_list("pk", flat=True))
+    for user_id in recipients:
+        send_referral_notice.delay(trajectory_id, user_id, agency_id=agency_id)
+    return len(recipients)
+
+
 @shared_task(base=AgencyTask, bind=True, acks_late=True, max_retries=5, default_retry_delay=60)
-def notify_referral(self, trajectory_id: int, *, agency_id: int) -> None:
-    """Tell the agency's admins and specialists that an employer referred someone."""
+def send_referral_notice(self, trajectory_id: int, user_id: int, *, agency_id: int) -> None:
     trajectory = (
         Trajectory.objects.select_related("employee", "legal_entity__employer", "agency")
         .filter(pk=trajectory_id)
         .first()
     )
-    if trajectory is None:
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if trajectory is None or user is None:
         return
-    recipients = access.agency_staff(trajectory.agency_id)
     link = settings.SITE_URL + reverse("trajecten:file", args=[trajectory.uuid])
     try:
-        for user in recipients:
-            with translation.override(user.language):
-                context = {"trajectory": trajectory, "link": link}
-                subject = render_to_string("trajecten/email/referral_subject.txt", context)
-                body = render_to_string("trajecten/email/referral_body.txt", context)
-            send_mail(subject.strip(), body, None, [user.email])
+        notices.send(
+            "trajecten/email/referral",
+            {"trajectory": trajectory, "link": link},
+            to=[user.email],
+            language=user.language,
+        )
     except OSError as exc:
         raise self.retry(exc=exc) from exc
 
@@ -53,12 +60,13 @@ def notify_message(self, message_id: int, user_id: int, *, agency_id: int) -> No
     if message is None or user is None or not messaging.notice_due(message=message, user=user):
         return
     link = settings.SITE_URL + reverse("trajecten:messages", args=[message.trajectory.uuid])
-    with translation.override(user.language):
-        context = {"link": link, "user": user}
-        subject = render_to_string("trajecten/email/message_subject.txt", context)
-        body = render_to_string("trajecten/email/message_body.txt", context)
     try:
-        send_mail(subject.strip(), body, None, [user.email])
+        notices.send(
+            "trajecten/email/message",
+            {"link": link, "user": user},
+            to=[user.email],
+            language=user.language,
+        )
     except OSError as exc:
         raise self.retry(exc=exc) from exc
 

@@ -1,5 +1,7 @@
 """Serializers, viewsets and the error shape shared by every endpoint."""
 
+from contextlib import contextmanager
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -63,6 +65,17 @@ def field_errors(detail, path: str = "") -> dict[str, list[str]]:
     return flat
 
 
+@contextmanager
+def service_errors():
+    """A service's refusal (Django's ``ValidationError``) as DRF's, field by field, so the API
+    answers 400 with the same messages a page shows. ``PermissionDenied`` passes as 403."""
+    try:
+        yield
+    except DjangoValidationError as exc:
+        detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+        raise exceptions.ValidationError(detail) from exc
+
+
 def error_handler(exc, context):
     """One consistent error body, with messages in the user's language."""
     if isinstance(exc, Http404):
@@ -87,8 +100,25 @@ def error_handler(exc, context):
     return response
 
 
+#: Parse errors worded as the pages word them (Django's form fields), so a page and the API
+#: refuse the same bad input with the same message.
+PAGE_MESSAGES = {
+    serializers.DateField: {"invalid": _("Enter a valid date.")},
+    serializers.DateTimeField: {"invalid": _("Enter a valid date/time.")},
+    serializers.IntegerField: {"invalid": _("Enter a whole number.")},
+    serializers.DecimalField: {"invalid": _("Enter a number.")},
+}
+
+
 class StrictSerializer(serializers.ModelSerializer):
     """Fields a user may not set (read-only or unknown) are rejected, never ignored."""
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        for parse_class, messages in PAGE_MESSAGES.items():
+            if issubclass(field_class, parse_class):
+                kwargs["error_messages"] = {**messages, **kwargs.get("error_messages", {})}
+        return field_class, kwargs
 
     def to_internal_value(self, data):
         if isinstance(data, dict):

@@ -27,3 +27,10 @@ class UpdatedSinceFilter(django_filters.IsoDateTimeFilter):
         kwargs.setdefault("field_name", "updated_at")
         kwargs.setdefault("lookup_expr", "gte")
         super().__init__(**kwargs)
+
+
+class RecordFilter(django_filters.FilterSet):
+    """A record of a file: by its trajectory, and changed since a moment (for sync)."""
+
+    trajectory = django_filters.UUIDFilter(field_name="trajectory__uuid")
+    updated_since = UpdatedSinceFilter()

@@ -65,7 +65,7 @@ class Invitation(models.Model):
 
     def clean(self) -> None:
         if self.role == Role.EMPLOYER_CONTACT and not self.employer_id:
-            raise ValidationError({"employer": _("An employer contact needs an employer.")})
+            raise ValidationError({"employer": _("Choose the employer this contact works for.")})
         if self.role != Role.EMPLOYER_CONTACT and self.employer_id:
             raise ValidationError({"employer": _("Only employer contacts belong to an employer.")})
 

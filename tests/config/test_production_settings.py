@@ -56,3 +56,14 @@ def test_production_refuses_to_start_and_names_the_missing_variable(missing, nam
 def test_production_settings_pass_the_deployment_checks():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_bare_deployment_fails_closed():
+    """Nothing set is production, not the development default: without its secrets it does
+    not start, and it says which variable is missing and how to develop instead."""
+    result = run_manage(
+        "check", DJANGO_DEBUG=None, DJANGO_SECRET_KEY=None, DJANGO_ALLOWED_HOSTS=None
+    )
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set in production" in result.stderr
+    assert "make run" in result.stderr

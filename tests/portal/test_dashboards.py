@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from rapportages import services as report_services
 from rapportages.models import Report
 from sollicitaties.models import ApplicationActivity
 from tests.conftest import enrol_totp
@@ -22,12 +23,12 @@ from tests.factories import (
     TrajectoryFactory,
     UserFactory,
 )
+from trajecten import services as trajecten_services
 from trajecten.constants import AssignmentStatus, TrajectoryStatus, Visibility
 from trajecten.models import (
     Appointment,
     Assignment,
     ConversationReport,
-    Extension,
     SicknessCase,
     Task,
 )
@@ -293,29 +294,26 @@ def test_a_change_at_another_employer_does_not_refresh_this_dashboard(cast, logi
     ["conversation_shared", "report_final"],
 )
 def test_shared_reports_and_final_reports_refresh_the_dashboard(cast, login, on_commit, change):
+    """Through the services, as every page, API call and task writes: the service raises the
+    dashboards' version, no model signal does."""
     contact = login(cast.contact_x_all)
     poll = _poll_url(page(contact))
+    draft = Report.objects.create(
+        agency=cast.agency_a, trajectory=cast.traj_x1, kind="progress", number=1,
+        period_start=date(2026, 1, 1), period_end=date(2026, 3, 31), due_date=date(2026, 4, 1),
+        progress="Voortgang", evaluation="Goed", next_steps="Door",
+    )  # fmt: skip
+    assert contact.get(poll, **HTMX).status_code == 204  # a draft alone shows nothing
 
     def act():
         if change == "conversation_shared":
-            conversation(
-                trajectory=cast.traj_x1,
-                author=cast.specialist_a,
-                kind="coaching",
-                summary="Gedeeld",
+            trajecten_services.record_save(
+                actor=cast.specialist_a, trajectory=cast.traj_x1, model=ConversationReport,
+                kind="coaching", summary="Gedeeld", duration_minutes=30,
                 visibility=Visibility.EMPLOYER,
-            )
+            )  # fmt: skip
         else:
-            Report.objects.create(
-                agency=cast.agency_a,
-                trajectory=cast.traj_x1,
-                kind="progress",
-                number=1,
-                period_start=date(2026, 1, 1),
-                period_end=date(2026, 3, 31),
-                due_date=date(2026, 4, 1),
-                status="final",
-            )
+            report_services.report_sign(actor=cast.specialist_a, report=draft)  # renders: final
 
     on_commit(act)
     assert login(cast.contact_x_all).get(poll, **HTMX).status_code == 200
@@ -467,12 +465,13 @@ def test_a_changed_sickness_case_or_extension_shows_at_once_despite_the_cache(
     assert "(nog 15 weken tot week 104)" in html
 
     def record_wia_and_extend():
-        case = SicknessCase.objects.get(pk=cast.traj_x1.sickness_case_id)
-        case.wia_application_date = today
-        case.save()
-        Extension.objects.create(
-            agency=cast.agency_a, case=case, kind="voluntary", weeks=10, decided_on=today
+        trajecten_services.sickness_case_update(
+            actor=cast.specialist_a, trajectory=cast.traj_x1, wia_application_date=today
         )
+        trajecten_services.extension_add(
+            actor=cast.specialist_a, trajectory=cast.traj_x1, kind="voluntary", weeks=10,
+            decided_on=today,
+        )  # fmt: skip
 
     on_commit(record_wia_and_extend)
     html = page(client)

@@ -1,11 +1,13 @@
 """Drafting, signing, the PDF, corrections, notices and reminders, as people see them."""
 
+import contextlib
 import hashlib
 from datetime import date
 from unittest import mock
 
 import pytest
 import time_machine
+from celery.exceptions import Retry
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -93,7 +95,8 @@ def test_a_correction_is_a_new_version_and_both_are_kept(cast, draft, login, on_
     correction = Report.objects.get(version=2)
     assert response.url == reverse("rapportages:detail", args=[correction.uuid])
     client.post(reverse("rapportages:detail", args=[correction.uuid]),
-                {"progress": "FIXED-TEXT", "correction_note": "Datum gecorrigeerd"})  # fmt: skip
+                {"progress": "FIXED-TEXT", "obstacles": "Reisafstand", "evaluation": "Goed",
+                 "next_steps": "Door", "correction_note": "Datum gecorrigeerd"})  # fmt: skip
     sign(client, correction, on_commit)
     draft.refresh_from_db()
     correction.refresh_from_db()
@@ -182,11 +185,11 @@ def test_reminders_go_once_a_week_before_and_once_when_overdue(cast, draft):
     assert [m.to for m in mail.outbox] == [[cast.specialist_a.email]]
     with time_machine.travel(date(2026, 12, 2)):
         assert send_report_reminders.delay().get() == 1
-    assert mail.outbox[-1].to == [cast.admin_a.email]  # the copy to the agency admin
-    assert (
-        "achterstallig" in mail.outbox[-2].subject.lower()
-        or "overdue" in mail.outbox[-2].subject.lower()
-    )
+    overdue = mail.outbox[-1]
+    assert overdue.to == [cast.specialist_a.email]
+    assert overdue.cc == [cast.admin_a.email]  # the agency admin in copy
+    assert "achterstallig" in overdue.subject.lower() or "te laat" in overdue.subject.lower()
+    assert len(mail.outbox) == 2
 
 
 def test_user_text_is_escaped_and_cannot_fetch_anything(cast, draft, login, on_commit):
@@ -245,10 +248,41 @@ def test_the_uwv_bundle_collects_reports_applications_and_shared_conversations(
 
 
 def test_a_failing_email_does_not_undo_the_final_report(cast, draft, login, on_commit):
-    with mock.patch("rapportages.tasks.send_mail", side_effect=OSError("smtp down")):
+    with mock.patch("portal.notices.EmailMultiAlternatives.send", side_effect=OSError("down")):
         sign(login(cast.specialist_a), draft, on_commit)
     draft.refresh_from_db()
     assert draft.status == "final" and draft.pdf
+    assert not Notification.objects.filter(url__contains=str(draft.uuid)).exists()
+
+
+def test_a_reminder_whose_mail_fails_stays_due_and_goes_out_once_later(cast, draft):
+    """Marked sent only after the mail went out: a mail server that is down loses nothing."""
+    draft.due_date = date(2026, 12, 1)
+    draft.save()
+    with time_machine.travel(date(2026, 11, 24)):
+        down = mock.patch("portal.notices.EmailMultiAlternatives.send", side_effect=OSError("down"))
+        with down, contextlib.suppress(Retry):
+            send_report_reminders.delay()  # the reminder's task asks to be retried
+        draft.refresh_from_db()
+        assert draft.reminder_sent_at is None and not mail.outbox
+        assert send_report_reminders.delay().get() == 1
+        assert send_report_reminders.delay().get() == 0
+    assert [m.to for m in mail.outbox] == [[cast.specialist_a.email]]
+
+
+def test_notices_are_plain_text_and_html_in_the_readers_language(cast, draft, login, on_commit):
+    employee = cast.employee_x1
+    employee.language = "pl"
+    employee.save()
+    sign(login(cast.specialist_a), draft, on_commit)
+    to_employee = next(m for m in mail.outbox if m.to == [employee.email])
+    html, mime = to_employee.alternatives[0]
+    assert mime == "text/html" and '<html lang="pl">' in html
+    assert "Przeczytaj raport" in html and "jest ostateczny" in to_employee.body
+    to_contact = next(m for m in mail.outbox if m.to == [cast.contact_x1.email])
+    assert "is definitief" in to_contact.body
+    notice = Notification.objects.get(user=employee)
+    assert "Raport" in notice.text or "raport" in notice.text
 
 
 def test_every_pdf_page_carries_the_header_and_page_x_of_y(cast, draft, login, on_commit):
@@ -292,3 +326,16 @@ def test_the_sweeper_renders_signed_reports_whose_render_was_lost(cast):
     for report, status in ((lost, "final"), (recent, "signed"), (failing, "signed")):
         report.refresh_from_db()
         assert report.status == status
+
+
+def test_a_report_with_an_empty_narrative_cannot_be_signed(cast, draft, login, on_commit):
+    draft.progress = draft.evaluation = draft.next_steps = ""
+    draft.save()
+    client = login(cast.specialist_a)
+    response = sign(client, draft, on_commit)
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == "draft" and not draft.snapshot
+    assert not mail.outbox
+    page = client.get(reverse("rapportages:detail", args=[draft.uuid])).content.decode()
+    assert "Schrijf dit deel voordat je ondertekent." in page

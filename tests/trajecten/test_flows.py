@@ -158,25 +158,16 @@ def test_closing_needs_a_reason_and_a_sensible_end(cast, login, data, field, mes
     assert cast.traj_x1.status == "active"
 
 
-def test_closing_ends_the_trajectory_and_tells_the_reports_module(cast, login, on_commit):
-    received = []
-
-    def receiver(sender, trajectory_id, **kwargs):
-        received.append(trajectory_id)
-
-    services.trajectory_closed.connect(receiver)
-    try:
-        on_commit(
-            login(cast.specialist_a).post,
-            reverse("trajecten:close", args=[cast.traj_x1.uuid]),
-            {"closing_reason": "new_job", "end_date": "2026-11-20", "closing_note": ""},
-        )
-    finally:
-        services.trajectory_closed.disconnect(receiver)
+def test_closing_ends_the_trajectory_and_drafts_its_final_report(cast, login, on_commit):
+    on_commit(
+        login(cast.specialist_a).post,
+        reverse("trajecten:close", args=[cast.traj_x1.uuid]),
+        {"closing_reason": "new_job", "end_date": TODAY.isoformat(), "closing_note": ""},
+    )
     cast.traj_x1.refresh_from_db()
     assert cast.traj_x1.status == "ended"
     assert cast.traj_x1.ended_with_placement
-    assert received == [cast.traj_x1.pk]
+    assert cast.traj_x1.reports.filter(kind="final", status="draft").count() == 1
 
 
 def test_phase_changes_are_dated_and_shown_as_a_route(cast, login):

@@ -1,6 +1,6 @@
 """The re-integration file, one module per aggregate."""
 
-from .base import FileRecord, ScopedQuerySet
+from .base import AgencyFromParent, FileRecord, ScopedQuerySet
 from .exports import AccessExport
 from .messages import Message, ThreadRead
 from .people import Employee, Employment, Trajectory, TrajectoryMember
@@ -32,6 +32,7 @@ __all__ = [
     "AccessExport",
     "ActionTemplate",
     "ActionTemplateItem",
+    "AgencyFromParent",
     "Appointment",
     "Assignment",
     "CalendarFeed",

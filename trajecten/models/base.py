@@ -26,7 +26,7 @@ class AgencyFromParent(models.Model):
 
 
 class FileRecord(models.Model):
-    """A record in a trajectory's file. Carries the agency (for scoping and, later, row-level
+    """A record in a trajectory's file. Carries the agency (for scoping and row-level
     security) copied from its trajectory, and a UUID for URLs."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

@@ -297,5 +297,7 @@ class TrajectoryMember(models.Model):
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
-        if self.user.agency_id != self.trajectory.agency_id or not self.user.is_agency_staff:
+        from portal import access
+
+        if not access.can_be_member(self.user, self.trajectory):
             raise ValidationError(_("Only staff of the trajectory's agency can be members."))

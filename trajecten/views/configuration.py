@@ -2,16 +2,16 @@
 
 from django import forms
 from django.contrib import messages
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.forms import inlineformset_factory, modelformset_factory
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from portal import access, audit
-from portal.constants import AuditAction
+from portal import access
 from portal.decorators import agency_admin_required
 from portal.models import Product, TimeCategory
 
+from .. import services
 from ..models import ActionTemplate, ActionTemplateItem
 
 ProductFormSet = modelformset_factory(
@@ -19,27 +19,11 @@ ProductFormSet = modelformset_factory(
 )
 
 
-class BaseTimeCategoryFormSet(forms.BaseModelFormSet):
-    """Names are unique per agency; say so instead of failing on the constraint."""
-
-    def clean(self):
-        super().clean()
-        seen = set()
-        for form in self.forms:
-            name = (form.cleaned_data.get("name") or "").strip().lower()
-            if not name:
-                continue
-            if name in seen:
-                form.add_error("name", _("This name is used twice."))
-            seen.add(name)
-
-
 TimeCategoryFormSet = modelformset_factory(
     TimeCategory,
     fields=["name", "billable"],
     extra=2,
     can_delete=False,
-    formset=BaseTimeCategoryFormSet,
 )
 ActionItemFormSet = inlineformset_factory(
     ActionTemplate,
@@ -69,20 +53,34 @@ def prices(request):
         queryset=TimeCategory.objects.visible_to(user),
         prefix="categories",
     )
+    errors = []
     if request.method == "POST" and products.is_valid() and categories.is_valid():
-        with transaction.atomic():
-            products.save()
-            for category in categories.save(commit=False):
-                category.agency_id = user.agency_id
-                category.save()
-            audit.record(AuditAction.UPDATE, user.agency, details={"settings": "prices"})
-        messages.success(request, _("The settings have been saved."))
-        return redirect("trajecten:prices")
+        try:
+            services.prices_update(
+                actor=user,
+                products=[
+                    {"product": f.instance, **_without_id(f)} for f in products if f.has_changed()
+                ],
+                categories=[
+                    {"category": f.instance if f.instance.pk else None, **_without_id(f)}
+                    for f in categories
+                    if f.cleaned_data
+                ],
+            )
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            messages.success(request, _("The settings have been saved."))
+            return redirect("trajecten:prices")
     return render(
         request,
         "trajecten/configuration/prices.html",
-        {"products": products, "categories": categories},
+        {"products": products, "categories": categories, "errors": errors},
     )
+
+
+def _without_id(form) -> dict:
+    return {k: v for k, v in form.cleaned_data.items() if k not in ("id", "DELETE")}
 
 
 @agency_admin_required
@@ -93,25 +91,33 @@ def action_lists(request):
 
 @agency_admin_required
 def action_list_edit(request, pk=None):
-    template = (
+    stored = (
         access.get_visible_or_404(ActionTemplate.objects.visible_to(request.user), pk=pk)
         if pk
-        else ActionTemplate(agency_id=request.user.agency_id)
+        else None
     )
+    template = stored or ActionTemplate(agency_id=request.user.agency_id)
     form = ActionTemplateForm(request.POST or None, instance=template)
     items = ActionItemFormSet(request.POST or None, instance=template, prefix="items")
+    errors = []
     if request.method == "POST" and form.is_valid() and items.is_valid():
-        with transaction.atomic():
-            template = form.save()
-            items.instance = template
-            items.save()
-            audit.record(
-                AuditAction.UPDATE, request.user.agency, details={"action_list": template.name}
+        rows = [
+            {"item": f.instance if f.instance.pk else None, "delete": f.cleaned_data.get("DELETE"),
+             **_without_id(f)}
+            for f in items
+            if f.cleaned_data
+        ]  # fmt: skip
+        try:
+            services.action_list_save(
+                actor=request.user, template=stored, name=form.cleaned_data["name"], items=rows
             )
-        messages.success(request, _("The action list has been saved."))
-        return redirect("trajecten:action_lists")
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            messages.success(request, _("The action list has been saved."))
+            return redirect("trajecten:action_lists")
     return render(
         request,
         "trajecten/configuration/action_list_form.html",
-        {"form": form, "items": items, "template": template},
+        {"form": form, "items": items, "template": template, "errors": errors},
     )

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_POST
 from portal import access, audit, tenancy
 from portal.constants import AuditAction
 from portal.downloads import content_disposition, download_name
+from portal.shortcuts import redirect_next, require
 
 from .. import calendar, services
 from ..forms import AssignmentDoneForm
@@ -22,17 +24,12 @@ from ..models import Appointment, Assignment, CalendarFeed
 def assignment_done(request, uuid):
     """The employee marks their own assignment done (with an optional result)."""
     assignment = access.get_visible_or_404(Assignment.objects.visible_to(request.user), uuid=uuid)
-    if not (
-        request.user.is_employee or access.can_write_records(request.user, assignment.trajectory)
-    ):
-        raise Http404
+    require(access.can_complete_assignment(request.user, assignment))
     form = AssignmentDoneForm(request.POST, instance=assignment)
     if form.is_valid():
-        services.assignment_complete(
-            assignment=assignment, result=form.cleaned_data["result"], actor=request.user
-        )
+        services.assignment_complete(actor=request.user, assignment=assignment, **form.cleaned_data)
         messages.success(request, _("Well done: the assignment is marked as done."))
-    return redirect(request.POST.get("next") or "portal:home")
+    return redirect_next(request, reverse("portal:home"))
 
 
 @login_required
@@ -41,7 +38,7 @@ def calendar_settings(request):
         raise Http404
     feed = services.calendar_feed_for(user=request.user)
     if request.method == "POST":
-        feed.revoke()
+        services.calendar_feed_renew(user=request.user)
         messages.success(request, _("Your old calendar link no longer works. Here is a new one."))
         return redirect("trajecten:calendar")
     return render(request, "trajecten/calendar.html", {"feed": feed})

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from portal import access, audit
 from portal.constants import AuditAction
-from portal.shortcuts import form_errors_to, require
+from portal.shortcuts import require, submit
 
 from .. import messaging, selectors, services
 from ..forms import (
@@ -52,7 +52,7 @@ def trajectory_file(request, uuid):
     if tab not in tabs:
         tab = "overview"
     audit.record(AuditAction.VIEW, trajectory, details={"tab": tab})
-    labels = {**TAB_LABELS, **{t.key: t.label for t in selectors.EXTRA_TABS}}
+    labels = {**TAB_LABELS, **{t.key: t.label for t in selectors.extra_tabs()}}
     context = {
         "trajectory": trajectory,
         "clock": selectors.wvp_clock(trajectory=trajectory, today=today),
@@ -74,26 +74,19 @@ def trajectory_file(request, uuid):
     return render(request, "trajecten/file.html", context)
 
 
-def _edit(
-    request, uuid, form_class, template_title, *, instance_of=None, save=None, tab="overview"
-):
-    """A small form about the trajectory itself, for those who may edit it."""
+def _edit(request, uuid, form_class, title, *, save, instance_of=None, tab="overview", right=None):
+    """A small form about the trajectory itself. ``save(trajectory, data)`` calls the service
+    with the form's parsed data; the service's refusals go back onto the form."""
     trajectory = get_trajectory(request, uuid)
-    require(access.can_edit_trajectory(request.user, trajectory))
+    require((right or access.can_edit_trajectory)(request.user, trajectory))
     kwargs = {"instance": instance_of(trajectory)} if instance_of else {"trajectory": trajectory}
     form = form_class(request.POST or None, **kwargs)
-    if request.method == "POST" and form.is_valid():
-        try:
-            save(trajectory, form)
-        except ValidationError as exc:
-            form_errors_to(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(f"{trajectory_url(trajectory)}?tab={tab}")
+    if submit(request, form, lambda data: save(trajectory, data), success=_("Saved.")):
+        return redirect(f"{trajectory_url(trajectory)}?tab={tab}")
     return render(
         request,
         "trajecten/trajectory_form.html",
-        {"form": form, "trajectory": trajectory, "title": template_title},
+        {"form": form, "trajectory": trajectory, "title": title},
     )
 
 
@@ -103,104 +96,77 @@ def trajectory_url(trajectory) -> str:
     return reverse("trajecten:file", args=[trajectory.uuid])
 
 
-def _save_model_form(trajectory, form):
-    obj = form.save()
-    audit.record(AuditAction.UPDATE, obj, details={"fields": form.changed_data})
+def _form(form_class):
+    """A form that takes only the data (not the trajectory)."""
+    return lambda data, trajectory: form_class(data)
 
 
 @login_required
 def summary_edit(request, uuid):
-    return _edit(
-        request, uuid, TrajectorySummaryForm, _("Trajectory details"),
-        instance_of=lambda t: t, save=_save_model_form,
-    )  # fmt: skip
+    def save(trajectory, data):
+        services.trajectory_update(actor=request.user, trajectory=trajectory, **data)
+
+    return _edit(request, uuid, TrajectorySummaryForm, _("Trajectory details"),
+                 instance_of=lambda t: t, save=save)  # fmt: skip
 
 
 @login_required
 def wvp_edit(request, uuid):
-    return _edit(
-        request, uuid, SicknessCaseForm, _("WvP steps and dates"),
-        instance_of=lambda t: t.sickness_case, save=_save_model_form,
-    )  # fmt: skip
+    def save(trajectory, data):
+        services.sickness_case_update(actor=request.user, trajectory=trajectory, **data)
+
+    return _edit(request, uuid, SicknessCaseForm, _("WvP steps and dates"),
+                 instance_of=lambda t: t.sickness_case, save=save)  # fmt: skip
 
 
 @login_required
 def extension_add(request, uuid):
-    def save(trajectory, form):
-        extension = form.save(commit=False)
-        extension.case = trajectory.sickness_case
-        extension.save()
-        audit.record(
-            AuditAction.UPDATE, trajectory.sickness_case, details={"extension": extension.weeks}
-        )
+    def save(trajectory, data):
+        services.extension_add(actor=request.user, trajectory=trajectory, **data)
 
-    return _edit(request, uuid, lambda data, trajectory: ExtensionForm(data),
-                 _("Extension of the waiting time"), save=save)  # fmt: skip
+    return _edit(request, uuid, _form(ExtensionForm), _("Extension of the waiting time"),
+                 save=save)  # fmt: skip
 
 
 @login_required
 def phase_set(request, uuid):
-    def save(trajectory, form):
-        services.phase_change(
-            trajectory=trajectory,
-            phase=form.cleaned_data["phase"],
-            on=form.cleaned_data["on"],
-            actor=request.user,
-        )
+    def save(trajectory, data):
+        services.phase_change(actor=request.user, trajectory=trajectory, **data)
 
     return _edit(request, uuid, PhaseForm, _("Change phase"), save=save)
 
 
 @login_required
 def close(request, uuid):
-    def save(trajectory, form):
-        services.trajectory_close(
-            trajectory=trajectory,
-            reason=form.cleaned_data["closing_reason"],
-            end_date=form.cleaned_data["end_date"],
-            note=form.cleaned_data["closing_note"],
-            actor=request.user,
-        )
+    def save(trajectory, data):
+        services.trajectory_close(actor=request.user, trajectory=trajectory, **data)
 
-    return _edit(request, uuid, lambda data, trajectory: CloseForm(data),
-                 _("Close the trajectory"), save=save)  # fmt: skip
+    return _edit(request, uuid, _form(CloseForm), _("Close the trajectory"), save=save)
 
 
 @login_required
 def accept_referral(request, uuid):
     """An agency admin assigns a specialist and starts the referred trajectory."""
-    trajectory = get_trajectory(request, uuid)
-    require(access.can_manage_agency(request.user))
 
-    def save(trajectory, form):
-        services.member_set(
-            trajectory=trajectory, user=form.cleaned_data["specialist"], role="primary"
-        )
-        services.trajectory_start(
-            trajectory=trajectory, start_date=form.cleaned_data["start_date"], actor=request.user
-        )
+    def save(trajectory, data):
+        services.referral_accept(actor=request.user, trajectory=trajectory, **data)
 
-    del trajectory
-    return _edit(request, uuid, AcceptReferralForm, _("Accept the referral"), save=save)
+    return _edit(request, uuid, AcceptReferralForm, _("Accept the referral"), save=save,
+                 right=access.can_accept_referral)  # fmt: skip
 
 
 @login_required
 def start(request, uuid):
-    def save(trajectory, form):
-        services.trajectory_start(
-            trajectory=trajectory, start_date=form.cleaned_data["start_date"], actor=request.user
-        )
+    def save(trajectory, data):
+        services.trajectory_start(actor=request.user, trajectory=trajectory, **data)
 
-    return _edit(request, uuid, lambda data, trajectory: StartForm(data),
-                 _("Start the trajectory"), save=save)  # fmt: skip
+    return _edit(request, uuid, _form(StartForm), _("Start the trajectory"), save=save)
 
 
 @login_required
 def member_add(request, uuid):
-    def save(trajectory, form):
-        services.member_set(
-            trajectory=trajectory, user=form.cleaned_data["user"], role=form.cleaned_data["role"]
-        )
+    def save(trajectory, data):
+        services.member_set(actor=request.user, trajectory=trajectory, **data)
 
     return _edit(request, uuid, MemberForm, _("Add a colleague"), save=save)
 
@@ -214,7 +180,7 @@ def member_remove(request, uuid, member_id):
     if member is None:
         raise Http404
     try:
-        services.member_remove(trajectory=trajectory, member=member)
+        services.member_remove(actor=request.user, trajectory=trajectory, member=member)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect(trajectory_url(trajectory))
@@ -222,10 +188,8 @@ def member_remove(request, uuid, member_id):
 
 @login_required
 def action_list_apply(request, uuid):
-    def save(trajectory, form):
-        n = services.action_list_apply(
-            trajectory=trajectory, template=form.cleaned_data["template"], actor=request.user
-        )
+    def save(trajectory, data):
+        n = services.action_list_apply(actor=request.user, trajectory=trajectory, **data)
         messages.info(request, _("%(n)s tasks added.") % {"n": n})
 
     def form(data, trajectory):
@@ -242,5 +206,5 @@ def task_done(request, uuid, task_uuid):
         Task.objects.visible_to(request.user).filter(trajectory=trajectory), uuid=task_uuid
     )
     require(access.can_write_records(request.user, trajectory))
-    services.task_mark_done(task=task, on=timezone.localdate(), actor=request.user)
+    services.task_mark_done(actor=request.user, task=task, on=timezone.localdate())
     return redirect(f"{trajectory_url(trajectory)}?tab=tasks")

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import access
 from portal.files import private_download
-from portal.shortcuts import form_errors_to, require
+from portal.shortcuts import form_errors_to, require, submit
 from portal.uploads import download_name_for
 
 from .. import services
@@ -92,16 +91,17 @@ def record_edit(request, uuid, kind, record_uuid=None):
     else:
         instance = None
     require(access.can_write_record(request.user, trajectory, spec.model))
+    stored = instance
     instance = instance or spec.model(trajectory=trajectory, agency_id=trajectory.agency_id)
     form = spec.form(request.POST or None, request.FILES or None, instance=instance)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_save(form=form, trajectory=trajectory, actor=request.user)
-        except ValidationError as exc:
-            form_errors_to(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(f"{trajectory_url(trajectory)}?tab={spec.tab}")
+    if submit(
+        request, form,
+        lambda data: services.record_save(
+            actor=request.user, trajectory=trajectory, model=spec.model, record=stored, **data
+        ),
+        success=_("Saved."),
+    ):  # fmt: skip
+        return redirect(f"{trajectory_url(trajectory)}?tab={spec.tab}")
     medical_correction = (
         reverse("trajecten:medical_flag_clear", args=[trajectory.uuid, instance.uuid])
         if isinstance(instance, ConversationReport) and instance.pk and instance.contains_medical
@@ -132,19 +132,14 @@ def medical_flag_clear(request, uuid, record_uuid):
     )
     require(access.can_write_records(request.user, trajectory))
     form = MedicalFlagClearForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.conversation_medical_flag_clear(
-                conversation=conversation, reason=form.cleaned_data["reason"], actor=request.user
-            )
-        except ValidationError as exc:
-            form_errors_to(form, exc)
-        else:
-            messages.success(
-                request,
-                _("The medical flag is cleared. Who may see the conversation has not changed."),
-            )
-            return redirect(f"{trajectory_url(trajectory)}?tab=conversations")
+    if submit(
+        request, form,
+        lambda data: services.conversation_medical_flag_clear(
+            actor=request.user, conversation=conversation, **data
+        ),
+        success=_("The medical flag is cleared. Who may see the conversation has not changed."),
+    ):  # fmt: skip
+        return redirect(f"{trajectory_url(trajectory)}?tab=conversations")
     return render(
         request,
         "trajecten/trajectory_form.html",
@@ -181,12 +176,18 @@ def search_profile_new(request, uuid):
         formset = SearchFunctionFormSet(initial=function_initial, prefix="functions")
         formset.extra = max(3, len(function_initial) + 1)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        with transaction.atomic():
+        functions = [
+            {"title": f["title"], "reason": f["reason"]} for f in formset.cleaned_data if f
+        ]
+        try:
             services.search_profile_save(
-                form=form, formset=formset, trajectory=trajectory, actor=request.user
+                actor=request.user, trajectory=trajectory, functions=functions, **form.cleaned_data
             )
-        messages.success(request, _("A new version of the search profile has been saved."))
-        return redirect(f"{trajectory_url(trajectory)}?tab=profile")
+        except ValidationError as exc:
+            form_errors_to(form, exc)
+        else:
+            messages.success(request, _("A new version of the search profile has been saved."))
+            return redirect(f"{trajectory_url(trajectory)}?tab=profile")
     return render(
         request,
         "trajecten/search_profile_form.html",

@@ -1,0 +1,27 @@
+"""Email notices: the one way Spoorboek sends mail.
+
+Every email is three templates beside each other, ``<name>_subject.txt``, ``<name>_body.txt``
+and ``<name>_body.html`` (extending ``email/base.html``), rendered in the recipient's language
+and sent as one multipart message. The text lives in the templates, never in task code.
+Sending raises on failure (``OSError``, of which ``smtplib.SMTPException`` is one), so the
+task that sends retries, and whatever records "sent" does so only after this returned."""
+
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import translation
+
+
+def render(template: str, context: dict, *, language: str) -> tuple[str, str, str]:
+    """(subject, text, html) of the email ``template`` in ``language``."""
+    with translation.override(language):
+        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+        text = render_to_string(f"{template}_body.txt", context)
+        html = render_to_string(f"{template}_body.html", {**context, "subject": subject})
+    return subject, text, html
+
+
+def send(template: str, context: dict, *, to: list[str], language: str, cc=()) -> None:
+    subject, text, html = render(template, context, language=language)
+    message = EmailMultiAlternatives(subject, text, None, to, cc=list(cc))
+    message.attach_alternative(html, "text/html")
+    message.send()

@@ -1,0 +1,337 @@
+"""The trajectory itself: referral or creation, its summary and WvP dates, extensions, members,
+start, phases, closing, and the monthly renewals."""
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal import access, audit, live, uploads, writes
+from portal.constants import AuditAction
+from portal.models import Phase, Product, User
+from portal.services import employee_invite
+from portal.validators import first_sick_day_not_in_future, not_in_future
+
+from ..constants import ClosingReason, MemberRole, TrajectoryStatus
+from ..models import (
+    Document,
+    Employment,
+    Extension,
+    PhaseChange,
+    Renewal,
+    SicknessCase,
+    Trajectory,
+    TrajectoryMember,
+)
+from .people import employee_find_or_create
+
+
+def _validate(field: str, validator, value) -> None:
+    try:
+        validator(value)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}) from exc
+
+
+@transaction.atomic
+def trajectory_refer(
+    *,
+    actor: User,
+    first_name: str,
+    last_name: str,
+    email: str = "",
+    phone: str = "",
+    guidance_language: str,
+    legal_entity,
+    first_sick_day: date,
+    product: Product,
+    specialist: User | None = None,
+    referral_basis: str = "",
+    referral_advice_date: date | None = None,
+    special_track: str = "",
+    contact_preferences: str = "",
+    advice=None,
+) -> Trajectory:
+    """A new trajectory: referred by an employer contact for one of their BVs, or created by
+    agency staff (with a primary specialist). The person is found or created within what the
+    actor may see (``employee_find_or_create``); the company doctor's advice is kept as a
+    document shared with the employer; the agency hears of a referral by email."""
+    writes.allowed(access.can_create_trajectory(actor))
+    if not access.visible_legal_entities(actor).filter(pk=legal_entity.pk).exists():
+        writes.refuse("legal_entity", _("Choose one of your BVs."))
+    if not access.referable_products(actor).filter(pk=product.pk).exists():
+        writes.refuse("product", _("Choose a product from the list."))
+    _validate("first_sick_day", first_sick_day_not_in_future, first_sick_day)
+    if not access.chooses_specialist_on_creation(actor):
+        specialist = None  # the agency chooses the specialist when it accepts the referral
+    employee, _created = employee_find_or_create(
+        actor=actor,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        phone=phone,
+        guidance_language=guidance_language,
+    )
+    Employment.objects.get_or_create(employee=employee, legal_entity=legal_entity)
+    case = SicknessCase.objects.filter(
+        employee=employee, first_sick_day=first_sick_day
+    ).first() or SicknessCase.objects.create(employee=employee, first_sick_day=first_sick_day)
+    trajectory = Trajectory(
+        employee=employee,
+        legal_entity=legal_entity,
+        sickness_case=case,
+        product=product,
+        referral_date=timezone.localdate(),
+        guidance_language=guidance_language,
+        status=TrajectoryStatus.REFERRED,
+        referral_basis=referral_basis,
+        referral_advice_date=referral_advice_date,
+        special_track=special_track,
+        contact_preferences=contact_preferences,
+    )
+    trajectory.full_clean(exclude=["agency"])
+    trajectory.save()
+    if specialist:
+        _member_set(trajectory=trajectory, user=specialist, role=MemberRole.PRIMARY, actor=actor)
+    audit.record(AuditAction.CREATE, trajectory, actor=actor)
+    if advice:
+        _advice_document(trajectory=trajectory, advice=advice, actor=actor)
+    live.bump_trajectory(trajectory)
+    if access.is_employer_contact(actor):
+        from ..tasks import notify_referral
+
+        transaction.on_commit(
+            lambda: notify_referral.delay(trajectory.pk, agency_id=trajectory.agency_id),
+            robust=True,
+        )
+    return trajectory
+
+
+def _advice_document(*, trajectory: Trajectory, advice, actor: User) -> Document:
+    if not hasattr(advice, "detected_content_type"):
+        uploads.checked(advice)
+    document = Document.objects.create(
+        trajectory=trajectory,
+        kind="advice",
+        title=_("Advice for the referral"),
+        file=advice,
+        original_name=uploads.display_name_of(advice),
+        content_type=advice.detected_content_type,
+        size=advice.size,
+        visibility="employer",
+        uploaded_by=actor,
+    )
+    audit.record(AuditAction.CREATE, document, actor=actor)
+    return document
+
+
+def trajectory_update(*, actor: User, trajectory: Trajectory, **fields) -> Trajectory:
+    """The trajectory's details (product, referral and intake dates, language, track)."""
+    writes.allowed(access.can_edit_trajectory(actor, trajectory))
+    trajectory = writes.fresh(trajectory, actor, lock=True)
+    product = fields.get("product")
+    if product is not None and not access.referable_products(actor).filter(pk=product.pk):
+        writes.refuse("product", _("Choose a product from the list."))
+    referral = fields.get("referral_date", trajectory.referral_date)
+    intake = fields.get("intake_date", trajectory.intake_date)
+    if referral and intake and intake < referral:
+        writes.refuse("intake_date", _("The intake lies before the referral."))
+    changed = writes.apply(trajectory, fields)
+    writes.saved(trajectory, actor=actor, changed=changed, creating=False)
+    live.bump_trajectory(trajectory)
+    return trajectory
+
+
+def sickness_case_update(*, actor: User, trajectory: Trajectory, **fields) -> SicknessCase:
+    """The first sick day and the dates of the WvP steps of the trajectory's sickness case."""
+    writes.allowed(access.can_edit_trajectory(actor, trajectory))
+    case = writes.fresh(trajectory.sickness_case, actor, lock=True)
+    for name, day in fields.items():
+        _validate(name, not_in_future(_("This date lies in the future.")), day)
+    changed = writes.apply(case, fields)
+    writes.saved(case, actor=actor, changed=changed, creating=False)
+    live.bump_trajectory(trajectory)
+    return case
+
+
+def extension_add(
+    *, actor: User, trajectory: Trajectory, kind: str, weeks: int, decided_on=None, note=""
+) -> Extension:
+    """An extension of the waiting time (a wage sanction or an agreed extension)."""
+    writes.allowed(access.can_edit_trajectory(actor, trajectory))
+    extension = Extension(case=trajectory.sickness_case)
+    writes.apply(extension, {"kind": kind, "weeks": weeks, "decided_on": decided_on, "note": note})
+    extension.save()
+    audit.record(
+        AuditAction.UPDATE, trajectory.sickness_case, actor=actor, details={"extension": weeks}
+    )
+    live.bump_trajectory(trajectory)
+    return extension
+
+
+def member_set(*, actor: User, trajectory: Trajectory, user: User, role: str) -> TrajectoryMember:
+    """Add a colleague to the trajectory or change their role. A new primary specialist
+    takes over the primary role."""
+    writes.allowed(access.can_edit_trajectory(actor, trajectory))
+    return _member_set(trajectory=trajectory, user=user, role=role, actor=actor)
+
+
+def _member_set(*, trajectory: Trajectory, user: User, role: str, actor: User):
+    if not access.can_be_member(user, trajectory):
+        raise ValidationError(_("Only staff of the trajectory's agency can be members."))
+    if role not in MemberRole.values:
+        writes.refuse("role", _("Choose a role from the list."))
+    if role == MemberRole.PRIMARY:
+        trajectory.memberships.filter(role=MemberRole.PRIMARY).exclude(user=user).update(
+            role=MemberRole.SECOND_COACH
+        )
+    member, _created = TrajectoryMember.objects.update_or_create(
+        trajectory=trajectory, user=user, defaults={"role": role}
+    )
+    audit.record(
+        AuditAction.UPDATE, trajectory, actor=actor, details={"member": user.email, "role": role}
+    )
+    live.bump_trajectory(trajectory)
+    return member
+
+
+def member_remove(*, actor: User, trajectory: Trajectory, member: TrajectoryMember) -> None:
+    writes.allowed(access.can_edit_trajectory(actor, trajectory))
+    if member.trajectory_id != trajectory.pk:
+        raise PermissionDenied
+    if member.role == MemberRole.PRIMARY:
+        raise ValidationError(_("Choose another primary specialist first."))
+    member.delete()
+    audit.record(
+        AuditAction.UPDATE, trajectory, actor=actor, details={"removed_member": member.user.email}
+    )
+    live.bump_trajectory(trajectory)
+
+
+@transaction.atomic
+def referral_accept(
+    *, actor: User, trajectory: Trajectory, specialist: User, start_date: date
+) -> Trajectory:
+    """An agency admin accepts a referral: a primary specialist, and the start."""
+    writes.allowed(access.can_accept_referral(actor, trajectory))
+    _member_set(trajectory=trajectory, user=specialist, role=MemberRole.PRIMARY, actor=actor)
+    return trajectory_start(actor=actor, trajectory=trajectory, start_date=start_date)
+
+
+@transaction.atomic
+def trajectory_start(*, actor: User, trajectory: Trajectory, start_date: date) -> Trajectory:
+    """Start a referred trajectory: first phase, status active, and the employee's invitation
+    to their own login (in their guidance language)."""
+    writes.allowed(access.can_edit_trajectory(actor, trajectory))
+    trajectory = writes.fresh(trajectory, actor, lock=True)
+    if trajectory.status != TrajectoryStatus.REFERRED:
+        raise ValidationError(_("Only a referred trajectory can be started."))
+    if not trajectory.memberships.filter(role=MemberRole.PRIMARY).exists():
+        raise ValidationError(_("Assign a primary specialist before starting."))
+    if start_date < trajectory.referral_date:
+        writes.refuse("start_date", _("The start lies before the referral date."))
+    trajectory.start_date = start_date
+    trajectory.status = TrajectoryStatus.ACTIVE
+    trajectory.save(update_fields=["start_date", "status", "updated_at"])
+    first_phase = Phase.objects.filter(agency_id=trajectory.agency_id).order_by("position").first()
+    if first_phase:
+        _phase_change(trajectory=trajectory, phase=first_phase, on=start_date, actor=actor)
+    audit.record(AuditAction.UPDATE, trajectory, actor=actor, details={"started": str(start_date)})
+    employee_invite(employee=trajectory.employee, invited_by=actor)
+    live.bump_trajectory(trajectory)
+    return trajectory
+
+
+def phase_change(*, actor: User, trajectory: Trajectory, phase: Phase, on: date) -> PhaseChange:
+    """The trajectory enters a phase on a date; every change is kept, so a report shows the
+    route taken."""
+    writes.allowed(access.can_edit_trajectory(actor, trajectory))
+    return _phase_change(trajectory=trajectory, phase=phase, on=on, actor=actor)
+
+
+def _phase_change(*, trajectory: Trajectory, phase: Phase, on: date, actor: User) -> PhaseChange:
+    if phase.agency_id != trajectory.agency_id:
+        writes.refuse("phase", _("This phase belongs to another agency."))
+    change = PhaseChange.objects.create(
+        trajectory=trajectory, phase=phase, started_on=on, changed_by=actor
+    )
+    trajectory.phase = phase
+    trajectory.save(update_fields=["phase", "updated_at"])
+    audit.record(AuditAction.UPDATE, trajectory, actor=actor, details={"phase": phase.name})
+    live.bump_trajectory(trajectory)
+    return change
+
+
+@transaction.atomic
+def trajectory_close(
+    *, actor: User, trajectory: Trajectory, closing_reason: str, end_date: date, closing_note=""
+) -> Trajectory:
+    """End the trajectory with a reason from the controlled list. Its final report (or the
+    feasibility advice) is drafted at once, after the commit."""
+    writes.allowed(access.can_edit_trajectory(actor, trajectory))
+    trajectory = writes.fresh(trajectory, actor, lock=True)
+    if trajectory.is_ended:
+        raise ValidationError(_("This trajectory has already ended."))
+    if closing_reason not in ClosingReason.values:
+        writes.refuse("closing_reason", _("Choose a closing reason from the list."))
+    closing_note = (closing_note or "").strip()
+    if closing_reason == ClosingReason.OTHER and not closing_note:
+        writes.refuse("closing_note", _("Explain the reason when you choose 'other'."))
+    if trajectory.start_date and end_date < trajectory.start_date:
+        writes.refuse("end_date", _("The end lies before the start."))
+    trajectory.status = TrajectoryStatus.ENDED
+    trajectory.closing_reason = closing_reason
+    trajectory.closing_note = closing_note
+    trajectory.end_date = end_date
+    trajectory.save()
+    audit.record(AuditAction.UPDATE, trajectory, actor=actor, details={"closed": closing_reason})
+    live.bump_trajectory(trajectory)
+    _draft_final_report_on_commit(trajectory)
+    return trajectory
+
+
+def _draft_final_report_on_commit(trajectory: Trajectory) -> None:
+    """The reports module drafts the final report; called here, not through a signal. After
+    the commit the request's agency no longer holds, so the call sets it again."""
+    from portal import tenancy
+    from rapportages.services import reports_schedule
+
+    trajectory_id, agency_id = trajectory.pk, trajectory.agency_id
+
+    def draft() -> None:
+        with tenancy.scope(agency_id):
+            reports_schedule(today=timezone.localdate(), trajectory_ids=[trajectory_id])
+
+    transaction.on_commit(draft, robust=True)
+
+
+# --- Renewals ---------------------------------------------------------------------------------
+
+
+def renewals_record(*, today: date) -> int:
+    """Record every monthly renewal that has fallen due, once. Safe to run twice or
+    concurrently: the unique constraint drops duplicates. Returns how many were new. A task of
+    the platform (beat), so no actor."""
+    running = (
+        Trajectory.objects.filter(start_date__isnull=False, product__base_months__isnull=False)
+        .exclude(status=TrajectoryStatus.REFERRED)
+        .select_related("product")
+    )
+    prices = dict(Product.objects.filter(kind=Product.Kind.RENEWAL).values_list("agency", "price"))
+    existing = set(Renewal.objects.values_list("trajectory_id", "period_start"))
+    new = []
+    for trajectory in running.iterator(chunk_size=2000):
+        for day in trajectory.renewal_dates(until=today):
+            if (trajectory.pk, day) not in existing and trajectory.agency_id in prices:
+                new.append(
+                    Renewal(
+                        trajectory=trajectory,
+                        agency_id=trajectory.agency_id,
+                        period_start=day,
+                        price=prices[trajectory.agency_id],
+                    )
+                )
+    created = Renewal.objects.bulk_create(new, ignore_conflicts=True, batch_size=1000)
+    return len(created)
