@@ -44,6 +44,12 @@ class Report(models.Model):
     evaluation = models.TextField(_("evaluation"), blank=True)
     next_steps = models.TextField(_("next steps and advice"), blank=True)
     correction_note = models.CharField(_("what this version corrects"), max_length=500, blank=True)
+    discussed_on = models.DateField(
+        _("discussed with the employee on"),
+        null=True,
+        blank=True,
+        help_text=_("UWV asks that the employee knows the report before it is signed."),
+    )
     employee_view = models.TextField(_("the employee's own view"), blank=True)
     employee_view_at = models.DateTimeField(null=True, blank=True, editable=False)
     snapshot = models.JSONField(default=dict, blank=True, editable=False)

@@ -59,6 +59,14 @@ class Agency(models.Model):
         default=False,
         help_text=_("Letters and screenshots the employee uploads. Notes are never shown."),
     )
+    record_bsn = models.BooleanField(
+        _("record the BSN"),
+        default=False,
+        help_text=_(
+            "Only when your reports to UWV need it: agency staff see it, reports print it; "
+            "employers never see it."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

@@ -25,6 +25,14 @@ from ..constants import (
 from .base import ScopedQuerySet
 
 
+def bsn_validator(value: str) -> None:
+    """A BSN has 9 digits and passes the eleven test (elfproef)."""
+    digits = [int(c) for c in value] if value.isdigit() and len(value) == 9 else None
+    weights = (9, 8, 7, 6, 5, 4, 3, 2, -1)
+    if digits is None or sum(d * w for d, w in zip(digits, weights, strict=True)) % 11:
+        raise ValidationError(_("A BSN has 9 digits and passes the eleven test."))
+
+
 class Employee(models.Model):
     """A (sick) employee. One person with employments at two BVs is one Employee."""
 
@@ -42,11 +50,19 @@ class Employee(models.Model):
     last_name = models.CharField(_("last name"), max_length=150)
     email = models.EmailField(_("email address"), blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    bsn = models.CharField(
+        _("BSN"),
+        max_length=9,
+        blank=True,
+        validators=[bsn_validator],
+        help_text=_("Only when the agency records it (settings); never shown to employers."),
+    )
     guidance_language = models.CharField(
         _("guidance language"), max_length=2, choices=Language.choices, default=Language.DUTCH
     )
     external_id = models.CharField(
-        _("external id"),
+        _("personnel number"),
         max_length=100,
         blank=True,
         help_text=_("The employee's id in the employer's HR system, for imports."),

@@ -53,6 +53,12 @@ class WorkCapacity(FileRecord):
         blank=True,
         help_text=_("For example: the company doctor or arbeidsdeskundige, by name."),
     )
+    fml_reference = models.CharField(
+        _("FML reference"),
+        max_length=200,
+        blank=True,
+        help_text=_("The Functionele Mogelijkhedenlijst this is based on: its title or number."),
+    )
     possibilities = models.TextField(_("possibilities (functional)"), blank=True)
     limitations = models.TextField(
         _("limitations (functional)"),
@@ -100,6 +106,11 @@ class SearchProfile(FileRecord):
     """One version of the search profile. A change makes a new version; old ones are kept."""
 
     version = models.PositiveSmallIntegerField(_("version"), editable=False)
+    valid_from = models.DateField(
+        _("valid from"),
+        default=timezone.localdate,
+        help_text=_("The day this version was agreed; reports print the version in force."),
+    )
     sectors = models.CharField(_("sectors"), max_length=300)
     kinds_of_work = models.CharField(_("kinds of work"), max_length=300, blank=True)
     region = models.CharField(_("region"), max_length=200)
@@ -272,6 +283,9 @@ class Training(FileRecord):
     )
     certificate_name = models.CharField(
         _("certificate's file name"), max_length=255, blank=True, editable=False
+    )
+    result = models.TextField(
+        _("result"), blank=True, help_text=_("What came out of it, in a sentence or two.")
     )
 
     class Meta:

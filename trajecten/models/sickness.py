@@ -27,6 +27,15 @@ class SicknessCase(models.Model):
     notification_42_date = models.DateField(_("42-week notification to UWV"), null=True, blank=True)
     first_year_evaluation_date = models.DateField(_("eerstejaarsevaluatie"), null=True, blank=True)
     final_evaluation_date = models.DateField(_("eindevaluatie"), null=True, blank=True)
+    current_assessment_date = models.DateField(
+        _("actueel oordeel (date)"),
+        null=True,
+        blank=True,
+        help_text=_("The company doctor's current assessment for the final evaluation."),
+    )
+    current_assessment_by = models.CharField(
+        _("actueel oordeel (company doctor)"), max_length=200, blank=True
+    )
     wia_application_date = models.DateField(_("WIA application"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -50,6 +59,7 @@ class SicknessCase(models.Model):
         "notification_42_date",
         "first_year_evaluation_date",
         "final_evaluation_date",
+        "current_assessment_date",
         "wia_application_date",
         "recovery_date",
     )
