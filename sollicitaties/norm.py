@@ -21,6 +21,8 @@ class Period:
     count: int
     required: int
     in_progress: bool
+    #: Cut short by the end of the trajectory: judged neither met nor below, never running.
+    partial: bool = False
 
     @property
     def met(self) -> bool:
@@ -29,7 +31,12 @@ class Period:
     @property
     def below(self) -> bool:
         """Completed and short of the norm: what the specialist is warned about."""
-        return not self.in_progress and not self.met
+        return not self.in_progress and not self.partial and not self.met
+
+    @property
+    def complete(self) -> bool:
+        """A whole period that has ended: the ones a "norm met in X of Y" counts."""
+        return not self.in_progress and not self.partial
 
 
 def period_of(start: date, day: date, weeks: int) -> tuple[date, date]:
@@ -43,7 +50,10 @@ def period_of(start: date, day: date, weeks: int) -> tuple[date, date]:
 def periods(
     start: date, today: date, norm: Norm, counting_dates: Iterable[date], end: date | None = None
 ) -> list[Period]:
-    """Every period from the start up to and including the one with ``today`` (or the end)."""
+    """Every period from the start up to and including the one with ``today`` (or the end),
+    each as it stood on ``today``: running only while it has not ended on that day; the last
+    period of a trajectory that ended before that period did is partial, not running. Counts
+    are over all the given dates, whatever period a report looks at."""
     last_day = min(today, end) if end else today
     if last_day < start:
         return []
@@ -58,7 +68,16 @@ def periods(
     for i in range(n):
         begin = start + timedelta(days=i * length)
         finish = begin + timedelta(days=length - 1)
+        partial = end is not None and end < finish and end <= today
         result.append(
-            Period(i + 1, begin, finish, counts[i], norm.count, in_progress=finish >= today)
-        )
+            Period(
+                i + 1, begin, finish, counts[i], norm.count,
+                in_progress=not partial and finish >= today, partial=partial,
+            )
+        )  # fmt: skip
     return result
+
+
+def overlapping(all_periods: list[Period], start: date, end: date) -> list[Period]:
+    """The periods that overlap ``start``..``end`` (a report's period)."""
+    return [p for p in all_periods if p.start <= end and p.end >= start]
