@@ -494,6 +494,12 @@ def can_write_reports(user, trajectory: Trajectory) -> bool:
     return _role(user, Role.SPECIALIST) and is_visible(user, trajectory)
 
 
+def can_see_bsn(user, trajectory: Trajectory) -> bool:
+    """The BSN, when the agency records it at all: agency staff on screen; on paper only the
+    documents for UWV print it (reports and the bundle)."""
+    return is_agency_staff(user) and trajectory.agency.record_bsn and is_visible(user, trajectory)
+
+
 def can_add_employee_view(user, report: Report) -> bool:
     """The employee adds their own view to a report of their file."""
     return is_employee(user) and is_visible(user, report)

@@ -23,6 +23,7 @@ class AgencySettingsForm(forms.ModelForm):
             "retention_months_self_insurer",
             "share_time_totals_with_employer",
             "share_application_evidence_with_employer",
+            "record_bsn",
         ]
         # Private storage has no public URL, so no "currently: <link>" widget.
         widgets = {"logo": forms.FileInput(attrs={"accept": "image/png,image/jpeg"})}

@@ -14,10 +14,10 @@ from portal import access, audit, live, notices, writes
 from portal.constants import AuditAction
 from portal.models import Notification, Product, User
 from trajecten.constants import MemberRole, TrajectoryStatus
-from trajecten.models import Trajectory
+from trajecten.models import SearchProfile, Trajectory
 
 from . import content, pdf
-from .constants import DRAFT_LEAD_DAYS, REMINDER_DAYS, BundleStatus, ReportStatus
+from .constants import DRAFT_LEAD_DAYS, REMINDER_DAYS, BundleStatus, ReportKind, ReportStatus
 from .models import BundleJob, Report
 from .schedule import reports_due
 
@@ -79,61 +79,136 @@ def reports_schedule(*, today: date, trajectory_ids=None) -> int:
 # --- Writing and signing ----------------------------------------------------------------------
 
 
-#: The narrative a specialist writes; which of it must be there before signing.
+#: The narrative a specialist writes.
 NARRATIVE_FIELDS = ("progress", "results", "obstacles", "evaluation", "next_steps")
-REQUIRED_TO_SIGN = ("progress", "evaluation", "next_steps")
+
+#: What must be written before a report of each kind is signed (domain.md section 5).
+REQUIRED_TO_SIGN = {
+    ReportKind.TRAJECTORY_PLAN: ("evaluation", "next_steps"),
+    ReportKind.PROGRESS: ("progress", "evaluation", "next_steps"),
+    ReportKind.FINAL: ("results", "evaluation", "next_steps"),
+    ReportKind.FEASIBILITY_ADVICE: ("evaluation", "next_steps"),
+}
 
 
 @transaction.atomic
-def report_save(*, actor: User, report: Report, **narrative) -> Report:
-    """The specialist's narrative of a draft (progress, results, obstacles, evaluation, next
-    steps; for a correction what it corrects). A signed report never changes."""
+def report_save(*, actor: User, report: Report, **fields) -> Report:
+    """The specialist's part of a draft: the narrative (progress, results, obstacles,
+    evaluation, next steps; for a correction what it corrects) and ``discussed_on``, the day it
+    was discussed with the employee. Only the fields given change (an API PATCH sends one). A
+    signed report never changes."""
     writes.allowed(access.can_write_reports(actor, report.trajectory))
     report = writes.fresh(report, actor, lock=True)
     if report.is_frozen:
         raise ValidationError(_("A signed report cannot be changed: make a correction."))
-    allowed = {*NARRATIVE_FIELDS, *(("correction_note",) if report.supersedes_id else ())}
-    unknown = set(narrative) - allowed
+    allowed = {
+        *NARRATIVE_FIELDS,
+        "discussed_on",
+        *(("correction_note",) if report.supersedes_id else ()),
+    }
+    unknown = set(fields) - allowed
     if unknown:
         raise ValidationError({name: _("This field cannot be set.") for name in unknown})
-    changed = writes.apply(report, {k: (v or "").strip() for k, v in narrative.items()})
+    discussed_on = fields.get("discussed_on")
+    if discussed_on and discussed_on > timezone.localdate():
+        writes.refuse("discussed_on", _("The date cannot lie in the future."))
+    if (
+        discussed_on
+        and report.kind in (ReportKind.PROGRESS, ReportKind.FINAL)
+        and discussed_on < report.period_start
+    ):
+        writes.refuse("discussed_on", _("The date lies before the period of the report."))
+    changes = {
+        name: value if name == "discussed_on" else (value or "").strip()
+        for name, value in fields.items()
+    }
+    changed = writes.apply(report, changes)
     writes.saved(report, actor=actor, changed=changed, creating=False)
     return report
 
 
-def _check_signable(report: Report) -> None:
-    """A report is signed only with its narrative written: UWV reads it."""
-    missing = {
-        name: _("Write this part before signing.")
-        for name in (*REQUIRED_TO_SIGN, *(("correction_note",) if report.supersedes_id else ()))
-        if not getattr(report, name).strip()
+def sign_problems(report: Report) -> ValidationError | None:
+    """What stops a report from being signed, field by field (``None`` when nothing does):
+    UWV reads every block, so it must be there before the specialist signs."""
+    problems: dict[str, list] = {}
+    required = REQUIRED_TO_SIGN.get(report.kind, ("evaluation", "next_steps"))
+    for name in (*required, *(("correction_note",) if report.supersedes_id else ())):
+        if not getattr(report, name).strip():
+            problems[name] = [_("Write this part before signing.")]
+    if report.discussed_on is None:
+        problems["discussed_on"] = [
+            _("Fill in when you discussed the report with the employee before signing.")
+        ]
+    if report.kind in (ReportKind.TRAJECTORY_PLAN, ReportKind.PROGRESS):
+        t = report.trajectory
+        general = []
+        if not SearchProfile.objects.filter(
+            trajectory=t, valid_from__lte=report.period_end
+        ).exists():
+            general.append(
+                _("Record the search profile (agreed before the end of the period) first.")
+            )
+        if not (t.referral_basis and t.referral_advice_date):
+            general.append(
+                _("Record who advised the referral and when (trajectory details) first.")
+            )
+        if general:
+            problems["__all__"] = general
+    return ValidationError(problems) if problems else None
+
+
+def snapshot_for(report: Report, *, signer: User, day: date) -> dict:
+    """Everything the PDF shows, as it will be frozen when ``signer`` signs on ``day``: the
+    preview is rendered from exactly this, so what the specialist reads is what is signed."""
+    return {
+        **content.build(report, today=day),
+        "narrative": {
+            "progress": report.progress,
+            "results": report.results,
+            "obstacles": report.obstacles,
+            "evaluation": report.evaluation,
+            "next_steps": report.next_steps,
+            "correction_note": report.correction_note,
+            "discussed_on": content.day_label(report.discussed_on),
+        },
+        "employee_view": {
+            "text": report.employee_view,
+            "date": content.day_label(report.employee_view_at.date())
+            if report.employee_view_at
+            else "",
+        },
+        "signature": {
+            "name": signer.get_full_name(),
+            "role": content.SPECIALIST_ROLE,
+            "agency": report.trajectory.agency.name,
+            "date": content.day_label(day),
+        },
     }
-    if missing:
-        raise ValidationError(missing)
+
+
+def report_preview(*, actor: User, report: Report) -> bytes:
+    """The PDF as it would be if the actor signed now; nothing is stored."""
+    writes.allowed(access.can_write_reports(actor, report.trajectory))
+    snapshot = snapshot_for(report, signer=actor, day=timezone.localdate())
+    _html, data = pdf.render_to_pdf(
+        "rapportages/pdf/report.html",
+        {"report": report, "s": snapshot, "logo": pdf.logo_data_uri(report.agency),
+         "preview": True},
+    )  # fmt: skip
+    return data
 
 
 @transaction.atomic
 def report_sign(*, actor: User, report: Report) -> Report:
-    """Freeze the content as the snapshot and queue the PDF. Only a draft with its narrative
-    written can be signed, by one of the trajectory's specialists."""
+    """Freeze the content as the snapshot and queue the PDF. Only a complete draft can be
+    signed (``sign_problems``), by one of the trajectory's specialists."""
     writes.allowed(access.can_write_reports(actor, report.trajectory))
     locked = writes.fresh(report, actor, lock=True)
     if locked.status != ReportStatus.DRAFT:
         raise ValidationError(_("This report has already been signed."))
-    _check_signable(locked)
-    today = timezone.localdate()
-    locked.snapshot = {
-        **content.build(locked, today=today),
-        "narrative": {
-            "progress": locked.progress,
-            "results": locked.results,
-            "obstacles": locked.obstacles,
-            "evaluation": locked.evaluation,
-            "next_steps": locked.next_steps,
-            "correction_note": locked.correction_note,
-        },
-        "signature": {"name": actor.get_full_name(), "date": content.day_label(today)},
-    }
+    if problems := sign_problems(locked):
+        raise problems
+    locked.snapshot = snapshot_for(locked, signer=actor, day=timezone.localdate())
     locked.status = ReportStatus.SIGNED
     locked.signed_by = actor
     locked.signed_at = timezone.now()

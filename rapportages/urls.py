@@ -8,6 +8,7 @@ urlpatterns = [
     path("meldingen/", views.notifications, name="notifications"),
     path("<uuid:uuid>/", views.detail, name="detail"),
     path("<uuid:uuid>/ondertekenen/", views.sign, name="sign"),
+    path("<uuid:uuid>/voorbeeld.pdf", views.preview, name="preview"),
     path("<uuid:uuid>/corrigeren/", views.correct, name="correct"),
     path("<uuid:uuid>/mijn-visie/", views.employee_view, name="employee_view"),
     path("<uuid:uuid>/pdf/", views.download, name="download"),

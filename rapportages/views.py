@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,14 +11,14 @@ from django.views.decorators.http import require_POST
 
 from portal import access, audit
 from portal.constants import AuditAction
-from portal.downloads import download_name
+from portal.downloads import content_disposition, download_name
 from portal.files import private_download
 from portal.models import Notification
-from portal.shortcuts import require
+from portal.shortcuts import form_errors_to, require, submit
 from trajecten.shortcuts import get_trajectory
 
 from . import content, services
-from .forms import EmployeeViewForm, NarrativeForm
+from .forms import EmployeeViewForm, NarrativeForm, SignForm
 from .models import BundleJob, Report
 
 
@@ -39,49 +40,92 @@ def detail(request, uuid):
     form = NarrativeForm(request.POST or None, instance=report) if can_write else None
     if request.method == "POST":
         require(can_write)
-        if form.is_valid():
-            try:
-                services.report_save(actor=user, report=report, **form.cleaned_data)
-            except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
-            else:
-                messages.success(request, _("Saved."))
-                return redirect("rapportages:detail", uuid=report.uuid)
+        if submit(
+            request, form,
+            lambda data: services.report_save(actor=user, report=report, **data),
+            success=_("Saved."),
+        ):  # fmt: skip
+            return redirect("rapportages:detail", uuid=report.uuid)
     audit.record(AuditAction.VIEW, report)
     blocks = (
         report.snapshot if report.is_frozen else content.build(report, today=timezone.localdate())
     )
-    is_employee = access.is_employee(user)
     return render(
         request,
         "rapportages/detail.html",
         {
             "report": report,
             "s": blocks,
+            "n": blocks.get("narrative") if report.is_frozen else report,
             "form": form,
             "can_sign": can_write,
+            "show_bsn": access.can_see_bsn(user, report.trajectory),
             "can_correct": access.can_write_reports(user, report.trajectory)
             and report.status == "final"
             and not Report.objects.filter(supersedes=report).exists(),
             "view_form": EmployeeViewForm(initial={"employee_view": report.employee_view})
-            if is_employee
+            if access.is_employee(user)
             else None,
         },
     )
 
 
 @login_required
-@require_POST
 def sign(request, uuid):
+    """The specialist reads the preview of the exact PDF and confirms. While something is
+    missing (``services.sign_problems``) the page shows the narrative form with each message
+    at its field, to complete it right here; only a complete draft is signed."""
     report = _report(request, uuid)
-    require(access.can_write_reports(request.user, report.trajectory))
-    try:
-        services.report_sign(actor=request.user, report=report)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Signed. The PDF is being made."))
-    return redirect("rapportages:detail", uuid=report.uuid)
+    user = request.user
+    require(access.can_write_reports(user, report.trajectory) and not report.is_frozen)
+    step = request.POST.get("step") if request.method == "POST" else None
+    text = NarrativeForm(request.POST if step == "save" else None, instance=report)
+    confirm = SignForm(request.POST if step == "sign" else None)
+    if step == "save" and submit(
+        request, text,
+        lambda data: services.report_save(actor=user, report=report, **data),
+        success=_("Saved."),
+    ):  # fmt: skip
+        return redirect("rapportages:sign", uuid=report.uuid)
+    if step == "sign" and confirm.is_valid():
+        try:
+            services.report_sign(actor=user, report=report)
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):  # not a missing part: already signed
+                messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Signed. The PDF is being made."))
+            return redirect("rapportages:detail", uuid=report.uuid)
+    report.refresh_from_db()
+    problems = services.sign_problems(report)
+    if problems and step != "save":
+        text = NarrativeForm(_current(text), instance=report)
+        text.is_valid()
+        form_errors_to(text, problems)
+    return render(
+        request,
+        "rapportages/sign.html",
+        {"report": report, "text": text, "form": confirm, "problems": problems},
+    )
+
+
+def _current(form) -> dict:
+    """The stored values of an unbound model form, as if posted: to show messages at them."""
+    return {name: form.initial.get(name) for name in form.fields}
+
+
+@login_required
+def preview(request, uuid):
+    """The PDF as it would be if the specialist signed now: rendered, shown, not stored."""
+    report = _report(request, uuid)
+    require(access.can_write_reports(request.user, report.trajectory) and not report.is_frozen)
+    data = services.report_preview(actor=request.user, report=report)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition(
+        download_name("voorbeeld", str(report), report.trajectory.employee.last_name, ext="pdf"),
+        attachment=False,
+    )
+    return response
 
 
 @login_required

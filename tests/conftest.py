@@ -240,3 +240,19 @@ def _application_role(request):
             cursor.execute("SELECT set_config(%s, '', false)", [tenancy.SETTING])
             if superuser:
                 cursor.execute("RESET ROLE")
+
+
+@pytest.fixture
+def api():
+    """``api(user)`` -> an APIClient authenticated with a fresh personal token."""
+    from rest_framework.test import APIClient
+
+    from portal.api_tokens import token_create
+
+    def _client(user, read_only=False, language="nl"):
+        _token, raw = token_create(user=user, name="test", read_only=read_only, valid_days=30)
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}", HTTP_ACCEPT_LANGUAGE=language)
+        return client
+
+    return _client

@@ -6,7 +6,13 @@ from pypdf import PdfReader
 
 from rapportages.models import Report
 from sollicitaties.models import ApplicationActivity
-from trajecten.models import ConversationReport, MedicalNote, WorkCapacity
+from trajecten.models import (
+    ConversationReport,
+    MedicalNote,
+    SearchFunction,
+    SearchProfile,
+    WorkCapacity,
+)
 
 
 def pdf_text(report_or_bytes) -> str:
@@ -27,8 +33,14 @@ def filled(cast):
         date(2026, 4, 27),
         date(2026, 4, 30),
     )
+    t.referral_basis, t.referral_advice_date = "company_doctor", date(2026, 4, 20)
     t.save()
     author = cast.specialist_a
+    profile = SearchProfile.objects.create(
+        trajectory=t, version=1, valid_from=date(2026, 5, 18), sectors="Logistiek",
+        region="Utrecht", author=author,
+    )  # fmt: skip
+    SearchFunction.objects.create(profile=profile, title="Planner", reason="Ervaring met routes")
 
     def conversation(day, summary, visibility, medical=False):
         ConversationReport.objects.create(
@@ -64,6 +76,7 @@ def draft(filled):
         trajectory=filled, agency_id=filled.agency_id, kind="progress", number=1,
         period_start=date(2026, 5, 4), period_end=date(2026, 8, 3), due_date=date(2026, 8, 4),
         progress="PROGRESS-TEXT", obstacles="Reisafstand", evaluation="Goed", next_steps="Door",
+        discussed_on=date(2026, 8, 1),
     )  # fmt: skip
 
 

@@ -23,7 +23,12 @@ X1_VIEWERS = {"admin_a", "specialist_a", "contact_x_all", "contact_x1", "employe
 
 
 def sign(client, report, on_commit):
-    return on_commit(client.post, reverse("rapportages:sign", args=[report.uuid]))
+    """The specialist reads the preview and confirms."""
+    return on_commit(
+        client.post,
+        reverse("rapportages:sign", args=[report.uuid]),
+        {"step": "sign", "confirm": "on"},
+    )
 
 
 def test_a_draft_is_prefilled_from_the_file_as_the_employer_may_see_it(cast, draft, login):
@@ -48,7 +53,8 @@ def test_signing_freezes_the_content_and_renders_a_dutch_a4_pdf(cast, draft, log
     client = login(cast.specialist_a)
     client.post(reverse("rapportages:detail", args=[draft.uuid]),
                 {"progress": "PROGRESS-TEXT", "results": "", "obstacles": "Reisafstand",
-                 "evaluation": "Goed", "next_steps": "Door"})  # fmt: skip
+                 "evaluation": "Goed", "next_steps": "Door",
+                 "discussed_on": "2026-08-01"})  # fmt: skip
     sign(client, draft, on_commit)
     draft.refresh_from_db()
     assert draft.status == "final"
@@ -56,13 +62,14 @@ def test_signing_freezes_the_content_and_renders_a_dutch_a4_pdf(cast, draft, log
         data = f.read()
     assert hashlib.sha256(data).hexdigest() == draft.pdf_sha256
     text = pdf_text(data)
-    for block in ("Identificatie", "Aanmelding en tijdigheid", "Belastbaarheid", "Zoekprofiel",
-                  "Activiteiten", "Sollicitatieactiviteiten", "Resultaten", "Voortgang",
-                  "Belemmeringen", "Evaluatie en vervolg", "Visie van de werknemer",
-                  "Ondertekening", "Inhoud"):  # fmt: skip
+    for block in ("Inhoud", "Werknemer", "Aanmelding en termijnen", "Belastbaarheid",
+                  "Persoonsprofiel", "Zoekprofiel", "Activiteiten", "Contacten met de werknemer",
+                  "Sollicitatieactiviteiten", "Resultaten", "Voortgang", "Belemmeringen",
+                  "Evaluatie en vervolg", "Ondertekening", "Reactie van de werknemer"):  # fmt: skip
         assert block in text, block
     assert "SHARED-WITH-EMPLOYER" in text and "PROGRESS-TEXT" in text
     assert "4 activiteiten, waarvan 3 meetellend" in text
+    assert "Inhoud niet gedeeld met de werkgever." in text  # the agency-only and medical talks
     assert "Pagina 1 van" in text
     for hidden in ("AGENCY-ONLY", "MEDICAL", "DIAGNOSIS", "PRIVATE-NOTE", "LATER-THAN-PERIOD"):
         assert hidden not in text
@@ -82,7 +89,10 @@ def test_a_final_report_never_changes(cast, draft, login, on_commit):
     from trajecten.models import ConversationReport
 
     ConversationReport.objects.filter(summary="SHARED-WITH-EMPLOYER").update(summary="EDITED-LATER")
-    assert client.post(reverse("rapportages:sign", args=[draft.uuid])).status_code == 302
+    resign = client.post(
+        reverse("rapportages:sign", args=[draft.uuid]), {"step": "sign", "confirm": "on"}
+    )
+    assert resign.status_code == 403  # a signed report is not signed again
     draft.refresh_from_db()
     assert (draft.snapshot, draft.pdf_sha256) == (snapshot, digest)
     assert "EDITED-LATER" not in pdf_text(draft)
@@ -96,7 +106,8 @@ def test_a_correction_is_a_new_version_and_both_are_kept(cast, draft, login, on_
     assert response.url == reverse("rapportages:detail", args=[correction.uuid])
     client.post(reverse("rapportages:detail", args=[correction.uuid]),
                 {"progress": "FIXED-TEXT", "obstacles": "Reisafstand", "evaluation": "Goed",
-                 "next_steps": "Door", "correction_note": "Datum gecorrigeerd"})  # fmt: skip
+                 "next_steps": "Door", "correction_note": "Datum gecorrigeerd",
+                 "discussed_on": "2026-08-01"})  # fmt: skip
     sign(client, correction, on_commit)
     draft.refresh_from_db()
     correction.refresh_from_db()
@@ -333,9 +344,9 @@ def test_a_report_with_an_empty_narrative_cannot_be_signed(cast, draft, login, o
     draft.save()
     client = login(cast.specialist_a)
     response = sign(client, draft, on_commit)
-    assert response.status_code == 302
+    assert response.status_code == 200
     draft.refresh_from_db()
     assert draft.status == "draft" and not draft.snapshot
     assert not mail.outbox
-    page = client.get(reverse("rapportages:detail", args=[draft.uuid])).content.decode()
+    page = response.content.decode()
     assert "Schrijf dit deel voordat je ondertekent." in page
