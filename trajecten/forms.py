@@ -19,6 +19,7 @@ from .models import (
     Assignment,
     ConversationReport,
     Document,
+    Employee,
     Extension,
     MedicalNote,
     PersonProfile,
@@ -99,6 +100,30 @@ class NewTrajectoryForm(forms.Form):
                 self.fields["specialist"].initial = user.pk
 
 
+class EmployeeDetailsForm(forms.ModelForm):
+    """The person on the trajectory, as the report's identification prints them."""
+
+    job_title = forms.CharField(label=_("Job at the own employer"), max_length=200, required=False)
+
+    class Meta:
+        model = Employee
+        fields = ["first_name", "last_name", "email", "phone", "date_of_birth", "external_id",
+                  "bsn"]  # fmt: skip
+        widgets = {"date_of_birth": DATE}
+
+    def __init__(self, *args, trajectory, user, **kwargs):
+        super().__init__(*args, instance=trajectory.employee, **kwargs)
+        employment = trajectory.employee.employments.filter(
+            legal_entity_id=trajectory.legal_entity_id
+        ).first()
+        self.initial.setdefault("job_title", employment.job_title if employment else "")
+        if not trajectory.agency.record_bsn:
+            del self.fields["bsn"]
+        if not access.can_manage_agency(user):
+            self.fields["external_id"].disabled = True
+            self.fields["external_id"].help_text = _("An agency admin changes this.")
+
+
 class AcceptReferralForm(forms.Form):
     specialist = forms.ModelChoiceField(label=_("Primary specialist"), queryset=None)
     start_date = forms.DateField(label=_("Start"), widget=DATE, initial=timezone.localdate)
@@ -137,7 +162,7 @@ class TrajectorySummaryForm(forms.ModelForm):
 class SicknessCaseForm(forms.ModelForm):
     class Meta:
         model = SicknessCase
-        fields = ["first_sick_day", *SicknessCase.STEP_DATES]
+        fields = ["first_sick_day", *SicknessCase.STEP_DATES, "current_assessment_by"]
         widgets = _dates(*fields)
 
 
@@ -271,7 +296,8 @@ class TrainingForm(forms.ModelForm):
 
     class Meta:
         model = Training
-        fields = ["name", "provider", "online", "start_date", "end_date", "status", "certificate"]
+        fields = ["name", "provider", "online", "start_date", "end_date", "status", "result",
+                  "certificate"]  # fmt: skip
         widgets = _dates("start_date", "end_date")
 
 
@@ -338,6 +364,7 @@ class WorkCapacityForm(forms.ModelForm):
         fields = [
             "advice_date",
             "advice_author",
+            "fml_reference",
             "possibilities",
             "limitations",
             "hours_per_day",
@@ -354,6 +381,7 @@ class SearchProfileForm(forms.ModelForm):
     class Meta:
         model = SearchProfile
         fields = [
+            "valid_from",
             "sectors",
             "kinds_of_work",
             "region",
@@ -363,6 +391,7 @@ class SearchProfileForm(forms.ModelForm):
             "agreed_with_employee",
             "change_note",
         ]
+        widgets = {"valid_from": DATE}
 
 
 SearchFunctionFormSet = inlineformset_factory(

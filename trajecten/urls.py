@@ -38,6 +38,7 @@ urlpatterns = [
     path("beheer/actielijsten/<int:pk>/", configuration.action_list_edit, name="action_list_edit"),
     path("<uuid:uuid>/", file.trajectory_file, name="file"),
     path("<uuid:uuid>/gegevens/", file.summary_edit, name="summary_edit"),
+    path("<uuid:uuid>/werknemer/", file.employee_edit, name="employee_edit"),
     path("<uuid:uuid>/wvp/", file.wvp_edit, name="wvp_edit"),
     path("<uuid:uuid>/verlenging/", file.extension_add, name="extension_add"),
     path("<uuid:uuid>/fase/", file.phase_set, name="phase_set"),

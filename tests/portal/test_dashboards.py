@@ -299,9 +299,10 @@ def test_shared_reports_and_final_reports_refresh_the_dashboard(cast, login, on_
     contact = login(cast.contact_x_all)
     poll = _poll_url(page(contact))
     draft = Report.objects.create(
-        agency=cast.agency_a, trajectory=cast.traj_x1, kind="progress", number=1,
+        agency=cast.agency_a, trajectory=cast.traj_x1, kind="final", number=0,
         period_start=date(2026, 1, 1), period_end=date(2026, 3, 31), due_date=date(2026, 4, 1),
-        progress="Voortgang", evaluation="Goed", next_steps="Door",
+        results="Geplaatst", evaluation="Goed", next_steps="Nazorg",
+        discussed_on=date(2026, 3, 30),
     )  # fmt: skip
     assert contact.get(poll, **HTMX).status_code == 204  # a draft alone shows nothing
 

@@ -1,8 +1,17 @@
+"""`make run` seeds the demo: two agencies, isolation that can be seen, and a file whose
+reports tell a plausible story. Seeding renders about twenty PDFs, so it runs once here and
+every check reads the same data."""
+
+from datetime import timedelta
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from portal.models import Agency, User
+from rapportages.models import Report
+from rapportages.schedule import reports_due
 from trajecten.models import Employee, Trajectory
 
 
@@ -12,27 +21,53 @@ def seed(settings, capsys):
     return capsys.readouterr().out
 
 
-def test_seed_demo_is_idempotent_and_prints_every_login(db, settings, capsys):
-    out = seed(settings, capsys)
-    counts = (User.objects.count(), Employee.objects.count(), Trajectory.objects.count())
+def test_seed_demo(db, settings, capsys, client, mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # the PDFs are rendered on commit
+        out = seed(settings, capsys)
+    counts = (User.objects.count(), Employee.objects.count(), Trajectory.objects.count(),
+              Report.objects.count())  # fmt: skip
     seed(settings, capsys)
-    assert (User.objects.count(), Employee.objects.count(), Trajectory.objects.count()) == counts
+    assert (User.objects.count(), Employee.objects.count(), Trajectory.objects.count(),
+            Report.objects.count()) == counts  # fmt: skip
     assert settings.DEMO_PASSWORD in out
     for user in User.objects.all():
         assert user.email in out
 
-
-def test_demo_agencies_use_different_phase_sets_and_polish_names(db, settings, capsys):
-    seed(settings, capsys)
     six, four = Agency.objects.order_by("name")
     assert (six.phases.count(), four.phases.count()) == (6, 4)
-    assert Employee.objects.filter(guidance_language="pl", last_name="Kowalski").exists()
-    piotr = Employee.objects.get(last_name="Kowalski")
+    piotr = Employee.objects.get(last_name="Kowalski", guidance_language="pl")
     assert piotr.employments.count() == 2  # one person, two BVs, no duplicate
 
+    # The reports: signed on time (by their due date) and final, one overdue, one due soon.
+    today = timezone.localdate()
+    final = Report.objects.filter(status="final")
+    assert final.count() >= 10
+    assert all(r.signed_at.date() <= r.due_date and r.pdf for r in final)
+    assert all(r.discussed_on and r.evaluation and r.next_steps for r in final)
+    assert final.filter(kind="trajectory_plan").exists()
+    assert final.filter(kind="final").exists()
+    assert final.filter(kind="progress").exclude(employee_view="").exists()
+    drafts = Report.objects.filter(status="draft")
+    assert [r.trajectory.employee.last_name for r in drafts.filter(due_date__lt=today)] == [
+        "Peters"
+    ]
+    assert drafts.filter(due_date__gte=today, due_date__lte=today + timedelta(days=7)).exists()
+    # Nothing the schedule asks for is missing.
+    for t in Trajectory.objects.exclude(start_date=None):
+        due = reports_due(start=t.start_date, intake=t.intake_date, end=t.end_date,
+                          ended=t.is_ended, feasibility=False, today=today,
+                          lead_days=0)  # fmt: skip
+        have = set(t.reports.values_list("kind", "number"))
+        assert {(d.kind, d.number) for d in due} <= have
 
-def test_demo_logins_see_only_their_own_agency(db, settings, capsys, client):
-    seed(settings, capsys)
+    # A narrative agrees with the figures of its own report.
+    report = final.filter(kind="progress").order_by("due_date").last()
+    s = report.snapshot
+    assert f"In deze periode {s['applications']['total']} sollicitatieactiviteiten" in (
+        report.progress
+    )
+    assert f"gehaald in {s['norm']['met']} van de {s['norm']['complete']}" in report.evaluation
+
     client.post(
         reverse("account_login"),
         {"login": "hr.vermeer@tweedekans.example", "password": settings.DEMO_PASSWORD},

@@ -309,7 +309,8 @@ def test_search_profile_versions_are_kept_and_a_narrow_profile_is_flagged(cast, 
     client = login(cast.specialist_a)
     url = reverse("trajecten:search_profile_new", args=[cast.traj_x1.uuid])
     # Version 2 keeps "Planner" unchanged: it must not be dropped.
-    base = {"sectors": "Logistiek", "region": "Utrecht", "functions-TOTAL_FORMS": "3",
+    base = {"sectors": "Logistiek", "region": "Utrecht", "valid_from": "2026-11-02",
+            "functions-TOTAL_FORMS": "3",
             "functions-INITIAL_FORMS": "0", "functions-MIN_NUM_FORMS": "1",
             "functions-MAX_NUM_FORMS": "1000"}  # fmt: skip
     client.post(url, {**base, "functions-0-title": "Planner", "functions-0-reason": "ervaring"})
@@ -338,12 +339,38 @@ def test_search_profile_versions_are_kept_and_a_narrow_profile_is_flagged(cast, 
 def test_a_function_without_a_reason_is_refused(cast, login):
     response = login(cast.specialist_a).post(
         reverse("trajecten:search_profile_new", args=[cast.traj_x1.uuid]),
-        {"sectors": "Zorg", "region": "Utrecht", "functions-TOTAL_FORMS": "1",
-         "functions-INITIAL_FORMS": "0", "functions-MIN_NUM_FORMS": "1",
-         "functions-MAX_NUM_FORMS": "1000", "functions-0-title": "Planner"},
+        {"sectors": "Zorg", "region": "Utrecht", "valid_from": "2026-11-02",
+         "functions-TOTAL_FORMS": "1", "functions-INITIAL_FORMS": "0",
+         "functions-MIN_NUM_FORMS": "1", "functions-MAX_NUM_FORMS": "1000",
+         "functions-0-title": "Planner"},
     )  # fmt: skip
-    assert response.status_code == 200
+    html = response.content.decode()
+    assert re.search(r'name="functions-0-reason"[^>]*aria-invalid="true"', html)
+    assert "Dit veld is vereist." in html
     assert not SearchProfile.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "message"),
+    [
+        ("2026-11-02", "2026-12-01", "De datum kan niet in de toekomst liggen."),
+        ("2026-11-02", "2026-10-01", "De vorige versie geldt vanaf 2-11-2026"),
+    ],
+)
+@time_machine.travel(date(2026, 11, 23), tick=False)
+def test_a_search_profile_version_is_agreed_in_order_and_not_in_the_future(
+    cast, login, first, second, message
+):
+    client = login(cast.specialist_a)
+    url = reverse("trajecten:search_profile_new", args=[cast.traj_x1.uuid])
+    form = {"sectors": "Logistiek", "region": "Utrecht", "functions-TOTAL_FORMS": "1",
+            "functions-INITIAL_FORMS": "0", "functions-MIN_NUM_FORMS": "1",
+            "functions-MAX_NUM_FORMS": "1000", "functions-0-title": "Planner",
+            "functions-0-reason": "ervaring"}  # fmt: skip
+    client.post(url, {**form, "valid_from": first})
+    response = client.post(url, {**form, "valid_from": second})
+    assert message in response.content.decode()
+    assert SearchProfile.objects.filter(trajectory=cast.traj_x1).count() == 1
 
 
 # --- Uploads ----------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from .people import (
     employee_duplicate_keep_apart,
     employee_duplicate_merge,
     employee_find_or_create,
+    employee_update,
     employees_import,
 )
 from .records import (
@@ -45,6 +46,7 @@ __all__ = [
     "employee_duplicate_keep_apart",
     "employee_duplicate_merge",
     "employee_find_or_create",
+    "employee_update",
     "employees_import",
     "extension_add",
     "member_remove",

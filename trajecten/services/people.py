@@ -193,3 +193,35 @@ def employees_import(*, actor: User, rows: list[dict], dry_run: bool) -> dict:
                 AuditAction.UPDATE, object_type="employee", actor=actor, details={"import": summary}
             )
     return counts
+
+
+@transaction.atomic
+def employee_update(*, actor: User, trajectory, job_title: str | None = None, **fields) -> Employee:
+    """The details of the trajectory's employee that a report's identification prints: name,
+    contact details, date of birth, personnel number (agency admins only: it is unique in the
+    agency, so a specialist could otherwise learn of someone outside their caseload), the BSN
+    (only when the agency records it) and the job at the own employer."""
+    writes.allowed(access.can_edit_trajectory(actor, trajectory))
+    employee = writes.fresh(trajectory.employee, actor, lock=True)
+    if "external_id" in fields and not access.can_manage_agency(actor):
+        if fields["external_id"] != employee.external_id:
+            raise PermissionDenied
+        del fields["external_id"]
+    if "bsn" in fields and not trajectory.agency.record_bsn:
+        del fields["bsn"]
+    if employee.user_id and "email" in fields and fields["email"].lower() != employee.email:
+        writes.refuse(
+            "email", _("This employee logs in with this address; it cannot be changed here.")
+        )
+    if "email" in fields:
+        fields["email"] = fields["email"].strip().lower()
+    changed = writes.apply(employee, fields)
+    writes.saved(employee, actor=actor, changed=changed, creating=False)
+    if job_title is not None:
+        Employment.objects.update_or_create(
+            employee=employee,
+            legal_entity_id=trajectory.legal_entity_id,
+            defaults={"job_title": job_title.strip()},
+        )
+    live.bump_trajectory(trajectory)
+    return employee

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from portal import access, audit, live, uploads, writes
@@ -137,8 +138,22 @@ def search_profile_save(
     *, actor: User, trajectory: Trajectory, functions: list[dict], **fields
 ) -> SearchProfile:
     """A new version of the search profile with its functions; earlier versions stay. Every
-    function needs a reason why it is suitable (passend)."""
+    function needs a reason why it is suitable (passend). ``valid_from`` is the day it was
+    agreed: not in the future, and not before the version it follows (a report prints the
+    version in force at the end of its period, so the versions must follow each other)."""
     writes.allowed(access.can_write_records(actor, trajectory))
+    valid_from = fields.get("valid_from")
+    if valid_from and valid_from > timezone.localdate():
+        writes.refuse("valid_from", _("The date cannot lie in the future."))
+    previous = trajectory.searchprofiles.order_by("-valid_from").values_list(
+        "valid_from", flat=True
+    )
+    if valid_from and previous.first() and valid_from < previous.first():
+        writes.refuse(
+            "valid_from",
+            _("The previous version is valid from %(day)s: this one cannot start earlier.")
+            % {"day": date_format(previous.first(), "SHORT_DATE_FORMAT")},
+        )
     functions = [
         {"title": (f.get("title") or "").strip(), "reason": (f.get("reason") or "").strip()}
         for f in functions

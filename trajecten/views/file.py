@@ -19,6 +19,7 @@ from ..forms import (
     AcceptReferralForm,
     ActionListForm,
     CloseForm,
+    EmployeeDetailsForm,
     ExtensionForm,
     MemberForm,
     PhaseForm,
@@ -62,6 +63,7 @@ def trajectory_file(request, uuid):
         "can_write": access.can_write_records(user, trajectory),
         "can_write_time": access.can_write_time(user, trajectory),
         "is_employer": access.is_employer_contact(user),
+        "show_bsn": access.can_see_bsn(user, trajectory),
         **selectors.tab_context(
             tab=tab, user=user, trajectory=trajectory, today=today, params=request.GET
         ),
@@ -108,6 +110,17 @@ def summary_edit(request, uuid):
 
     return _edit(request, uuid, TrajectorySummaryForm, _("Trajectory details"),
                  instance_of=lambda t: t, save=save)  # fmt: skip
+
+
+@login_required
+def employee_edit(request, uuid):
+    def save(trajectory, data):
+        services.employee_update(actor=request.user, trajectory=trajectory, **data)
+
+    def form(data, trajectory):
+        return EmployeeDetailsForm(data, trajectory=trajectory, user=request.user)
+
+    return _edit(request, uuid, form, _("Employee details"), save=save)
 
 
 @login_required

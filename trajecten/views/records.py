@@ -164,7 +164,7 @@ def search_profile_new(request, uuid):
         initial = {
             f: getattr(latest, f)
             for f in SearchProfileForm._meta.fields
-            if f not in ("change_note", "agreed_with_employee")
+            if f not in ("change_note", "agreed_with_employee", "valid_from")
         }
         function_initial = [{"title": f.title, "reason": f.reason} for f in latest.functions.all()]
     form = SearchProfileForm(request.POST or None, initial=initial)

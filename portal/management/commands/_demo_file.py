@@ -2,7 +2,8 @@
 
 from datetime import datetime, time, timedelta
 
-from django.utils import timezone
+from django.db import transaction
+from django.utils import timezone, translation
 
 from portal.models import TimeCategory
 from trajecten.models import (
@@ -67,9 +68,16 @@ def fill_file(trajectory, specialist, template) -> None:
          "Driegesprek met werkgever over voortgang en zoekprofiel. Werkgever akkoord met "
          "verbreding naar planning en klantenservice.", "Zoekprofiel versie 2 vastleggen."),
     ]  # fmt: skip
+    last = min(timezone.localdate(), trajectory.end_date or timezone.localdate())
+    for n, offset in enumerate(range(63, (last - start).days + 1, 21)):
+        conversations.append(
+            (offset, "coaching", 45, "employer" if n % 2 == 0 else "agency", False,
+             "Sollicitaties van de afgelopen weken doorgenomen; twee vacatures samen gekozen.",
+             "Reacties nabellen; gesprek voorbereiden.")
+        )  # fmt: skip
     for offset, kind, minutes, visibility, medical, summary, agreements in conversations:
         day = start + timedelta(days=offset)
-        if day > timezone.localdate():
+        if day > last:
             continue
         ConversationReport.objects.create(
             trajectory=trajectory, date=day, kind=kind, duration_minutes=minutes,
@@ -96,31 +104,44 @@ def fill_file(trajectory, specialist, template) -> None:
         due_date=today - timedelta(days=3),
     )
     Training.objects.create(
+        trajectory=trajectory, name="Loopbaantest (Loopbaankompas)", provider="Spoorwerk Academie",
+        online=True, start_date=start + timedelta(days=3), end_date=start + timedelta(days=10),
+        status="completed",
+        result="Hoogste interesse in plannen en organiseren en in klantcontact.",
+    )  # fmt: skip
+    Training.objects.create(
         trajectory=trajectory, name="Sollicitatietraining", provider="Spoorwerk Academie",
         start_date=start + timedelta(days=21), end_date=start + timedelta(days=35),
         status="completed",
+        result="Cv en motivatiebrief herschreven; gespreksvaardigheid geoefend.",
     )  # fmt: skip
     PersonProfile.objects.create(
         trajectory=trajectory, education="MBO 4 Logistiek", work_history="12 jaar chauffeur",
-        competences="Klantgericht, punctueel, zelfstandig", wishes="Regelmatige werktijden",
+        competences="Klantgericht, punctueel, zelfstandig", motivators="Zekerheid en collega's",
+        test_results="Loopbaantest: plannen, organiseren en klantcontact passen het best.",
+        wishes="Regelmatige werktijden",
     )  # fmt: skip
     WorkCapacity.objects.create(
         trajectory=trajectory, advice_author="Bedrijfsarts A. Jansen",
         advice_date=start - timedelta(days=20),
+        fml_reference=f"FML {start - timedelta(days=20):%d-%m-%Y}",
         possibilities="Zittend en afwisselend werk; klantcontact.",
         limitations="Niet langdurig rijden; niet tillen boven 10 kg.",
         hours_per_day=6, hours_per_week=30,
     )  # fmt: skip
-    for version, sectors, functions in [
-        (1, "Logistiek", [("Planner", "Ervaring met routes en klanten; zittend werk.")]),
-        (2, "Logistiek, Klantenservice", [
+    for version, valid_from, sectors, functions in [
+        (1, start, "Logistiek", [("Planner", "Ervaring met routes en klanten; zittend werk.")]),
+        (2, start + timedelta(days=43), "Logistiek, Klantenservice", [
             ("Planner", "Ervaring met routes en klanten; zittend werk."),
             ("Medewerker klantenservice", "Klantgericht; past binnen 6 uur per dag."),
             ("Magazijnadministrateur", "Kent de logistiek; geen zwaar tillen."),
         ]),
     ]:  # fmt: skip
+        if valid_from > timezone.localdate():
+            continue
         profile = SearchProfile.objects.create(
-            trajectory=trajectory, version=version, sectors=sectors, region="Utrecht en Amersfoort",
+            trajectory=trajectory, version=version, valid_from=valid_from, sectors=sectors,
+            region="Utrecht en Amersfoort",
             travel_minutes=45, hours_per_week=30, wage_indication="€ 2.800 – € 3.200 bruto",
             agreed_with_employee=version == 2, author=specialist,
             change_note="" if version == 1 else "Verbreed na driegesprek",
@@ -135,6 +156,11 @@ def fill_file(trajectory, specialist, template) -> None:
         )  # fmt: skip
     action_list_apply(trajectory=trajectory, template=template, actor=specialist)
     if trajectory.is_ended:
+        case = trajectory.sickness_case
+        case.final_evaluation_date = trajectory.end_date - timedelta(days=10)
+        case.current_assessment_date = trajectory.end_date - timedelta(days=14)
+        case.current_assessment_by = "Bedrijfsarts A. Jansen"
+        case.save()
         Placement.objects.create(
             trajectory=trajectory, new_employer="Bakker Logistiek BV", function="Planner",
             start_date=trajectory.end_date, hours_per_week=30, contract_type="employment",
@@ -171,16 +197,28 @@ def _phase_route(trajectory, specialist) -> None:
         )  # fmt: skip
 
 
+#: The kinds of activity an employee records, in turn: (kind, organisation, vacancy).
 DEMO_APPLICATIONS = [
-    # days ago, kind, organisation, vacancy, status history
-    (60, "written_application", "PostNL", "Planner distributie", ["sent", "rejected"]),
-    (50, "agency_registration", "Randstad", "", ["sent"]),
-    (45, "open_application", "Bakker Logistiek", "", ["sent", "invited", "second_interview"]),
-    (30, "reading_vacancies", "", "", ["sent"]),
-    (20, "written_application", "Jumbo DC", "Medewerker planning", ["sent", "no_response"]),
-    (12, "phone_application", "DHL Parcel", "Klantenservice", ["sent", "invited"]),
-    (4, "written_application", "Eneco", "Medewerker klantenservice", ["sent"]),
+    ("written_application", "PostNL", "Planner distributie"),
+    ("agency_registration", "Randstad", ""),
+    ("open_application", "Bakker Logistiek", ""),
+    ("reading_vacancies", "", ""),
+    ("written_application", "Jumbo DC", "Medewerker planning"),
+    ("phone_application", "DHL Parcel", "Klantenservice"),
+    ("written_application", "Eneco", "Medewerker klantenservice"),
+    ("written_application", "Bol.com", "Magazijnadministrateur"),
+    ("cv_online", "", ""),
+    ("open_application", "Transport Midden BV", ""),
 ]
+#: How an application older than a month ended, in turn (a month is long enough to hear).
+DEMO_OUTCOMES = [["sent", "rejected"], ["sent", "no_response"], ["sent", "invited", "rejected"],
+                 ["sent", "rejected"]]  # fmt: skip
+#: Recent applications are still open.
+DEMO_OPEN = [["sent"], ["sent", "invited"], ["sent", "invited", "second_interview"]]
+#: Every this many days an activity, except in the quiet weeks (the sollicitatietraining),
+#: so that one norm period is missed and the reports have something to explain.
+DEMO_EVERY_DAYS = 6
+DEMO_QUIET_DAYS = range(22, 40)
 
 DEMO_VACANCIES = [
     ("Planner transport", "DHL Supply Chain", "Utrecht", 32, "Logistiek"),
@@ -194,6 +232,7 @@ DEMO_VACANCIES = [
 
 def demo_applications(trajectory, employee_user) -> None:
     """A lived-in application log (idempotent) and a vacancy board per agency."""
+    from sollicitaties.constants import STATUS_KINDS
     from sollicitaties.models import (
         ApplicationActivity,
         StatusChange,
@@ -211,15 +250,32 @@ def demo_applications(trajectory, employee_user) -> None:
     if ApplicationActivity.objects.filter(trajectory=trajectory).exists():
         return
     today = timezone.localdate()
-    for days, kind, organisation, title, history in DEMO_APPLICATIONS:
-        day = today - timedelta(days=days)
-        if day < trajectory.start_date:
-            continue
+    last = min(today, trajectory.end_date or today)
+    rows = []
+    for n, offset in enumerate(
+        o for o in range(2, (last - trajectory.start_date).days + 1, DEMO_EVERY_DAYS)
+        if o not in DEMO_QUIET_DAYS
+    ):  # fmt: skip
+        kind, organisation, title = DEMO_APPLICATIONS[n % len(DEMO_APPLICATIONS)]
+        day = trajectory.start_date + timedelta(days=offset)
+        if kind not in STATUS_KINDS:
+            history = ["sent"]
+        elif (today - day).days < 30:
+            history = DEMO_OPEN[n % len(DEMO_OPEN)]
+        else:
+            history = DEMO_OUTCOMES[n % len(DEMO_OUTCOMES)]
+        rows.append((day, kind, organisation, title, history))
+    if trajectory.is_ended:  # the application that led to the placement
+        rows.append((trajectory.end_date - timedelta(days=24), "open_application",
+                     "Bakker Logistiek BV", "Planner",
+                     ["sent", "invited", "second_interview", "offer", "hired"]))  # fmt: skip
+    for day, kind, organisation, title, history in rows:
         activity = ApplicationActivity.objects.create(
             trajectory=trajectory, date=day, kind=kind, organisation=organisation,
             vacancy_title=title, status=history[-1], recorded_by=employee_user,
             recorded_by_role="employee", channel="vacancy_site" if title else "",
-            notes="Leuk gesprek gehad, salaris iets lager" if "second_interview" in history else "",
+            notes="Leuk gesprek gehad, salaris iets lager"
+            if history[-1] == "second_interview" else "",
         )  # fmt: skip
         for i, status in enumerate(history):
             StatusChange.objects.create(
@@ -228,36 +284,146 @@ def demo_applications(trajectory, employee_user) -> None:
             )  # fmt: skip
     TempAgencyRegistration.objects.get_or_create(
         trajectory=trajectory, agency_name="Randstad",
-        defaults={"date": max(trajectory.start_date, today - timedelta(days=50))},
+        defaults={"date": trajectory.start_date + timedelta(days=8)},
     )  # fmt: skip
 
 
-def demo_reports(agency) -> None:
-    """Drafts that have fallen due, and one signed progress report with its PDF."""
+def demo_reports(agency, *, overdue: str | None = None) -> None:
+    """The reports as an agency that works on time has them (once: a signed report is never
+    rewritten). Every report that fell due was signed on time, on its due date, after it was
+    discussed with the employee two days before, with a narrative written from the report's own
+    figures; the first progress report of the first file carries the employee's view, given
+    before signing. The drafts not yet due stay drafts (one is due in a few days), and the
+    report of the employee named ``overdue`` is left unsigned past its due date.
+
+    Signing goes through the service (its checks hold); the demo then dates the signature and
+    the snapshot back to the due date, as if the specialist had signed that day."""
+    from rapportages import content
     from rapportages import services as reports
     from rapportages.models import Report
     from trajecten.services import renewals_record
 
-    reports.reports_schedule(today=timezone.localdate())
-    renewals_record(today=timezone.localdate())
-    report = (
-        Report.objects.filter(agency=agency, kind="progress", number=1, status="draft")
-        .select_related("trajectory")
-        .order_by("trajectory__employee__last_name")
-        .first()
-    )
-    if report is None:
+    today = timezone.localdate()
+    reports.reports_schedule(today=today)
+    renewals_record(today=today)
+    if Report.objects.filter(agency=agency).exclude(status="draft").exists():
         return
-    report.progress = (
-        "De werknemer werkt gemotiveerd aan het traject. Het zoekprofiel is na het driegesprek "
-        "verbreed naar planning en klantenservice; er lopen twee sollicitaties met een gesprek."
+    due = list(
+        Report.objects.filter(agency=agency, status="draft", due_date__lt=today)
+        .select_related("trajectory__employee__user")
+        .order_by("trajectory__employee__last_name", "due_date")
     )
-    report.obstacles = "Reistijd boven 45 minuten is niet haalbaar; daarom regio Utrecht."
-    report.evaluation = "De inspanningen zijn voldoende; de sollicitatienorm wordt bijna gehaald."
-    report.next_steps = "Sollicitatietraining afronden, twee gesprekken voorbereiden."
-    report.save()
-    signer = report.trajectory.memberships.filter(role="primary").first().user
-    reports.report_sign(report=report, actor=signer)
+    viewed = False
+    for report in due:
+        employee = report.trajectory.employee
+        if employee.last_name == overdue and report is _latest(due, employee):
+            continue
+        signer = report.trajectory.memberships.get(role="primary").user
+        signed_on = report.due_date - timedelta(days=1 if report.kind == "trajectory_plan" else 0)
+        blocks = content.build(report, today=signed_on)
+        with transaction.atomic():
+            reports.report_save(
+                actor=signer, report=report, discussed_on=signed_on - timedelta(days=2),
+                **_narrative(report, blocks),
+            )  # fmt: skip
+            if report.kind == "progress" and not viewed and employee.user_id:
+                reports.employee_view_set(
+                    actor=employee.user, report=report, employee_view=EMPLOYEE_VIEW
+                )
+                viewed = True
+            signed = reports.report_sign(actor=signer, report=report)
+            signed_at = timezone.make_aware(datetime.combine(signed_on, time(16, 30)))
+            Report.objects.filter(pk=signed.pk).update(
+                signed_at=signed_at,
+                employee_view_at=signed_at - timedelta(days=1) if signed.employee_view else None,
+                snapshot=reports.snapshot_for(
+                    Report.objects.get(pk=signed.pk), signer=signer, day=signed_on
+                ),
+            )  # the PDF is rendered after the commit, from this snapshot
+
+
+def _latest(drafts, employee):
+    return max((r for r in drafts if r.trajectory.employee_id == employee.pk),
+               key=lambda r: r.due_date)  # fmt: skip
+
+
+EMPLOYEE_VIEW = (
+    "Ik herken mij in de rapportage. Het zoeken in de logistiek gaat goed; klantenservice vind "
+    "ik spannend, maar ik wil het proberen. Reizen naar Amersfoort is voor mij de grens."
+)
+
+
+def _narrative(report, blocks: dict) -> dict:
+    """What a specialist would write, from the report's own figures (so the two agree)."""
+    from sollicitaties.constants import ApplicationStatus
+
+    name = report.trajectory.employee.first_name
+    norm, applications = blocks["norm"], blocks["applications"]
+    profile = blocks["search_profile"]["in_force"] or {}
+    functions = ", ".join(f["title"].lower() for f in profile.get("functions", []))
+    capacity = blocks["work_capacity"]
+    if norm["complete"]:
+        judged = (
+            f"De sollicitatienorm ({norm['description']}) is gehaald in {norm['met']} van de "
+            f"{norm['complete']} afgeronde normperioden die deze rapportage raakt."
+        )
+    else:
+        judged = "In deze periode is nog geen normperiode afgerond."
+    if report.kind == "trajectory_plan":
+        return {
+            "progress": f"Intake op {blocks['referral']['intake_date']}. {name} is gemotiveerd "
+            "om passend werk bij een andere werkgever te vinden.",
+            # Non-medical only: the functional limitations are in the FML block already.
+            "obstacles": "Geen eigen vervoer: vacatures binnen 45 minuten reizen met het OV.",
+            "evaluation": f"Het plan is met {name} besproken. Zoekrichting: {functions}, binnen "
+            f"de belastbaarheid uit de {capacity.get('fml', 'FML')}.",
+            "next_steps": "Loopbaantest en sollicitatietraining in de eerste zes weken; "
+            f"daarna solliciteren volgens de norm van {norm['description']}.",
+        }
+    with translation.override("nl"):
+        invited_labels = {
+            str(ApplicationStatus(s).label)
+            for s in ("invited", "second_interview", "offer", "hired")
+        }
+    invited = sum(s["count"] for s in applications["by_status"] if s["status"] in invited_labels)
+    changes = [c for c in blocks["search_profile"]["changes"] if c["version"] > 1]
+    progress = (
+        f"In deze periode {applications['total']} sollicitatieactiviteiten, waarvan "
+        f"{applications['counting']} meetellend; "
+        + {0: "geen daarvan leidde tot een gesprek.", 1: "1 daarvan leidde tot een gesprek."}.get(
+            invited, f"{invited} daarvan leidden tot een gesprek."
+        )
+    )
+    if changes:
+        progress += (
+            f" Het zoekprofiel is per {changes[-1]['valid_from']} verbreed (versie "
+            f"{changes[-1]['version']}): {functions}."
+        )
+    if report.kind == "final":
+        placement = blocks["placement"] or {}
+        return {
+            "progress": progress,
+            "results": f"{name} is per {placement.get('start', '')} geplaatst als "
+            f"{placement.get('function', '').lower()} bij {placement.get('employer', '')}, "
+            f"{placement.get('hours', '')} per week.",
+            "evaluation": f"{judged} Het 2e spoor heeft tot duurzaam passend werk geleid.",
+            "next_steps": f"Nazorg tot {placement.get('aftercare_until', '')}; daarna sluiten "
+            "wij het dossier.",
+        }
+    missed = norm["complete"] - norm["met"]
+    return {
+        "progress": progress,
+        "obstacles": "In de weken van de sollicitatietraining is minder gesolliciteerd."
+        if missed
+        else "",
+        "evaluation": judged
+        + (
+            " De gemiste periode is besproken; het tempo is daarna weer op peil."
+            if missed
+            else " De inspanningen zijn voldoende."
+        ),
+        "next_steps": f"Sollicitaties voortzetten als {functions}; gesprekken voorbereiden.",
+    }
 
 
 def demo_messages(agency) -> None:

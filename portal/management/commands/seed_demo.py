@@ -4,9 +4,11 @@ import unicodedata
 from datetime import date, timedelta
 
 from allauth.account.models import EmailAddress
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.management.base import CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from portal.constants import PhaseSet, Role
 from portal.models import Agency, Employer, EmployerContact, LegalEntity, Product, User
@@ -78,6 +80,8 @@ AGENCIES = [
             ],
         },
         "contacts": [("hr.vermeer", "Karin", "Vermeer", "Bakkerij Vermeer", None)],
+        # The one report left overdue: its specialist is reminded, its admin in copy.
+        "overdue": "Peters",
         "employees": [
             ("Tomasz", "Zieliński", "pl", ["Vermeer Brood BV"], "active", "lotte"),
             ("Sophie", "Peters", "nl", ["Vermeer Banket BV"], "active", "lotte"),
@@ -85,7 +89,15 @@ AGENCIES = [
     },
 ]
 
-START_DATES = [date(2026, 5, 4), date(2026, 8, 17), date(2026, 10, 5), date(2025, 12, 1)]
+#: When each trajectory started, as (months, days) before the day the demo is first seeded, so
+#: that the story stays the same whenever it is made: a file half a year in (its 6-month report
+#: signed), one 3 months in, one just started, and one whose 12-month report is due in 3 days.
+#: Dates are set when a row is created; seeding again later does not move them.
+START_AGO = [(6, 21), (3, 14), (1, 24), (12, -3)]
+#: The ended trajectory ended this many days ago (its final report signed on time).
+ENDED_DAYS_AGO = 27
+JOBS = ["Chauffeur C/E", "Magazijnmedewerker", "Planner", "Monteur", "Verzorgende IG",
+        "Huishoudelijk medewerker", "Bakker", "Banketbakker"]  # fmt: skip
 
 
 class Command(SystemCommand):
@@ -146,6 +158,7 @@ class Command(SystemCommand):
             specialists[local] = self._user(email(local), first, last, agency, Role.SPECIALIST)
             logins.append((agency.name, str(Role.SPECIALIST.label), specialists[local].email))
 
+        today = timezone.localdate()
         template = demo_action_list(agency)
         bvs: dict[str, LegalEntity] = {}
         for employer_name, entities in spec["employers"].items():
@@ -182,33 +195,46 @@ class Command(SystemCommand):
                     "last_name": last,
                     "email": user.email,
                     "guidance_language": lang,
+                    "date_of_birth": date(1968 + 3 * i, 1 + (5 * i) % 12, 3 + (7 * i) % 25),
+                    "external_id": f"P{4711 + 37 * i}",
                 },
             )
             for bv in employments:
-                Employment.objects.get_or_create(employee=employee, legal_entity=bvs[bv])
-            start = START_DATES[i % len(START_DATES)]
+                Employment.objects.update_or_create(
+                    employee=employee, legal_entity=bvs[bv],
+                    defaults={"job_title": JOBS[i % len(JOBS)]},
+                )  # fmt: skip
+            months, days = START_AGO[i % len(START_AGO)]
+            start = today - relativedelta(months=months) - timedelta(days=days)
             case, _ = SicknessCase.objects.get_or_create(
                 employee=employee,
                 defaults={"first_sick_day": start - timedelta(days=300 + 20 * i)},
             )
+            ended = status == TrajectoryStatus.ENDED
+            refreshed = {
+                "agency": agency,
+                "sickness_case": case,
+                "product": agency.products.get(kind=Product.Kind.BASE_3_MONTHS),
+                "referral_basis": "company_doctor" if i % 2 == 0 else "labour_expert",
+                "guidance_language": lang,
+                "status": status,
+                "closing_reason": "new_job" if ended else "",
+                "phase": None
+                if status == TrajectoryStatus.REFERRED
+                else agency.phases.order_by("position")[min(i, 3)],
+            }
+            dates = {  # only when created: the file and its reports were written for them
+                "referral_date": start - timedelta(days=7),
+                "intake_date": start - timedelta(days=2 + i % 6),
+                "referral_advice_date": start - timedelta(days=21),
+                "start_date": None if status == TrajectoryStatus.REFERRED else start,
+                "end_date": today - timedelta(days=ENDED_DAYS_AGO) if ended else None,
+            }
             trajectory, _ = Trajectory.objects.update_or_create(
                 employee=employee,
                 legal_entity=bvs[employments[0]],
-                defaults={
-                    "agency": agency,
-                    "sickness_case": case,
-                    "product": agency.products.get(kind=Product.Kind.BASE_3_MONTHS),
-                    "referral_date": start - timedelta(days=7),
-                    "intake_date": start - timedelta(days=2 + i % 6),
-                    "guidance_language": lang,
-                    "status": status,
-                    "start_date": None if status == TrajectoryStatus.REFERRED else start,
-                    "end_date": date(2026, 11, 2) if status == TrajectoryStatus.ENDED else None,
-                    "closing_reason": "new_job" if status == TrajectoryStatus.ENDED else "",
-                    "phase": None
-                    if status == TrajectoryStatus.REFERRED
-                    else agency.phases.order_by("position")[min(i, 3)],
-                },
+                defaults=refreshed,
+                create_defaults={**refreshed, **dates},
             )
             TrajectoryMember.objects.update_or_create(
                 trajectory=trajectory,
@@ -218,7 +244,7 @@ class Command(SystemCommand):
             fill_file(trajectory, specialists[specialist], template)
             demo_applications(trajectory, user)
             logins.append((agency.name, f"employee ({employments[0]})", user.email))
-        demo_reports(agency)
+        demo_reports(agency, overdue=spec.get("overdue"))
         demo_messages(agency)
         return logins
 
