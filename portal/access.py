@@ -201,9 +201,14 @@ RECORD_RULES = {
     TempAgencyRegistration: (ALL, ALL, ALL),
     ApplicationNorm: (ALL, ALL, ALL),
     Evidence: (ALL, Q(agency__share_application_evidence_with_employer=True), ALL),
-    # Employees read drafts too (they may add their view before signing); employers only
-    # published reports.
-    Report: (ALL, Q(status__in=PUBLISHED), ALL),
+    # Employees read published reports and the drafts given to them to respond to; employers
+    # published reports and the plan given to them to sign.
+    Report: (
+        Q(status__in=PUBLISHED) | Q(status="draft", review_requested_at__isnull=False),
+        Q(status__in=PUBLISHED)
+        | Q(status="draft", review_requested_at__isnull=False, kind="trajectory_plan"),
+        ALL,
+    ),
     BundleJob: (NONE, ALL, ALL),
     # The thread runs between the employer and the specialists; the employee is not in it.
     Message: (NONE, ALL, ALL),
@@ -500,9 +505,48 @@ def can_see_bsn(user, trajectory: Trajectory) -> bool:
     return is_agency_staff(user) and trajectory.agency.record_bsn and is_visible(user, trajectory)
 
 
+def report_party(user, report: Report) -> str | None:
+    """As whom ``user`` responds to a report that is out for a response: the employee of the
+    file, or for a plan an employer contact of its BV (the commissioning party)."""
+    from rapportages.constants import Party, ReportKind, ReportStatus
+
+    if report.status != ReportStatus.DRAFT or not report.review_requested_at:
+        return None
+    if not is_visible(user, report):
+        return None
+    if is_employee(user):
+        return Party.EMPLOYEE
+    if user.role == Role.EMPLOYER_CONTACT and report.kind == ReportKind.TRAJECTORY_PLAN:
+        return Party.EMPLOYER
+    return None
+
+
+def can_approve_report(user, report: Report) -> bool:
+    """Four-eyes: another specialist of the trajectory or an agency admin, not the signer."""
+    return (
+        _role(user, Role.SPECIALIST, Role.AGENCY_ADMIN)
+        and report.signed_by_id != user.pk
+        and is_visible(user, report.trajectory)
+    )
+
+
+def report_approvers(report: Report) -> list:
+    """Who is asked to approve: the trajectory's other specialists and the agency admins."""
+    members = [
+        m.user
+        for m in report.trajectory.memberships.select_related("user").filter(user__is_active=True)
+        if m.user_id != report.signed_by_id
+    ]
+    admins = [u for u in agency_admins(report.agency_id) if u.pk != report.signed_by_id]
+    return list({u.pk: u for u in [*members, *admins]}.values())
+
+
 def can_add_employee_view(user, report: Report) -> bool:
-    """The employee adds their own view to a report of their file."""
-    return is_employee(user) and is_visible(user, report)
+    """The employee adds a later view to a final report of their file (kept beside the PDF,
+    printed in the UWV bundle). Before signing they respond to the report instead."""
+    from rapportages.constants import PUBLISHED
+
+    return is_employee(user) and report.status in PUBLISHED and is_visible(user, report)
 
 
 def can_request_bundle(user, trajectory: Trajectory) -> bool:

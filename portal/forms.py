@@ -24,6 +24,8 @@ class AgencySettingsForm(forms.ModelForm):
             "share_time_totals_with_employer",
             "share_application_evidence_with_employer",
             "record_bsn",
+            "response_days",
+            "four_eyes",
         ]
         # Private storage has no public URL, so no "currently: <link>" widget.
         widgets = {"logo": forms.FileInput(attrs={"accept": "image/png,image/jpeg"})}

@@ -49,3 +49,30 @@ def submit(request, form, write, *, success, errors_to=form_errors_to):
         return None
     messages.success(request, success)
     return True if written is None else written
+
+
+#: How a login was proved, in Dutch: a signed response records it and reports for UWV print it.
+AUTHENTICATION_LABELS = {
+    "password": "wachtwoord",
+    "code": "eenmalige inlogcode per e-mail",
+    "mfa": "authenticator-app (tweestapsverificatie)",
+    "password_reset": "wachtwoordherstel per e-mail",
+    "socialaccount": "extern account",
+}
+
+
+def authentication_method(request) -> str:
+    """How the user of this request proved who they are (art. 3:15a BW asks it of an
+    electronic signature): allauth's records of this session, or the personal API token."""
+    from allauth.account.authentication import get_authentication_records
+
+    from .models import ApiToken
+
+    if isinstance(getattr(request, "auth", None), ApiToken):
+        return f"persoonlijk API-token ({request.auth.prefix})"
+    labels = []
+    for record in get_authentication_records(request):
+        label = AUTHENTICATION_LABELS.get(record.get("method"), record.get("method", ""))
+        if label and label not in labels:
+            labels.append(label)
+    return " + ".join(labels) or "ingelogde sessie"

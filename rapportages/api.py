@@ -5,7 +5,7 @@ employee's view and the PDF. Every write goes through ``rapportages.services``, 
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -14,26 +14,65 @@ from portal.api.base import ScopedViewSet, StrictSerializer, service_errors
 from portal.api.filters import RecordFilter
 from portal.downloads import content_disposition, download_name
 from portal.files import private_download
+from portal.shortcuts import authentication_method
 
 from . import services
-from .models import Report
+from .constants import Decision
+from .models import Report, ReportResponse
+
+
+class ResponseSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="user.get_full_name", read_only=True)
+
+    class Meta:
+        model = ReportResponse
+        fields = ["party", "name", "decision", "reason", "content_sha256", "authenticated_by",
+                  "created_at"]  # fmt: skip
 
 
 class ReportSerializer(serializers.ModelSerializer):
     trajectory = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
     supersedes = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
     has_pdf = serializers.SerializerMethodField()
+    responses = serializers.SerializerMethodField(
+        help_text="The responses to the text that is out now (or was, when signed)."
+    )
 
     class Meta:
         model = Report
         fields = ["uuid", "trajectory", "kind", "number", "version", "supersedes", "status",
                   "period_start", "period_end", "due_date", "discussed_on", "progress",
                   "results", "obstacles", "evaluation", "next_steps", "correction_note",
-                  "employee_view", "employee_view_at", "signed_at", "finalized_at",
-                  "pdf_sha256", "has_pdf", "created_at", "updated_at"]  # fmt: skip
+                  "review_requested_at", "review_sha256", "responses",
+                  "employee_view", "employee_view_at", "signed_at", "approved_at",
+                  "finalized_at", "pdf_sha256", "has_pdf", "created_at",
+                  "updated_at"]  # fmt: skip
 
     def get_has_pdf(self, report) -> bool:
         return bool(report.pdf)
+
+    @extend_schema_field(ResponseSerializer(many=True))
+    def get_responses(self, report) -> list:
+        return ResponseSerializer(services.current_responses(report).values(), many=True).data
+
+
+class RespondSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=Decision.choices)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    content_sha256 = serializers.CharField(
+        max_length=64, help_text="review_sha256 of the text you read (from GET)."
+    )
+
+
+class OfferSerializer(serializers.Serializer):
+    medical_confirmed = serializers.BooleanField(
+        required=False, default=False,
+        help_text="true: the writer confirms a narrative with words that may be medical.",
+    )  # fmt: skip
+
+
+class RejectSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
 
 
 class NarrativeSerializer(StrictSerializer):
@@ -109,30 +148,71 @@ class ReportViewSet(mixins.UpdateModelMixin, ScopedViewSet):
         )
         return response
 
+    def _act(self, write, parser=None):
+        """One action on a report: parse the body (``parser``), call the service with the
+        actor and the parsed data, answer with the report as it is now."""
+        report = self.get_object()
+        data = {}
+        if parser is not None:
+            serializer = parser(data=self.request.data)
+            serializer.is_valid(raise_exception=True)
+            data = serializer.validated_data
+        with service_errors():
+            write(actor=self.request.user, report=report, **data)
+        report.refresh_from_db()
+        return Response(ReportSerializer(report).data)
+
     @extend_schema(request=SignSerializer, responses=ReportSerializer)
     @action(detail=True, methods=["post"])
     def sign(self, request, uuid=None):
         """Sign a draft: refused (400, with the fields that are missing) until the narrative,
-        the date it was discussed, the search profile and the referral advice are there."""
-        report = self.get_object()
-        serializer = SignSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        with service_errors():
-            report = services.report_sign(actor=request.user, report=report)
-        return Response(ReportSerializer(report).data)
+        the date it was discussed, the search profile and the referral advice are there and
+        the responses are in (or the days to respond are over)."""
+        return self._act(lambda confirm, **kw: services.report_sign(**kw), parser=SignSerializer)
+
+    @extend_schema(request=OfferSerializer, responses=ReportSerializer)
+    @action(detail=True, methods=["post"])
+    def offer(self, request, uuid=None):
+        """Give a complete draft to the employee (and for a plan the employer) to read and
+        respond; its text is frozen with ``review_sha256`` while it is out. Medical words in
+        the narrative are refused (400, named) until ``medical_confirmed`` is true."""
+        return self._act(services.report_offer, parser=OfferSerializer)
+
+    @extend_schema(request=None, responses=ReportSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, uuid=None):
+        """Take the report back to change its text; the next round asks again."""
+        return self._act(services.report_withdraw)
+
+    @extend_schema(request=RespondSerializer, responses=ReportSerializer)
+    @action(detail=True, methods=["post"])
+    def respond(self, request, uuid=None):
+        """The employee's (or, for a plan, an employer contact's) signed response to the text
+        with ``content_sha256``: agree, or disagree with a reason. Recorded once."""
+        how = authentication_method(request)
+        return self._act(
+            lambda **kw: services.report_respond(authenticated_by=how, **kw),
+            parser=RespondSerializer,
+        )
+
+    @extend_schema(request=None, responses=ReportSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, uuid=None):
+        """Four-eyes: approve a signed report (not its signer); its PDF follows."""
+        return self._act(services.report_approve)
+
+    @extend_schema(request=RejectSerializer, responses=ReportSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, uuid=None):
+        """Four-eyes: send a signed report back to a draft, with the reason."""
+        return self._act(services.report_reject, parser=RejectSerializer)
 
     @extend_schema(request=EmployeeViewSerializer, responses=ReportSerializer)
     @action(detail=True, methods=["post"], url_path="employee-view")
     def employee_view(self, request, uuid=None):
-        """The employee's own view on the report (the employee only)."""
-        report = self.get_object()
-        serializer = EmployeeViewSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        with service_errors():
-            report = services.employee_view_set(
-                actor=request.user, report=report, **serializer.validated_data
-            )
-        return Response(ReportSerializer(report).data)
+        """The employee's later view on a final report (the employee only); it is kept beside
+        the PDF and printed in the UWV bundle. Before signing they respond instead."""
+        return self._act(services.employee_view_set, parser=EmployeeViewSerializer)
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])

@@ -1,58 +1,251 @@
-"""What goes into the UWV bundle: the evidence file for the re-integratieverslag.
+"""The UWV file: the 2e spoor part of the re-integratieverslag (RIV), as the employer uploads
+it to UWV.
 
-All final reports (from their frozen snapshots), the application log (without private notes),
-the conversation reports shared with the employer (never medical ones) and the placement, in
-date order, under a table of contents."""
+One PDF, in this order: a cover with the identification and the WvP dates; the list of every
+report the schedule asked for by today with its status (final, signed late, missing), so a gap
+is stated and never hidden; a RIV checklist of what this file holds and what the employer adds;
+then each final report exactly as signed (its stored PDF's pages, so the SHA-256 in the list is
+the hash of that file); then the application log, the conversations shared with the employer,
+the placement and the employee's later views. And a ZIP with the same documents one PDF each,
+as UWV's upload asks (one file per document type)."""
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.translation import override
+from pypdf import PdfReader, PdfWriter
 
 from sollicitaties.models import ApplicationActivity
 from trajecten.constants import Visibility
 from trajecten.models import ConversationReport, Placement
 
-from .constants import PUBLISHED
-from .content import day_label
+from . import content
+from .constants import PUBLISHED, ReportKind, ReportStatus
 from .models import Report
-from .pdf import logo_data_uri
+from .pdf import logo_data_uri, render_to_pdf
+
+KIND_NAMES = {
+    ReportKind.TRAJECTORY_PLAN: "Re-integratieplan (trajectplan)",
+    ReportKind.PROGRESS: "Voortgangsrapportage",
+    ReportKind.FINAL: "Eindrapportage en evaluatie",
+    ReportKind.FEASIBILITY_ADVICE: "Advies haalbaarheid",
+}
 
 
-def bundle_context(job) -> dict:
-    t = job.trajectory
-    with override("nl"):
-        reports = list(
-            Report.objects.filter(trajectory=t, status__in=PUBLISHED).order_by(
-                "period_end", "version"
-            )
+@dataclass
+class Document:
+    """One document of the file: its name in the ZIP and its PDF."""
+
+    name: str
+    data: bytes
+
+    @property
+    def pages(self) -> int:
+        return len(PdfReader(io.BytesIO(self.data)).pages)
+
+
+def _label(kind: str, number: int) -> str:
+    name = KIND_NAMES.get(kind, kind)
+    return f"{name} {number * 3} maanden" if kind == ReportKind.PROGRESS else name
+
+
+def schedule_rows(t, today) -> list[dict]:
+    """Every report the schedule asked for by ``today``, with the version that counts (the
+    newest final one) and its status in words: a missing or late report is said, not left
+    out."""
+    from .services import trajectory_reports_due
+
+    due = trajectory_reports_due(t, today=today, lead_days=0)
+    reports = {}
+    for r in Report.objects.filter(trajectory=t).order_by("version"):
+        reports.setdefault((r.kind, r.number), []).append(r)
+    rows = []
+    for d in due:
+        versions = reports.get((d.kind, d.number), [])
+        final = [r for r in versions if r.status == ReportStatus.FINAL]
+        report = final[-1] if final else None
+        row = {"label": _label(d.kind, d.number), "due": content.day_label(d.due_date),
+               "period": f"{content.short_day(d.period_start)} – {content.short_day(d.period_end)}",
+               "report": report, "corrected": bool(report and report.version > 1)}  # fmt: skip
+        if report is None:
+            pending = any(r.status != ReportStatus.SUPERSEDED for r in versions)
+            row["status"] = "ontbreekt" + (" (nog niet ondertekend)" if pending else "")
+            row["missing"] = True
+        else:
+            signed_on = timezone.localdate(report.signed_at)
+            late = (signed_on - d.due_date).days
+            row["signed"] = content.day_label(signed_on)
+            row["status"] = "definitief" if late <= 0 else f"te laat ondertekend ({late} dagen)"
+            row["late"] = late > 0
+        rows.append(row)
+    return rows
+
+
+def _checklist(t, rows) -> list[dict]:
+    """The parts of the re-integratieverslag: which this file holds, which the employer adds
+    (with the date the file knows, so the employer can check it)."""
+    case = t.sickness_case
+    plan = next((r for r in rows if r["label"].startswith("Re-integratieplan")), None)
+    progress = [r for r in rows if r["label"].startswith("Voortgangsrapportage")]
+    final = next((r for r in rows if r["label"].startswith("Eindrapportage")), None)
+
+    def employer(label, day, note=""):
+        when = content.day_label(day) if day else "datum niet bekend bij het bureau"
+        return {"part": label, "who": "werkgever", "state": f"voegt de werkgever toe ({when})",
+                "note": note}  # fmt: skip
+
+    def here(label, present, note=""):
+        return {"part": label, "who": "dit dossier",
+                "state": "zit in dit dossier" if present else "ontbreekt", "note": note,
+                "missing": not present}  # fmt: skip
+
+    def not_yet(label, why):
+        return {"part": label, "who": "dit dossier", "state": f"nog niet aan de orde: {why}",
+                "note": ""}  # fmt: skip
+
+    return [
+        employer("Probleemanalyse (bedrijfsarts)", case.probleemanalyse_date),
+        employer("Plan van aanpak en de bijstellingen", case.plan_van_aanpak_date),
+        employer("Eerstejaarsevaluatie", case.first_year_evaluation_date),
+        employer(
+            "Actueel oordeel van de bedrijfsarts",
+            case.current_assessment_date,
+            case.current_assessment_by,
+        ),
+        employer("Eindevaluatie", case.final_evaluation_date),
+        here("Re-integratieplan 2e spoor, getekend", bool(plan and plan.get("report"))),
+        here(
+            "Voortgangsrapportages 2e spoor",
+            all(r.get("report") for r in progress),
+            f"{sum(1 for r in progress if r.get('report'))} van {len(progress)} definitief",
         )
-        conversations = ConversationReport.objects.filter(
-            trajectory=t, visibility=Visibility.EMPLOYER, contains_medical=False
-        ).order_by("date")
-        activities = ApplicationActivity.objects.filter(trajectory=t).order_by("date")
-        return {
+        if progress
+        else not_yet("Voortgangsrapportages 2e spoor", "het schema vroeg er nog geen"),
+        here("Eindrapportage 2e spoor", bool(final and final.get("report")))
+        if final
+        else not_yet("Eindrapportage 2e spoor", "het traject loopt"),
+        here("Overzicht sollicitatieactiviteiten", True),
+        here("Gespreksverslagen gedeeld met de werkgever", True),
+    ]
+
+
+def build(job) -> tuple[bytes, bytes]:
+    """The file as one PDF and as a ZIP of one PDF per document."""
+    t = job.trajectory
+    today = timezone.localdate()
+    with override("nl"):
+        rows = schedule_rows(t, today)
+        reports = [r["report"] for r in rows if r.get("report")]
+        documents = []
+        for report in reports:
+            with report.pdf.open("rb") as f:
+                data = f.read()
+            slug = re.sub(r"[^a-z0-9]+", "-", _label(report.kind, report.number).lower())
+            documents.append(Document(f"{slug.strip('-')}-v{report.version}.pdf", data))
+        appendix = Document(
+            "bijlagen-sollicitaties-gesprekken-plaatsing.pdf",
+            render_to_pdf("rapportages/pdf/bundle_appendix.html", _appendix_context(t))[1],
+        )
+        context = {
             "trajectory": t,
             "logo": logo_data_uri(t.agency),
-            "generated": day_label(timezone.localdate()),
-            "reports": reports,
-            "conversations": [
-                {
-                    "date": day_label(c.date),
-                    "kind": c.get_kind_display(),
-                    "summary": c.summary,
-                    "agreements": c.agreements,
-                }
-                for c in conversations
-            ],
-            "applications": [
-                {
-                    "date": day_label(a.date),
-                    "kind": a.get_kind_display(),
-                    "organisation": a.organisation,
-                    "vacancy": a.vacancy_title,
-                    "status": a.get_status_display(),
-                    "counts": a.counts,
-                }
-                for a in activities
-            ],
-            "placement": Placement.objects.filter(trajectory=t).first(),
+            "generated": content.day_label(today),
+            "cover": _cover(t, today),
+            "rows": rows,
+            "checklist": _checklist(t, rows),
+            "appendix_name": appendix.name,
         }
+        front = _front(context, documents, appendix)
+    merged = PdfWriter()
+    for document in (front, *documents, appendix):
+        merged.append(io.BytesIO(document.data))
+    out = io.BytesIO()
+    merged.write(out)
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        for n, document in enumerate((front, *documents, appendix)):
+            z.writestr(f"{n:02d}-{document.name}", document.data)
+    return out.getvalue(), archive.getvalue()
+
+
+def _front(context: dict, documents: list[Document], appendix: Document) -> Document:
+    """The cover, the list and the checklist, with the page where each document starts in the
+    merged file: rendered once to count its own pages, then with the numbers."""
+    pages = None
+    for _attempt in range(3):
+        start = (pages or 0) + 1
+        for row, document in zip(
+            [r for r in context["rows"] if r.get("report")], documents, strict=True
+        ):
+            row["page"], row["file"] = (start if pages else None), document.name
+            row["sha256"] = row["report"].pdf_sha256
+            start += document.pages
+        context["appendix_page"] = start if pages else None
+        front = Document("voorblad-overzicht-en-checklist.pdf",
+                         render_to_pdf("rapportages/pdf/bundle.html", context)[1])  # fmt: skip
+        if front.pages == pages:
+            return front
+        pages = front.pages
+    return front
+
+
+def _cover(t, today) -> dict:
+    employee, bv = t.employee, t.legal_entity
+    return {
+        "employee": employee.full_name,
+        "date_of_birth": content.day_label(employee.date_of_birth),
+        "bsn": employee.bsn if t.agency.record_bsn else "",
+        "personnel_number": employee.external_id,
+        "employer": bv.employer.name,
+        "legal_entity": bv.name,
+        "kvk": bv.kvk_number,
+        "agency": t.agency.name,
+        "referral": content.referral(t, today),
+    }
+
+
+def _appendix_context(t) -> dict:
+    conversations = ConversationReport.objects.filter(
+        trajectory=t, visibility=Visibility.EMPLOYER, contains_medical=False
+    ).order_by("date")
+    activities = ApplicationActivity.objects.filter(trajectory=t).order_by("date")
+    return {
+        "trajectory": t,
+        "generated": content.day_label(timezone.localdate()),
+        "conversations": [
+            {
+                "date": content.short_day(c.date),
+                "kind": c.get_kind_display(),
+                "summary": c.summary,
+                "agreements": c.agreements,
+            }
+            for c in conversations
+        ],
+        "applications": [
+            {
+                "date": content.short_day(a.date),
+                "kind": a.get_kind_display(),
+                "organisation": a.organisation,
+                "vacancy": a.vacancy_title,
+                "status": a.get_status_display(),
+                "counts": a.counts,
+            }
+            for a in activities
+        ],
+        "placement": Placement.objects.filter(trajectory=t).first(),
+        "later_views": [
+            {
+                "report": r.snapshot.get("identification", {}).get("title", str(r)),
+                "text": r.employee_view,
+                "date": content.day_label(timezone.localdate(r.employee_view_at))
+                if r.employee_view_at
+                else "",
+            }
+            for r in Report.objects.filter(trajectory=t, status__in=PUBLISHED)
+            .exclude(employee_view="")
+            .order_by("period_end")
+        ],
+    }

@@ -11,19 +11,34 @@ class ReportKind(models.TextChoices):
 
 class ReportStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
+    APPROVAL = "approval", _("Signed, awaiting approval")
     SIGNED = "signed", _("Signed, PDF pending")
     FINAL = "final", _("Final")
     SUPERSEDED = "superseded", _("Superseded by a correction")
 
 
-#: Statuses whose content is frozen; employers see only these.
-FROZEN = frozenset({ReportStatus.SIGNED, ReportStatus.FINAL, ReportStatus.SUPERSEDED})
+#: Statuses whose content is frozen: signed by the specialist, no longer a draft.
+FROZEN = frozenset(
+    {ReportStatus.APPROVAL, ReportStatus.SIGNED, ReportStatus.FINAL, ReportStatus.SUPERSEDED}
+)
 PUBLISHED = frozenset({ReportStatus.FINAL, ReportStatus.SUPERSEDED})
 
 #: Drafts appear this many days before their due date, so there is time to write them.
 DRAFT_LEAD_DAYS = 14
 #: Reminder to the specialist this many days before the due date.
 REMINDER_DAYS = 7
+
+
+class Party(models.TextChoices):
+    """Who responds to a report besides the specialist who signs it."""
+
+    EMPLOYEE = "employee", _("Employee")
+    EMPLOYER = "employer", _("Employer")
+
+
+class Decision(models.TextChoices):
+    AGREE = "agree", _("I agree")
+    DISAGREE = "disagree", _("I do not agree")
 
 
 class BundleStatus(models.TextChoices):

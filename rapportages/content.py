@@ -15,6 +15,8 @@ while it has not ended on the report's date, and the last one of a closed trajec
 partial period, not a running one.
 """
 
+import hashlib
+import json
 from collections import Counter
 from datetime import date
 from decimal import Decimal
@@ -51,6 +53,13 @@ SCHEMA = 2
 
 #: How the signer is named under the report.
 SPECIALIST_ROLE = "Re-integratiedeskundige"
+
+
+def digest(data: dict) -> str:
+    """The SHA-256 of a text as respondents read it: canonical JSON (sorted keys, UTF-8), so
+    the same content always gives the same hash."""
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def day_label(day: date | None) -> str:
@@ -140,6 +149,11 @@ def _identification(report, t, today: date) -> dict:
         "specialist": primary.user.get_full_name() if primary else "",
         "specialist_role": SPECIALIST_ROLE,
     }
+
+
+def referral(t, end: date) -> dict:
+    """The referral in WvP terms as of ``end`` (a report's block; the UWV file's cover)."""
+    return _referral(t, end)
 
 
 def _referral(t, end: date) -> dict:

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.widgets import DATE
 
+from .constants import Decision
 from .models import Report
 
 
@@ -20,6 +21,10 @@ class NarrativeForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if not self.instance.supersedes_id:
             del self.fields["correction_note"]
+        if self.instance.review_requested_at:  # the text is out for a response: locked
+            for name in list(self.fields):
+                if name != "discussed_on":
+                    del self.fields[name]
 
 
 class EmployeeViewForm(forms.Form):
@@ -37,4 +42,32 @@ class SignForm(forms.Form):
             "stands."
         ),
         error_messages={"required": _("Confirm that you read the preview before signing.")},
+    )
+
+
+class ResponseForm(forms.Form):
+    """The employee's (or, for a plan, the employer's) response to the text they read."""
+
+    decision = forms.ChoiceField(
+        label=_("Do you agree with this report?"),
+        choices=Decision.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose whether you agree.")},
+    )
+    reason = forms.CharField(
+        label=_("In your own words"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Needed when you do not agree: UWV reads your view next to the report."),
+    )
+    content_sha256 = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("What must change"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Say what must change.")},
     )

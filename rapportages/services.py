@@ -8,17 +8,26 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from portal import access, audit, live, notices, writes
+from portal import access, audit, live, medical, notices, writes
 from portal.constants import AuditAction
 from portal.models import Notification, Product, User
 from trajecten.constants import MemberRole, TrajectoryStatus
 from trajecten.models import SearchProfile, Trajectory
 
 from . import content, pdf
-from .constants import DRAFT_LEAD_DAYS, REMINDER_DAYS, BundleStatus, ReportKind, ReportStatus
-from .models import BundleJob, Report
+from .constants import (
+    DRAFT_LEAD_DAYS,
+    REMINDER_DAYS,
+    BundleStatus,
+    Decision,
+    Party,
+    ReportKind,
+    ReportStatus,
+)
+from .models import BundleJob, Report, ReportResponse
 from .schedule import reports_due
 
 # --- Scheduling -------------------------------------------------------------------------------
@@ -109,6 +118,17 @@ def report_save(*, actor: User, report: Report, **fields) -> Report:
     unknown = set(fields) - allowed
     if unknown:
         raise ValidationError({name: _("This field cannot be set.") for name in unknown})
+    if report.review_requested_at and any(
+        (fields[name] or "").strip() != getattr(report, name)
+        for name in fields
+        if name != "discussed_on"
+    ):
+        raise ValidationError(
+            _(
+                "The report is out for a response: take it back first to change the text "
+                "(the response is then asked again)."
+            )
+        )
     discussed_on = fields.get("discussed_on")
     if discussed_on and discussed_on > timezone.localdate():
         writes.refuse("discussed_on", _("The date cannot lie in the future."))
@@ -127,15 +147,16 @@ def report_save(*, actor: User, report: Report, **fields) -> Report:
     return report
 
 
-def sign_problems(report: Report) -> ValidationError | None:
-    """What stops a report from being signed, field by field (``None`` when nothing does):
-    UWV reads every block, so it must be there before the specialist signs."""
+def text_problems(report: Report, *, for_signing: bool = True) -> ValidationError | None:
+    """What is missing from the text, field by field (``None`` when nothing is): UWV reads
+    every block, so it must be there before the report goes out for a response or is signed.
+    The day it was discussed with the employee is needed for signing only."""
     problems: dict[str, list] = {}
     required = REQUIRED_TO_SIGN.get(report.kind, ("evaluation", "next_steps"))
     for name in (*required, *(("correction_note",) if report.supersedes_id else ())):
         if not getattr(report, name).strip():
             problems[name] = [_("Write this part before signing.")]
-    if report.discussed_on is None:
+    if for_signing and report.discussed_on is None:
         problems["discussed_on"] = [
             _("Fill in when you discussed the report with the employee before signing.")
         ]
@@ -157,9 +178,65 @@ def sign_problems(report: Report) -> ValidationError | None:
     return ValidationError(problems) if problems else None
 
 
-def snapshot_for(report: Report, *, signer: User, day: date) -> dict:
-    """Everything the PDF shows, as it will be frozen when ``signer`` signs on ``day``: the
-    preview is rendered from exactly this, so what the specialist reads is what is signed."""
+def respondents(report: Report) -> list[str]:
+    """Who responds before the specialist signs: the employee, and for the plan the employer
+    as the commissioning party (domain.md §5, Signing)."""
+    if report.kind == ReportKind.TRAJECTORY_PLAN:
+        return [Party.EMPLOYEE, Party.EMPLOYER]
+    return [Party.EMPLOYEE]
+
+
+def response_deadline(report: Report):
+    """Until when the specialist waits for the responses (the agency's number of days)."""
+    if not report.review_requested_at:
+        return None
+    return report.review_requested_at + timedelta(days=report.agency.response_days)
+
+
+def current_responses(report: Report) -> dict[str, ReportResponse]:
+    """The responses to the text that is out now, by party."""
+    if not report.review_sha256:
+        return {}
+    return {
+        r.party: r
+        for r in report.responses.filter(content_sha256=report.review_sha256).select_related("user")
+    }
+
+
+def response_problems(report: Report, *, now=None) -> list[str]:
+    """What the specialist still waits for before signing."""
+    if not report.review_requested_at:
+        return [_("Give the report to the employee to read and respond first.")]
+    now = now or timezone.now()
+    deadline = response_deadline(report)
+    answered = current_responses(report)
+    waiting = [party for party in respondents(report) if party not in answered]
+    if waiting and now < deadline:
+        day = date_format(timezone.localtime(deadline), "DATE_FORMAT")
+        return [
+            _("Waiting for the response of the employee until %(day)s.") % {"day": day}
+            if party == Party.EMPLOYEE
+            else _("Waiting for the employer to sign the plan until %(day)s.") % {"day": day}
+            for party in waiting
+        ]
+    return []
+
+
+def sign_problems(report: Report) -> ValidationError | None:
+    """Everything that stops a report from being signed: the text (at its fields) and the
+    responses (general)."""
+    text = text_problems(report)
+    waiting = response_problems(report)
+    if not waiting:
+        return text
+    problems = dict(text.error_dict) if text else {}
+    problems["__all__"] = [*problems.get("__all__", []), *waiting]
+    return ValidationError(problems)
+
+
+def review_content(report: Report, *, day: date) -> dict:
+    """The text a report goes out with: the blocks from the file as of ``day`` and the
+    narrative. This is what the employee (and the employer) read, hash and respond to."""
     return {
         **content.build(report, today=day),
         "narrative": {
@@ -169,8 +246,35 @@ def snapshot_for(report: Report, *, signer: User, day: date) -> dict:
             "evaluation": report.evaluation,
             "next_steps": report.next_steps,
             "correction_note": report.correction_note,
-            "discussed_on": content.day_label(report.discussed_on),
         },
+    }
+
+
+def snapshot_for(report: Report, *, signer: User, day: date) -> dict:
+    """Everything the PDF shows, as it will be frozen when ``signer`` signs on ``day``: the
+    preview is rendered from exactly this, so what the specialist reads is what is signed.
+    Once the report went out for a response, its content is the text the respondents read
+    (figures as of that day), with their responses; before, it is built afresh."""
+    base = report.review_snapshot or review_content(report, day=day)
+    answered = current_responses(report)
+    deadline = response_deadline(report)
+    return {
+        **base,
+        "narrative": {**base["narrative"], "discussed_on": content.day_label(report.discussed_on)},
+        "review": {
+            "sha256": report.review_sha256,
+            "date": content.day_label(timezone.localdate(report.review_requested_at))
+            if report.review_requested_at
+            else "",
+            "days": report.agency.response_days,
+            "deadline": content.day_label(timezone.localdate(deadline)) if deadline else "",
+        },
+        "responses": [
+            _response_dict(answered[party], party)
+            if party in answered
+            else {"party": party, "missing": True}
+            for party in respondents(report)
+        ],
         "employee_view": {
             "text": report.employee_view,
             "date": content.day_label(report.employee_view_at.date())
@@ -184,6 +288,21 @@ def snapshot_for(report: Report, *, signer: User, day: date) -> dict:
             "date": content.day_label(day),
         },
     }
+
+
+def _response_dict(response: ReportResponse, party: str) -> dict:
+    with translation.override("nl"):
+        return {
+            "party": party,
+            "name": response.user.get_full_name(),
+            "decision": response.decision,
+            "decision_label": "Akkoord" if response.decision == Decision.AGREE else "Niet akkoord",
+            "reason": response.reason,
+            "at": content.day_label(timezone.localdate(response.created_at))
+            + timezone.localtime(response.created_at).strftime(", %H:%M"),
+            "authenticated_by": response.authenticated_by,
+            "sha256": response.content_sha256,
+        }
 
 
 def report_preview(*, actor: User, report: Report) -> bytes:
@@ -209,17 +328,211 @@ def report_sign(*, actor: User, report: Report) -> Report:
     if problems := sign_problems(locked):
         raise problems
     locked.snapshot = snapshot_for(locked, signer=actor, day=timezone.localdate())
-    locked.status = ReportStatus.SIGNED
     locked.signed_by = actor
     locked.signed_at = timezone.now()
+    if locked.agency.four_eyes:
+        locked.status = ReportStatus.APPROVAL
+        locked.save()
+        audit.record(AuditAction.UPDATE, locked, actor=actor, details={"signed": True})
+        _notify_approvers(locked)  # in-app notices are rows of this same write
+        return locked
+    locked.status = ReportStatus.SIGNED
     locked.save()
     audit.record(AuditAction.UPDATE, locked, actor=actor, details={"signed": True})
-    live.bump_trajectory(locked.trajectory)
+    _queue_render(locked)
+    return locked
+
+
+def _queue_render(report: Report) -> None:
+    live.bump_trajectory(report.trajectory)
     from .tasks import render_report
 
     transaction.on_commit(
-        lambda: render_report.delay(locked.pk, agency_id=locked.agency_id), robust=True
+        lambda: render_report.delay(report.pk, agency_id=report.agency_id), robust=True
     )
+
+
+# --- Responses: the employee (and for a plan the employer) read and respond -------------------
+
+
+@transaction.atomic
+def report_offer(*, actor: User, report: Report, medical_confirmed: bool = False) -> Report:
+    """Give a complete draft to the employee (and for a plan the employer) to read and
+    respond. The text is frozen with its hash; while it is out it cannot change. Its narrative
+    reaches the employer once final, so medical words in it are named first and the writer
+    rephrases or confirms (``portal.medical``; the confirmation is audited)."""
+    writes.allowed(access.can_write_reports(actor, report.trajectory))
+    locked = writes.fresh(report, actor, lock=True)
+    if locked.status != ReportStatus.DRAFT:
+        raise ValidationError(_("This report has already been signed."))
+    if locked.review_requested_at:
+        raise ValidationError(_("The report is already out for a response."))
+    if problems := text_problems(locked, for_signing=False):
+        raise problems
+    words = medical.medical_words(*(getattr(locked, name) for name in NARRATIVE_FIELDS))
+    medical.check(words, confirmed=medical_confirmed)
+    if words:
+        audit.record(AuditAction.UPDATE, locked, actor=actor,
+                     details={"medical_words_confirmed": words})  # fmt: skip
+    locked.review_snapshot = review_content(locked, day=timezone.localdate())
+    locked.review_sha256 = content.digest(locked.review_snapshot)
+    locked.review_requested_at = timezone.now()
+    locked.save(update_fields=["review_snapshot", "review_sha256", "review_requested_at",
+                               "updated_at"])  # fmt: skip
+    audit.record(AuditAction.UPDATE, locked, actor=actor,
+                 details={"offered": locked.review_sha256})  # fmt: skip
+    live.bump_trajectory(locked.trajectory)
+    from .tasks import notify_report_offered
+
+    for user in response_askees(locked):
+        transaction.on_commit(
+            lambda user_id=user.pk: notify_report_offered.delay(
+                locked.pk, user_id, agency_id=locked.agency_id
+            ),
+            robust=True,
+        )
+    return locked
+
+
+@transaction.atomic
+def report_withdraw(*, actor: User, report: Report) -> Report:
+    """Take a report back to change its text. The responses given stay on record, tied to
+    the text they were about; the next round asks again."""
+    writes.allowed(access.can_write_reports(actor, report.trajectory))
+    locked = writes.fresh(report, actor, lock=True)
+    if locked.status != ReportStatus.DRAFT or not locked.review_requested_at:
+        raise ValidationError(_("The report is not out for a response."))
+    old = locked.review_sha256
+    locked.review_snapshot, locked.review_sha256, locked.review_requested_at = {}, "", None
+    locked.save(update_fields=["review_snapshot", "review_sha256", "review_requested_at",
+                               "updated_at"])  # fmt: skip
+    audit.record(AuditAction.UPDATE, locked, actor=actor, details={"withdrawn": old})
+    live.bump_trajectory(locked.trajectory)
+    return locked
+
+
+def response_askees(report: Report) -> list[User]:
+    """The people asked to respond: the employee (with a login) and, for a plan, the employer
+    contacts of its BV."""
+    t = report.trajectory
+    people = []
+    if t.employee.user_id and t.employee.user.is_active:
+        people.append(t.employee.user)
+    if Party.EMPLOYER in respondents(report):
+        people.extend(access.employer_contacts_of(t))
+    return people
+
+
+@transaction.atomic
+def report_respond(
+    *,
+    actor: User,
+    report: Report,
+    decision: str,
+    reason: str = "",
+    content_sha256: str,
+    authenticated_by: str,
+) -> ReportResponse:
+    """The employee's (or, for a plan, the employer's) signed response to the text that is
+    out: agree, or disagree with a reason. ``content_sha256`` is the hash of the text the
+    person read; if the text changed meanwhile, nothing is recorded. A response never
+    changes."""
+    party = access.report_party(actor, report)
+    writes.allowed(party is not None)
+    locked = writes.fresh(report, actor, lock=True)
+    if locked.status != ReportStatus.DRAFT or not locked.review_requested_at:
+        raise ValidationError(_("This report is not waiting for your response."))
+    if content_sha256 != locked.review_sha256:
+        raise ValidationError(
+            _("The report changed while you were reading it. Read it again, then respond.")
+        )
+    if decision not in Decision.values:
+        writes.refuse("decision", _("Choose whether you agree."))
+    reason = (reason or "").strip()
+    if decision == Decision.DISAGREE and not reason:
+        writes.refuse("reason", _("Say in your own words why you do not agree."))
+    if locked.responses.filter(party=party, content_sha256=content_sha256).exists():
+        raise ValidationError(_("A response to this text has already been given."))
+    response = ReportResponse.objects.create(
+        agency_id=locked.agency_id,
+        report=locked,
+        party=party,
+        user=actor,
+        decision=decision,
+        reason=reason,
+        content_sha256=content_sha256,
+        authenticated_by=authenticated_by[:100],
+    )
+    details = {"response": decision, "party": party, "sha256": content_sha256}
+    audit.record(AuditAction.CREATE, locked, actor=actor, details=details)
+    live.bump_trajectory(locked.trajectory)
+    return response
+
+
+# --- Four-eyes --------------------------------------------------------------------------------
+
+
+def _notify_approvers(report: Report) -> None:
+    url = reverse("rapportages:detail", args=[report.uuid])
+    for user in access.report_approvers(report):
+        with translation.override(user.language):
+            text = _("Approve a report: %(report)s (%(name)s)") % {
+                "report": report,
+                "name": report.employee.full_name,
+            }
+        Notification.objects.create(agency_id=report.agency_id, user=user, text=text[:300],
+                                    url=url)  # fmt: skip
+
+
+@transaction.atomic
+def report_approve(*, actor: User, report: Report) -> Report:
+    """The second pair of eyes: another specialist of the trajectory or an agency admin, never
+    the one who signed. The approval is printed with the signature; the PDF follows."""
+    writes.allowed(access.can_approve_report(actor, report))
+    locked = writes.fresh(report, actor, lock=True)
+    if locked.status != ReportStatus.APPROVAL:
+        raise ValidationError(_("This report is not waiting for approval."))
+    if locked.signed_by_id == actor.pk:
+        raise ValidationError(_("Someone other than the signer approves the report."))
+    locked.approved_by, locked.approved_at = actor, timezone.now()
+    locked.snapshot = {
+        **locked.snapshot,
+        "approval": {"name": actor.get_full_name(),
+                     "date": content.day_label(timezone.localdate())},
+    }  # fmt: skip
+    locked.status = ReportStatus.SIGNED
+    locked.save()
+    audit.record(AuditAction.UPDATE, locked, actor=actor, details={"approved": True})
+    _queue_render(locked)
+    return locked
+
+
+@transaction.atomic
+def report_reject(*, actor: User, report: Report, reason: str) -> Report:
+    """Send a signed report back to its writer with the reason; it is a draft again (the
+    responses to its text still count while the text stays the same)."""
+    writes.allowed(access.can_approve_report(actor, report))
+    reason = (reason or "").strip()
+    if not reason:
+        writes.refuse("reason", _("Say what must change."))
+    locked = writes.fresh(report, actor, lock=True)
+    if locked.status != ReportStatus.APPROVAL:
+        raise ValidationError(_("This report is not waiting for approval."))
+    if locked.signed_by_id == actor.pk:
+        raise ValidationError(_("Someone other than the signer approves the report."))
+    signer = locked.signed_by
+    locked.status, locked.snapshot, locked.signed_by, locked.signed_at = (
+        ReportStatus.DRAFT, {}, None, None,
+    )  # fmt: skip
+    locked.save()
+    audit.record(AuditAction.UPDATE, locked, actor=actor, details={"rejected": reason})
+    url = reverse("rapportages:detail", args=[locked.uuid])
+    with translation.override(signer.language):
+        text = _("Report sent back: %(report)s (%(name)s): %(reason)s") % {
+            "report": locked, "name": locked.employee.full_name, "reason": reason,
+        }  # fmt: skip
+    Notification.objects.create(agency_id=locked.agency_id, user=signer, text=text[:300], url=url)
+    live.bump_trajectory(locked.trajectory)
     return locked
 
 
@@ -435,6 +748,36 @@ def report_final_notice(*, report_id: int, user_id: int) -> bool:
     return True
 
 
+def report_offered_notice(*, report_id: int, user_id: int) -> bool:
+    """Ask one person to read a report and respond: an email and an in-app notice in their
+    language, while the report is still out."""
+    report = (
+        Report.objects.select_related("trajectory__employee", "trajectory__legal_entity")
+        .filter(pk=report_id, status=ReportStatus.DRAFT, review_requested_at__isnull=False)
+        .first()
+    )
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if report is None or user is None or user not in response_askees(report):
+        return False
+    url = reverse("rapportages:detail", args=[report.uuid])
+    deadline = timezone.localtime(response_deadline(report))
+    with translation.override(user.language):
+        day = date_format(deadline, "DATE_FORMAT")
+        notices.send(
+            "rapportages/email/report_offered",
+            {"report": report, "link": settings.SITE_URL + url, "deadline": day},
+            to=[user.email],
+            language=user.language,
+        )
+        text = _("Read and respond: %(report)s (%(name)s), before %(day)s") % {
+            "report": report,
+            "name": report.employee.full_name,
+            "day": day,
+        }
+    Notification.objects.create(agency_id=report.agency_id, user=user, text=text[:300], url=url)
+    return True
+
+
 def report_writers(report: Report) -> list[User]:
     return [
         m.user
@@ -448,8 +791,9 @@ def report_writers(report: Report) -> list[User]:
 
 
 def bundle_request(*, actor: User, trajectory: Trajectory) -> BundleJob:
-    """Queue the UWV bundle of the file: every final report, the application log, the
-    conversations shared with the employer, and the placement, in one PDF."""
+    """Queue the UWV file of the trajectory (``rapportages.bundle``): a cover, the reports the
+    schedule asked for with their status, a RIV checklist, every final report as signed, and
+    the appendices; one PDF and a ZIP of one PDF per document."""
     writes.allowed(access.can_request_bundle(actor, trajectory))
     job = BundleJob.objects.create(
         trajectory=trajectory, agency_id=trajectory.agency_id, requested_by=actor
@@ -470,10 +814,10 @@ def bundle_build(*, job_id: int) -> BundleJob | None:
     job = BundleJob.objects.select_related("trajectory__agency", "trajectory__employee").get(
         pk=job_id
     )
-    from .bundle import bundle_context
+    from . import bundle
 
     try:
-        _html, data = pdf.render_to_pdf("rapportages/pdf/bundle.html", bundle_context(job))
+        data, archive = bundle.build(job)
     except Exception as exc:
         BundleJob.objects.filter(pk=job_id).update(
             status=BundleStatus.FAILED, error=str(exc)[:500], finished_at=timezone.now()
@@ -481,6 +825,8 @@ def bundle_build(*, job_id: int) -> BundleJob | None:
         raise
     job.pdf.save(f"uwv-{job.uuid}.pdf", ContentFile(data), save=False)
     job.pdf_sha256 = pdf.sha256(data)
+    job.zip.save(f"uwv-{job.uuid}.zip", ContentFile(archive), save=False)
+    job.zip_sha256 = pdf.sha256(archive)
     job.status = BundleStatus.DONE
     job.finished_at = timezone.now()
     job.save()

@@ -66,6 +66,16 @@ def send_report_final_notice(self, report_id: int, user_id: int, *, agency_id: i
         raise self.retry(exc=exc) from exc
 
 
+@shared_task(base=AgencyTask, bind=True, acks_late=True, max_retries=5, default_retry_delay=120)
+def notify_report_offered(self, report_id: int, user_id: int, *, agency_id: int) -> bool:
+    """Ask one person to read a report and respond (one task per person: a retry never mails
+    someone twice)."""
+    try:
+        return services.report_offered_notice(report_id=report_id, user_id=user_id)
+    except OSError as exc:
+        raise self.retry(exc=exc) from exc
+
+
 @shared_task(base=SystemTask, acks_late=True)
 def send_report_reminders() -> int:
     """Daily (beat): queue the reminders that are due, one task each, in their agency."""

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,11 +15,12 @@ from portal.constants import AuditAction
 from portal.downloads import content_disposition, download_name
 from portal.files import private_download
 from portal.models import Notification
-from portal.shortcuts import form_errors_to, require, submit
+from portal.shortcuts import authentication_method, form_errors_to, require, submit
 from trajecten.shortcuts import get_trajectory
 
 from . import content, services
-from .forms import EmployeeViewForm, NarrativeForm, SignForm
+from .constants import ReportStatus
+from .forms import EmployeeViewForm, NarrativeForm, RejectForm, ResponseForm, SignForm
 from .models import BundleJob, Report
 
 
@@ -47,27 +49,48 @@ def detail(request, uuid):
         ):  # fmt: skip
             return redirect("rapportages:detail", uuid=report.uuid)
     audit.record(AuditAction.VIEW, report)
-    blocks = (
-        report.snapshot if report.is_frozen else content.build(report, today=timezone.localdate())
-    )
-    return render(
-        request,
-        "rapportages/detail.html",
-        {
-            "report": report,
-            "s": blocks,
-            "n": blocks.get("narrative") if report.is_frozen else report,
-            "form": form,
-            "can_sign": can_write,
-            "show_bsn": access.can_see_bsn(user, report.trajectory),
-            "can_correct": access.can_write_reports(user, report.trajectory)
-            and report.status == "final"
-            and not Report.objects.filter(supersedes=report).exists(),
-            "view_form": EmployeeViewForm(initial={"employee_view": report.employee_view})
-            if access.is_employee(user)
-            else None,
-        },
-    )
+    return render(request, "rapportages/detail.html", _detail_context(user, report, form=form))
+
+
+def _detail_context(user, report: Report, **overrides) -> dict:
+    """What a report's page shows this user: the frozen snapshot once signed; while it is out
+    for a response exactly the text that was given out; before that, the blocks as of today.
+    And the actions this user has on it."""
+    if report.is_frozen:
+        blocks = report.snapshot
+    elif report.review_snapshot:
+        blocks = report.review_snapshot
+    else:
+        blocks = content.build(report, today=timezone.localdate())
+    party = access.report_party(user, report)
+    answered = services.current_responses(report)
+    can_write = access.can_write_reports(user, report.trajectory)
+    return {
+        "report": report,
+        "s": blocks,
+        # The narrative: as frozen (signed, or out for a response), else as being written.
+        "n": blocks.get("narrative") if report.is_frozen or report.review_snapshot else report,
+        "form": None,
+        "can_sign": can_write and not report.is_frozen,
+        "show_bsn": access.can_see_bsn(user, report.trajectory),
+        "can_correct": can_write
+        and report.status == ReportStatus.FINAL
+        and not Report.objects.filter(supersedes=report).exists(),
+        "respond_form": ResponseForm(initial={"content_sha256": report.review_sha256})
+        if party and party not in answered
+        else None,
+        "party": party,
+        "deadline": services.response_deadline(report),
+        "my_response": answered.get(party) if party else None,
+        "responses": list(answered.values()) if access.is_agency_staff(user) else [],
+        "can_approve": report.status == ReportStatus.APPROVAL
+        and access.can_approve_report(user, report),
+        "reject_form": RejectForm(),
+        "view_form": EmployeeViewForm(initial={"employee_view": report.employee_view})
+        if access.is_employee(user) and report.status == ReportStatus.FINAL
+        else None,
+        **overrides,
+    }
 
 
 @login_required
@@ -94,10 +117,13 @@ def sign(request, uuid):
             if not hasattr(exc, "error_dict"):  # not a missing part: already signed
                 messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, _("Signed. The PDF is being made."))
+            if report.agency.four_eyes:
+                messages.success(request, _("Signed. A colleague approves it before it is final."))
+            else:
+                messages.success(request, _("Signed. The PDF is being made."))
             return redirect("rapportages:detail", uuid=report.uuid)
     report.refresh_from_db()
-    problems = services.sign_problems(report)
+    problems = services.text_problems(report)
     if problems and step != "save":
         text = NarrativeForm(_current(text), instance=report)
         text.is_valid()
@@ -105,7 +131,17 @@ def sign(request, uuid):
     return render(
         request,
         "rapportages/sign.html",
-        {"report": report, "text": text, "form": confirm, "problems": problems},
+        {
+            "report": report,
+            "text": text,
+            "form": confirm,
+            "problems": problems,
+            "offer_ready": not report.review_requested_at
+            and not services.text_problems(report, for_signing=False),
+            "waiting": services.response_problems(report) if report.review_requested_at else [],
+            "deadline": services.response_deadline(report),
+            "responses": services.current_responses(report).values(),
+        },
     )
 
 
@@ -126,6 +162,110 @@ def preview(request, uuid):
         attachment=False,
     )
     return response
+
+
+def _post_action(request, uuid, allowed, action, success):
+    """A button on a report's page: check, call the service, say what happened, go back."""
+    report = _report(request, uuid)
+    require(allowed(request.user, report))
+    try:
+        action(report)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, success)
+    return report
+
+
+@login_required
+@require_POST
+def offer(request, uuid):
+    """Give the draft to the employee (and for a plan the employer) to read and respond.
+    Medical words in the narrative are named first; the sign page then asks to confirm."""
+    report = _report(request, uuid)
+    require(access.can_write_reports(request.user, report.trajectory))
+    try:
+        services.report_offer(
+            actor=request.user, report=report,
+            medical_confirmed=request.POST.get("medical_confirmed") == "on",
+        )  # fmt: skip
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        if "medical_confirmed" in getattr(exc, "error_dict", {}):
+            return redirect(reverse("rapportages:sign", args=[report.uuid]) + "?medisch=1")
+    else:
+        messages.success(
+            request,
+            _("The report is out for a response. You can sign when it is in, or when the time "
+              "to respond is over."),
+        )  # fmt: skip
+    return redirect("rapportages:sign", uuid=report.uuid)
+
+
+@login_required
+@require_POST
+def withdraw(request, uuid):
+    report = _post_action(
+        request, uuid,
+        lambda user, r: access.can_write_reports(user, r.trajectory),
+        lambda r: services.report_withdraw(actor=request.user, report=r),
+        _("The report is back with you. Give it out again when the text is ready."),
+    )  # fmt: skip
+    return redirect("rapportages:detail", uuid=report.uuid)
+
+
+def _form_action(request, uuid, *, allowed, form_class, write, success, form_name):
+    """A small form on a report's page (a response, a rejection): check, parse, call the
+    service; on a refusal the page again, with the message at the field."""
+    report = _report(request, uuid)
+    require(allowed(request.user, report))
+    form = form_class(request.POST)
+    if submit(request, form, lambda data: write(report, data), success=success):
+        return redirect("rapportages:detail", uuid=report.uuid)
+    context = _detail_context(request.user, report, **{form_name: form})
+    return render(request, "rapportages/detail.html", context)
+
+
+@login_required
+@require_POST
+def respond(request, uuid):
+    """The employee's (or for a plan the employer's) signed response."""
+    return _form_action(
+        request, uuid,
+        allowed=lambda user, r: access.report_party(user, r) is not None,
+        form_class=ResponseForm,
+        write=lambda r, data: services.report_respond(
+            actor=request.user, report=r, authenticated_by=authentication_method(request),
+            **data,
+        ),
+        success=_("Thank you. Your response is recorded with the report."),
+        form_name="respond_form",
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def approve(request, uuid):
+    report = _post_action(
+        request, uuid, access.can_approve_report,
+        lambda r: services.report_approve(actor=request.user, report=r),
+        _("Approved. The PDF is being made."),
+    )  # fmt: skip
+    return redirect("rapportages:detail", uuid=report.uuid)
+
+
+@login_required
+@require_POST
+def reject(request, uuid):
+    """Four-eyes: back to the writer, with the reason."""
+    return _form_action(
+        request, uuid,
+        allowed=access.can_approve_report,
+        form_class=RejectForm,
+        write=lambda r, data: services.report_reject(actor=request.user, report=r, **data),
+        success=_("Sent back to the specialist with your reason."),
+        form_name="reject_form",
+    )  # fmt: skip
 
 
 @login_required
@@ -189,6 +329,18 @@ def bundle_download(request, uuid):
         job.pdf,
         filename=download_name("uwv-dossier", job.trajectory.employee.last_name, ext="pdf"),
         content_type="application/pdf",
+    )
+
+
+@login_required
+def bundle_download_zip(request, uuid):
+    """The same documents one PDF each, as UWV's upload asks."""
+    job = access.get_visible_or_404(BundleJob.objects.visible_to(request.user), uuid=uuid)
+    return private_download(
+        job,
+        job.zip,
+        filename=download_name("uwv-dossier", job.trajectory.employee.last_name, ext="zip"),
+        content_type="application/zip",
     )
 
 

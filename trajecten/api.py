@@ -171,11 +171,17 @@ class WritableRecordViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, Sc
 
 
 class ConversationReportSerializer(RecordSerializer):
+    medical_confirmed = serializers.BooleanField(
+        write_only=True, required=False, default=False,
+        help_text="true: the writer confirms a text shared with the employer although it "
+        "contains words that may be medical (the refusal names them).",
+    )  # fmt: skip
+
     class Meta:
         model = ConversationReport
         fields = ["uuid", "trajectory", "date", "kind", "duration_minutes", "participants",
                   "summary", "agreements", "next_appointment", "visibility", "contains_medical",
-                  "created_at", "updated_at"]  # fmt: skip
+                  "medical_confirmed", "created_at", "updated_at"]  # fmt: skip
         read_only_fields = ["uuid", "created_at", "updated_at"]
 
 

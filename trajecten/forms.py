@@ -223,7 +223,25 @@ class ActionListForm(forms.Form):
 # --- Records ----------------------------------------------------------------------------------
 
 
-class ConversationReportForm(forms.ModelForm):
+class MedicalCheckForm(forms.Form):
+    """A hidden "I confirm" that becomes a checkbox when the service finds medical words in
+    text about to reach the employer (``portal.medical``): the writer rephrases or ticks it."""
+
+    medical_confirmed = forms.BooleanField(
+        label=_("I have read the text again: the employer may read it."),
+        required=False,
+        widget=forms.HiddenInput,
+    )
+
+    def add_error(self, field, error):
+        if field == "medical_confirmed" or (
+            isinstance(error, dict) and "medical_confirmed" in error
+        ):
+            self.fields["medical_confirmed"].widget = forms.CheckboxInput()
+        super().add_error(field, error)
+
+
+class ConversationReportForm(MedicalCheckForm, forms.ModelForm):
     """Built to be filled in under a minute with the keyboard: summary first, sensible
     defaults (today, 60 minutes, agency only)."""
 

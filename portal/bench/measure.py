@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -20,10 +22,10 @@ from django.utils import timezone
 
 from portal import dashboards, live
 from portal.models import LegalEntity
-from rapportages import pdf
+from rapportages import bundle, pdf
 from rapportages import services as report_services
 from rapportages.constants import ReportKind, ReportStatus
-from rapportages.models import Report
+from rapportages.models import BundleJob, Report
 from sollicitaties import matching
 from sollicitaties.models import Vacancy
 from trajecten.models import SearchFunction, SearchProfile
@@ -268,9 +270,43 @@ def _measure(seeded: Seeded, *, runs: int, worker: bool) -> list[Result]:
             note=f"{_pages(context)} pages",
             n=max(3, runs // 4),
         )
+    job, documents, applications = _uwv_file_case(seeded, today)
+    add(
+        f"UWV file ({documents} reports, {applications} applications)",
+        lambda: bundle.build(job),
+        budgets=[("<= 5 s", lambda r: r.median_ms <= 5000)],
+        note="one PDF and the ZIP, the signed PDFs embedded",
+        n=3,
+    )
     if worker:
         results.append(_worker_throughput(seeded, today))
     return results
+
+
+def _uwv_file_case(seeded: Seeded, today) -> tuple[BundleJob, int, int]:
+    """A two-year trajectory (the one with 400 applications): its plan and 8 progress reports
+    final, each with a signed PDF (one rendered report stored once), as the UWV file finds
+    them. The job is not saved: the measure is building the file."""
+    t = seeded.file_trajectory
+    t.start_date = today - timedelta(days=730)
+    t.intake_date = t.start_date - timedelta(days=3)
+    t.save(update_fields=["start_date", "intake_date"])
+    data = pdf.render_to_pdf("rapportages/pdf/report.html", _pdf_case(seeded, today)[1])[1]
+    name = default_storage.save("reports/bench/signed.pdf", ContentFile(data))
+    Report.objects.filter(trajectory=t).delete()
+    due = report_services.trajectory_reports_due(t, today=today, lead_days=0)
+    signed = timezone.now()
+    Report.objects.bulk_create(
+        Report(agency=seeded.agency, trajectory=t, kind=d.kind, number=d.number,
+               period_start=d.period_start, period_end=d.period_end, due_date=d.due_date,
+               status=ReportStatus.FINAL, signed_by=seeded.specialist, signed_at=signed,
+               finalized_at=signed, pdf=name, pdf_sha256=pdf.sha256(data),
+               snapshot={"identification": {"title": "Voortgangsrapportage"}})
+        for d in due
+        if d.kind != ReportKind.FINAL
+    )  # fmt: skip
+    job = BundleJob(trajectory=t, agency=seeded.agency, requested_by=seeded.specialist)
+    return job, Report.objects.filter(trajectory=t).count(), t.applicationactivitys.count()
 
 
 def _search_profile(seeded: Seeded) -> SearchProfile:

@@ -67,6 +67,23 @@ class Agency(models.Model):
             "employers never see it."
         ),
     )
+    response_days = models.PositiveSmallIntegerField(
+        _("days to respond to a report"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text=_(
+            "After this many days without a response from the employee (or, for a plan, the "
+            "employer) the specialist may sign; the report says so."
+        ),
+    )
+    four_eyes = models.BooleanField(
+        _("four-eyes check on reports"),
+        default=False,
+        help_text=_(
+            "A second specialist or an admin approves every signed report before it reaches "
+            "the employer and UWV."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

@@ -13,6 +13,7 @@ def settings_payload(agency, **changes):
         "application_norm_weeks": 4,
         "retention_months": 24,
         "retention_months_self_insurer": 60,
+        "response_days": 5,
     }
     data.update(changes)
     return data
@@ -56,3 +57,17 @@ def test_a_logo_that_is_not_an_image_is_refused(cast, login):
     assert "Upload een geldige afbeelding" in response.content.decode()
     cast.agency_a.refresh_from_db()
     assert not cast.agency_a.logo
+
+
+def test_the_admin_sets_the_days_to_respond_and_the_four_eyes_check(cast, login):
+    client = login(cast.admin_a)
+    refused = client.post(reverse("portal:agency_settings"),
+                          settings_payload(cast.agency_a, response_days=0))  # fmt: skip
+    assert refused.status_code == 200
+    cast.agency_a.refresh_from_db()
+    assert cast.agency_a.response_days == 5
+    client.post(reverse("portal:agency_settings"),
+                settings_payload(cast.agency_a, response_days=10, four_eyes="on"))  # fmt: skip
+    cast.agency_a.refresh_from_db()
+    assert (cast.agency_a.response_days, cast.agency_a.four_eyes) == (10, True)
+    assert login(cast.specialist_a).get(reverse("portal:agency_settings")).status_code == 404

@@ -23,6 +23,7 @@ from tests.factories import (
     TrajectoryFactory,
     UserFactory,
 )
+from tests.rapportages.conftest import offer_and_agree
 from trajecten import services as trajecten_services
 from trajecten.constants import AssignmentStatus, TrajectoryStatus, Visibility
 from trajecten.models import (
@@ -296,14 +297,15 @@ def test_a_change_at_another_employer_does_not_refresh_this_dashboard(cast, logi
 def test_shared_reports_and_final_reports_refresh_the_dashboard(cast, login, on_commit, change):
     """Through the services, as every page, API call and task writes: the service raises the
     dashboards' version, no model signal does."""
-    contact = login(cast.contact_x_all)
-    poll = _poll_url(page(contact))
     draft = Report.objects.create(
         agency=cast.agency_a, trajectory=cast.traj_x1, kind="final", number=0,
         period_start=date(2026, 1, 1), period_end=date(2026, 3, 31), due_date=date(2026, 4, 1),
         results="Geplaatst", evaluation="Goed", next_steps="Nazorg",
         discussed_on=date(2026, 3, 30),
     )  # fmt: skip
+    offer_and_agree(draft)  # the employee agreed: ready to sign
+    contact = login(cast.contact_x_all)
+    poll = _poll_url(page(contact))
     assert contact.get(poll, **HTMX).status_code == 204  # a draft alone shows nothing
 
     def act():
@@ -314,7 +316,8 @@ def test_shared_reports_and_final_reports_refresh_the_dashboard(cast, login, on_
                 visibility=Visibility.EMPLOYER,
             )  # fmt: skip
         else:
-            report_services.report_sign(actor=cast.specialist_a, report=draft)  # renders: final
+            report = Report.objects.get(pk=draft.pk)
+            report_services.report_sign(actor=cast.specialist_a, report=report)  # renders: final
 
     on_commit(act)
     assert login(cast.contact_x_all).get(poll, **HTMX).status_code == 200

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.models import Agency, User
-from rapportages.models import Report
+from rapportages.models import Report, ReportResponse
 from rapportages.schedule import reports_due
 from trajecten.models import Employee, Trajectory
 
@@ -46,7 +46,13 @@ def test_seed_demo(db, settings, capsys, client, mailoutbox, django_capture_on_c
     assert all(r.discussed_on and r.evaluation and r.next_steps for r in final)
     assert final.filter(kind="trajectory_plan").exists()
     assert final.filter(kind="final").exists()
-    assert final.filter(kind="progress").exclude(employee_view="").exists()
+    # Every final report carries the employee's signed response to the text they read (or
+    # says there was none); a plan the employer's signature too.
+    responses = ReportResponse.objects.filter(report__status="final")
+    assert responses.filter(party="employee", report__kind="progress").exclude(reason="").exists()
+    assert responses.filter(party="employer", report__kind="trajectory_plan").exists()
+    assert all(r.content_sha256 == r.report.review_sha256 for r in responses)
+    assert all(r.created_at.date() < r.report.signed_at.date() for r in responses)
     drafts = Report.objects.filter(status="draft")
     assert [r.trajectory.employee.last_name for r in drafts.filter(due_date__lt=today)] == [
         "Peters"

@@ -1,4 +1,5 @@
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -82,3 +83,37 @@ def draft(filled):
 
 def days(n):
     return timedelta(days=n)
+
+
+def respond_in_page(client, report, decision="agree", reason=""):
+    """A respondent opens the report's page and signs a response to the text shown there."""
+    from django.urls import reverse
+
+    page = client.get(reverse("rapportages:detail", args=[report.uuid])).content.decode()
+    match = re.search(r'name="content_sha256" value="([0-9a-f]{64})"', page)
+    assert match, "no response form on the page"
+    return client.post(
+        reverse("rapportages:respond", args=[report.uuid]),
+        {"decision": decision, "reason": reason, "content_sha256": match.group(1)},
+    )
+
+
+def offer_and_agree(report) -> Report:
+    """The starting point of a signing test: the specialist gives the draft out and everyone
+    asked (the employee; for a plan an employer contact too) agrees, through the services."""
+    from portal import access
+    from rapportages import services
+
+    report = Report.objects.get(pk=report.pk)
+    specialist = report.trajectory.memberships.filter(role="primary").first().user
+    if not report.review_requested_at:
+        report = services.report_offer(actor=specialist, report=report)
+    done = set(services.current_responses(report))
+    for user in services.response_askees(report):
+        party = access.report_party(user, report)
+        if party and party not in done:
+            services.report_respond(actor=user, report=report, decision="agree",
+                                    content_sha256=report.review_sha256,
+                                    authenticated_by="wachtwoord")  # fmt: skip
+            done.add(party)
+    return report

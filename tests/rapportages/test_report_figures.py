@@ -29,7 +29,7 @@ from trajecten.models import (
 )
 from trajecten.services import renewals_record
 
-from .conftest import pdf_text
+from .conftest import pdf_text, respond_in_page
 
 START = date(2026, 1, 5)
 END = date(2026, 11, 16)
@@ -115,13 +115,18 @@ def _sign_due_reports(cast, login, on_commit, day: date) -> list[Report]:
     with time_machine.travel(day, tick=False):
         reports_schedule(today=day)
         renewals_record(today=day)
-        client = login(cast.specialist_a)
         for report in Report.objects.filter(trajectory=cast.traj_x1, status="draft"):
+            client = login(cast.specialist_a)
             client.post(
                 reverse("rapportages:detail", args=[report.uuid]),
                 {"discussed_on": (day - timedelta(days=2)).isoformat(), "progress": "Voortgang",
                  "results": "Resultaat", "evaluation": "Evaluatie", "next_steps": "Vervolg"},
             )  # fmt: skip
+            client.post(reverse("rapportages:offer", args=[report.uuid]))
+            respond_in_page(login(cast.employee_x1), report)
+            if report.kind == "trajectory_plan":  # the employer signs the plan too
+                respond_in_page(login(cast.contact_x1), report)
+            client = login(cast.specialist_a)
             response = on_commit(
                 client.post,
                 reverse("rapportages:sign", args=[report.uuid]),

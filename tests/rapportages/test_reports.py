@@ -17,13 +17,14 @@ from rapportages.models import Report
 from rapportages.tasks import render_report, send_report_reminders
 from tests.conftest import CAST_NAMES
 
-from .conftest import pdf_text
+from .conftest import offer_and_agree, pdf_text, respond_in_page
 
 X1_VIEWERS = {"admin_a", "specialist_a", "contact_x_all", "contact_x1", "employee_x1"}
 
 
 def sign(client, report, on_commit):
-    """The specialist reads the preview and confirms."""
+    """The employee agreed; the specialist reads the preview and confirms."""
+    offer_and_agree(report)
     return on_commit(
         client.post,
         reverse("rapportages:sign", args=[report.uuid]),
@@ -153,14 +154,19 @@ def test_final_reports_are_announced_to_the_employee_and_the_bv_contacts(
     assert 'class="badge badge-count">1<' in page
 
 
-def test_the_employee_adds_a_view_that_is_printed_in_the_report(cast, draft, login, on_commit):
-    login(cast.employee_x1).post(
-        reverse("rapportages:employee_view", args=[draft.uuid]),
-        {"employee_view": "Ik wil liever in de zorg werken."},
+def test_the_employees_response_is_printed_and_a_later_view_is_kept_beside_the_pdf(
+    cast, draft, login, on_commit
+):
+    login(cast.specialist_a).post(reverse("rapportages:offer", args=[draft.uuid]))
+    before = login(cast.employee_x1).post(
+        reverse("rapportages:employee_view", args=[draft.uuid]), {"employee_view": "Te vroeg"}
     )
+    assert before.status_code == 403  # before signing the employee responds instead
+    respond_in_page(login(cast.employee_x1), draft, "disagree", "Ik wil liever in de zorg werken.")
     sign(login(cast.specialist_a), draft, on_commit)
     draft.refresh_from_db()
-    assert "Ik wil liever in de zorg werken." in pdf_text(draft)
+    text = pdf_text(draft).replace("\n", " ")
+    assert "Niet akkoord" in text and "Ik wil liever in de zorg werken." in text
     later = login(cast.employee_x1).post(
         reverse("rapportages:employee_view", args=[draft.uuid]), {"employee_view": "Aanvulling"}
     )
@@ -174,7 +180,11 @@ def test_the_employee_adds_a_view_that_is_printed_in_the_report(cast, draft, log
 def test_report_pages_by_role_and_status(cast, draft, login, on_commit, who):
     client = login(getattr(cast, who))
     url = reverse("rapportages:detail", args=[draft.uuid])
-    draft_readers = {"admin_a", "specialist_a", "employee_x1"}
+    draft_readers = {"admin_a", "specialist_a"}
+    assert client.get(url).status_code == (200 if who in draft_readers else 404)
+    offer_and_agree(draft)  # out for a response: now the employee reads it too
+    client = login(getattr(cast, who))
+    draft_readers.add("employee_x1")
     assert client.get(url).status_code == (200 if who in draft_readers else 404)
     sign(login(cast.specialist_a), draft, on_commit)
     client = login(getattr(cast, who))
@@ -237,7 +247,13 @@ def test_the_uwv_bundle_collects_reports_applications_and_shared_conversations(
     assert response.url == reverse("rapportages:bundle", args=[job.uuid])
     assert job.status == "done" and job.pdf_sha256
     text = pdf_text(client.get(reverse("rapportages:bundle_download", args=[job.uuid])).getvalue())
-    parts = ["Dossier 2e spoor", "Inhoud", "Voortgangsrapportage", "Sollicitatieactiviteiten"]
+    parts = [
+        "Dossier 2e spoor",
+        "Rapportages volgens het schema",
+        "Voortgangsrapportage",
+        "Sollicitatieactiviteiten",
+        "Checklist re-integratieverslag",
+    ]
     parts += ["Gespreksverslagen", "Plaatsing", "SHARED-WITH-EMPLOYER", "LATER-THAN-"]
     for part in parts:
         assert part in text, part
@@ -343,7 +359,11 @@ def test_a_report_with_an_empty_narrative_cannot_be_signed(cast, draft, login, o
     draft.progress = draft.evaluation = draft.next_steps = ""
     draft.save()
     client = login(cast.specialist_a)
-    response = sign(client, draft, on_commit)
+    assert client.post(reverse("rapportages:offer", args=[draft.uuid])).status_code == 302
+    draft.refresh_from_db()
+    assert not draft.review_requested_at  # an incomplete text is not given out either
+    response = on_commit(client.post, reverse("rapportages:sign", args=[draft.uuid]),
+                         {"step": "sign", "confirm": "on"})  # fmt: skip
     assert response.status_code == 200
     draft.refresh_from_db()
     assert draft.status == "draft" and not draft.snapshot

@@ -11,7 +11,7 @@ from django.urls import reverse
 from rapportages.models import Report
 from trajecten.models import SearchProfile
 
-from .conftest import pdf_text
+from .conftest import offer_and_agree, pdf_text, respond_in_page
 
 SIGN_DAY = date(2026, 8, 4)
 
@@ -92,6 +92,15 @@ def test_the_missing_parts_are_completed_on_the_sign_page_and_then_it_signs(
                               "progress": "P", "evaluation": "Zoekprofiel past bij de FML.",
                               "next_steps": "N"})  # fmt: skip
     assert saved.status_code == 302 and saved.url == url
+    complete = client.get(url).content.decode()
+    assert "Niet klaar" not in complete and 'name="confirm"' not in complete  # first a response
+    assert reverse("rapportages:offer", args=[draft.uuid]) in complete
+    client.post(reverse("rapportages:offer", args=[draft.uuid]))
+    waiting = client.get(url).content.decode()
+    assert "Wacht op de reactie van de werknemer tot" in waiting
+    assert 'name="confirm"' not in waiting
+    respond_in_page(login(cast.employee_x1), draft)
+    client = login(cast.specialist_a)
     ready = client.get(url).content.decode()
     assert 'name="confirm"' in ready and "Niet klaar" not in ready
     unconfirmed = client.post(url, {"step": "sign"})
@@ -105,6 +114,7 @@ def test_the_missing_parts_are_completed_on_the_sign_page_and_then_it_signs(
 
 
 def test_the_preview_is_the_pdf_that_is_signed_and_stores_nothing(cast, draft, login, on_commit):
+    offer_and_agree(draft)
     client = login(cast.specialist_a)
     preview = client.get(reverse("rapportages:preview", args=[draft.uuid]))
     assert preview["Content-Type"] == "application/pdf"
@@ -136,6 +146,7 @@ def test_the_preview_is_the_pdf_that_is_signed_and_stores_nothing(cast, draft, l
 @pytest.mark.parametrize("who", ["admin_a", "employee_x1", "contact_x1", "specialist_a2",
                                  "specialist_b", "contact_z"])  # fmt: skip
 def test_only_the_trajectorys_specialist_previews_and_signs(cast, draft, login, who):
+    offer_and_agree(draft)  # out for a response: the employee and admin read it
     client = login(getattr(cast, who))
     expected = 403 if who in ("admin_a", "employee_x1") else 404  # they may read the draft
     for name in ("rapportages:sign", "rapportages:preview"):
@@ -157,7 +168,10 @@ def test_the_api_writes_previews_and_signs_through_the_same_checks(cast, draft, 
     refused = client.post(base + "sign/", {"confirm": True}, format="json")
     assert refused.status_code == 400
     body = refused.json()
-    assert set(body["fields"]) == {"discussed_on", "evaluation"}
+    assert set(body["fields"]) == {"discussed_on", "evaluation", "__all__"}
+    assert body["fields"]["__all__"] == [
+        "Geef de rapportage eerst aan de werknemer om te lezen en te reageren."
+    ]
     assert "Schrijf dit deel voordat je ondertekent." in body["fields"]["evaluation"]
 
     future = client.patch(base, {"discussed_on": "2026-08-05"}, format="json")
@@ -176,12 +190,39 @@ def test_the_api_writes_previews_and_signs_through_the_same_checks(cast, draft, 
     assert preview.status_code == 200 and preview["Content-Type"] == "application/pdf"
     assert "Voorbeeld – nog niet ondertekend" in pdf_text(preview.content)
 
+    offered = client.post(base + "offer/")
+    assert offered.status_code == 200 and len(offered.json()["review_sha256"]) == 64
+    waiting = client.post(base + "sign/", {"confirm": True}, format="json")
+    assert waiting.status_code == 400
+    assert "Wacht op de reactie van de werknemer" in waiting.content.decode()
+    assert client.patch(base, {"progress": "Nu anders"}, format="json").status_code == 400
+    employee = api(cast.employee_x1)
+    seen = employee.get(base).json()["review_sha256"]
+    no_reason = employee.post(base + "respond/", {"decision": "disagree",
+                              "content_sha256": seen}, format="json")  # fmt: skip
+    assert no_reason.status_code == 400 and "reason" in no_reason.json()["fields"]
+    stale = employee.post(base + "respond/", {"decision": "agree", "content_sha256": "0" * 64},
+                          format="json")  # fmt: skip
+    assert stale.status_code == 400
+    answered = employee.post(base + "respond/", {"decision": "disagree", "content_sha256": seen,
+                             "reason": "Ik mis de zorg."}, format="json")  # fmt: skip
+    assert answered.status_code == 200
+    [response] = answered.json()["responses"]
+    assert (response["party"], response["decision"]) == ("employee", "disagree")
+    assert response["authenticated_by"].startswith("persoonlijk API-token")
+    twice = employee.post(base + "respond/", {"decision": "agree", "content_sha256": seen},
+                          format="json")  # fmt: skip
+    assert twice.status_code == 400  # a response never changes
+
     unconfirmed = client.post(base + "sign/", {"confirm": False}, format="json")
     assert unconfirmed.status_code == 400
     signed = on_commit(client.post, base + "sign/", {"confirm": True}, format="json")
     assert signed.status_code == 200 and signed.json()["status"] == "signed"
     draft.refresh_from_db()
-    assert draft.status == "final" and "2 augustus 2026" in pdf_text(draft)
+    signed_text = pdf_text(draft).replace("\n", " ")
+    assert draft.status == "final" and "2 augustus 2026" in signed_text
+    assert "Niet akkoord" in signed_text and "Ik mis de zorg." in signed_text
+    assert seen in signed_text.replace(" ", "")  # the hash of the text the employee read
     again = client.post(base + "sign/", {"confirm": True}, format="json")
     assert again.status_code == 400
     assert client.patch(base, {"progress": "Later"}, format="json").status_code == 400
@@ -193,6 +234,7 @@ def test_the_api_writes_previews_and_signs_through_the_same_checks(cast, draft, 
      ("specialist_b", 404), ("contact_z", 404)],
 )  # fmt: skip
 def test_the_api_lets_only_the_specialist_write_and_sign(cast, draft, api, who, expected):
+    offer_and_agree(draft)  # out for a response: the employee reads it, writes nothing
     client = api(getattr(cast, who))
     base = f"/api/v1/reports/{draft.uuid}/"
     assert client.patch(base, {"progress": "X"}, format="json").status_code == expected
@@ -202,7 +244,10 @@ def test_the_api_lets_only_the_specialist_write_and_sign(cast, draft, api, who, 
     assert (draft.status, draft.progress) == ("draft", "PROGRESS-TEXT")
 
 
-def test_the_employee_gives_a_view_through_the_api(cast, draft, api):
+def test_the_employee_gives_a_view_through_the_api(cast, draft, api, on_commit):
+    offer_and_agree(draft)
+    on_commit(api(cast.specialist_a).post, f"/api/v1/reports/{draft.uuid}/sign/",
+              {"confirm": True}, format="json")  # fmt: skip
     response = api(cast.employee_x1).post(
         f"/api/v1/reports/{draft.uuid}/employee-view/", {"employee_view": "Mee eens."},
         format="json",
@@ -231,6 +276,7 @@ def test_the_bsn_is_for_staff_on_screen_and_for_uwv_on_paper(
     employee = draft.trajectory.employee
     employee.bsn = "111222333"  # passes the elfproef
     employee.save()
+    offer_and_agree(draft)
     file_url = reverse("trajecten:file", args=[draft.trajectory.uuid])
     report_url = reverse("rapportages:detail", args=[draft.uuid])
     for who, sees in (("specialist_a", recorded), ("admin_a", recorded),

@@ -10,11 +10,11 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from portal import access, audit, live, uploads, writes
+from portal import access, audit, live, medical, uploads, writes
 from portal.constants import AuditAction
 from portal.models import User
 
-from ..constants import AssignmentStatus
+from ..constants import AssignmentStatus, Visibility
 from ..models import (
     ActionTemplate,
     Assignment,
@@ -48,6 +48,7 @@ def record_save(*, actor: User, trajectory: Trajectory, model, record=None, **fi
     the kind (``access.can_write_record``), the model's own rules, the medical flag's rule and
     the uploads; writes, audits and raises the dashboards' version when they show the kind."""
     writes.allowed(access.can_write_record(actor, trajectory, model))
+    medical_confirmed = bool(fields.pop("medical_confirmed", False))
     creating = record is None
     if creating:
         if model in SINGLE and model.objects.filter(trajectory=trajectory).exists():
@@ -67,10 +68,29 @@ def record_save(*, actor: User, trajectory: Trajectory, model, record=None, **fi
     if category is not None and category.agency_id != trajectory.agency_id:
         writes.refuse("category", _("Choose a category from the list."))
     changed = writes.apply(record, fields, exclude=["agency", "trajectory"])
+    words = _medical_words_for_employer(record, changed, creating)
+    medical.check(words, confirmed=medical_confirmed)
     writes.saved(record, actor=actor, changed=changed, creating=creating)
+    if words:  # confirmed by the writer: on record who let these words through
+        audit.record(AuditAction.UPDATE, record, actor=actor,
+                     details={"medical_words_confirmed": words})  # fmt: skip
     if model in ON_DASHBOARDS:
         live.bump_trajectory(trajectory)
     return record
+
+
+#: The texts of a conversation an employer reads when it is shared with them.
+SHARED_TEXT = ("summary", "agreements", "next_appointment")
+
+
+def _medical_words_for_employer(record, changed: list[str], creating: bool) -> list[str]:
+    """The medical words in a conversation that is (now) shared with the employer, when its
+    text or its sharing changed in this save; nothing for anything else."""
+    if not isinstance(record, ConversationReport) or record.visibility != Visibility.EMPLOYER:
+        return []
+    if not creating and not set(changed) & {*SHARED_TEXT, "visibility"}:
+        return []
+    return medical.medical_words(*(getattr(record, name) for name in SHARED_TEXT))
 
 
 def _keep_medical_flag(fields: dict) -> None:

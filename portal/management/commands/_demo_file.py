@@ -290,17 +290,19 @@ def demo_applications(trajectory, employee_user) -> None:
 
 def demo_reports(agency, *, overdue: str | None = None) -> None:
     """The reports as an agency that works on time has them (once: a signed report is never
-    rewritten). Every report that fell due was signed on time, on its due date, after it was
-    discussed with the employee two days before, with a narrative written from the report's own
-    figures; the first progress report of the first file carries the employee's view, given
-    before signing. The drafts not yet due stay drafts (one is due in a few days), and the
-    report of the employee named ``overdue`` is left unsigned past its due date.
+    rewritten). Every report that fell due went out for a response four days before its due
+    date, was discussed with the employee the day after, agreed to by the employee (a plan
+    also signed by the employer) and signed on its due date, with a narrative written from the
+    report's own figures; the first progress report of the first file carries a remark of the
+    employee. The drafts not yet due stay drafts (one is due in a few days), and the report of
+    the employee named ``overdue`` is left unsigned past its due date.
 
-    Signing goes through the service (its checks hold); the demo then dates the signature and
-    the snapshot back to the due date, as if the specialist had signed that day."""
+    Everything goes through the services (their checks hold); the demo then dates the round
+    of responses and the signature back, as if it had happened on those days."""
+    from portal import access
     from rapportages import content
     from rapportages import services as reports
-    from rapportages.models import Report
+    from rapportages.models import Report, ReportResponse
     from trajecten.services import renewals_record
 
     today = timezone.localdate()
@@ -313,33 +315,55 @@ def demo_reports(agency, *, overdue: str | None = None) -> None:
         .select_related("trajectory__employee__user")
         .order_by("trajectory__employee__last_name", "due_date")
     )
-    viewed = False
+    remarked = False
     for report in due:
         employee = report.trajectory.employee
         if employee.last_name == overdue and report is _latest(due, employee):
             continue
         signer = report.trajectory.memberships.get(role="primary").user
         signed_on = report.due_date - timedelta(days=1 if report.kind == "trajectory_plan" else 0)
-        blocks = content.build(report, today=signed_on)
+        offered_on = signed_on - timedelta(days=4)
+        blocks = content.build(report, today=offered_on)
         with transaction.atomic():
             reports.report_save(
-                actor=signer, report=report, discussed_on=signed_on - timedelta(days=2),
+                actor=signer, report=report, discussed_on=offered_on + timedelta(days=1),
                 **_narrative(report, blocks),
             )  # fmt: skip
-            if report.kind == "progress" and not viewed and employee.user_id:
-                reports.employee_view_set(
-                    actor=employee.user, report=report, employee_view=EMPLOYEE_VIEW
+            reports.report_offer(actor=signer, report=report)
+            review = reports.review_content(Report.objects.get(pk=report.pk), day=offered_on)
+            Report.objects.filter(pk=report.pk).update(
+                review_snapshot=review, review_sha256=content.digest(review),
+                review_requested_at=_at(offered_on, 9),
+            )  # fmt: skip
+            report = Report.objects.get(pk=report.pk)
+            people = [employee.user] if employee.user_id else []
+            if report.kind == "trajectory_plan":
+                people += list(access.employer_contacts_of(report.trajectory))[:1]
+            for person in people:
+                remark = ""
+                if person == employee.user and report.kind == "progress" and not remarked:
+                    remark, remarked = EMPLOYEE_VIEW, True
+                response = reports.report_respond(
+                    actor=person, report=report, decision="agree", reason=remark,
+                    content_sha256=report.review_sha256,
+                    authenticated_by="wachtwoord"
+                    if person == employee.user
+                    else "wachtwoord + authenticator-app (tweestapsverificatie)",
+                )  # fmt: skip
+                ReportResponse.objects.filter(pk=response.pk).update(
+                    created_at=_at(offered_on + timedelta(days=1), 19)
                 )
-                viewed = True
             signed = reports.report_sign(actor=signer, report=report)
-            signed_at = timezone.make_aware(datetime.combine(signed_on, time(16, 30)))
             Report.objects.filter(pk=signed.pk).update(
-                signed_at=signed_at,
-                employee_view_at=signed_at - timedelta(days=1) if signed.employee_view else None,
+                signed_at=_at(signed_on, 16),
                 snapshot=reports.snapshot_for(
                     Report.objects.get(pk=signed.pk), signer=signer, day=signed_on
                 ),
             )  # the PDF is rendered after the commit, from this snapshot
+
+
+def _at(day, hour: int):
+    return timezone.make_aware(datetime.combine(day, time(hour, 30)))
 
 
 def _latest(drafts, employee):

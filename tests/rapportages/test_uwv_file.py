@@ -1,0 +1,88 @@
+"""The UWV file: every report the schedule asked for with its status (a gap is stated, never
+hidden), the signed PDFs embedded unchanged (the hash in the list is the file's), a RIV
+checklist, and a ZIP of one PDF per document."""
+
+import hashlib
+import io
+import re
+import zipfile
+from datetime import date, datetime, time
+
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
+
+from .conftest import offer_and_agree, pdf_text
+
+
+def _at(day):
+    return timezone.make_aware(datetime.combine(day, time(10)))
+
+
+def test_the_uwv_file_states_the_schedule_and_embeds_each_signed_pdf_unchanged(
+    cast, draft, login, on_commit
+):
+    with time_machine.travel(_at(date(2026, 8, 10)), tick=False):  # 6 days after its due date
+        offer_and_agree(draft)
+        on_commit(login(cast.specialist_a).post, reverse("rapportages:sign", args=[draft.uuid]),
+                  {"step": "sign", "confirm": "on"})  # fmt: skip
+    draft.refresh_from_db()
+    assert draft.status == "final"
+    with time_machine.travel(_at(date(2026, 11, 10)), tick=False):
+        client = login(cast.contact_x1)
+        on_commit(client.post, reverse("rapportages:bundle_request", args=[cast.traj_x1.uuid]))
+        job = cast.traj_x1.bundle_jobs.get()
+        assert job.status == "done"
+        page = client.get(reverse("rapportages:bundle", args=[job.uuid])).content.decode()
+        assert reverse("rapportages:bundle_download_zip", args=[job.uuid]) in page
+        data = client.get(reverse("rapportages:bundle_download", args=[job.uuid])).getvalue()
+        archive = client.get(reverse("rapportages:bundle_download_zip", args=[job.uuid]))
+        archive = archive.getvalue()
+
+    flat = pdf_text(data).replace("\n", " ")
+    # The schedule by 10 November: the plan and the 6-month report are missing, the 3-month
+    # report was signed late. Each is said.
+    assert re.search(r"Re-integratieplan \(trajectplan\).*?14 mei 2026 ontbreekt", flat)
+    assert "te laat ondertekend (6 dagen)" in flat
+    assert re.search(r"Voortgangsrapportage 6 maanden.*?4 november 2026 ontbreekt", flat)
+    assert draft.pdf_sha256 in flat.replace(" ", "")
+    assert "Checklist re-integratieverslag (RIV)" in flat
+    assert "Probleemanalyse (bedrijfsarts)" in flat and "1 van 2 definitief" in flat
+
+    # The report's pages are its signed PDF, unchanged, from the page the list names.
+    bundle = PdfReader(io.BytesIO(data))
+    start = int(re.search(r"ondertekend 10 augustus 2026 (\d+)", flat).group(1))
+    with draft.pdf.open("rb") as f:
+        signed = PdfReader(f)
+        for n, signed_page in enumerate(signed.pages):
+            assert bundle.pages[start - 1 + n].extract_text() == signed_page.extract_text()
+
+    # Appendices: the log without notes, only the conversations shared with the employer.
+    for part in ("Sollicitatieactiviteiten", "SHARED-WITH-EMPLOYER", "LATER-THAN-PERIOD",
+                 "Plaatsing"):  # fmt: skip
+        assert part in flat, part
+    for hidden in ("AGENCY-ONLY", "MEDICAL-TALK", "DIAGNOSIS", "PRIVATE-NOTE"):
+        assert hidden not in flat, hidden
+
+    # The ZIP: one PDF per document; the report is byte for byte the signed file.
+    with zipfile.ZipFile(io.BytesIO(archive)) as z:
+        names = z.namelist()
+        assert names[0] == "00-voorblad-overzicht-en-checklist.pdf"
+        assert names[-1].endswith("bijlagen-sollicitaties-gesprekken-plaatsing.pdf")
+        [report_file] = [n for n in names if "voortgangsrapportage-3-maanden" in n]
+        assert hashlib.sha256(z.read(report_file)).hexdigest() == draft.pdf_sha256
+    assert hashlib.sha256(archive).hexdigest() == job.zip_sha256
+
+
+def test_only_who_may_see_the_file_gets_the_zip(cast, draft, login, on_commit):
+    offer_and_agree(draft)
+    on_commit(login(cast.specialist_a).post, reverse("rapportages:sign", args=[draft.uuid]),
+              {"step": "sign", "confirm": "on"})  # fmt: skip
+    on_commit(login(cast.specialist_a).post,
+              reverse("rapportages:bundle_request", args=[cast.traj_x1.uuid]))  # fmt: skip
+    job = cast.traj_x1.bundle_jobs.get()
+    url = reverse("rapportages:bundle_download_zip", args=[job.uuid])
+    for who, expected in (("contact_x1", 200), ("admin_a", 200), ("contact_y", 404),
+                          ("specialist_b", 404), ("employee_x2", 404)):  # fmt: skip
+        assert login(getattr(cast, who)).get(url).status_code == expected, who
