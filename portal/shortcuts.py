@@ -71,7 +71,7 @@ def authentication_method(request) -> str:
     if isinstance(getattr(request, "auth", None), ApiToken):
         return f"persoonlijk API-token ({request.auth.prefix})"
     labels = []
-    for record in get_authentication_records(request):
+    for record in get_authentication_records(request, request.user):
         label = AUTHENTICATION_LABELS.get(record.get("method"), record.get("method", ""))
         if label and label not in labels:
             labels.append(label)

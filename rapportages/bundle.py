@@ -13,6 +13,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.utils import timezone
 from django.utils.translation import override
@@ -35,6 +36,10 @@ KIND_NAMES = {
 }
 
 
+#: Rows of the list of reports that fit on a page of the front (for the first guess).
+ROWS_PER_PAGE = 8
+
+
 @dataclass
 class Document:
     """One document of the file: its name in the ZIP and its PDF."""
@@ -42,7 +47,7 @@ class Document:
     name: str
     data: bytes
 
-    @property
+    @cached_property
     def pages(self) -> int:
         return len(PdfReader(io.BytesIO(self.data)).pages)
 
@@ -165,7 +170,8 @@ def build(job) -> tuple[bytes, bytes]:
     out = io.BytesIO()
     merged.write(out)
     archive = io.BytesIO()
-    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+    # PDFs are compressed already: stored, not deflated again.
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as z:
         for n, document in enumerate((front, *documents, appendix)):
             z.writestr(f"{n:02d}-{document.name}", document.data)
     return out.getvalue(), archive.getvalue()
@@ -173,17 +179,18 @@ def build(job) -> tuple[bytes, bytes]:
 
 def _front(context: dict, documents: list[Document], appendix: Document) -> Document:
     """The cover, the list and the checklist, with the page where each document starts in the
-    merged file: rendered once to count its own pages, then with the numbers."""
-    pages = None
+    merged file. The numbers depend on the front's own length: rendered with a guess (the
+    cover, the list, the checklist), and again only if the guess was wrong."""
+    pages = 2 + max(1, -(-len(documents) // ROWS_PER_PAGE))
     for _attempt in range(3):
-        start = (pages or 0) + 1
+        start = pages + 1
         for row, document in zip(
             [r for r in context["rows"] if r.get("report")], documents, strict=True
         ):
-            row["page"], row["file"] = (start if pages else None), document.name
+            row["page"], row["file"] = start, document.name
             row["sha256"] = row["report"].pdf_sha256
             start += document.pages
-        context["appendix_page"] = start if pages else None
+        context["appendix_page"] = start
         front = Document("voorblad-overzicht-en-checklist.pdf",
                          render_to_pdf("rapportages/pdf/bundle.html", context)[1])  # fmt: skip
         if front.pages == pages:

@@ -249,3 +249,48 @@ def test_main_pages_have_no_serious_accessibility_violations(browser, live_serve
         shot(page, f"{role}-{name}")
     context.close()
     assert problems == {}
+
+
+def test_the_employee_reads_a_report_on_a_phone_and_signs_a_response(browser, live_server, world):
+    from rapportages import services
+    from rapportages.models import Report, ReportResponse
+    from trajecten.models import SearchFunction, SearchProfile
+
+    t = world["trajectory"]
+    t.referral_basis, t.referral_advice_date = "company_doctor", t.start_date - timedelta(days=10)
+    t.save()
+    profile = SearchProfile.objects.create(
+        trajectory=t, version=1, valid_from=t.start_date, sectors="Logistiek", region="Utrecht",
+        author=world["specialist"],
+    )  # fmt: skip
+    SearchFunction.objects.create(profile=profile, title="Planner", reason="Ervaring")
+    report = Report.objects.create(
+        trajectory=t, agency_id=t.agency_id, kind="progress", number=1,
+        period_start=t.start_date, period_end=t.start_date + timedelta(days=15),
+        due_date=t.start_date + timedelta(days=16), progress="Twee gesprekken gevoerd.",
+        evaluation="De norm is gehaald.", next_steps="Doorgaan als planner.",
+    )  # fmt: skip
+    services.report_offer(actor=world["specialist"], report=report)
+
+    phone = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
+    page = phone.new_page()
+    log_in(page, live_server.url, world["employee"])
+    page.goto(live_server.url + reverse("rapportages:detail", args=[report.uuid]))
+    assert "Twee gesprekken gevoerd." in page.inner_text("main")
+    # The page fits the phone: wide tables scroll inside the report, the page does not.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.check("input[name=decision][value=disagree]")
+    page.click("#respond button[type=submit]")  # no reason yet
+    page.wait_for_load_state()
+    assert page.locator("#respond .error").count() >= 1  # said at the field, in Polish
+    assert not ReportResponse.objects.exists()
+    page.check("input[name=decision][value=disagree]")
+    page.fill("#id_reason", "Wolę pracować w opiece.")
+    shot(page, "employee-response-360px")
+    page.click("#respond button[type=submit]")
+    page.wait_for_load_state()
+    response = ReportResponse.objects.get()
+    assert (response.decision, response.reason) == ("disagree", "Wolę pracować w opiece.")
+    assert response.authenticated_by == "wachtwoord"  # a real login, recorded as allauth saw it
+    assert response.content_sha256 == Report.objects.get(pk=report.pk).review_sha256
+    phone.close()
