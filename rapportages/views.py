@@ -323,24 +323,22 @@ def bundle(request, uuid):
 
 @login_required
 def bundle_download(request, uuid):
-    job = access.get_visible_or_404(BundleJob.objects.visible_to(request.user), uuid=uuid)
-    return private_download(
-        job,
-        job.pdf,
-        filename=download_name("uwv-dossier", job.trajectory.employee.last_name, ext="pdf"),
-        content_type="application/pdf",
-    )
+    return _bundle_file(request, uuid, "pdf", "application/pdf")
 
 
 @login_required
 def bundle_download_zip(request, uuid):
     """The same documents one PDF each, as UWV's upload asks."""
+    return _bundle_file(request, uuid, "zip", "application/zip")
+
+
+def _bundle_file(request, uuid, field: str, content_type: str):
     job = access.get_visible_or_404(BundleJob.objects.visible_to(request.user), uuid=uuid)
     return private_download(
         job,
-        job.zip,
-        filename=download_name("uwv-dossier", job.trajectory.employee.last_name, ext="zip"),
-        content_type="application/zip",
+        getattr(job, field),
+        filename=download_name("uwv-dossier", job.trajectory.employee.last_name, ext=field),
+        content_type=content_type,
     )
 
 
