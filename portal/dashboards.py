@@ -114,7 +114,6 @@ class EmployerDashboardFilter(django_filters.FilterSet):
 class BVFigures:
     name: str
     uuid: object
-    running: int = 0
     referred: int = 0
     active: int = 0
     ended: int = 0
@@ -123,7 +122,7 @@ class BVFigures:
     below_norm: int = 0
 
 
-FIGURES = ("running", "referred", "active", "ended", "with_risks", "applications", "below_norm")
+FIGURES = ("referred", "active", "ended", "with_risks", "applications", "below_norm")
 
 
 @dataclass
@@ -207,7 +206,6 @@ def _facts_for(
         setattr(bv, t.status, getattr(bv, t.status) + 1)
         if t.is_ended:
             continue
-        bv.running += 1
         bv.with_risks += bool(found)
         bv.below_norm += below
         bv.applications += position.current_count if position else 0
@@ -305,6 +303,9 @@ class SpecialistDay:
     below_norm: list
     intakes_at_risk: list
     possible_duplicates: int = 0
+    #: The figures above the lists: every row, also past a list's ``LIST_LIMIT``.
+    overdue_count: int = 0
+    reports_count: int = 0
 
 
 LIST_LIMIT = 50
@@ -348,23 +349,28 @@ def specialist_day(*, user, today: date) -> SpecialistDay:
         if (deadline - today).days <= INTAKE_WARNING_DAYS:
             intakes.append((t, deadline))
     intakes.sort(key=lambda pair: pair[1])
+    overdue_tasks = Task.objects.visible_to(user).filter(done_on__isnull=True, due_date__lt=today)
+    overdue_assignments = Assignment.objects.visible_to(user).filter(
+        status=AssignmentStatus.OPEN, due_date__lt=today
+    )
+    reports_due = report_selectors.drafts_due(user=user, today=today)
     return SpecialistDay(
         caseload=counts,
         appointments_today=[a for a in appointments if a.starts_at < tomorrow],
         appointments_week=[a for a in appointments if a.starts_at >= tomorrow],
         overdue_tasks=list(
-            Task.objects.visible_to(user)
-            .filter(done_on__isnull=True, due_date__lt=today)
-            .select_related("trajectory__employee")
-            .order_by("due_date", "id")[:LIST_LIMIT]
+            overdue_tasks.select_related("trajectory__employee").order_by("due_date", "id")[
+                :LIST_LIMIT
+            ]
         ),
         overdue_assignments=list(
-            Assignment.objects.visible_to(user)
-            .filter(status=AssignmentStatus.OPEN, due_date__lt=today)
-            .select_related("trajectory__employee")
-            .order_by("due_date", "id")[:LIST_LIMIT]
+            overdue_assignments.select_related("trajectory__employee").order_by("due_date", "id")[
+                :LIST_LIMIT
+            ]
         ),
-        reports=list(report_selectors.drafts_due(user=user, today=today)[:LIST_LIMIT]),
+        reports=list(reports_due[:LIST_LIMIT]),
+        overdue_count=overdue_tasks.count() + overdue_assignments.count(),
+        reports_count=reports_due.count(),
         below_norm=below[:LIST_LIMIT],
         intakes_at_risk=intakes[:LIST_LIMIT],
         # Agency admins only (an empty queryset for anyone else: no query).

@@ -98,11 +98,21 @@ class AgencyOverview:
         return sum(n for _label, n in self.closed_without_placement)
 
 
+def _without_primary(running) -> list[tuple[str, int]]:
+    """Running trajectories nobody leads, as a row of their own (so the rows add up)."""
+    n = running.exclude(
+        pk__in=TrajectoryMember.objects.filter(role=MemberRole.PRIMARY).values("trajectory_id")
+    ).count()
+    return [(str(_("Without a primary specialist")), n)] if n else []
+
+
 def agency_overview(*, user, start: date, end: date, today: date) -> AgencyOverview:
     trajectories = access.visible_trajectories(user)
     status_labels = dict(TrajectoryStatus.choices)
     by_status = Counter(dict(trajectories.values_list("status").annotate(n=Count("id"))))
-    running = trajectories.exclude(status=TrajectoryStatus.ENDED)
+    # "Running" is what the status figures call active: started and not ended, so the rows
+    # by phase and by specialist add up to that figure (a referral has no phase yet).
+    running = trajectories.filter(status=TrajectoryStatus.ACTIVE)
     by_phase = (
         running.values("phase__position", "phase__name")
         .annotate(n=Count("id"))
@@ -147,7 +157,8 @@ def agency_overview(*, user, start: date, end: date, today: date) -> AgencyOverv
         by_specialist=[
             (f"{row['user__first_name']} {row['user__last_name']}".strip(), row["n"])
             for row in by_specialist
-        ],
+        ]
+        + _without_primary(running),
         intake=intake,
         reports=reports,
         closed_with_placement=[

@@ -1,5 +1,6 @@
 """The employer dashboard over all BVs, the specialist's day, and their live updates."""
 
+import re
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -32,6 +33,7 @@ from trajecten.models import (
     ConversationReport,
     SicknessCase,
     Task,
+    Trajectory,
 )
 
 HOME = reverse("portal:home")
@@ -481,3 +483,48 @@ def test_a_changed_sickness_case_or_extension_shows_at_once_despite_the_cache(
     html = page(client)
     assert "De WIA-aanvraag moet uiterlijk" not in html
     assert "(nog 25 weken tot week 104)" in html
+
+
+# --- Figures agree with the rows they summarise -------------------------------------------------
+
+
+def _bv_figures(html: str, bv: str) -> tuple[int, int, int]:
+    """Lopend, Verwezen, Beëindigd of one BV's row (or the total row) of the employer table."""
+    row = re.search(rf">{re.escape(bv)}(?:</a>)?</th>(.*?)</tr>", html, re.S).group(1)
+    return tuple(int(n) for n in re.findall(r"<td[^>]*>(\d+)</td>", row)[:3])
+
+
+def test_the_employer_figures_per_bv_add_up_to_the_trajectories_listed(cast, login):
+    TrajectoryFactory(legal_entity=cast.x1, specialist=cast.specialist_a, referred=True,
+                      employee=EmployeeFactory(agency=cast.agency_a, first_name="Ivo"))  # fmt: skip
+    html = page(login(cast.contact_x_all))
+    for bv in (cast.x1, cast.x2):
+        trajectories = Trajectory.objects.filter(legal_entity=bv)
+        running, referred, ended = _bv_figures(html, bv.name)
+        assert running == trajectories.filter(status="active").count(), bv.name
+        assert referred == trajectories.filter(status="referred").count(), bv.name
+        assert running + referred + ended == trajectories.count(), bv.name
+        for t in trajectories:  # every trajectory counted is a row of the list below
+            assert f'id="t-{t.uuid}"' in html
+    total = _bv_figures(html, "Alle bv's")
+    assert sum(total) == Trajectory.objects.filter(legal_entity__employer=cast.employer_x).count()
+
+
+def test_the_specialists_figures_equal_the_lists_below_them(cast, login):
+    today = timezone.localdate()
+    for n in range(3):
+        Task.objects.create(
+            trajectory=cast.traj_x1, title=f"Taak {n}", due_date=today - timedelta(1)
+        )
+    Assignment.objects.create(trajectory=cast.traj_x1, title="Opdracht", status="open",
+                              due_date=today - timedelta(days=2))  # fmt: skip
+    Report.objects.create(agency=cast.agency_a, trajectory=cast.traj_x1, kind="progress",
+                          number=1, period_start=today - timedelta(days=90), period_end=today,
+                          due_date=today + timedelta(days=5))  # fmt: skip
+    html = page(login(cast.specialist_a))
+    overdue = re.search(r'figure-value">(\d+)</span> verlopen taken en opdrachten', html)
+    reports = re.search(r'figure-value">(\d+)</span> rapportages', html)
+    listed = re.search(r'id="h-overdue".*?</section>', html, re.S).group()
+    assert int(overdue.group(1)) == listed.count("<li>") == 4
+    listed = re.search(r'id="h-reports".*?</section>', html, re.S).group()
+    assert int(reports.group(1)) == listed.count("<li>") == 1

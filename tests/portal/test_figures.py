@@ -1,5 +1,6 @@
 """The agency overview (quality-mark figures), billing and the staff search."""
 
+import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -11,7 +12,7 @@ from django.utils import timezone
 from rapportages.models import Report
 from tests.factories import EmployeeFactory, TrajectoryFactory
 from trajecten.constants import TrajectoryStatus
-from trajecten.models import Renewal
+from trajecten.models import Renewal, Trajectory
 
 OVERVIEW = reverse("portal:agency_overview")
 BILLING = reverse("portal:billing")
@@ -166,3 +167,26 @@ def test_search_input_is_checked(cast, login):
 @pytest.mark.parametrize("who", ["contact_x_all", "employee_x1"])
 def test_search_is_for_staff(cast, login, who):
     assert login(getattr(cast, who)).get(SEARCH, {"q": "xav"}).status_code == 404
+
+
+def _section_rows(html: str, heading_id: str) -> dict[str, int]:
+    section = re.search(rf'id="{heading_id}".*?</section>', html, re.S).group()
+    return {label: int(n) for label, n in
+            re.findall(r'<th scope="row">([^<]+)</th><td>(\d+)</td>', section)}  # fmt: skip
+
+
+def test_the_running_trajectories_by_phase_and_by_specialist_add_up_to_the_active_ones(cast, login):
+    """A referral (no intake yet) is not running: "actief" in the status figures, and the
+    rows by phase and by specialist sum to exactly that."""
+    TrajectoryFactory(legal_entity=cast.x1, specialist=cast.specialist_a, referred=True,
+                      employee=EmployeeFactory(agency=cast.agency_a, first_name="Ivo"))  # fmt: skip
+    ed = EmployeeFactory(agency=cast.agency_a, first_name="Ed")
+    lead = TrajectoryFactory(legal_entity=cast.x1, specialist=cast.specialist_a, employee=ed)
+    lead.memberships.filter(role="primary").delete()  # nobody leads this one: still counted
+    html = login(cast.admin_a).get(OVERVIEW).content.decode()
+    active = _section_rows(html, "h-status")["Actief"]
+    assert active == Trajectory.objects.filter(agency=cast.agency_a, status="active").count()
+    by_specialist = _section_rows(html, "h-specialist")
+    assert sum(by_specialist.values()) == active
+    assert by_specialist["Zonder hoofdbegeleider"] == 1
+    assert sum(_section_rows(html, "h-phase").values()) == active
