@@ -13,7 +13,7 @@ from functools import cached_property
 import django_filters
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, OuterRef, Prefetch, Subquery, Sum
+from django.db.models import Count, OuterRef, Prefetch, Subquery, Sum, Window
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -353,29 +353,40 @@ def specialist_day(*, user, today: date) -> SpecialistDay:
     overdue_assignments = Assignment.objects.visible_to(user).filter(
         status=AssignmentStatus.OPEN, due_date__lt=today
     )
-    reports_due = report_selectors.drafts_due(user=user, today=today)
+    tasks = _capped(overdue_tasks.select_related("trajectory__employee").order_by("due_date", "id"))
+    assignments = _capped(
+        overdue_assignments.select_related("trajectory__employee").order_by("due_date", "id")
+    )
+    reports = _capped(report_selectors.drafts_due(user=user, today=today))
     return SpecialistDay(
         caseload=counts,
         appointments_today=[a for a in appointments if a.starts_at < tomorrow],
         appointments_week=[a for a in appointments if a.starts_at >= tomorrow],
-        overdue_tasks=list(
-            overdue_tasks.select_related("trajectory__employee").order_by("due_date", "id")[
-                :LIST_LIMIT
-            ]
-        ),
-        overdue_assignments=list(
-            overdue_assignments.select_related("trajectory__employee").order_by("due_date", "id")[
-                :LIST_LIMIT
-            ]
-        ),
-        reports=list(reports_due[:LIST_LIMIT]),
-        overdue_count=overdue_tasks.count() + overdue_assignments.count(),
-        reports_count=reports_due.count(),
+        overdue_tasks=tasks.rows,
+        overdue_assignments=assignments.rows,
+        reports=reports.rows,
         below_norm=below[:LIST_LIMIT],
         intakes_at_risk=intakes[:LIST_LIMIT],
         # Agency admins only (an empty queryset for anyone else: no query).
         possible_duplicates=access.possible_duplicate_employees(user).count(),
+        overdue_count=tasks.total + assignments.total,
+        reports_count=reports.total,
     )
+
+
+@dataclass
+class Capped:
+    """The first ``LIST_LIMIT`` rows of a list and how many there are in all."""
+
+    rows: list
+    total: int
+
+
+def _capped(queryset) -> Capped:
+    """One query: each row carries the count of all rows (a window over the filtered rows,
+    taken before the limit), so the figure needs no query of its own."""
+    rows = list(queryset.annotate(all_rows=Window(Count("id")))[:LIST_LIMIT])
+    return Capped(rows, rows[0].all_rows if rows else 0)
 
 
 def live_keys(user, kind: str) -> list[str]:

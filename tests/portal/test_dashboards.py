@@ -528,3 +528,19 @@ def test_the_specialists_figures_equal_the_lists_below_them(cast, login):
     assert int(overdue.group(1)) == listed.count("<li>") == 4
     listed = re.search(r'id="h-reports".*?</section>', html, re.S).group()
     assert int(reports.group(1)) == listed.count("<li>") == 1
+
+
+def test_a_figure_counts_every_row_also_past_the_lists_cap(cast, login):
+    from portal.dashboards import LIST_LIMIT
+
+    today = timezone.localdate()
+    Task.objects.bulk_create(
+        Task(trajectory=cast.traj_x1, agency=cast.agency_a, title=f"Taak {n}",
+             due_date=today - timedelta(days=1))
+        for n in range(LIST_LIMIT + 3)
+    )  # fmt: skip
+    html = page(login(cast.specialist_a))
+    overdue = re.search(r'figure-value">(\d+)</span> verlopen taken en opdrachten', html)
+    listed = re.search(r'id="h-overdue".*?</section>', html, re.S).group()
+    assert int(overdue.group(1)) == LIST_LIMIT + 3
+    assert listed.count("<li>") == LIST_LIMIT
