@@ -155,3 +155,21 @@ class ApiTokenForm(forms.Form):
         choices=[(30, _("30 days")), (90, _("90 days")), (365, _("1 year")), (0, _("No expiry"))],
         initial=90,
     )
+
+
+class MedicalCheckForm(forms.Form):
+    """A hidden "I confirm" that becomes a checkbox when the service finds medical words in
+    text about to reach the employer (``portal.medical``): the writer rephrases or ticks it."""
+
+    medical_confirmed = forms.BooleanField(
+        label=_("I have read the text again: the employer may read it."),
+        required=False,
+        widget=forms.HiddenInput,
+    )
+
+    def add_error(self, field, error):
+        if field == "medical_confirmed" or (
+            isinstance(error, dict) and "medical_confirmed" in error
+        ):
+            self.fields["medical_confirmed"].widget = forms.CheckboxInput()
+        super().add_error(field, error)

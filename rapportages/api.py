@@ -62,6 +62,11 @@ class RespondSerializer(serializers.Serializer):
     content_sha256 = serializers.CharField(
         max_length=64, help_text="review_sha256 of the text you read (from GET)."
     )
+    medical_confirmed = serializers.BooleanField(
+        required=False, default=False,
+        help_text="true: the respondent confirms a reason with words that may be medical "
+        "(the employer reads it).",
+    )  # fmt: skip
 
 
 class OfferSerializer(serializers.Serializer):
@@ -98,9 +103,15 @@ class SignSerializer(serializers.Serializer):
 
 
 class EmployeeViewSerializer(StrictSerializer):
+    medical_confirmed = serializers.BooleanField(
+        required=False, default=False,
+        help_text="true: the employee confirms a view with words that may be medical (the "
+        "employer reads it in the UWV file).",
+    )  # fmt: skip
+
     class Meta:
         model = Report
-        fields = ["employee_view"]
+        fields = ["employee_view", "medical_confirmed"]
         extra_kwargs = {"employee_view": {"required": True, "max_length": 5000}}
 
 

@@ -72,7 +72,8 @@ def schedule_rows(t, today) -> list[dict]:
         versions = reports.get((d.kind, d.number), [])
         final = [r for r in versions if r.status == ReportStatus.FINAL]
         report = final[-1] if final else None
-        row = {"label": _label(d.kind, d.number), "due": content.day_label(d.due_date),
+        row = {"kind": d.kind, "label": _label(d.kind, d.number),
+               "due": content.day_label(d.due_date),
                "period": f"{content.short_day(d.period_start)} – {content.short_day(d.period_end)}",
                "report": report, "corrected": bool(report and report.version > 1)}  # fmt: skip
         if report is None:
@@ -93,9 +94,9 @@ def _checklist(t, rows) -> list[dict]:
     """The parts of the re-integratieverslag: which this file holds, which the employer adds
     (with the date the file knows, so the employer can check it)."""
     case = t.sickness_case
-    plan = next((r for r in rows if r["label"].startswith("Re-integratieplan")), None)
-    progress = [r for r in rows if r["label"].startswith("Voortgangsrapportage")]
-    final = next((r for r in rows if r["label"].startswith("Eindrapportage")), None)
+    plan = next((r for r in rows if r["kind"] == ReportKind.TRAJECTORY_PLAN), None)
+    progress = [r for r in rows if r["kind"] == ReportKind.PROGRESS]
+    final = next((r for r in rows if r["kind"] == ReportKind.FINAL), None)
 
     def employer(label, day, note=""):
         when = content.day_label(day) if day else "datum niet bekend bij het bureau"

@@ -99,7 +99,7 @@ def _build(report, today: date) -> dict:
     return {
         "schema": SCHEMA,
         "identification": _identification(report, t, today),
-        "referral": _referral(t, end),
+        "referral": referral(t, end),
         "work_capacity": _work_capacity(t),
         "person_profile": _person_profile(t),
         "search_profile": _search_profile(t, start, end),
@@ -153,10 +153,6 @@ def _identification(report, t, today: date) -> dict:
 
 def referral(t, end: date) -> dict:
     """The referral in WvP terms as of ``end`` (a report's block; the UWV file's cover)."""
-    return _referral(t, end)
-
-
-def _referral(t, end: date) -> dict:
     case = t.sickness_case
     extension_weeks = case.extension_weeks()
     latest_start = wvp.latest_second_track_start(

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import MedicalCheckForm
 from portal.widgets import DATE
 
 from .constants import Decision
@@ -27,7 +28,7 @@ class NarrativeForm(forms.ModelForm):
                     del self.fields[name]
 
 
-class EmployeeViewForm(forms.Form):
+class EmployeeViewForm(MedicalCheckForm):
     employee_view = forms.CharField(
         label=_("Your own view on this report"),
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -45,7 +46,7 @@ class SignForm(forms.Form):
     )
 
 
-class ResponseForm(forms.Form):
+class ResponseForm(MedicalCheckForm):
     """The employee's (or, for a plan, the employer's) response to the text they read."""
 
     decision = forms.ChoiceField(

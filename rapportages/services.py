@@ -432,6 +432,7 @@ def report_respond(
     reason: str = "",
     content_sha256: str,
     authenticated_by: str,
+    medical_confirmed: bool = False,
 ) -> ReportResponse:
     """The employee's (or, for a plan, the employer's) signed response to the text that is
     out: agree, or disagree with a reason. ``content_sha256`` is the hash of the text the
@@ -451,6 +452,9 @@ def report_respond(
     reason = (reason or "").strip()
     if decision == Decision.DISAGREE and not reason:
         writes.refuse("reason", _("Say in your own words why you do not agree."))
+    # The employer reads the response in the report: medical words are named first.
+    words = medical.medical_words(reason)
+    medical.check(words, confirmed=medical_confirmed)
     if locked.responses.filter(party=party, content_sha256=content_sha256).exists():
         raise ValidationError(_("A response to this text has already been given."))
     response = ReportResponse.objects.create(
@@ -463,7 +467,8 @@ def report_respond(
         content_sha256=content_sha256,
         authenticated_by=authenticated_by[:100],
     )
-    details = {"response": decision, "party": party, "sha256": content_sha256}
+    details = {"response": decision, "party": party, "sha256": content_sha256,
+               **({"medical_words_confirmed": words} if words else {})}  # fmt: skip
     audit.record(AuditAction.CREATE, locked, actor=actor, details=details)
     live.bump_trajectory(locked.trajectory)
     return response
@@ -635,19 +640,25 @@ def report_correct(*, actor: User, report: Report) -> Report:
     return correction
 
 
-def employee_view_set(*, actor: User, report: Report, employee_view: str) -> Report:
-    """The employee's own view. Before signing it is part of the report; after, it is kept
-    with the report (shown on its page and printed in the UWV bundle): the PDF of a final
-    report never changes."""
+def employee_view_set(
+    *, actor: User, report: Report, employee_view: str, medical_confirmed: bool = False
+) -> Report:
+    """The employee's later view on a final report: kept with the report (shown on its page
+    and printed in the UWV file), while the PDF never changes. Before signing the employee
+    responds instead (``report_respond``)."""
     writes.allowed(access.can_add_employee_view(actor, report))
     text = (employee_view or "").strip()
     if not text:
         writes.refuse("employee_view", _("Write your view first."))
+    # The view is printed in the UWV file the employer downloads.
+    words = medical.medical_words(text)
+    medical.check(words, confirmed=medical_confirmed)
     report = writes.fresh(report, actor, lock=True)
     report.employee_view = text
     report.employee_view_at = timezone.now()
     report.save(update_fields=["employee_view", "employee_view_at", "updated_at"])
-    audit.record(AuditAction.UPDATE, report, actor=actor, details={"employee_view": True})
+    details = {"employee_view": True, **({"medical_words_confirmed": words} if words else {})}
+    audit.record(AuditAction.UPDATE, report, actor=actor, details=details)
     return report
 
 

@@ -285,15 +285,15 @@ def correct(request, uuid):
 @login_required
 @require_POST
 def employee_view(request, uuid):
-    report = _report(request, uuid)
-    require(access.can_add_employee_view(request.user, report))
-    form = EmployeeViewForm(request.POST)
-    if form.is_valid():
-        services.employee_view_set(actor=request.user, report=report, **form.cleaned_data)
-        messages.success(request, _("Your view has been added to the report."))
-    else:
-        messages.error(request, " ".join(form.errors.get("employee_view", [])))
-    return redirect("rapportages:detail", uuid=report.uuid)
+    """The employee's later view on a final report."""
+    return _form_action(
+        request, uuid,
+        allowed=access.can_add_employee_view,
+        form_class=EmployeeViewForm,
+        write=lambda r, data: services.employee_view_set(actor=request.user, report=r, **data),
+        success=_("Your view has been added to the report."),
+        form_name="view_form",
+    )  # fmt: skip
 
 
 @login_required

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import access
 from portal.constants import Language
+from portal.forms import MedicalCheckForm
 from portal.models import Phase, Product, TimeCategory, User
 from portal.uploads import CheckedFileField
 from portal.validators import first_sick_day_not_in_future
@@ -221,24 +222,6 @@ class ActionListForm(forms.Form):
 
 
 # --- Records ----------------------------------------------------------------------------------
-
-
-class MedicalCheckForm(forms.Form):
-    """A hidden "I confirm" that becomes a checkbox when the service finds medical words in
-    text about to reach the employer (``portal.medical``): the writer rephrases or ticks it."""
-
-    medical_confirmed = forms.BooleanField(
-        label=_("I have read the text again: the employer may read it."),
-        required=False,
-        widget=forms.HiddenInput,
-    )
-
-    def add_error(self, field, error):
-        if field == "medical_confirmed" or (
-            isinstance(error, dict) and "medical_confirmed" in error
-        ):
-            self.fields["medical_confirmed"].widget = forms.CheckboxInput()
-        super().add_error(field, error)
 
 
 class ConversationReportForm(MedicalCheckForm, forms.ModelForm):

@@ -115,3 +115,35 @@ def test_a_report_with_medical_words_goes_out_only_once_the_writer_confirms(cast
     assert AuditEvent.objects.filter(
         object_uuid=draft.uuid, details__medical_words_confirmed=["depressie"]
     ).exists()
+
+
+@time_machine.travel(date(2026, 8, 4), tick=False)
+def test_the_employees_own_words_are_checked_too_the_employer_reads_them(
+    cast, draft, login, on_commit
+):
+    from .conftest import respond_in_page
+
+    login(cast.specialist_a).post(reverse("rapportages:offer", args=[draft.uuid]))
+    phone = login(cast.employee_x1)
+    named = respond_in_page(phone, draft, "disagree", "Door mijn hernia kan ik niet tillen.")
+    assert "Deze woorden kunnen medisch zijn: “hernia”" in named.content.decode()
+    assert 'type="checkbox" name="medical_confirmed"' in named.content.decode()
+    draft.refresh_from_db()
+    confirmed = phone.post(
+        reverse("rapportages:respond", args=[draft.uuid]),
+        {"decision": "disagree", "reason": "Door mijn hernia kan ik niet tillen.",
+         "content_sha256": draft.review_sha256, "medical_confirmed": "on"},
+    )  # fmt: skip
+    assert confirmed.status_code == 302
+    assert AuditEvent.objects.filter(details__medical_words_confirmed=["hernia"]).exists()
+
+    on_commit(login(cast.specialist_a).post, reverse("rapportages:sign", args=[draft.uuid]),
+              {"step": "sign", "confirm": "on"})  # fmt: skip
+    later = reverse("rapportages:employee_view", args=[draft.uuid])
+    refused = login(cast.employee_x1).post(later, {"employee_view": "Ik slik nu oxazepam."})
+    assert refused.status_code == 200 and "“oxazepam”" in refused.content.decode()
+    draft.refresh_from_db()
+    assert draft.employee_view == ""
+    login(cast.employee_x1).post(later, {"employee_view": "Ik zoek liever in de zorg."})
+    draft.refresh_from_db()
+    assert draft.employee_view == "Ik zoek liever in de zorg."
