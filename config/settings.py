@@ -93,7 +93,9 @@ MIDDLEWARE = [
     "portal.middleware.MandatoryMFAMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "portal.middleware.DatabaseUnavailableMiddleware",
+    "portal.errors.ErrorPageMiddleware",
 ]
+CSRF_FAILURE_VIEW = "portal.errors.csrf_failure"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -368,10 +370,16 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"quiet_client_errors": {"()": "portal.errors.QuietClientErrors"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # WeasyPrint logs every layout step at INFO; its warnings still come through.
-    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    "loggers": {
+        # WeasyPrint logs every layout step at INFO; its warnings still come through.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        # An ordinary 403/404 is one line, not a traceback (portal.errors).
+        "django.request": {"filters": ["quiet_client_errors"]},
+    },
 }
 
 # --- Demo -----------------------------------------------------------------------------------

@@ -21,5 +21,8 @@ urlpatterns = [
     path("platform-admin/", admin.site.urls),
 ]
 
-handler404 = "portal.api.base.json_not_found"
-handler500 = "portal.api.base.json_server_error"
+# Every error in the portal's look and the user's language, or in the API's shape under /api/.
+handler400 = "portal.errors.bad_request"
+handler403 = "portal.errors.permission_denied"
+handler404 = "portal.errors.page_not_found"
+handler500 = "portal.errors.server_error"

@@ -166,13 +166,12 @@ def database_unavailable(request) -> HttpResponse:
     """The answer when the database goes away mid-request: the request's transaction is rolled
     back, so nothing is half-saved; the user is told so and to try again (503), rendered
     without touching the database."""
+    from .errors import error_response
+
     message = _(
         "The database cannot be reached just now. Nothing was saved: try again in a minute."
     )
-    if request.path.startswith("/api/"):
-        return JsonResponse({"code": "unavailable", "message": str(message)}, status=503)
-    html = render_to_string("503.html", {"message": message})
-    return HttpResponse(html, status=503, headers={"Retry-After": "60"})
+    return error_response(request, 503, message=message, headers={"Retry-After": "60"})
 
 
 class DatabaseUnavailableMiddleware:

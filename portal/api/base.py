@@ -184,26 +184,3 @@ class ScopedViewSet(viewsets.ReadOnlyModelViewSet):
         instance = self.get_object()
         audit.record(AuditAction.VIEW, instance, details={"api": True})
         return Response(self.get_serializer(instance).data)
-
-
-def json_not_found(request, exception=None):
-    """Unmatched URLs under /api/ answer in the API's error shape, not Django's HTML page."""
-    from django.http import JsonResponse
-    from django.views.defaults import page_not_found
-
-    if request.path.startswith("/api/"):
-        return JsonResponse(
-            {"code": "not_found", "message": str(exceptions.NotFound.default_detail)}, status=404
-        )
-    return page_not_found(request, exception)
-
-
-def json_server_error(request):
-    from django.http import JsonResponse
-    from django.views.defaults import server_error
-
-    if request.path.startswith("/api/"):
-        return JsonResponse(
-            {"code": "error", "message": str(_("Something went wrong on our side."))}, status=500
-        )
-    return server_error(request)
