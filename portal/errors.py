@@ -43,14 +43,14 @@ def _texts(status: int) -> tuple[str, str]:
             _(
                 "You do not have access to this page. Ask your contact person if you think "
                 "you should."
-            ),  # fmt: skip
+            ),
         ),
         404: (
             _("Page not found"),
             _(
                 "This page does not exist or you do not have access to it. Check the address, "
                 "or start again from your home page."
-            ),  # fmt: skip
+            ),
         ),
         405: (
             _("Not possible this way"),
@@ -61,7 +61,7 @@ def _texts(status: int) -> tuple[str, str]:
             _(
                 "Something went wrong on our side. What you saved before is safe; try again in "
                 "a moment. If it keeps happening, tell your contact person."
-            ),  # fmt: skip
+            ),
         ),
         503: (
             _("Temporarily unavailable"),
