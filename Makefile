@@ -38,8 +38,8 @@ install: $(VENV)/.synced
 
 run: install
 	$(BIN)/python manage.py migrate --no-input
-	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(BIN)/python manage.py seed_demo --quiet
+	$(BIN)/python manage.py serve_demo $(HOST):$(PORT)
 
 lint: install
 	$(BIN)/ruff check .

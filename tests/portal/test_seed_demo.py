@@ -12,7 +12,14 @@ from django.utils import timezone
 from portal.models import Agency, User
 from rapportages.models import Report, ReportResponse
 from rapportages.schedule import reports_due
-from trajecten.models import Employee, Trajectory
+from trajecten.models import (
+    Assignment,
+    ConversationReport,
+    Employee,
+    Task,
+    Training,
+    Trajectory,
+)
 
 
 def seed(settings, capsys):
@@ -74,6 +81,27 @@ def test_seed_demo(db, settings, capsys, client, mailoutbox, django_capture_on_c
     )
     assert f"gehaald in {s['norm']['met']} van de {s['norm']['complete']}" in report.evaluation
 
+    # A realistic spread of work: what fell due was done, except in one file per agency.
+    for email, behind in [("sanne@spoorwerk.example", 1), ("mohamed@spoorwerk.example", 0),
+                          ("lotte@tweedekans.example", 1)]:  # fmt: skip
+        mine = {"trajectory__memberships__user__email": email}
+        assert Task.objects.filter(**mine, done_on=None, due_date__lt=today).count() == behind
+        assert Assignment.objects.filter(**mine, status="open", due_date__lt=today).count() == (
+            behind
+        )
+    # The second agency has a world of its own, not a copy of the first.
+    spoorwerk, tweede_kans = (Agency.objects.get(name=n) for n in
+                              ("Spoorwerk Re-integratie", "Tweede Kans Loopbaan"))  # fmt: skip
+    assert not set(spoorwerk.vacancies.values_list("title", "organisation")) & set(
+        tweede_kans.vacancies.values_list("title", "organisation")
+    )
+    assert not ConversationReport.objects.filter(
+        trajectory__agency=tweede_kans, summary__icontains="logistiek"
+    ).exists()
+    assert not Training.objects.filter(
+        trajectory__agency=tweede_kans, provider__icontains="Spoorwerk"
+    ).exists()
+
     client.post(
         reverse("account_login"),
         {"login": "hr.vermeer@tweedekans.example", "password": settings.DEMO_PASSWORD},
@@ -87,3 +115,24 @@ def test_seed_demo_refuses_to_run_in_production(db, settings):
     settings.DEBUG = False
     with pytest.raises(CommandError):
         call_command("seed_demo")
+
+
+def test_make_run_ends_with_the_logins_and_the_address(db, settings, capsys, monkeypatch):
+    """`make run` serves with serve_demo: after the server's own banner come the logins, in
+    English only, and the address; links in emails follow the port when SITE_URL is unset."""
+    from io import StringIO
+
+    from portal.management.commands.serve_demo import Command
+
+    seed(settings, capsys)
+    monkeypatch.delenv("SITE_URL", raising=False)
+    monkeypatch.setenv("DJANGO_RUNSERVER_HIDE_WARNING", "true")
+    command = Command(stdout=StringIO())
+    command.addr, command.protocol, command._raw_ipv6 = "127.0.0.1", "http", False
+    command.on_bind(8001)
+    out = command.stdout.getvalue()
+    assert out.index("Starting development server") < out.index("Demo logins")
+    assert out.rstrip().endswith("Open http://127.0.0.1:8001/ and log in with one of these.")
+    assert "sanne@spoorwerk.example" in out and "specialist" in out
+    assert "Specialist" not in out and "beheerder" not in out.lower()  # no Dutch role labels
+    assert settings.SITE_URL == "http://127.0.0.1:8001"

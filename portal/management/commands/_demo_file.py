@@ -1,5 +1,6 @@
 """Demo content for a trajectory's file, so that `make run` shows a file that lives."""
 
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from django.db import transaction
@@ -23,30 +24,175 @@ from trajecten.models import (
 )
 from trajecten.services import action_list_apply
 
-ACTION_LIST = [
-    ("Intakegesprek en kennismaking", 1, 1, "specialist"),
-    ("Loopbaantest afnemen", 1, 4, "employee"),
-    ("Cv en sollicitatiebrief klaar", 3, 1, "employee"),
-    ("Ingeschreven bij twee uitzendbureaus", 4, 1, "employee"),
-    ("Zoekprofiel afgestemd met werknemer", 4, 5, "specialist"),
-    ("Voortgangsrapportage 3 maanden", 13, 1, "specialist"),
-]
+
+@dataclass(frozen=True)
+class DemoStory:
+    """What one agency's files are about: its region, its clients' trades, its own training
+    house, action list and vacancy board, so the second agency has a world of its own rather
+    than a copy of the first."""
+
+    office: str
+    academy: str
+    region: str
+    sector_phrase: str  # "in de logistiek": where the employee looks for work
+    test_result: str
+    education: str
+    work_history: str
+    competences: str
+    possibilities: str
+    limitations: str
+    wage: str
+    profiles: list  # [(sectors, [(function, reason)])] for version 1 and 2
+    action_list: list  # [(title, week, day, performer)]
+    vacancies: list  # [(title, organisation, place, hours, category)]
+    applications: list  # [(kind, organisation, vacancy)] in turn
+    temp_agency: str
+    placement: tuple  # (new employer, function)
+    employee_view: str  # the employee's remark on their first progress report
+    three_way: str  # what the three-way conversation agreed
 
 
-def demo_action_list(agency) -> ActionTemplate:
+SPOORWERK = DemoStory(
+    office="Kantoor Utrecht, Catharijnesingel 1",
+    academy="Spoorwerk Academie",
+    region="Utrecht en Amersfoort",
+    sector_phrase="in de logistiek",
+    test_result="plannen, klantcontact en logistiek",
+    education="MBO 4 Logistiek",
+    work_history="12 jaar chauffeur",
+    competences="Klantgericht, punctueel, zelfstandig",
+    possibilities="Zittend en afwisselend werk; klantcontact.",
+    limitations="Niet langdurig rijden; niet tillen boven 10 kg.",
+    wage="€ 2.800 – € 3.200 bruto",
+    profiles=[
+        ("Logistiek", [("Planner", "Ervaring met routes en klanten; zittend werk.")]),
+        (
+            "Logistiek, Klantenservice",
+            [
+                ("Planner", "Ervaring met routes en klanten; zittend werk."),
+                ("Medewerker klantenservice", "Klantgericht; past binnen 6 uur per dag."),
+                ("Magazijnadministrateur", "Kent de logistiek; geen zwaar tillen."),
+            ],
+        ),
+    ],
+    action_list=[
+        ("Intakegesprek en kennismaking", 1, 1, "specialist"),
+        ("Loopbaantest afnemen", 1, 4, "employee"),
+        ("Cv en sollicitatiebrief klaar", 3, 1, "employee"),
+        ("Ingeschreven bij twee uitzendbureaus", 4, 1, "employee"),
+        ("Zoekprofiel afgestemd met werknemer", 4, 5, "specialist"),
+        ("Voortgangsrapportage 3 maanden", 13, 1, "specialist"),
+    ],
+    vacancies=[
+        ("Planner transport", "DHL Supply Chain", "Utrecht", 32, "Logistiek"),
+        ("Medewerker klantenservice", "Eneco", "Utrecht", 28, "Klantcontact"),
+        ("Magazijnadministrateur", "Bol.com", "Nieuwegein", 32, "Logistiek"),
+        ("Chauffeur C", "Van Gansewinkel", "Amersfoort", 40, "Transport"),
+        ("Medewerker planning", "Jumbo DC", "Veenendaal", 30, "Logistiek"),
+        ("Verpleegkundige", "UMC Utrecht", "Utrecht", 36, "Zorg"),
+    ],
+    applications=[
+        ("written_application", "PostNL", "Planner distributie"),
+        ("agency_registration", "Randstad", ""),
+        ("open_application", "Bakker Logistiek", ""),
+        ("reading_vacancies", "", ""),
+        ("written_application", "Jumbo DC", "Medewerker planning"),
+        ("phone_application", "DHL Parcel", "Klantenservice"),
+        ("written_application", "Eneco", "Medewerker klantenservice"),
+        ("written_application", "Bol.com", "Magazijnadministrateur"),
+        ("cv_online", "", ""),
+        ("open_application", "Transport Midden BV", ""),
+    ],
+    temp_agency="Randstad",
+    placement=("Bakker Logistiek BV", "Planner"),
+    employee_view=(
+        "Ik herken mij in de rapportage. Het zoeken in de logistiek gaat goed; klantenservice "
+        "vind ik spannend, maar ik wil het proberen. Reizen naar Amersfoort is voor mij de grens."
+    ),
+    three_way="Werkgever akkoord met verbreding naar planning en klantenservice.",
+)
+
+TWEEDE_KANS = DemoStory(
+    office="Kantoor Zwolle, Stationsweg 12",
+    academy="Leerhuis Tweede Kans",
+    region="Zwolle en Deventer",
+    sector_phrase="in de voedingsmiddelenindustrie en de detailhandel",
+    test_result="kwaliteit, hygiëne en klantcontact",
+    education="MBO 2 Bakker",
+    work_history="15 jaar bakker in de nachtploeg",
+    competences="Nauwkeurig, hygiënisch, teamspeler",
+    possibilities="Dagdiensten; afwisselend staand en zittend werk.",
+    limitations="Geen nachtdiensten; niet langer dan een uur achtereen staan.",
+    wage="€ 2.500 – € 2.900 bruto",
+    profiles=[
+        (
+            "Voedingsmiddelenindustrie",
+            [
+                ("Medewerker kwaliteitscontrole", "Kent de hygiëneregels; dagdienst."),
+            ],
+        ),
+        (
+            "Voedingsmiddelenindustrie, Detailhandel",
+            [
+                ("Medewerker kwaliteitscontrole", "Kent de hygiëneregels; dagdienst."),
+                ("Verkoopmedewerker speciaalzaak", "Vakkennis van brood en banket; klantcontact."),
+                ("Medewerker voorraadbeheer", "Overzicht en nauwkeurigheid; afwisselend werk."),
+            ],
+        ),
+    ],
+    action_list=[
+        ("Kennismakingsgesprek", 1, 2, "specialist"),
+        ("Interessetest maken", 2, 1, "employee"),
+        ("Cv laten nakijken", 3, 3, "employee"),
+        ("Werkfit-plan opgesteld", 5, 1, "specialist"),
+        ("Netwerkgesprek met twee oud-collega's", 6, 1, "employee"),
+        ("Evaluatie zoekrichting", 12, 2, "specialist"),
+    ],
+    vacancies=[
+        ("Medewerker kwaliteitscontrole", "Royal Smilde", "Heerenveen", 32, "Voeding"),
+        ("Verkoopmedewerker", "Bakkerij Bosch", "Zwolle", 24, "Detailhandel"),
+        ("Medewerker voorraadbeheer", "Sligro", "Deventer", 30, "Groothandel"),
+        ("Productiemedewerker dagdienst", "FrieslandCampina", "Deventer", 32, "Voeding"),
+        ("Kassamedewerker", "Jumbo Zwolle-Zuid", "Zwolle", 20, "Detailhandel"),
+    ],
+    applications=[
+        ("written_application", "Royal Smilde", "Medewerker kwaliteitscontrole"),
+        ("agency_registration", "Tempo-Team", ""),
+        ("open_application", "Bakkerij Bosch", ""),
+        ("reading_vacancies", "", ""),
+        ("written_application", "Sligro", "Medewerker voorraadbeheer"),
+        ("phone_application", "Ekoplaza Zwolle", "Verkoopmedewerker"),
+        ("written_application", "FrieslandCampina", "Kwaliteitsassistent"),
+        ("job_fair", "Banenmarkt Zwolle", ""),
+        ("cv_online", "", ""),
+        ("open_application", "De Zwolsche Bakker", ""),
+    ],
+    temp_agency="Tempo-Team",
+    placement=("Royal Smilde", "Medewerker kwaliteitscontrole"),
+    employee_view=(
+        "Ik herken mij in de rapportage. Ik mis het bakken, maar kwaliteitscontrole past bij wat "
+        "ik kan. Dagdiensten zijn voor mij een voorwaarde."
+    ),
+    three_way="Werkgever akkoord met verbreding naar de detailhandel.",
+)
+
+
+def demo_action_list(agency, story: DemoStory) -> ActionTemplate:
     template, created = ActionTemplate.objects.get_or_create(
         agency=agency, name="Standaard 2e spoor"
     )
     if created:
-        for title, week, day, performer in ACTION_LIST:
+        for title, week, day, performer in story.action_list:
             ActionTemplateItem.objects.create(
                 template=template, title=title, week=week, day=day, performer=performer
             )
     return template
 
 
-def fill_file(trajectory, specialist, template) -> None:
-    """Idempotent: a file that already has conversations is left alone."""
+def fill_file(trajectory, specialist, template, story: DemoStory, *, behind=False) -> None:
+    """Idempotent: a file that already has conversations is left alone. The work that fell
+    due was done on time, except in the one file ``behind``: its latest task and an
+    assignment are overdue, as an agency sees in one file, not in all of them."""
     if trajectory.start_date is None or trajectory.conversationreports.exists():
         return
     start = trajectory.start_date
@@ -59,14 +205,14 @@ def fill_file(trajectory, specialist, template) -> None:
          f"Kennismaking met {name}. Achtergrond, verwachtingen en het verloop van het traject "
          "besproken. Gemotiveerd om ander werk te vinden.", "Loopbaantest invullen voor week 2."),
         (14, "coaching", 60, "employer", False,
-         "Uitslag loopbaantest besproken: affiniteit met plannen, klantcontact en logistiek. "
+         f"Uitslag loopbaantest besproken: affiniteit met {story.test_result}. "
          "Zoekrichtingen verkend.", "Cv bijwerken; twee uitzendbureaus benaderen."),
         (28, "coaching", 45, "employee", True,
          "Energie wisselend; afspraken over opbouw van uren in functionele termen gemaakt.",
          "Volgende week korter gesprek."),
         (42, "three_way", 60, "employer", False,
-         "Driegesprek met werkgever over voortgang en zoekprofiel. Werkgever akkoord met "
-         "verbreding naar planning en klantenservice.", "Zoekprofiel versie 2 vastleggen."),
+         f"Driegesprek met werkgever over voortgang en zoekprofiel. {story.three_way}",
+         "Zoekprofiel versie 2 vastleggen."),
     ]  # fmt: skip
     last = min(timezone.localdate(), trajectory.end_date or timezone.localdate())
     for n, offset in enumerate(range(63, (last - start).days + 1, 21)):
@@ -90,59 +236,57 @@ def fill_file(trajectory, specialist, template) -> None:
         begins = datetime.combine(today + timedelta(days=days), time(10, 0), tzinfo=tz)
         Appointment.objects.create(
             trajectory=trajectory, subject=subject, starts_at=begins,
-            ends_at=begins + timedelta(hours=1), location="Kantoor Utrecht, Catharijnesingel 1",
+            ends_at=begins + timedelta(hours=1), location=story.office,
             with_whom=specialist.get_full_name(),
         )  # fmt: skip
     Assignment.objects.create(
-        trajectory=trajectory, title="Drie vacatures zoeken in de logistiek",
+        trajectory=trajectory, title=f"Drie vacatures zoeken {story.sector_phrase}",
         due_date=today + timedelta(days=5),
         description="Kies vacatures die passen bij je zoekprofiel en neem ze mee naar het gesprek.",
     )  # fmt: skip
-    Assignment.objects.create(
+    profile_update = Assignment(
         trajectory=trajectory,
         title="LinkedIn-profiel bijwerken",
         due_date=today - timedelta(days=3),
     )
+    if not behind:
+        profile_update.status = "done"
+        profile_update.completed_at = _at(today - timedelta(days=4), 20)
+        profile_update.result = "Profiel bijgewerkt met de nieuwe zoekrichting."
+    profile_update.save()
     Training.objects.create(
-        trajectory=trajectory, name="Loopbaantest (Loopbaankompas)", provider="Spoorwerk Academie",
+        trajectory=trajectory, name="Loopbaantest (Loopbaankompas)", provider=story.academy,
         online=True, start_date=start + timedelta(days=3), end_date=start + timedelta(days=10),
         status="completed",
         result="Hoogste interesse in plannen en organiseren en in klantcontact.",
     )  # fmt: skip
     Training.objects.create(
-        trajectory=trajectory, name="Sollicitatietraining", provider="Spoorwerk Academie",
+        trajectory=trajectory, name="Sollicitatietraining", provider=story.academy,
         start_date=start + timedelta(days=21), end_date=start + timedelta(days=35),
         status="completed",
         result="Cv en motivatiebrief herschreven; gespreksvaardigheid geoefend.",
     )  # fmt: skip
     PersonProfile.objects.create(
-        trajectory=trajectory, education="MBO 4 Logistiek", work_history="12 jaar chauffeur",
-        competences="Klantgericht, punctueel, zelfstandig", motivators="Zekerheid en collega's",
-        test_results="Loopbaantest: plannen, organiseren en klantcontact passen het best.",
+        trajectory=trajectory, education=story.education, work_history=story.work_history,
+        competences=story.competences, motivators="Zekerheid en collega's",
+        test_results=f"Loopbaantest: {story.test_result} passen het best.",
         wishes="Regelmatige werktijden",
     )  # fmt: skip
     WorkCapacity.objects.create(
         trajectory=trajectory, advice_author="Bedrijfsarts A. Jansen",
         advice_date=start - timedelta(days=20),
         fml_reference=f"FML {start - timedelta(days=20):%d-%m-%Y}",
-        possibilities="Zittend en afwisselend werk; klantcontact.",
-        limitations="Niet langdurig rijden; niet tillen boven 10 kg.",
+        possibilities=story.possibilities, limitations=story.limitations,
         hours_per_day=6, hours_per_week=30,
     )  # fmt: skip
-    for version, valid_from, sectors, functions in [
-        (1, start, "Logistiek", [("Planner", "Ervaring met routes en klanten; zittend werk.")]),
-        (2, start + timedelta(days=43), "Logistiek, Klantenservice", [
-            ("Planner", "Ervaring met routes en klanten; zittend werk."),
-            ("Medewerker klantenservice", "Klantgericht; past binnen 6 uur per dag."),
-            ("Magazijnadministrateur", "Kent de logistiek; geen zwaar tillen."),
-        ]),
-    ]:  # fmt: skip
+    for version, (sectors, functions) in enumerate(story.profiles, start=1):
+        valid_from = start if version == 1 else start + timedelta(days=43)
         if valid_from > timezone.localdate():
             continue
         profile = SearchProfile.objects.create(
             trajectory=trajectory, version=version, valid_from=valid_from, sectors=sectors,
-            region="Utrecht en Amersfoort",
-            travel_minutes=45, hours_per_week=30, wage_indication="€ 2.800 – € 3.200 bruto",
+            region=story.region,
+            travel_minutes=45, hours_per_week=30, wage_indication=story.wage,
             agreed_with_employee=version == 2, author=specialist,
             change_note="" if version == 1 else "Verbreed na driegesprek",
         )  # fmt: skip
@@ -155,14 +299,19 @@ def fill_file(trajectory, specialist, template) -> None:
             category=categories[i % len(categories)], user=specialist,
         )  # fmt: skip
     action_list_apply(trajectory=trajectory, template=template, actor=specialist)
+    fallen_due = list(trajectory.tasks.filter(due_date__lt=today).order_by("due_date"))
+    for task in fallen_due[:-1] if behind else fallen_due:
+        task.done_on = task.due_date
+        task.save(update_fields=["done_on"])
     if trajectory.is_ended:
         case = trajectory.sickness_case
         case.final_evaluation_date = trajectory.end_date - timedelta(days=10)
         case.current_assessment_date = trajectory.end_date - timedelta(days=14)
         case.current_assessment_by = "Bedrijfsarts A. Jansen"
         case.save()
+        new_employer, function = story.placement
         Placement.objects.create(
-            trajectory=trajectory, new_employer="Bakker Logistiek BV", function="Planner",
+            trajectory=trajectory, new_employer=new_employer, function=function,
             start_date=trajectory.end_date, hours_per_week=30, contract_type="employment",
             aftercare_until=trajectory.end_date + timedelta(days=90),
         )  # fmt: skip
@@ -197,19 +346,6 @@ def _phase_route(trajectory, specialist) -> None:
         )  # fmt: skip
 
 
-#: The kinds of activity an employee records, in turn: (kind, organisation, vacancy).
-DEMO_APPLICATIONS = [
-    ("written_application", "PostNL", "Planner distributie"),
-    ("agency_registration", "Randstad", ""),
-    ("open_application", "Bakker Logistiek", ""),
-    ("reading_vacancies", "", ""),
-    ("written_application", "Jumbo DC", "Medewerker planning"),
-    ("phone_application", "DHL Parcel", "Klantenservice"),
-    ("written_application", "Eneco", "Medewerker klantenservice"),
-    ("written_application", "Bol.com", "Magazijnadministrateur"),
-    ("cv_online", "", ""),
-    ("open_application", "Transport Midden BV", ""),
-]
 #: How an application older than a month ended, in turn (a month is long enough to hear).
 DEMO_OUTCOMES = [["sent", "rejected"], ["sent", "no_response"], ["sent", "invited", "rejected"],
                  ["sent", "rejected"]]  # fmt: skip
@@ -220,17 +356,8 @@ DEMO_OPEN = [["sent"], ["sent", "invited"], ["sent", "invited", "second_intervie
 DEMO_EVERY_DAYS = 6
 DEMO_QUIET_DAYS = range(22, 40)
 
-DEMO_VACANCIES = [
-    ("Planner transport", "DHL Supply Chain", "Utrecht", 32, "Logistiek"),
-    ("Medewerker klantenservice", "Eneco", "Utrecht", 28, "Klantcontact"),
-    ("Magazijnadministrateur", "Bol.com", "Nieuwegein", 32, "Logistiek"),
-    ("Chauffeur C", "Van Gansewinkel", "Amersfoort", 40, "Transport"),
-    ("Medewerker planning", "Jumbo DC", "Veenendaal", 30, "Logistiek"),
-    ("Verpleegkundige", "UMC Utrecht", "Utrecht", 36, "Zorg"),
-]
 
-
-def demo_applications(trajectory, employee_user) -> None:
+def demo_applications(trajectory, employee_user, story: DemoStory) -> None:
     """A lived-in application log (idempotent) and a vacancy board per agency."""
     from sollicitaties.constants import STATUS_KINDS
     from sollicitaties.models import (
@@ -240,7 +367,7 @@ def demo_applications(trajectory, employee_user) -> None:
         Vacancy,
     )
 
-    for title, organisation, place, hours, category in DEMO_VACANCIES:
+    for title, organisation, place, hours, category in story.vacancies:
         Vacancy.objects.get_or_create(
             agency=trajectory.agency, title=title, organisation=organisation,
             defaults={"place": place, "hours_per_week": hours, "function_category": category},
@@ -256,7 +383,7 @@ def demo_applications(trajectory, employee_user) -> None:
         o for o in range(2, (last - trajectory.start_date).days + 1, DEMO_EVERY_DAYS)
         if o not in DEMO_QUIET_DAYS
     ):  # fmt: skip
-        kind, organisation, title = DEMO_APPLICATIONS[n % len(DEMO_APPLICATIONS)]
+        kind, organisation, title = story.applications[n % len(story.applications)]
         day = trajectory.start_date + timedelta(days=offset)
         if kind not in STATUS_KINDS:
             history = ["sent"]
@@ -267,7 +394,7 @@ def demo_applications(trajectory, employee_user) -> None:
         rows.append((day, kind, organisation, title, history))
     if trajectory.is_ended:  # the application that led to the placement
         rows.append((trajectory.end_date - timedelta(days=24), "open_application",
-                     "Bakker Logistiek BV", "Planner",
+                     *story.placement,
                      ["sent", "invited", "second_interview", "offer", "hired"]))  # fmt: skip
     for day, kind, organisation, title, history in rows:
         activity = ApplicationActivity.objects.create(
@@ -283,12 +410,12 @@ def demo_applications(trajectory, employee_user) -> None:
                 changed_by=employee_user,
             )  # fmt: skip
     TempAgencyRegistration.objects.get_or_create(
-        trajectory=trajectory, agency_name="Randstad",
+        trajectory=trajectory, agency_name=story.temp_agency,
         defaults={"date": trajectory.start_date + timedelta(days=8)},
     )  # fmt: skip
 
 
-def demo_reports(agency, *, overdue: str | None = None) -> None:
+def demo_reports(agency, story: DemoStory, *, overdue: str | None = None) -> None:
     """The reports as an agency that works on time has them (once: a signed report is never
     rewritten). Every report that fell due went out for a response four days before its due
     date, was discussed with the employee the day after, agreed to by the employee (a plan
@@ -342,7 +469,7 @@ def demo_reports(agency, *, overdue: str | None = None) -> None:
             for person in people:
                 remark = ""
                 if person == employee.user and report.kind == "progress" and not remarked:
-                    remark, remarked = EMPLOYEE_VIEW, True
+                    remark, remarked = story.employee_view, True
                 response = reports.report_respond(
                     actor=person, report=report, decision="agree", reason=remark,
                     content_sha256=report.review_sha256,
@@ -369,12 +496,6 @@ def _at(day, hour: int):
 def _latest(drafts, employee):
     return max((r for r in drafts if r.trajectory.employee_id == employee.pk),
                key=lambda r: r.due_date)  # fmt: skip
-
-
-EMPLOYEE_VIEW = (
-    "Ik herken mij in de rapportage. Het zoeken in de logistiek gaat goed; klantenservice vind "
-    "ik spannend, maar ik wil het proberen. Reizen naar Amersfoort is voor mij de grens."
-)
 
 
 def _narrative(report, blocks: dict) -> dict:

@@ -18,6 +18,8 @@ from trajecten.constants import MemberRole, TrajectoryStatus
 from trajecten.models import Employee, Employment, SicknessCase, Trajectory, TrajectoryMember
 
 from ._demo_file import (
+    SPOORWERK,
+    TWEEDE_KANS,
     demo_action_list,
     demo_applications,
     demo_messages,
@@ -33,6 +35,9 @@ AGENCIES = [
         "name": "Spoorwerk Re-integratie",
         "phase_set": PhaseSet.SIX_STEPS,
         "domain": "spoorwerk.example",
+        "story": SPOORWERK,
+        # The one file that lags: its latest task and an assignment are overdue.
+        "behind": "Jansen",
         "admin": ("beheer", "Ingrid", "Smit"),
         "specialists": [("sanne", "Sanne", "Bakker"), ("mohamed", "Mohamed", "Yilmaz")],
         "employers": {
@@ -71,6 +76,8 @@ AGENCIES = [
         "name": "Tweede Kans Loopbaan",
         "phase_set": PhaseSet.FOUR_PHASES,
         "domain": "tweedekans.example",
+        "story": TWEEDE_KANS,
+        "behind": "Peters",
         "admin": ("beheer", "Willem", "Visser"),
         "specialists": [("lotte", "Lotte", "Mulder")],
         "employers": {
@@ -103,20 +110,26 @@ JOBS = ["Chauffeur C/E", "Magazijnmedewerker", "Planner", "Monteur", "Verzorgend
 class Command(SystemCommand):
     help = "Create or refresh the demo agencies and users (DEBUG only). Safe to run again."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--quiet", action="store_true", help="Leave the logins to serve_demo (make run)."
+        )
+
     def handle(self, *args, **options):
         if not settings.DEBUG:
             raise CommandError(
                 "seed_demo only runs with DJANGO_DEBUG=true: it sets known passwords."
             )
-        logins: list[tuple[str, str, str]] = []
         with transaction.atomic():
             platform = self._user("platform@spoorboek.example", "Platform", "Beheer", None, "")
             platform.is_staff = platform.is_superuser = True
             platform.save(update_fields=["is_staff", "is_superuser"])
-            logins.append(("—", "platform operator (Django admin)", platform.email))
             for spec in AGENCIES:
-                logins += self._agency(spec)
-        self._print(logins)
+                self._agency(spec)
+        if options["quiet"]:
+            self.stdout.write(self.style.SUCCESS("Demo data ready."))
+        else:
+            self.stdout.write(demo_login_table())
 
     # --- building blocks --------------------------------------------------------------------
 
@@ -140,26 +153,24 @@ class Command(SystemCommand):
         )
         return user
 
-    def _agency(self, spec) -> list[tuple[str, str, str]]:
+    def _agency(self, spec) -> None:
         agency = Agency.objects.filter(name=spec["name"]).first() or agency_create(
             name=spec["name"], phase_set=spec["phase_set"]
         )
         agency_defaults_apply(agency=agency)
-        domain, logins = spec["domain"], []
+        domain = spec["domain"]
 
         def email(local):
             return f"{local}@{domain}"
 
         local, first, last = spec["admin"]
-        admin = self._user(email(local), first, last, agency, Role.AGENCY_ADMIN)
-        logins.append((agency.name, str(Role.AGENCY_ADMIN.label), admin.email))
+        self._user(email(local), first, last, agency, Role.AGENCY_ADMIN)
         specialists = {}
         for local, first, last in spec["specialists"]:
             specialists[local] = self._user(email(local), first, last, agency, Role.SPECIALIST)
-            logins.append((agency.name, str(Role.SPECIALIST.label), specialists[local].email))
 
         today = timezone.localdate()
-        template = demo_action_list(agency)
+        template = demo_action_list(agency, spec["story"])
         bvs: dict[str, LegalEntity] = {}
         for employer_name, entities in spec["employers"].items():
             employer, _ = Employer.objects.get_or_create(agency=agency, name=employer_name)
@@ -180,8 +191,6 @@ class Command(SystemCommand):
                 },
             )
             contact.legal_entities.set([bvs[n] for n in only_bvs or []])
-            scope = ", ".join(only_bvs) if only_bvs else f"{employer_name}, all BVs"
-            logins.append((agency.name, f"employer contact ({scope})", user.email))
 
         for i, (first, last, lang, employments, status, specialist) in enumerate(spec["employees"]):
             local = f"{first}.{last}".lower().replace(" ", "")
@@ -241,21 +250,49 @@ class Command(SystemCommand):
                 role=MemberRole.PRIMARY,
                 defaults={"user": specialists[specialist]},
             )
-            fill_file(trajectory, specialists[specialist], template)
-            demo_applications(trajectory, user)
-            logins.append((agency.name, f"employee ({employments[0]})", user.email))
-        demo_reports(agency, overdue=spec.get("overdue"))
+            fill_file(trajectory, specialists[specialist], template, spec["story"],
+                      behind=last == spec["behind"])  # fmt: skip
+            demo_applications(trajectory, user, spec["story"])
+        demo_reports(agency, spec["story"], overdue=spec.get("overdue"))
         demo_messages(agency)
-        return logins
 
-    def _print(self, logins) -> None:
-        out = self.stdout
-        out.write("")
-        out.write(self.style.SUCCESS("Demo data ready. Every demo login uses the password:"))
-        out.write(f"    {settings.DEMO_PASSWORD}")
-        out.write("Demo users skip MFA enrolment while DEBUG is on (see README, Demo logins).")
-        out.write("")
-        width = max(len(a) for a, _, _ in logins)
-        for agency, role, email in logins:
-            out.write(f"  {agency:<{width}}  {email:<42} {role}")
-        out.write("")
+
+def demo_login_table() -> str:
+    """Every demo login with its agency and role, read from the database (so it is true for
+    whatever was seeded), in English as the rest of the console output."""
+    order = [Role.AGENCY_ADMIN, Role.SPECIALIST, Role.EMPLOYER_CONTACT, Role.EMPLOYEE, ""]
+    users = sorted(
+        User.objects.filter(is_demo=True)
+        .select_related("agency", "employer_contact__employer", "employee_profile")
+        .prefetch_related(
+            "employer_contact__legal_entities", "employee_profile__employments__legal_entity"
+        ),
+        key=lambda u: (u.agency is None, u.agency.name if u.agency else "", order.index(u.role),
+                       u.email),
+    )  # fmt: skip
+    rows = []
+    for user in users:
+        agency = user.agency.name if user.agency else "—"
+        if user.is_superuser:
+            role = "platform operator (Django admin at /platform-admin/)"
+        elif user.role == Role.EMPLOYER_CONTACT:
+            contact = user.employer_contact
+            bvs = [bv.name for bv in contact.legal_entities.all()]
+            scope = ", ".join(bvs) if not contact.all_legal_entities else "all BVs"
+            role = f"employer contact ({contact.employer.name}: {scope})"
+        elif user.role == Role.EMPLOYEE:
+            bvs = [e.legal_entity.name for e in user.employee_profile.employments.all()]
+            role = f"employee ({', '.join(bvs)})"
+        else:
+            role = {Role.AGENCY_ADMIN: "agency admin", Role.SPECIALIST: "specialist"}[user.role]
+        rows.append((agency, user.email, role))
+    width = max((len(agency) for agency, _, _ in rows), default=0)
+    lines = [
+        "",
+        "Demo logins (every one uses the password "
+        f"{settings.DEMO_PASSWORD}; demo users skip MFA enrolment while DEBUG is on):",
+        "",
+        *(f"  {agency:<{width}}  {email:<40} {role}" for agency, email, role in rows),
+        "",
+    ]
+    return "\n".join(lines)

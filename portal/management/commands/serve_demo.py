@@ -1,0 +1,24 @@
+"""`make run`'s server: Django's development server that ends its start-up output with the demo
+logins and the address to open, so they are the last thing a newcomer reads (not buried
+above the server's own banner). Links in emails follow the port the server listens on
+unless ``SITE_URL`` is set."""
+
+import os
+
+from django.conf import settings
+from django.contrib.staticfiles.management.commands.runserver import Command as RunserverCommand
+
+from .seed_demo import demo_login_table
+
+
+class Command(RunserverCommand):
+    help = "Serve the demo (DEBUG only) and print its logins and address after start-up."
+
+    def on_bind(self, server_port):
+        super().on_bind(server_port)
+        host = "127.0.0.1" if self.addr in ("0", "0.0.0.0") else self.addr  # noqa: S104
+        url = f"{self.protocol}://{host}:{server_port}"
+        if "SITE_URL" not in os.environ:
+            settings.SITE_URL = url
+        self.stdout.write(demo_login_table())
+        self.stdout.write(self.style.SUCCESS(f"Open {url}/ and log in with one of these."))
