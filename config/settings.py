@@ -251,6 +251,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English")), ("pl", _("Polish"))]
+FORMAT_MODULE_PATH = ["config.formats"]  # British dates and 24-hour times in English
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True

@@ -2,6 +2,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import ratelimit
 from allauth.core.internal import ratelimit as _ratelimit  # the module allauth's own adapter uses
 from django import forms
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from . import audit
@@ -31,6 +32,15 @@ class AccountAdapter(DefaultAccountAdapter):
             "code sent to your email address."
         ),
     }
+
+    def login(self, request, user) -> None:
+        """From the moment of login the user's own language counts, not the browser's: the
+        "logged in" message allauth adds next, and every page after it, use the language on
+        the account (``UserLanguageMiddleware`` keeps it for later requests)."""
+        super().login(request, user)
+        if user.language:
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
 
     def is_open_for_signup(self, request) -> bool:
         return False

@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 MAX_ROWS = 20_000
 COLUMNS = {
@@ -114,7 +115,13 @@ def parse(raw: bytes) -> ParseResult:
         if not any(v.strip() for v in values):
             continue
         if line - 1 > MAX_ROWS:
-            rejected.append(Rejected(line, _("More than %(n)s rows.") % {"n": MAX_ROWS}))
+            rejected.append(
+                Rejected(
+                    line,
+                    ngettext("More than %(n)s row.", "More than %(n)s rows.", MAX_ROWS)
+                    % {"n": MAX_ROWS},
+                )
+            )
             break
         if len(values) != len(header):
             rejected.append(

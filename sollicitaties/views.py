@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from portal import access, audit
@@ -351,7 +352,10 @@ def vacancy_import(request):
             context.update(result=result, payload=request.POST["payload"])
         else:
             n = services.vacancies_import(actor=request.user, rows=result.rows)
-            messages.success(request, _("%(n)s vacancies imported.") % {"n": n})
+            messages.success(
+                request,
+                ngettext("%(n)s vacancy imported.", "%(n)s vacancies imported.", n) % {"n": n},
+            )
             return redirect("sollicitaties:vacancies")
     elif request.method == "POST":
         form = ImportForm(request.POST, request.FILES)

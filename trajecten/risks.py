@@ -20,6 +20,7 @@ from datetime import date, timedelta
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from . import wvp
 from .wvp import Level
@@ -80,9 +81,12 @@ def risks(
             "re-integration file."
         ))  # fmt: skip
     if below_norm is not None:
-        add("below_norm", Level.WARNING, _(
+        add("below_norm", Level.WARNING, ngettext(
+            "%(count)s of %(norm)s application in the last period: ask the specialist how the "
+            "employee will reach the norm.",
             "%(count)s of %(norm)s applications in the last period: ask the specialist how the "
-            "employee will reach the norm."
+            "employee will reach the norm.",
+            below_norm[1],
         ) % {"count": below_norm[0], "norm": below_norm[1]})  # fmt: skip
     if overdue:
         oldest = min(d.due_date for d in overdue)

@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from portal import access, audit
@@ -203,7 +203,7 @@ def member_remove(request, uuid, member_id):
 def action_list_apply(request, uuid):
     def save(trajectory, data):
         n = services.action_list_apply(actor=request.user, trajectory=trajectory, **data)
-        messages.info(request, _("%(n)s tasks added.") % {"n": n})
+        messages.info(request, ngettext("%(n)s task added.", "%(n)s tasks added.", n) % {"n": n})
 
     def form(data, trajectory):
         return ActionListForm(data, trajectory=trajectory, user=request.user)
