@@ -1,4 +1,8 @@
+import re
+
 from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -15,7 +19,13 @@ EVIDENCE_WIDGET = forms.ClearableFileInput(attrs={"accept": "image/*,application
 class ActivityForm(forms.ModelForm):
     """Few taps on a phone: today and the last used kind are filled in; evidence can come
     straight from the camera. The rules (no future date; the same vacancy twice on one day
-    only when confirmed) are the service's: ``services.activity_create``."""
+    only when confirmed) are the service's: ``services.activity_create``.
+
+    The page shows the four things that matter first (``ESSENTIALS``: kind, date,
+    organisation, vacancy) and the rest behind "More details". The vacancy field takes a
+    title or a pasted link: a link goes to ``vacancy_url`` when that is empty."""
+
+    ESSENTIALS = ("kind", "date", "organisation", "vacancy_title")
 
     evidence = CheckedFileField(
         label=_("Evidence (letter, confirmation email, screenshot)"),
@@ -64,6 +74,48 @@ class ActivityForm(forms.ModelForm):
         else:
             del self.fields["evidence"]
         self.show_confirm = False
+        title = self.fields["vacancy_title"]
+        title.label = _("Vacancy (title or link)")
+        # A pasted link may be longer than a title; the title's own limit is the model's.
+        title.max_length, title.widget.attrs["maxlength"] = 500, "500"
+        title.validators = [v for v in title.validators if not hasattr(v, "limit_value")]
+        if "evidence" in self.fields:  # checked on the phone before sending, again on the server
+            self.fields["evidence"].widget.attrs.update({
+                "data-max-bytes": settings.UPLOAD_MAX_BYTES,
+                "data-too-large": _(
+                    "This file is larger than %(max)s. Choose a smaller file or a photo with "
+                    "a lower resolution."
+                ) % {"max": filesizeformat(settings.UPLOAD_MAX_BYTES)},
+            })  # fmt: skip
+
+    def essentials(self):
+        return [self[name] for name in self.ESSENTIALS]
+
+    def details(self):
+        return [
+            self[name]
+            for name in self.fields
+            if name not in self.ESSENTIALS and name != "confirm_duplicate"
+        ]
+
+    def details_have_errors(self) -> bool:
+        return any(field.errors for field in self.details())
+
+    def clean(self):
+        data = super().clean()
+        title = (data.get("vacancy_title") or "").strip()
+        if LINK.match(title) and not data.get("vacancy_url"):
+            try:
+                data["vacancy_url"] = self.fields["vacancy_url"].clean(title)
+            except forms.ValidationError as exc:
+                self.add_error("vacancy_title", exc)
+            else:
+                data["vacancy_title"] = ""
+        return data
+
+
+#: A pasted link in the vacancy field.
+LINK = re.compile(r"^(https?://|www\.)\S+$", re.IGNORECASE)
 
 
 class StatusForm(forms.Form):

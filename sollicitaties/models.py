@@ -80,6 +80,12 @@ class ApplicationActivity(FileRecord):
         return self.kind in COUNTING_KINDS
 
     @property
+    def display_name(self) -> str:
+        """How a person names this application: "PostNL – Planner distributie"."""
+        name = self.organisation or self.kind_label
+        return f"{name} – {self.vacancy_title}" if self.vacancy_title else name
+
+    @property
     def kind_label(self) -> str:
         """``get_kind_display`` without rebuilding the choices on every call (long lists)."""
         return _labels(ActivityKind, get_language())[self.kind]

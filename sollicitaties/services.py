@@ -2,7 +2,7 @@
 Every service takes keyword-only plain data and the actor, checks the rules itself
 (``portal.writes``), writes, audits and raises the dashboards' version."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -151,6 +151,40 @@ def activity_status_set(
     activity.status = status
     activity.save(update_fields=["status", "updated_at"])
     audit.record(AuditAction.UPDATE, activity, actor=actor, details={"status": status})
+    live.bump_trajectory(activity.trajectory)
+    return activity
+
+
+#: How long a status change can be taken back by the person who made it (a mis-tap on a phone).
+STATUS_UNDO_MINUTES = 10
+
+
+def activity_status_undo(
+    *, actor: User, activity: ApplicationActivity, change_id: int
+) -> ApplicationActivity:
+    """Take back the status change ``change_id``: only the latest change of the activity,
+    only by the person who made it, only within ``STATUS_UNDO_MINUTES``, and never the first
+    status (the application itself). The history row goes, the status before it returns; the
+    audit trail keeps both steps."""
+    writes.allowed(access.can_record_applications(actor, activity.trajectory))
+    activity = writes.fresh(activity, actor, lock=True)
+    changes = list(activity.status_changes.order_by("-date", "-created_at", "-pk")[:2])
+    latest = changes[0] if changes else None
+    too_late = timezone.now() - timedelta(minutes=STATUS_UNDO_MINUTES)
+    if (
+        len(changes) < 2
+        or latest.pk != change_id
+        or latest.changed_by_id != actor.pk
+        or latest.created_at < too_late
+    ):
+        writes.refuse("status", _("This status change can no longer be undone."))
+    latest.delete()
+    activity.status = changes[1].status
+    activity.save(update_fields=["status", "updated_at"])
+    audit.record(
+        AuditAction.UPDATE, activity, actor=actor,
+        details={"status_undone": latest.status, "status": activity.status},
+    )  # fmt: skip
     live.bump_trajectory(activity.trajectory)
     return activity
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("<uuid:uuid>/", views.activity_detail, name="detail"),
     path("<uuid:uuid>/wijzigen/", views.activity_edit, name="edit"),
     path("<uuid:uuid>/status/", views.activity_status, name="status"),
+    path("<uuid:uuid>/status/terug/", views.activity_status_undo, name="status_undo"),
     path("<uuid:uuid>/bewijs/", views.evidence_add, name="evidence_add"),
     path("bewijs/<uuid:uuid>/", views.evidence_download, name="evidence_download"),
     path("jobport/", views.vacancy_list, name="vacancies"),

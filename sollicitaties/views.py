@@ -5,7 +5,7 @@ import binascii
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
@@ -84,6 +84,7 @@ def mine(request):
                 user=request.user, trajectory=trajectory, today=today
             )[:5],
             next_statuses=NEXT_STATUSES,
+            undo=status_undo_offer(request),
         )
         audit.record_list(ApplicationActivity, len(context["activities"]))
     return render(request, "sollicitaties/mine.html", context)
@@ -155,6 +156,7 @@ def activity_detail(request, uuid):
             "all_statuses": ApplicationStatus.choices,
             "evidence_form": EvidenceForm() if can_record else None,
             "show_notes": access.sees_private_notes(request.user),
+            "undo": status_undo_offer(request),
         },
     )
 
@@ -169,12 +171,55 @@ def activity_status(request, uuid):
         activity = services.activity_status_set(
             actor=request.user, activity=activity, on=timezone.localdate(), **form.cleaned_data
         )
-        messages.success(
-            request, _("Status: %(status)s.") % {"status": activity.get_status_display()}
-        )
+        latest = activity.status_changes.order_by("-date", "-created_at", "-pk").first()
+        # Shown once, inside the application's own card, with a button to take it back.
+        request.session[STATUS_UNDO_KEY] = {"activity": str(activity.uuid), "change": latest.pk}
     else:
         messages.error(request, _("That status does not exist."))
-    return redirect_next(request, reverse("sollicitaties:detail", args=[uuid]))
+    return _back_to_card(request, activity)
+
+
+@login_required
+@require_POST
+def activity_status_undo(request, uuid):
+    """A mis-tapped status taken back (``services.activity_status_undo``)."""
+    activity = _activity(request, uuid)
+    require(access.can_record_applications(request.user, activity.trajectory))
+    try:
+        change_id = int(request.POST.get("change", ""))
+    except ValueError:
+        raise Http404 from None
+    try:
+        activity = services.activity_status_undo(
+            actor=request.user, activity=activity, change_id=change_id
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("%(application)s: the status is back to %(status)s.")
+            % {"application": activity.display_name, "status": activity.get_status_display()},
+        )
+    return _back_to_card(request, activity)
+
+
+#: The session key of the one status change the user may still undo (shown once).
+STATUS_UNDO_KEY = "status_undo"
+
+
+def status_undo_offer(request):
+    """The status change to offer an undo for on this page, once; ``None`` if there is none."""
+    return request.session.pop(STATUS_UNDO_KEY, None)
+
+
+def _back_to_card(request, activity):
+    """Back to the page the button was on, scrolled to the application's card (not the top
+    of the page), or to the application's own page."""
+    response = redirect_next(request, reverse("sollicitaties:detail", args=[activity.uuid]))
+    if "#" not in response["Location"]:
+        response["Location"] += f"#activity-{activity.uuid}"
+    return response
 
 
 @login_required

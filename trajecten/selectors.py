@@ -263,12 +263,19 @@ def tab_context(*, tab: str, user, trajectory: Trajectory, today: date, params=N
 
 
 def employee_home(*, user) -> dict:
-    """An employee's own appointments and open assignments."""
+    """An employee's own appointments and open assignments, and the trajectory they record
+    applications in (the home page's main button)."""
     now = timezone.now()
+    trajectories = list(
+        access.visible_trajectories(user).select_related("legal_entity__employer", "phase")
+    )
     return {
-        "trajectories": access.visible_trajectories(user).select_related(
-            "legal_entity__employer", "phase"
-        ),
+        "trajectories": trajectories,
+        "recording": [
+            t
+            for t in trajectories
+            if t.start_date and not t.is_ended and access.can_record_applications(user, t)
+        ][:1],
         "appointments": Appointment.objects.visible_to(user)
         .filter(ends_at__gte=now)
         .select_related("trajectory")[:20],

@@ -294,3 +294,87 @@ def test_the_employee_reads_a_report_on_a_phone_and_signs_a_response(browser, li
     assert response.authenticated_by == "wachtwoord"  # a real login, recorded as allauth saw it
     assert response.content_sha256 == Report.objects.get(pk=report.pk).review_sha256
     phone.close()
+
+
+class Inputs:
+    """Counts what a person does: every tap and every field typed into."""
+
+    def __init__(self, page):
+        self.page, self.count = page, 0
+
+    def tap(self, selector: str) -> None:
+        self.count += 1
+        self.page.click(selector)
+
+    def type(self, selector: str, text: str) -> None:
+        self.count += 1
+        self.page.click(selector)
+        self.page.keyboard.type(text, delay=150)  # about 40 words a minute, on a phone
+
+
+def test_an_employee_records_an_application_on_a_phone_in_30_seconds(
+    browser, live_server, world, settings
+):
+    """From the home page: the main button, the organisation, the vacancy, save. Kind and
+    date are filled in; the rest waits behind "more details"."""
+    from sollicitaties.models import ApplicationActivity
+
+    settings.UPLOAD_MAX_BYTES = 2048  # the phone refuses a larger file before sending
+    phone = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
+    page = phone.new_page()
+    log_in(page, live_server.url, world["employee"])
+    header = page.locator("header.site-header").bounding_box()
+    assert header["height"] <= 64, "the header is one compact row on a phone"
+    shot(page, "employee-home-360px")
+
+    started, inputs = time.monotonic(), Inputs(page)
+    inputs.tap("a.button-main")
+    assert page.locator("details.more-details").get_attribute("open") is None
+    inputs.type("#id_organisation", "Jumbo")
+    inputs.type("#id_vacancy_title", "https://www.werkenbijjumbo.nl/vacature/1234")
+    shot(page, "employee-application-form-360px")
+    inputs.tap("main form button[type=submit]")
+    page.wait_for_url(re.compile(r".*/sollicitaties/.*"))
+    elapsed = time.monotonic() - started
+    assert inputs.count <= 6 and elapsed <= 30, (inputs.count, elapsed)
+    activity = ApplicationActivity.objects.get(organisation="Jumbo")
+    assert activity.vacancy_url == "https://www.werkenbijjumbo.nl/vacature/1234"
+    assert activity.kind == "written_application" and activity.date == timezone.localdate()
+
+    # A status tap keeps the application in view, names it and can be undone.
+    card = page.locator(f"#activity-{activity.uuid}")
+    card.locator("button[value=invited]").click()
+    page.wait_for_url(re.compile(rf".*#activity-{activity.uuid}$"))
+    undo = page.locator(f"#activity-{activity.uuid} .undo")
+    expect(undo).to_contain_text("Jumbo")
+    shot(page, "employee-status-undo-360px")
+    undo.locator("button").click()
+    page.wait_for_load_state()
+    activity.refresh_from_db()
+    assert activity.status == "sent"
+    assert activity.status_changes.count() == 1
+
+    # The menu opens from one button.
+    page.click("[data-menu-toggle]")
+    expect(page.locator("#site-menu")).to_be_visible()
+    expect(page.locator("#site-menu")).to_contain_text("Moje zgłoszenia")
+    shot(page, "employee-menu-360px")
+
+    # Errors: summarised at the top, said at the field; a too large file never leaves.
+    page.goto(live_server.url + reverse("sollicitaties:new", args=[world["trajectory"].uuid]))
+    page.fill("#id_date", (timezone.localdate() + timedelta(days=3)).isoformat())
+    page.click("details.more-details summary")
+    page.set_input_files(
+        "#id_evidence", files=[{"name": "list.pdf", "mimeType": "application/pdf",
+                                "buffer": b"%PDF-1.4 " + b"x" * 4096}],
+    )  # fmt: skip
+    expect(page.locator("#id_evidence_size")).to_be_visible()
+    assert page.eval_on_selector("#id_evidence", "el => el.files.length") == 0
+    page.click("main form button[type=submit]")
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_visible()
+    expect(summary.locator("a[href='#id_date']")).to_be_visible()
+    expect(page.locator(".field-error #id_date")).to_be_visible()
+    assert summary.bounding_box()["y"] < 300, "the summary is at the top of the page"
+    shot(page, "employee-application-errors-360px")
+    phone.close()

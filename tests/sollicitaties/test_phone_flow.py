@@ -1,0 +1,138 @@
+"""The employee's phone flow: the home page's main button, the four essentials first, a
+pasted link, errors at the top and at the field, and a status tap that can be undone."""
+
+from datetime import timedelta
+
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from portal.constants import AuditAction
+from portal.models import AuditEvent
+from sollicitaties import services
+from sollicitaties.models import ApplicationActivity
+
+TODAY = timezone.localdate()
+
+
+def _new(client, cast, **data):
+    payload = {"kind": "written_application", "date": TODAY.isoformat(), "status": "sent",
+               "organisation": "Jumbo"}  # fmt: skip
+    payload.update(data)
+    return client.post(reverse("sollicitaties:new", args=[cast.traj_x1.uuid]), payload)
+
+
+def test_the_employee_home_leads_with_recording_an_application(cast, login):
+    html = login(cast.employee_x1).get(reverse("portal:home")).content.decode()
+    button = reverse("sollicitaties:new", args=[cast.traj_x1.uuid])
+    assert f'class="button button-wide button-main" href="{button}"' in html
+    assert "Sollicitatie vastleggen" in html
+
+
+def test_the_four_essentials_come_first_and_the_rest_waits(cast, login):
+    html = (
+        login(cast.employee_x1)
+        .get(reverse("sollicitaties:new", args=[cast.traj_x1.uuid]))
+        .content.decode()
+    )
+    top, details = html.split('<details class="more-details"', 1)
+    for name in ("kind", "date", "organisation", "vacancy_title"):
+        assert f'name="{name}"' in top
+    for name in ("vacancy_url", "channel", "status", "place", "notes", "evidence"):
+        assert f'name="{name}"' in details and f'name="{name}"' not in top
+    assert " open>" not in details.split(">", 1)[0] + ">"  # closed on a new form
+
+
+def test_a_pasted_link_is_kept_as_the_vacancys_link(cast, login):
+    link = "https://www.werkenbijjumbo.nl/vacatures/" + "teamleider-" * 30
+    _new(login(cast.employee_x1), cast, vacancy_title=link)
+    activity = ApplicationActivity.objects.get()
+    assert (activity.vacancy_title, activity.vacancy_url) == ("", link)
+
+
+def test_a_title_stays_a_title(cast, login):
+    _new(login(cast.employee_x1), cast, vacancy_title="Teamleider vers")
+    assert ApplicationActivity.objects.get().vacancy_title == "Teamleider vers"
+
+
+def test_errors_are_summarised_at_the_top_and_said_at_the_field(cast, login):
+    future = (TODAY + timedelta(days=2)).isoformat()
+    response = _new(login(cast.employee_x1), cast, date=future, place="x" * 300)
+    html = response.content.decode()
+    assert response.status_code == 200 and not ApplicationActivity.objects.exists()
+    summary = html.split('class="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert 'href="#id_date"' in summary and 'href="#id_place"' in summary
+    assert html.count("De datum kan niet in de toekomst liggen.") == 2  # top and field
+    # An error inside "more details" opens it; what was typed is still there.
+    assert '<details class="more-details" open>' in html
+    assert 'value="Jumbo"' in html
+
+
+def _status(client, activity, status):
+    return client.post(
+        reverse("sollicitaties:status", args=[activity.uuid]),
+        {"status": status, "next": reverse("sollicitaties:mine")},
+    )
+
+
+def test_a_status_tap_names_the_application_and_can_be_undone(cast, login):
+    client = login(cast.employee_x1)
+    _new(client, cast, vacancy_title="Teamleider")
+    activity = ApplicationActivity.objects.get()
+    response = _status(client, activity, "invited")
+    assert response.url == reverse("sollicitaties:mine") + f"#activity-{activity.uuid}"
+    html = client.get(response.url).content.decode()
+    undo = html.split('class="undo"', 1)[1].split("</div>", 1)[0]
+    assert "Jumbo – Teamleider: status gewijzigd in Uitgenodigd." in undo
+    assert "Ongedaan maken" in undo
+    assert 'class="undo"' not in client.get(response.url).content.decode()  # offered once
+
+    change = activity.status_changes.order_by("-pk").first()
+    response = client.post(
+        reverse("sollicitaties:status_undo", args=[activity.uuid]),
+        {"change": change.pk, "next": reverse("sollicitaties:mine")},
+    )
+    activity.refresh_from_db()
+    assert activity.status == "sent"
+    assert [c.status for c in activity.status_changes.all()] == ["sent"]
+    assert AuditEvent.objects.filter(
+        action=AuditAction.UPDATE, details__status_undone="invited"
+    ).exists()
+    html = client.get(response.url).content.decode()
+    assert "Jumbo – Teamleider: de status is terug naar Verstuurd." in html
+
+
+def test_an_undo_is_refused_when_late_or_by_someone_else(cast, login):
+    client = login(cast.employee_x1)
+    _new(client, cast)
+    activity = ApplicationActivity.objects.get()
+    services.activity_status_set(
+        actor=cast.employee_x1, activity=activity, status="invited", on=TODAY
+    )
+    change = activity.status_changes.order_by("-pk").first()
+    url = reverse("sollicitaties:status_undo", args=[activity.uuid])
+
+    # The specialist did not make this change, so cannot take it back.
+    login(cast.specialist_a).post(url, {"change": change.pk})
+    activity.refresh_from_db()
+    assert activity.status == "invited"
+    # Eleven minutes later the employee cannot either; the page says so.
+    with time_machine.travel(timezone.now() + timedelta(minutes=11)):
+        response = login(cast.employee_x1).post(url, {"change": change.pk}, follow=True)
+    assert "kan niet meer ongedaan worden gemaakt" in response.content.decode()
+    activity.refresh_from_db()
+    assert activity.status == "invited"
+    # The first status is the application itself: never undone.
+    first = activity.status_changes.order_by("pk").first()
+    login(cast.employee_x1).post(url, {"change": first.pk})
+    assert activity.status_changes.count() == 2
+
+
+def test_an_undo_is_404_outside_the_file_and_for_a_malformed_change(cast, login):
+    client = login(cast.employee_x1)
+    _new(client, cast)
+    activity = ApplicationActivity.objects.get()
+    url = reverse("sollicitaties:status_undo", args=[activity.uuid])
+    assert login(cast.employee_x2).post(url, {"change": 1}).status_code == 404
+    assert login(cast.contact_z).post(url, {"change": 1}).status_code == 404
+    assert login(cast.employee_x1).post(url, {"change": "abc"}).status_code == 404
