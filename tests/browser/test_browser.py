@@ -219,6 +219,7 @@ MAIN_PAGES = {
             "employee-application-form",
             lambda w: reverse("sollicitaties:new", args=[w["trajectory"].uuid]),
         ),
+        ("not-found", lambda w: "/bestaat-niet/"),
     ],
 }
 
@@ -320,7 +321,9 @@ def test_an_employee_records_an_application_on_a_phone_in_30_seconds(
     from sollicitaties.models import ApplicationActivity
 
     settings.UPLOAD_MAX_BYTES = 2048  # the phone refuses a larger file before sending
-    phone = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
+    phone = browser.new_context(
+        viewport={"width": 360, "height": 740}, is_mobile=True, bypass_csp=True  # for axe
+    )
     page = phone.new_page()
     log_in(page, live_server.url, world["employee"])
     header = page.locator("header.site-header").bounding_box()
@@ -377,4 +380,22 @@ def test_an_employee_records_an_application_on_a_phone_in_30_seconds(
     expect(page.locator(".field-error #id_date")).to_be_visible()
     assert summary.bounding_box()["y"] < 300, "the summary is at the top of the page"
     shot(page, "employee-application-errors-360px")
+    assert serious_violations(page) == []
+    page.click("[data-menu-toggle]")
+    assert serious_violations(page) == []
     phone.close()
+
+
+def serious_violations(page) -> list[str]:
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed (npm ci in tests/browser)")
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa']}})"
+    )
+    assert result["passes"], "axe did not run"
+    return [
+        f"{v['id']}: {v['help']} ({v['nodes'][0]['html'][:120]})"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
