@@ -1,5 +1,7 @@
 """REST endpoints of the application log and Jobport."""
 
+import uuid
+
 import django_filters
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -7,11 +9,12 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
+    OpenApiParameter,
     extend_schema,
     extend_schema_field,
     extend_schema_serializer,
 )
-from rest_framework import mixins, serializers
+from rest_framework import exceptions, mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -103,6 +106,14 @@ class ApplicationFilter(RecordFilter):
         fields = ["trajectory", "kind", "status", "date_from", "date_to", "updated_since"]
 
 
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.UUID,
+    OpenApiParameter.HEADER,
+    description="A UUID chosen by the client: a retry with the same key records nothing new.",
+)
+
+
 @extend_schema(tags=["applications"])
 class ApplicationActivityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedViewSet):
     model = ApplicationActivity
@@ -121,10 +132,24 @@ class ApplicationActivityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixi
 
     ordering_fields = ["date", "created_at", "updated_at"]
 
+    @extend_schema(parameters=[IDEMPOTENCY_KEY])
+    def create(self, request, *args, **kwargs):
+        """Record an application. Send an ``Idempotency-Key`` (a UUID) to make a retry safe:
+        the same key again returns the application recorded the first time."""
+        return super().create(request, *args, **kwargs)
+
     def perform_create(self, serializer):
+        key = self.request.headers.get("Idempotency-Key") or None
+        if key:
+            try:
+                key = uuid.UUID(key)
+            except ValueError:
+                raise exceptions.ValidationError(
+                    {"Idempotency-Key": [_("Send a UUID as the Idempotency-Key.")]}
+                ) from None
         with service_errors():
             serializer.instance = services.activity_create(
-                actor=self.request.user, **serializer.validated_data
+                actor=self.request.user, idempotency_key=key, **serializer.validated_data
             )
 
     def perform_update(self, serializer):

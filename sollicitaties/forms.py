@@ -1,4 +1,5 @@
 import re
+import uuid
 
 from django import forms
 from django.conf import settings
@@ -43,6 +44,8 @@ class ActivityForm(forms.ModelForm):
     confirm_duplicate = forms.BooleanField(
         label=_("Save anyway: this is a different application"), required=False
     )
+    # New for every form shown; sent again with a retry or from the offline outbox.
+    idempotency_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = ApplicationActivity
@@ -71,8 +74,10 @@ class ActivityForm(forms.ModelForm):
             self.initial["kind"] = self.initial.get("kind") or last_kind or "written_application"
             self.initial["date"] = self.initial.get("date") or timezone.localdate()
             self.initial["status"] = "sent"
+            self.initial["idempotency_key"] = uuid.uuid4()
         else:
             del self.fields["evidence"]
+            del self.fields["idempotency_key"]
         self.show_confirm = False
         title = self.fields["vacancy_title"]
         title.label = _("Vacancy (title or link)")
@@ -95,7 +100,9 @@ class ActivityForm(forms.ModelForm):
         return [
             self[name]
             for name in self.fields
-            if name not in self.ESSENTIALS and name != "confirm_duplicate"
+            if name not in self.ESSENTIALS
+            and name != "confirm_duplicate"
+            and not self[name].is_hidden
         ]
 
     def details_have_errors(self) -> bool:

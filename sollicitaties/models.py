@@ -60,6 +60,9 @@ class ApplicationActivity(FileRecord):
     vacancy = models.ForeignKey(
         "sollicitaties.Vacancy", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    #: Chosen by the phone when the form is shown: an application sent again (a retry after a
+    #: lost connection, the offline outbox) is recorded once (``services.activity_create``).
+    idempotency_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("application activity")

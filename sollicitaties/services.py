@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -95,11 +95,18 @@ def activity_create(
     evidence=None,
     confirm_duplicate: bool = False,
     vacancy: Vacancy | None = None,
+    idempotency_key=None,
     **fields,
 ) -> ApplicationActivity:
     """Record an application with who recorded it and its first dated status: the one way an
-    application is created, from the phone form, a suggested vacancy or the API."""
+    application is created, from the phone form, a suggested vacancy or the API.
+
+    With an ``idempotency_key`` (the form's, or the API's ``Idempotency-Key`` header) the same
+    application sent twice (a retry after a lost answer, the phone's offline outbox) is
+    recorded once: the second call returns the first one and changes nothing."""
     writes.allowed(access.can_record_applications(actor, trajectory))
+    if idempotency_key and (earlier := _sent_before(actor, trajectory, idempotency_key)):
+        return earlier
     activity = ApplicationActivity(
         trajectory=trajectory,
         agency_id=trajectory.agency_id,
@@ -111,7 +118,18 @@ def activity_create(
     )
     writes.apply(activity, fields, exclude=["agency", "trajectory"])
     _check_activity(activity, confirm_duplicate=confirm_duplicate)
-    activity.save()
+    activity.idempotency_key = idempotency_key or None
+    try:
+        with transaction.atomic():
+            activity.save()
+    except IntegrityError:
+        if not idempotency_key:
+            raise
+        # Sent twice at the same moment: the other request recorded it.
+        earlier = _sent_before(actor, trajectory, idempotency_key)
+        if earlier is None:  # a key used elsewhere: say nothing about where
+            raise ValidationError(_("This form was already used. Open it again."))
+        return earlier
     StatusChange.objects.create(
         activity=activity, status=activity.status, date=activity.date, changed_by=actor
     )
@@ -121,6 +139,14 @@ def activity_create(
     audit.record(AuditAction.CREATE, activity, actor=actor, details=details)
     live.bump_trajectory(trajectory)
     return activity
+
+
+def _sent_before(actor, trajectory, key) -> ApplicationActivity | None:
+    return (
+        ApplicationActivity.objects.visible_to(actor)
+        .filter(trajectory=trajectory, idempotency_key=key)
+        .first()
+    )
 
 
 @transaction.atomic

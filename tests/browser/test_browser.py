@@ -322,7 +322,9 @@ def test_an_employee_records_an_application_on_a_phone_in_30_seconds(
 
     settings.UPLOAD_MAX_BYTES = 2048  # the phone refuses a larger file before sending
     phone = browser.new_context(
-        viewport={"width": 360, "height": 740}, is_mobile=True, bypass_csp=True  # for axe
+        viewport={"width": 360, "height": 740},
+        is_mobile=True,
+        bypass_csp=True,  # for axe
     )
     page = phone.new_page()
     log_in(page, live_server.url, world["employee"])

@@ -136,3 +136,57 @@ def test_an_undo_is_404_outside_the_file_and_for_a_malformed_change(cast, login)
     assert login(cast.employee_x2).post(url, {"change": 1}).status_code == 404
     assert login(cast.contact_z).post(url, {"change": 1}).status_code == 404
     assert login(cast.employee_x1).post(url, {"change": "abc"}).status_code == 404
+
+
+def test_the_same_form_sent_twice_records_one_application(cast, login):
+    """A retry after a lost answer, or the offline outbox sending again: the form's key makes
+    the second send a no-op that still answers as a success."""
+    client = login(cast.employee_x1)
+    html = client.get(reverse("sollicitaties:new", args=[cast.traj_x1.uuid])).content.decode()
+    key = html.split('name="idempotency_key" value="', 1)[1].split('"', 1)[0]
+    first = _new(client, cast, idempotency_key=key)
+    second = _new(client, cast, idempotency_key=key)
+    assert first.status_code == second.status_code == 302
+    activity = ApplicationActivity.objects.get()
+    assert str(activity.idempotency_key) == key
+    assert activity.status_changes.count() == 1
+    assert (
+        AuditEvent.objects.filter(action=AuditAction.CREATE, object_uuid=activity.uuid).count() == 1
+    )
+    # Two forms are two applications (once the employee confirms the same vacancy twice).
+    html = client.get(reverse("sollicitaties:new", args=[cast.traj_x1.uuid])).content.decode()
+    assert key not in html
+
+
+def test_a_key_from_someone_elses_file_reveals_nothing(cast, login):
+    """A key already used in a file the sender cannot see is refused like a used form,
+    without a word about that file; nothing is recorded."""
+    import uuid
+
+    key = uuid.uuid4()
+    _new(login(cast.employee_x1), cast, idempotency_key=key, organisation="Eerste")
+    response = login(cast.employee_x2).post(
+        reverse("sollicitaties:new", args=[cast.traj_x2.uuid]),
+        {"kind": "written_application", "date": TODAY.isoformat(), "status": "sent",
+         "organisation": "Ander", "idempotency_key": str(key)},
+    )  # fmt: skip
+    html = response.content.decode()
+    assert response.status_code == 200 and "Eerste" not in html
+    assert "Dit formulier is al gebruikt" in html
+    assert list(ApplicationActivity.objects.values_list("organisation", flat=True)) == ["Eerste"]
+
+
+def test_the_api_honours_an_idempotency_key(cast, api):
+    import uuid
+
+    client, key = api(cast.employee_x1), str(uuid.uuid4())
+    body = {"trajectory": str(cast.traj_x1.uuid), "date": TODAY.isoformat(),
+            "kind": "open_application", "organisation": "Jumbo"}  # fmt: skip
+    url = "/api/v1/application-activities/"
+    first = client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY=key)
+    second = client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY=key)
+    assert first.status_code == second.status_code == 201
+    assert first.json()["uuid"] == second.json()["uuid"]
+    assert ApplicationActivity.objects.count() == 1
+    bad = client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="not-a-uuid")
+    assert bad.status_code == 400 and "Idempotency-Key" in bad.json()["fields"]
