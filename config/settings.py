@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "portal.middleware.DatabaseUnavailableMiddleware",
     "portal.errors.ErrorPageMiddleware",
+    "portal.pwa.ClearSiteDataOnLogoutMiddleware",
 ]
 CSRF_FAILURE_VIEW = "portal.errors.csrf_failure"
 

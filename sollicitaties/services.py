@@ -128,7 +128,7 @@ def activity_create(
         # Sent twice at the same moment: the other request recorded it.
         earlier = _sent_before(actor, trajectory, idempotency_key)
         if earlier is None:  # a key used elsewhere: say nothing about where
-            raise ValidationError(_("This form was already used. Open it again."))
+            raise ValidationError(_("This form was already used. Open it again.")) from None
         return earlier
     StatusChange.objects.create(
         activity=activity, status=activity.status, date=activity.date, changed_by=actor

@@ -401,3 +401,67 @@ def serious_violations(page) -> list[str]:
         for v in result["violations"]
         if v["impact"] in ("serious", "critical")
     ]
+
+
+def test_an_application_recorded_offline_is_sent_once_when_the_connection_returns(
+    browser, live_server, world
+):
+    """The phone loses its connection: the form still opens, the application waits visibly
+    on the phone, and is recorded exactly once when the connection is back. Logging out
+    leaves no page and no outbox behind."""
+    from sollicitaties.models import ApplicationActivity
+
+    phone = browser.new_context(
+        viewport={"width": 360, "height": 740},
+        is_mobile=True,
+        bypass_csp=True,  # wait_for_function
+    )
+    page = phone.new_page()
+    log_in(page, live_server.url, world["employee"])
+    # Installable: a manifest with icons, and a service worker that controls the page.
+    manifest = page.evaluate("fetch('/manifest.webmanifest').then(r => r.json())")
+    assert manifest["display"] == "standalone"
+    assert {icon["sizes"] for icon in manifest["icons"]} >= {"192x192", "512x512"}
+    for _ in range(75):  # home, applications and the form, kept in the background
+        kept = page.evaluate(
+            "caches.open('spoorboek-pages').then(c => c.keys()).then(k => k.length)"
+        )
+        if kept >= 3:
+            break
+        time.sleep(0.2)
+    else:
+        pytest.fail("the pages an employee needs offline were not kept")
+    page.reload()
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+
+    phone.set_offline(True)
+    form_url = reverse("sollicitaties:new", args=[world["trajectory"].uuid])
+    page.goto(live_server.url + form_url)  # from the phone, not the server
+    page.fill("#id_organisation", "Albert Heijn")
+    page.fill("#id_vacancy_title", "Vakkenvuller")
+    page.click("main form button[type=submit]")
+    banner = page.locator("#outbox")
+    expect(banner).to_be_visible()
+    expect(banner).to_contain_text("Albert Heijn – Vakkenvuller")
+    shot(page, "employee-outbox-waiting-360px")
+    assert not ApplicationActivity.objects.exists()
+
+    phone.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.locator(".activity", has_text="Albert Heijn")).to_be_visible(timeout=10000)
+    expect(banner).to_be_hidden()
+    # Sent again (a second tab, a retry): still one application.
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.reload()
+    assert ApplicationActivity.objects.filter(organisation="Albert Heijn").count() == 1
+    shot(page, "employee-outbox-sent-360px")
+
+    page.click("[data-menu-toggle]")
+    page.click("form[action$='/accounts/logout/'] button")
+    page.wait_for_load_state()
+    left = page.evaluate(
+        "caches.keys().then(async keys => ({caches: keys,"
+        " workers: (await navigator.serviceWorker.getRegistrations()).length}))"
+    )
+    assert left == {"caches": [], "workers": 0}
+    phone.close()
