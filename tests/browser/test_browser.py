@@ -465,3 +465,22 @@ def test_an_application_recorded_offline_is_sent_once_when_the_connection_return
     )
     assert left == {"caches": [], "workers": 0}
     phone.close()
+
+
+def test_error_pages_on_a_phone_are_branded_and_accessible(browser, live_server, world):
+    phone = browser.new_context(
+        viewport={"width": 360, "height": 740}, is_mobile=True, bypass_csp=True  # for axe
+    )
+    page = phone.new_page()
+    log_in(page, live_server.url, world["employee"])
+    for name, path, status in [
+        ("not-found", "/bestaat-niet/", 404),
+        ("no-access", reverse("trajecten:new"), 403),
+    ]:
+        response = page.goto(live_server.url + path)
+        assert response.status == status
+        expect(page.locator("h1")).to_be_visible()
+        expect(page.locator(".error-page a.button")).to_be_visible()
+        assert serious_violations(page) == []
+        shot(page, f"error-{name}-360px")
+    phone.close()

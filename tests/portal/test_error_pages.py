@@ -109,3 +109,15 @@ def test_a_real_fault_keeps_its_traceback(cast, client, caplog):
         client.get("/boom/")
     (record,) = [r for r in caplog.records if r.name == "django.request"]
     assert record.exc_info is not None
+
+
+def test_a_rate_limit_is_the_branded_429(cast, login):
+    client = login(cast.specialist_a)
+    url = reverse("portal:api_tokens")
+    for n in range(10):
+        client.post(url, {"name": f"t{n}", "valid_days": 30})
+    response = client.post(url, {"name": "too many", "valid_days": 30})
+    html = response.content.decode()
+    assert response.status_code == 429
+    assert "Te veel pogingen" in html and "Foutcode 429" in html
+    assert 'class="main-nav"' in html and "Naar je startpagina" in html
