@@ -126,6 +126,13 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(exist_ok=True)
+    # Every request is a transaction that may write (session, audit). SQLite's default
+    # deferred transactions make two such requests at once fail at once ("database is
+    # locked", e.g. a page and the service worker's fetches); IMMEDIATE takes the write lock
+    # up front, so the second waits its turn (up to the timeout) instead.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
 if not DEBUG and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL when DJANGO_DEBUG=false.")
 DATABASES["default"]["ATOMIC_REQUESTS"] = True

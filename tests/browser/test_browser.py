@@ -469,7 +469,9 @@ def test_an_application_recorded_offline_is_sent_once_when_the_connection_return
 
 def test_error_pages_on_a_phone_are_branded_and_accessible(browser, live_server, world):
     phone = browser.new_context(
-        viewport={"width": 360, "height": 740}, is_mobile=True, bypass_csp=True  # for axe
+        viewport={"width": 360, "height": 740},
+        is_mobile=True,
+        bypass_csp=True,  # for axe
     )
     page = phone.new_page()
     log_in(page, live_server.url, world["employee"])

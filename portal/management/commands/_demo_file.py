@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone, translation
 
 from portal.models import TimeCategory
@@ -18,6 +19,7 @@ from trajecten.models import (
     Placement,
     SearchFunction,
     SearchProfile,
+    Task,
     TimeEntry,
     Training,
     WorkCapacity,
@@ -191,8 +193,8 @@ def demo_action_list(agency, story: DemoStory) -> ActionTemplate:
 
 def fill_file(trajectory, specialist, template, story: DemoStory, *, behind=False) -> None:
     """Idempotent: a file that already has conversations is left alone. The work that fell
-    due was done on time, except in the one file ``behind``: its latest task and an
-    assignment are overdue, as an agency sees in one file, not in all of them."""
+    due was done on time, except in the one file ``behind``: a task and an assignment a few
+    days overdue, as an agency sees in one file, not in all of them."""
     if trajectory.start_date is None or trajectory.conversationreports.exists():
         return
     start = trajectory.start_date
@@ -299,10 +301,12 @@ def fill_file(trajectory, specialist, template, story: DemoStory, *, behind=Fals
             category=categories[i % len(categories)], user=specialist,
         )  # fmt: skip
     action_list_apply(trajectory=trajectory, template=template, actor=specialist)
-    fallen_due = list(trajectory.tasks.filter(due_date__lt=today).order_by("due_date"))
-    for task in fallen_due[:-1] if behind else fallen_due:
-        task.done_on = task.due_date
-        task.save(update_fields=["done_on"])
+    trajectory.tasks.filter(due_date__lt=today).update(done_on=F("due_date"))
+    if behind:  # one call that slipped a few days ago
+        Task.objects.create(
+            trajectory=trajectory, title="Werkgever bellen over een proefplaatsing",
+            due_date=today - timedelta(days=3), performer="specialist",
+        )  # fmt: skip
     if trajectory.is_ended:
         case = trajectory.sickness_case
         case.final_evaluation_date = trajectory.end_date - timedelta(days=10)
@@ -326,6 +330,8 @@ def _wvp_steps(trajectory) -> None:
         ("plan_van_aanpak_date", 50),
         ("notification_42_date", 290),
         ("first_year_evaluation_date", 355),
+        ("final_evaluation_date", 7 * 87),
+        ("wia_application_date", 7 * 91),
     ]:
         day = first + timedelta(days=days)
         if day <= today and not getattr(case, field):
