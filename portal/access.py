@@ -23,7 +23,7 @@ single objects with ``get_visible_or_404``.
 from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Max, Model, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from rapportages.constants import PUBLISHED
@@ -303,6 +303,22 @@ def _audit_events(qs: QuerySet, user) -> QuerySet:
 
 def visible_trajectories(user) -> QuerySet:
     return apply_rules(Trajectory.objects.all(), user)
+
+
+def last_conversation_date() -> Subquery:
+    """For a trajectory the caller may see (annotate it on ``visible_trajectories``): the date
+    of its latest conversation with the employee, whatever the conversation's visibility.
+    That the specialist spoke with the employee, and when, is what an employer must be able
+    to check (too little personal contact fails trajectories); what was said stays with whom
+    the conversation is shared, and no other fact of a hidden conversation leaves here."""
+    latest = (
+        ConversationReport.objects.filter(trajectory_id=OuterRef("pk"))
+        .order_by()
+        .values("trajectory_id")
+        .annotate(last=Max("date"))
+        .values("last")
+    )
+    return Subquery(latest[:1])
 
 
 def visible_employees(user) -> QuerySet:

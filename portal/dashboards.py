@@ -163,12 +163,16 @@ def _facts_for(
         visible.select_related(
             "sickness_case", "product", "agency", "application_norm", "legal_entity"
         )
-        .annotate(extension_weeks=Coalesce(Subquery(extensions), 0))
+        .annotate(
+            extension_weeks=Coalesce(Subquery(extensions), 0),
+            last_contact=access.last_conversation_date(),
+        )
         .only(
             *("id", "status", "start_date", "end_date", "intake_date", "referral_date"),
             *("legal_entity__name", "legal_entity__uuid", "legal_entity__employer_id"),
             "product__kind",
             *("agency__application_norm_count", "agency__application_norm_weeks"),
+            "agency__contact_alert_days",
             *("application_norm__count", "application_norm__weeks", "application_norm__trajectory"),
             *(f"sickness_case__{name}" for name in ("first_sick_day", *SicknessCase.STEP_DATES)),
         )
@@ -190,6 +194,8 @@ def _facts_for(
             below_norm=(position.previous_count, position.norm.count) if below else None,
             overdue=overdue.get(t.pk, []),
             today=today,
+            last_contact=t.last_contact,
+            contact_days=t.agency.contact_alert_days if t.is_active else None,
         )
         facts[t.pk] = TrajectoryFacts(
             week=wvp.wvp_week(dates.first_sick_day, today),
@@ -303,6 +309,9 @@ class SpecialistDay:
     below_norm: list
     intakes_at_risk: list
     possible_duplicates: int = 0
+    #: Active trajectories without a conversation for longer than the agency allows, with
+    #: the number of days, longest first.
+    little_contact: list = field(default_factory=list)
     #: The figures above the lists: every row, also past a list's ``LIST_LIMIT``.
     overdue_count: int = 0
     reports_count: int = 0
@@ -333,8 +342,17 @@ def specialist_day(*, user, today: date) -> SpecialistDay:
     active = list(
         visible.filter(status=TrajectoryStatus.ACTIVE)
         .select_related("employee", "agency", "application_norm")
+        .annotate(last_contact=access.last_conversation_date())
         .order_by("employee__last_name", "employee__first_name", "id")
     )
+    little_contact = []
+    for t in active:
+        days = trajectory_risks.days_without_contact(
+            start=t.start_date, last_contact=t.last_contact, today=today
+        )
+        if days is not None and days > t.agency.contact_alert_days:
+            little_contact.append((t, days))
+    little_contact.sort(key=lambda pair: -pair[1])
     positions = norm_positions(user=user, trajectories=active, today=today)
     below = [
         (t, positions[t.pk]) for t in active if t.pk in positions and positions[t.pk].below_norm
@@ -367,6 +385,7 @@ def specialist_day(*, user, today: date) -> SpecialistDay:
         reports=reports.rows,
         below_norm=below[:LIST_LIMIT],
         intakes_at_risk=intakes[:LIST_LIMIT],
+        little_contact=little_contact[:LIST_LIMIT],
         # Agency admins only (an empty queryset for anyone else: no query).
         possible_duplicates=access.possible_duplicate_employees(user).count(),
         overdue_count=tasks.total + assignments.total,

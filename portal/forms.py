@@ -25,6 +25,7 @@ class AgencySettingsForm(forms.ModelForm):
             "share_application_evidence_with_employer",
             "record_bsn",
             "response_days",
+            "contact_alert_days",
             "four_eyes",
         ]
         # Private storage has no public URL, so no "currently: <link>" widget.

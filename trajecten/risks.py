@@ -9,6 +9,9 @@ Signals, in the order UWV's RIV test would trip over them:
 * the latest start is near (within 4 weeks) and the 2e spoor has not started;
 * the last complete norm period had fewer applications than the norm;
 * a report is past its due date and not delivered;
+* no conversation with the employee for more than the agency's ``contact_alert_days``
+  (counted from the start when there has been none): too little personal contact is a named
+  cause of failed trajectories;
 * the WIA application window (week 87 until week 93, moved by extensions) is open, or passed
   without a recorded application.
 
@@ -47,9 +50,12 @@ def risks(
     below_norm: tuple[int, int] | None,
     overdue: list,
     today: date,
+    last_contact: date | None = None,
+    contact_days: int | None = None,
 ) -> list[Risk]:
     """``below_norm`` is (count, norm) of the last complete period when it fell short;
-    ``overdue`` the reports past due (``rapportages.schedule.Due``)."""
+    ``overdue`` the reports past due (``rapportages.schedule.Due``); ``last_contact`` the
+    latest conversation's date and ``contact_days`` the agency's limit (no check without it)."""
     if not active or (dates.recovery_date and dates.recovery_date <= today):
         return []
     found: list[Risk] = []
@@ -94,6 +100,17 @@ def risks(
             "A report was due on %(date)s and has not been delivered: ask the agency when it "
             "will come, because UWV checks that the file is complete."
         ) % {"date": _day(oldest)})  # fmt: skip
+    days = days_without_contact(
+        start=dates.second_track_start, last_contact=last_contact, today=today
+    )
+    if contact_days and days is not None and days > contact_days:
+        add("little_contact", Level.WARNING, ngettext(
+            "No conversation with the employee for %(days)s day: ask the agency to plan one, "
+            "because too little personal contact makes a trajectory fail.",
+            "No conversation with the employee for %(days)s days: ask the agency to plan one, "
+            "because too little personal contact makes a trajectory fail.",
+            days,
+        ) % {"days": days})  # fmt: skip
     if dates.wia_application is None:
         wia_due = wvp.deadline_of_week(first, 93) + timedelta(days=7 * dates.extension_weeks)
         opens = wia_due - timedelta(days=7 * (93 - WIA_WINDOW_OPENS_WEEK + 1) - 1)
@@ -108,3 +125,11 @@ def risks(
                 "the re-integratieverslag is ready."
             ) % {"date": _day(wia_due)})  # fmt: skip
     return found
+
+
+def days_without_contact(*, start: date | None, last_contact: date | None, today: date):
+    """Days since the latest conversation (or since the start, when there was none yet);
+    ``None`` before the 2e spoor started."""
+    if start is None or start > today:
+        return None
+    return (today - max(start, last_contact or start)).days

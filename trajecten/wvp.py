@@ -146,6 +146,8 @@ def clock(dates: CaseDates, today: date) -> Clock:
          latest_second_track_start(first, dates.first_year_evaluation), dates.second_track_start),
         ("final_evaluation", _("Eindevaluatie"), deadline_of_week(first, 89),
          dates.final_evaluation),
+        ("wia_advice", _("WIA application advised (end of week 91)"),
+         deadline_of_week(first, 91) + extension, dates.wia_application),
         ("wia_application", _("WIA application (at the latest week 93)"),
          deadline_of_week(first, 93) + extension, dates.wia_application),
         ("waiting_time_end", _("End of the waiting time (week 104)"),

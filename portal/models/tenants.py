@@ -76,6 +76,16 @@ class Agency(models.Model):
             "employer) the specialist may sign; the report says so."
         ),
     )
+    contact_alert_days = models.PositiveSmallIntegerField(
+        _("days without a conversation before a warning"),
+        default=14,
+        validators=[MinValueValidator(7), MaxValueValidator(60)],
+        help_text=_(
+            "Too little personal contact is a known cause of failed trajectories: after this "
+            "many days without a conversation with the employee the specialist's day and the "
+            "employer's dashboard say so."
+        ),
+    )
     four_eyes = models.BooleanField(
         _("four-eyes check on reports"),
         default=False,

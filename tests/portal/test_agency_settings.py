@@ -14,6 +14,7 @@ def settings_payload(agency, **changes):
         "retention_months": 24,
         "retention_months_self_insurer": 60,
         "response_days": 5,
+        "contact_alert_days": 14,
     }
     data.update(changes)
     return data

@@ -89,6 +89,15 @@ def test_seed_demo(db, settings, capsys, client, mailoutbox, django_capture_on_c
         assert Assignment.objects.filter(**mine, status="open", due_date__lt=today).count() == (
             behind
         )
+    # Every employee had a conversation recently (the contact signal stays quiet).
+    from portal.dashboards import specialist_day
+
+    for email in (
+        "sanne@spoorwerk.example",
+        "mohamed@spoorwerk.example",
+        "lotte@tweedekans.example",
+    ):
+        assert specialist_day(user=User.objects.get(email=email), today=today).little_contact == []
     # The second agency has a world of its own, not a copy of the first.
     spoorwerk, tweede_kans = (Agency.objects.get(name=n) for n in
                               ("Spoorwerk Re-integratie", "Tweede Kans Loopbaan"))  # fmt: skip

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.uploads import GeneratedName
+from portal.validators import date_not_in_future
 
 from ..constants import (
     AssignmentStatus,
@@ -177,7 +178,8 @@ class SearchFunction(AgencyFromParent):
 
 
 class ConversationReport(FileRecord):
-    date = models.DateField(_("date"), default=timezone.localdate)
+    # A report of a conversation that took place (an appointment is how one is planned).
+    date = models.DateField(_("date"), default=timezone.localdate, validators=[date_not_in_future])
     kind = models.CharField(_("kind"), max_length=20, choices=ConversationKind.choices)
     duration_minutes = models.PositiveSmallIntegerField(
         _("duration (minutes)"), validators=[MinValueValidator(1), MaxValueValidator(600)]

@@ -217,7 +217,7 @@ def fill_file(trajectory, specialist, template, story: DemoStory, *, behind=Fals
          "Zoekprofiel versie 2 vastleggen."),
     ]  # fmt: skip
     last = min(timezone.localdate(), trajectory.end_date or timezone.localdate())
-    for n, offset in enumerate(range(63, (last - start).days + 1, 21)):
+    for n, offset in enumerate(range(54, (last - start).days + 1, 12)):
         conversations.append(
             (offset, "coaching", 45, "employer" if n % 2 == 0 else "agency", False,
              "Sollicitaties van de afgelopen weken doorgenomen; twee vacatures samen gekozen.",
