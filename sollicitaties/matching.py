@@ -1,22 +1,36 @@
-"""Suggest vacancies for a trajectory from its search profile: functions, region and hours.
+"""Suggest vacancies for a trajectory from its search profile: functions first, then region
+and hours.
 
-Scoring (0-100): function 60 (a function title, or its words, in the vacancy title or
-category), region 25 (the vacancy's place named in the profile's region), hours 15 (within
-4 hours of the profile's hours per week). Each part that matched is named in the reason.
-The database does the coarse filtering (open vacancies whose title, category or place share a
-word with the profile), Python the scoring.
+A vacancy is only ever suggested for a **function** of the profile; region and hours make a
+good match better but never make one on their own (a logistics worker is not offered
+"Verpleegkundige – UMC Utrecht" because both are in Utrecht). Scoring (0-100):
+
+* function (required): 60 when the function's title is in the vacancy's title or category
+  ("Planner" in "Planner transport", or as the head of a compound: "transportplanner"); 45 when
+  a related title of the same occupation group is (``data/function_groups_nl.txt``, grouped
+  along CBS's Beroepenindeling ROA-CBS: "Medewerker klantenservice" and
+  "klantcontactmedewerker"); 35 when a distinctive word of the title is;
+* region 25: the vacancy's place is named in the profile's region;
+* hours 15: within 4 hours of the profile's hours per week.
+
+Each part that matched is named in the reason, with the function it matched. The database
+does the coarse filtering (open vacancies whose title or category holds a function, a related
+title or a function's word), Python the scoring.
 """
 
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
+from pathlib import Path
 
 from django.db.models import Q, QuerySet
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-STOPWORDS = {"en", "de", "het", "van", "in", "op", "medewerker", "and", "the", "of"}
-MIN_SCORE = 25
+STOPWORDS = {"en", "de", "het", "van", "in", "op", "medewerker", "and", "the", "of", "mbo", "hbo"}
+MIN_SCORE = 35
+GROUPS_FILE = Path(__file__).parent / "data" / "function_groups_nl.txt"
 
 
 @dataclass(frozen=True)
@@ -30,34 +44,74 @@ def _words(text: str) -> set[str]:
     return {w for w in re.findall(r"[\w-]{3,}", text.lower()) if w not in STOPWORDS}
 
 
+@cache
+def _groups() -> tuple[frozenset[str], ...]:
+    groups = []
+    for line in GROUPS_FILE.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            titles = line.split(":", 1)[1]
+            groups.append(frozenset(t.strip() for t in titles.split("|") if t.strip()))
+    return tuple(groups)
+
+
+def related_titles(title: str) -> set[str]:
+    """The other titles of every occupation group ``title`` belongs to."""
+    title = title.strip().lower()
+    return {t for group in _groups() if title in group for t in group} - {title}
+
+
+def _holds(haystack: str, phrase: str) -> bool:
+    """``phrase`` ending a word of ``haystack``: as words of it, in the plural, or as the head
+    of a Dutch compound ("planner" in "transportplanners"), never as a fragment ("kok" is not
+    in "kokosnoot")."""
+    p = re.escape(phrase.lower())
+    return re.search(rf"{p}(?:s|en)?\b", haystack) is not None
+
+
+def _function_match(functions: list[str], haystack: str):
+    """The best (score, reason) of any function for this vacancy, or None."""
+    best = None
+    for title in functions:
+        if _holds(haystack, title):
+            found = (60, _("matches the function '%(f)s'") % {"f": title})
+        elif related := next((r for r in sorted(related_titles(title)) if _holds(haystack, r)),
+                             None):  # fmt: skip
+            found = (
+                45,
+                _("related to the function '%(f)s' (%(related)s)")
+                % {"f": title, "related": related},
+            )
+        elif _words(title) & _words(haystack):
+            found = (35, _("resembles the function '%(f)s'") % {"f": title})
+        else:
+            continue
+        if best is None or found[0] > best[0]:
+            best = found
+    return best
+
+
 def suggest(*, profile, functions, vacancies: QuerySet, today: date, limit: int = 20):
-    titles = [f.title for f in functions]
-    function_words = set().union(*(_words(t) for t in titles)) if titles else set()
-    region_words = _words(profile.region)
-    if not (function_words or region_words):
-        return []
+    titles = [f.title for f in functions if f.title.strip()]
+    if not titles:
+        return []  # nothing to match on: region alone never suggests a vacancy
+    phrases = set(titles) | {r for t in titles for r in related_titles(t)}
+    needles = {p.lower() for p in phrases} | set().union(*(_words(t) for t in titles))
     coarse = Q()
-    for word in function_words:
-        coarse |= Q(title__icontains=word) | Q(function_category__icontains=word)
-    for word in region_words:
-        coarse |= Q(place__icontains=word)
+    for needle in needles:
+        coarse |= Q(title__icontains=needle) | Q(function_category__icontains=needle)
     candidates = (
         vacancies.filter(coarse)
         .filter(Q(closing_date__isnull=True) | Q(closing_date__gte=today))
         .only("uuid", "title", "organisation", "place", "hours_per_week", "url",
               "function_category", "closing_date")[:5000]
     )  # fmt: skip
+    region_words = _words(profile.region)
     suggestions = []
     for vacancy in candidates:
-        score, reasons = 0, []
-        haystack = f"{vacancy.title} {vacancy.function_category}".lower()
-        exact = next((t for t in titles if t.lower() in haystack), None)
-        if exact:
-            score += 60
-            reasons.append(_("matches the function '%(f)s'") % {"f": exact})
-        elif function_words & _words(haystack):
-            score += 35
-            reasons.append(_("resembles a function in the search profile"))
+        function = _function_match(titles, f"{vacancy.title} {vacancy.function_category}".lower())
+        if function is None:
+            continue
+        score, reasons = function[0], [function[1]]
         if _words(vacancy.place) & region_words:
             score += 25
             reasons.append(_("in the region (%(place)s)") % {"place": vacancy.place})
