@@ -86,12 +86,10 @@ class ClearSiteDataOnLogoutMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.logout_path = None
 
     def __call__(self, request):
         response = self.get_response(request)
-        if self.logout_path is None:
-            self.logout_path = reverse("account_logout")
-        if request.method == "POST" and request.path == self.logout_path:
+        match = getattr(request, "resolver_match", None)
+        if request.method == "POST" and match and match.url_name == "account_logout":
             response["Clear-Site-Data"] = '"cache", "storage"'
         return response

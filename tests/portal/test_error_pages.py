@@ -29,7 +29,7 @@ def test_a_missing_page_follows_the_users_language(cast, login):
     assert "Page not found" in html and 'lang="en"' in html
 
 
-def test_an_anonymous_visitor_is_offered_the_login(client):
+def test_an_anonymous_visitor_is_offered_the_login(db, client):
     response = client.get("/bestaat-niet/")
     assert response.status_code == 404
     assert reverse("account_login") in response.content.decode()
