@@ -25,6 +25,7 @@ from collections.abc import Callable
 from django.core.exceptions import ValidationError
 from django.db.models import Max, Model, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
+from django.utils import timezone
 
 from rapportages.constants import PUBLISHED
 from rapportages.models import BundleJob, Report
@@ -71,6 +72,7 @@ from .models import (
     Notification,
     Phase,
     Product,
+    StandIn,
     TimeCategory,
     User,
 )
@@ -98,6 +100,18 @@ def apply_rules(queryset: QuerySet, user) -> QuerySet:
     return rule(queryset.filter(agency_id=user.agency_id), user)
 
 
+def _caseload_trajectory_ids(user) -> QuerySet:
+    """A specialist's caseload, as a subquery: the trajectories they are a member of, and
+    today those of the colleagues they stand in for (``StandIn``), only inside its period."""
+    today = timezone.localdate()
+    absent = StandIn.objects.filter(
+        agency_id=user.agency_id, stand_in=user, starts_on__lte=today, ends_on__gte=today
+    ).values("absent_id")
+    return TrajectoryMember.objects.filter(
+        Q(user=user) | Q(user__in=absent), agency_id=user.agency_id
+    ).values("trajectory_id")
+
+
 def _contact_legal_entity_ids(user) -> QuerySet:
     """Ids of the BVs an employer contact may see, as a subquery."""
     return LegalEntity.objects.filter(
@@ -113,7 +127,7 @@ def _trajectories(qs: QuerySet, user) -> QuerySet:
         case Role.AGENCY_ADMIN:
             return qs
         case Role.SPECIALIST:
-            return qs.filter(memberships__user=user)
+            return qs.filter(id__in=_caseload_trajectory_ids(user))
         case Role.EMPLOYER_CONTACT:
             return qs.filter(legal_entity_id__in=_contact_legal_entity_ids(user))
         case Role.EMPLOYEE:
@@ -274,6 +288,17 @@ def _own_only(qs: QuerySet, user) -> QuerySet:
 @_rule(User)
 def _users(qs: QuerySet, user) -> QuerySet:
     return qs if user.role == Role.AGENCY_ADMIN else qs.filter(pk=user.pk)
+
+
+@_rule(StandIn)
+def _stand_ins(qs: QuerySet, user) -> QuerySet:
+    """Admins arrange them; a specialist sees those they are part of."""
+    match user.role:
+        case Role.AGENCY_ADMIN:
+            return qs
+        case Role.SPECIALIST:
+            return qs.filter(Q(absent=user) | Q(stand_in=user))
+    return qs.none()
 
 
 @_rule(Invitation)

@@ -3,8 +3,9 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from . import access
-from .constants import INVITABLE_ROLES
+from .constants import INVITABLE_ROLES, Role
 from .models import Agency, Employer, Invitation, LegalEntity, User
+from .widgets import DATE
 
 
 class AgencySettingsForm(forms.ModelForm):
@@ -174,3 +175,55 @@ class MedicalCheckForm(forms.Form):
         ):
             self.fields["medical_confirmed"].widget = forms.CheckboxInput()
         super().add_error(field, error)
+
+
+# --- The team (agency admins; portal/team.py writes) -------------------------------------------
+
+
+def _active_specialists(actor, *, exclude=None):
+    queryset = access.visible_users(actor).filter(role=Role.SPECIALIST, is_active=True)
+    return queryset.exclude(pk=exclude.pk) if exclude else queryset
+
+
+class MemberForm(forms.Form):
+    first_name = forms.CharField(label=_("First name"), max_length=100)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=[
+            (Role.SPECIALIST, Role.SPECIALIST.label),
+            (Role.AGENCY_ADMIN, Role.AGENCY_ADMIN.label),
+        ],
+    )
+
+    def __init__(self, *args, member, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {"first_name": member.first_name, "last_name": member.last_name, "role": member.role},
+        )
+        super().__init__(*args, **kwargs)
+        if not member.is_agency_staff:  # employer contacts and employees keep their role
+            del self.fields["role"]
+
+
+class TransferForm(forms.Form):
+    trajectories = forms.ModelMultipleChoiceField(
+        label=_("Trajectories"), queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+    to_user = forms.ModelChoiceField(label=_("To colleague"), queryset=None)
+
+    def __init__(self, *args, actor, member, trajectories, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["trajectories"].queryset = trajectories
+        self.fields["trajectories"].label_from_instance = lambda t: str(t.employee)
+        self.fields["to_user"].queryset = _active_specialists(actor, exclude=member)
+
+
+class StandInForm(forms.Form):
+    stand_in = forms.ModelChoiceField(label=_("Stand-in"), queryset=None)
+    starts_on = forms.DateField(label=_("From"), widget=DATE)
+    ends_on = forms.DateField(label=_("Until and including"), widget=DATE)
+
+    def __init__(self, *args, actor, member, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stand_in"].queryset = _active_specialists(actor, exclude=member)

@@ -30,10 +30,15 @@ def team_list(*, user: User) -> QuerySet:
 
 
 def audit_search(*, user: User, q: str = "", action: str = "", date_from=None, date_to=None):
-    events = access.visible_audit_events(user)
+    # Names, not emails, say who did it (the email stays for failed logins and searches).
+    events = access.visible_audit_events(user).select_related("actor")
     if q:
         events = events.filter(
-            Q(actor_email__icontains=q) | Q(object_repr__icontains=q) | Q(object_type=q)
+            Q(actor_email__icontains=q)
+            | Q(actor__first_name__icontains=q)
+            | Q(actor__last_name__icontains=q)
+            | Q(object_repr__icontains=q)
+            | Q(object_type=q)
         )
     if action:
         events = events.filter(action=action)

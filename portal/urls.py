@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import dashboard_views, views
+from . import dashboard_views, team_views, views
 
 app_name = "portal"
 
@@ -24,7 +24,30 @@ urlpatterns = [
         views.legal_entity_edit,
         name="legal_entity_edit",
     ),
-    path("beheer/team/", views.team, name="team"),
+    path("beheer/team/", team_views.team_list, name="team"),
+    path("beheer/team/<uuid:uuid>/", team_views.member_detail, name="team_member"),
+    path(
+        "beheer/team/<uuid:uuid>/deactiveren/",
+        team_views.member_deactivate,
+        name="team_member_deactivate",
+    ),
+    path(
+        "beheer/team/<uuid:uuid>/activeren/",
+        team_views.member_reactivate,
+        name="team_member_reactivate",
+    ),
+    path(
+        "beheer/team/<uuid:uuid>/tweestaps-herstellen/",
+        team_views.member_mfa_reset,
+        name="team_member_mfa_reset",
+    ),
+    path("beheer/team/<uuid:uuid>/overdragen/", team_views.member_transfer, name="team_transfer"),
+    path("beheer/team/<uuid:uuid>/vervanging/", team_views.stand_in_create, name="stand_in_create"),
+    path(
+        "beheer/vervanging/<uuid:uuid>/verwijderen/",
+        team_views.stand_in_delete,
+        name="stand_in_delete",
+    ),
     path("beheer/uitnodigingen/nieuw/", views.invitation_create, name="invitation_create"),
     path(
         "beheer/uitnodigingen/<uuid:uuid>/opnieuw/",

@@ -97,13 +97,6 @@ def legal_entity_edit(request, employer_uuid, uuid=None):
 
 
 @agency_admin_required
-def team(request):
-    users = selectors.team_list(user=request.user)
-    invitations = access.visible_invitations(request.user).filter(accepted_at__isnull=True)
-    return render(request, "portal/team.html", {"users": users, "invitations": invitations})
-
-
-@agency_admin_required
 def invitation_create(request):
     form = InvitationForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():

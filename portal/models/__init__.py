@@ -6,7 +6,7 @@ from .audit import AppendOnlyQuerySet, AuditEvent
 from .base import ScopedQuerySet
 from .invitations import Invitation
 from .notifications import Notification
-from .people import EmployerContact, User, UserManager
+from .people import EmployerContact, StandIn, User, UserManager
 from .tenants import (
     Agency,
     Employer,
@@ -32,6 +32,7 @@ __all__ = [
     "Phase",
     "Product",
     "ScopedQuerySet",
+    "StandIn",
     "TimeCategory",
     "User",
     "UserManager",

@@ -4,7 +4,7 @@ import uuid
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -128,3 +128,41 @@ class EmployerContact(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.agency_id = self.employer.agency_id
         super().save(*args, **kwargs)
+
+
+class StandIn(models.Model):
+    """A colleague who sees and handles an absent specialist's trajectories from one date to
+    another (holiday, leave): only inside that period (``portal.access``)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", editable=False)
+    absent = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="stand_ins", verbose_name=_("absent")
+    )
+    stand_in = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="standing_in_for",
+        verbose_name=_("stand-in"),
+    )  # fmt: skip
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until and including"))
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("stand-in")
+        verbose_name_plural = _("stand-ins")
+        ordering = ["starts_on", "id"]
+        indexes = [models.Index(fields=["stand_in", "starts_on"], name="standin_by_colleague")]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="standin_period"),
+            models.CheckConstraint(condition=~Q(absent=F("stand_in")), name="standin_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.stand_in} ↔ {self.absent} ({self.starts_on:%d-%m-%Y} – {self.ends_on:%d-%m-%Y})"
+        )

@@ -211,6 +211,8 @@ MAIN_PAGES = {
     "admin": [
         ("agency-overview", lambda w: reverse("portal:agency_overview")),
         ("billing", lambda w: reverse("portal:billing")),
+        ("team", lambda w: reverse("portal:team")),
+        ("team-member", lambda w: reverse("portal:team_member", args=[w["specialist"].uuid])),
     ],
     "employee": [
         ("employee-home", lambda w: reverse("portal:home")),
