@@ -16,12 +16,13 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, OuterRef, Prefetch, Subquery, Sum, Window
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from rapportages import selectors as report_selectors
 from rapportages.schedule import next_progress_report_due
-from sollicitaties.selectors import NormPosition, norm_positions
+from sollicitaties.selectors import NormPosition, norm_positions, weekly_counts_per_bv
 from trajecten import risks as trajectory_risks
 from trajecten import wvp
 from trajecten.constants import AssignmentStatus, MemberRole, TrajectoryStatus
@@ -36,7 +37,7 @@ from trajecten.models import (
     TrajectoryMember,
 )
 
-from . import access, live
+from . import access, charts, live
 from .models import Phase
 
 PAGE_SIZE = 50
@@ -120,6 +121,7 @@ class BVFigures:
     with_risks: int = 0
     applications: int = 0
     below_norm: int = 0
+    pk: int | None = None
 
 
 FIGURES = ("referred", "active", "ended", "with_risks", "applications", "below_norm")
@@ -143,6 +145,22 @@ class EmployerDashboard:
     rows: list
     per_bv: list[BVFigures]
     totals: BVFigures
+    weekly: charts.Chart | None = None
+    timeline: charts.Timeline | None = None
+
+
+CHART_WEEKS = 12
+
+
+def _weekly_chart(*, user, per_bv: list[BVFigures], today: date) -> charts.Chart:
+    """Counting applications per week over the last ``CHART_WEEKS`` weeks, one line per BV."""
+    weeks = charts.last_weeks(today, CHART_WEEKS)
+    counts = weekly_counts_per_bv(user=user, since=weeks[0], until=today)
+    return charts.line_chart(
+        title=str(_("Applications per week, last 12 weeks")),
+        categories=[date_format(w, "j M") for w in weeks],
+        series=[(bv.name, [counts.get((bv.pk, w), 0) for w in weeks]) for bv in per_bv],
+    )
 
 
 def _facts_for(
@@ -207,7 +225,8 @@ def _facts_for(
             risks=found,
         )
         bv = per_bv.setdefault(
-            t.legal_entity_id, BVFigures(t.legal_entity.name, t.legal_entity.uuid)
+            t.legal_entity_id,
+            BVFigures(t.legal_entity.name, t.legal_entity.uuid, pk=t.legal_entity_id),
         )
         setattr(bv, t.status, getattr(bv, t.status) + 1)
         if t.is_ended:
@@ -247,12 +266,14 @@ def employer_dashboard(
     was rendered with. Any change that could alter them raises that version (``portal.live``),
     so a repeated view of an unchanged dashboard reads them from the cache (the row facts per
     language, as their risk sentences are translated)."""
-    key = f"dashboard:figures:{user.pk}:{version}:{today.isoformat()}"
-    per_bv = cache.get(key) if version else None
-    if per_bv is None:
+    key = f"dashboard:figures:{user.pk}:{version}:{today.isoformat()}:{get_language()}"
+    figures = cache.get(key) if version else None
+    if figures is None:
         per_bv = _facts_for(user=user, today=today)[1]
+        figures = (per_bv, _weekly_chart(user=user, per_bv=per_bv, today=today))
         if version:
-            cache.set(key, per_bv, FACTS_SECONDS)
+            cache.set(key, figures, FACTS_SECONDS)
+    per_bv, weekly = figures
     dashboard_filter = EmployerDashboardFilter(data or None, user=user)
     last_shared = (
         ConversationReport.objects.visible_to(user)
@@ -292,6 +313,15 @@ def employer_dashboard(
         rows=page_rows,
         per_bv=per_bv,
         totals=_totals(per_bv),
+        weekly=weekly,
+        timeline=charts.timeline(
+            title=str(_("Where each trajectory stands in the WvP waiting time")),
+            rows=[
+                (t.employee.full_name, t.facts.week, f"#t-{t.uuid}")
+                for t in page_rows
+                if not t.is_ended
+            ],
+        ),
     )
 
 

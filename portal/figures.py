@@ -18,19 +18,20 @@ Definitions (written down because an auditor will ask):
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django import forms
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from rapportages.models import Report
 from trajecten.constants import WITH_PLACEMENT, ClosingReason, MemberRole, TrajectoryStatus
 from trajecten.models import Renewal, TrajectoryMember
 
-from . import access
+from . import access, charts
 from .models import Product
 
 
@@ -88,6 +89,9 @@ class AgencyOverview:
     reports: Rate
     closed_with_placement: list[tuple[str, int]] = field(default_factory=list)
     closed_without_placement: list[tuple[str, int]] = field(default_factory=list)
+    #: Placements and reports on time per month of the period (the figures above, by month).
+    placements_chart: object = None
+    reports_chart: object = None
 
     @property
     def closed_with_total(self) -> int:
@@ -134,21 +138,25 @@ def agency_overview(*, user, start: date, end: date, today: date) -> AgencyOverv
         if promise != "open":
             intake.total += 1
             intake.hits += promise == "met"
+    months = _months(start, end)
     reports = Rate()
+    reports_by_month = {m: Rate() for m in months}
     for due_date, signed_at in (
         Report.objects.visible_to(user)
         .filter(version=1, due_date__range=(start, min(end, today)))
         .values_list("due_date", "signed_at")
     ):
-        reports.total += 1
-        reports.hits += bool(signed_at and timezone.localtime(signed_at).date() <= due_date)
-    closed = Counter(
-        dict(
-            trajectories.filter(status=TrajectoryStatus.ENDED, end_date__range=(start, end))
-            .values_list("closing_reason")
-            .annotate(n=Count("id"))
-        )
-    )
+        on_time = bool(signed_at and timezone.localtime(signed_at).date() <= due_date)
+        for rate in (reports, reports_by_month[due_date.replace(day=1)]):
+            rate.total += 1
+            rate.hits += on_time
+    closed, placed_by_month = Counter(), Counter()
+    for end_date, reason in trajectories.filter(
+        status=TrajectoryStatus.ENDED, end_date__range=(start, end)
+    ).values_list("end_date", "closing_reason"):
+        closed[reason] += 1
+        placed_by_month[end_date.replace(day=1)] += reason in WITH_PLACEMENT
+    labels = [date_format(m, "M Y") for m in months]
     return AgencyOverview(
         start=start,
         end=end,
@@ -171,7 +179,29 @@ def agency_overview(*, user, start: date, end: date, today: date) -> AgencyOverv
             for reason in ClosingReason
             if reason not in WITH_PLACEMENT and closed[reason.value]
         ],
+        placements_chart=charts.bar_chart(
+            title=str(_("Placements per month")),
+            categories=labels,
+            series=[(str(_("Closed with placement")), [placed_by_month[m] for m in months])],
+        ),
+        reports_chart=charts.bar_chart(
+            title=str(_("Reports per month: on time and in all")),
+            categories=labels,
+            series=[
+                (str(_("Due")), [reports_by_month[m].total for m in months]),
+                (str(_("On time")), [reports_by_month[m].hits for m in months]),
+            ],
+        ),
     )
+
+
+def _months(start: date, end: date) -> list[date]:
+    """The first day of every month from ``start`` to ``end``."""
+    months, month = [], start.replace(day=1)
+    while month <= end:
+        months.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    return months
 
 
 def overview_csv_rows(overview: AgencyOverview) -> list[list]:

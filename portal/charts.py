@@ -1,0 +1,156 @@
+"""Charts drawn on the server as SVG: no JavaScript, no library to serve, nothing from a CDN.
+
+Each function turns figures the page already has into geometry for a small template
+(``portal/_chart_*.html``), which draws the SVG with a title and description and repeats the
+same figures as a table for screen readers and for anyone who would rather read. Pure: no
+database, no request.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+#: Colours that stay apart for the common forms of colour blindness (Okabe-Ito), dark enough
+#: for a 3:1 contrast against white as WCAG asks of graphics.
+PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#8a6d00", "#56B4E9"]
+
+WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 640, 200, 36, 28, 12
+
+
+@dataclass
+class Series:
+    label: str
+    values: list[int]
+    colour: str = ""
+    points: str = ""  # for a line: "x,y x,y ..."
+    bars: list[tuple[float, float, float, float, int]] = field(default_factory=list)
+
+
+@dataclass
+class Chart:
+    title: str
+    categories: list[str]
+    series: list[Series]
+    width: int = WIDTH
+    height: int = HEIGHT
+    y_max: int = 1
+    y_ticks: list[tuple[float, int]] = field(default_factory=list)  # (y, value)
+    x_ticks: list[tuple[float, str]] = field(default_factory=list)  # (x, label)
+
+    @property
+    def empty(self) -> bool:
+        return not any(any(s.values) for s in self.series)
+
+    @property
+    def rows(self) -> list[tuple[str, list[int]]]:
+        """The same figures as a table: one row per category."""
+        return [(c, [s.values[i] for s in self.series]) for i, c in enumerate(self.categories)]
+
+
+def _scale(chart: Chart) -> tuple[float, float]:
+    top = max((max(s.values, default=0) for s in chart.series), default=0)
+    chart.y_max = _nice(top)
+    plot_height = chart.height - BOTTOM - TOP
+    chart.y_ticks = [
+        (chart.height - BOTTOM - plot_height * v / chart.y_max, v)
+        for v in sorted({0, chart.y_max // 2, chart.y_max})
+    ]
+    step = (chart.width - LEFT - 8) / max(1, len(chart.categories))
+    return step, plot_height
+
+
+def _x_ticks(step: float, categories: list[str]) -> list[tuple[float, str]]:
+    """A label under every category, or under every k-th when there are too many to read."""
+    every = max(1, -(-len(categories) // 12))
+    return [(LEFT + step * (n + 0.5), c) for n, c in enumerate(categories) if n % every == 0]
+
+
+def _nice(top: int) -> int:
+    """A round axis maximum at or above ``top``, even (so its half is whole)."""
+    for nice in (2, 4, 6, 10, 20, 40, 60, 100, 200, 400, 1000, 2000, 5000, 10000):
+        if top <= nice:
+            return nice
+    return top + top % 2
+
+
+def line_chart(*, title: str, categories: list[str], series: list[tuple[str, list[int]]]):
+    chart = Chart(title, categories, [Series(label, list(values)) for label, values in series])
+    step, plot_height = _scale(chart)
+    base = chart.height - BOTTOM
+    for i, s in enumerate(chart.series):
+        s.colour = PALETTE[i % len(PALETTE)]
+        s.points = " ".join(
+            f"{LEFT + step * (n + 0.5):.1f},{base - plot_height * v / chart.y_max:.1f}"
+            for n, v in enumerate(s.values)
+        )
+    chart.x_ticks = _x_ticks(step, categories)
+    return chart
+
+
+def bar_chart(*, title: str, categories: list[str], series: list[tuple[str, list[int]]]):
+    chart = Chart(title, categories, [Series(label, list(values)) for label, values in series])
+    step, plot_height = _scale(chart)
+    base = chart.height - BOTTOM
+    width = step * 0.8 / max(1, len(chart.series))
+    for i, s in enumerate(chart.series):
+        s.colour = PALETTE[i % len(PALETTE)]
+        for n, v in enumerate(s.values):
+            height = plot_height * v / chart.y_max
+            x = LEFT + step * n + step * 0.1 + width * i
+            s.bars.append((round(x, 1), round(base - height, 1), round(width, 1),
+                           round(height, 1), v))  # fmt: skip
+    chart.x_ticks = _x_ticks(step, categories)
+    return chart
+
+
+@dataclass
+class TimelineRow:
+    label: str
+    week: int
+    x: float
+    y: float
+    url: str
+
+
+@dataclass
+class Timeline:
+    """Where every trajectory stands on one WvP timeline (week 1 to 104 and beyond with an
+    extension), with the weeks the law marks."""
+
+    title: str
+    rows: list[TimelineRow]
+    marks: list[tuple[float, int, str]]  # (x, week, label)
+    width: int = WIDTH
+    height: int = 0
+    weeks: int = 104
+
+
+TIMELINE_MARKS = [(6, "PA"), (42, "42"), (52, "EJE"), (58, "2e spoor"), (91, "WIA"), (104, "104")]
+
+
+def timeline(*, title: str, rows: list[tuple[str, int, str]]) -> Timeline:
+    """``rows``: (label, current WvP week, link) per trajectory."""
+    weeks = max([104, *(week for _label, week, _url in rows)])
+    span = WIDTH - 170 - 12
+
+    def x(week: int) -> float:
+        return round(170 + span * min(week, weeks) / weeks, 1)
+
+    lines = [
+        TimelineRow(label, week, x(week), 24 + 18 * n, url)
+        for n, (label, week, url) in enumerate(rows)
+    ]
+    return Timeline(
+        title=title,
+        rows=lines,
+        marks=[(x(week), week, label) for week, label in TIMELINE_MARKS],
+        height=24 + 18 * len(lines) + 8,
+        weeks=weeks,
+    )
+
+
+def last_weeks(today: date, n: int) -> list[date]:
+    """The Mondays of the last ``n`` ISO weeks, the current one last."""
+    from datetime import timedelta
+
+    monday = today - timedelta(days=today.weekday())
+    return [monday - timedelta(weeks=n - 1 - i) for i in range(n)]
