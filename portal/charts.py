@@ -16,13 +16,19 @@ PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#8a6d00", "#56B4E9"]
 WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 640, 200, 36, 28, 12
 
 
+def _n(value: float) -> str:
+    """A coordinate as SVG wants it: a decimal point whatever the page's language (a Dutch
+    page would otherwise write "62,5")."""
+    return f"{value:.1f}"
+
+
 @dataclass
 class Series:
     label: str
     values: list[int]
     colour: str = ""
     points: str = ""  # for a line: "x,y x,y ..."
-    bars: list[tuple[float, float, float, float, int]] = field(default_factory=list)
+    bars: list[tuple[str, str, str, str, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -33,8 +39,8 @@ class Chart:
     width: int = WIDTH
     height: int = HEIGHT
     y_max: int = 1
-    y_ticks: list[tuple[float, int]] = field(default_factory=list)  # (y, value)
-    x_ticks: list[tuple[float, str]] = field(default_factory=list)  # (x, label)
+    y_ticks: list[tuple[str, int]] = field(default_factory=list)  # (y, value)
+    x_ticks: list[tuple[str, str]] = field(default_factory=list)  # (x, label)
 
     @property
     def empty(self) -> bool:
@@ -51,7 +57,7 @@ def _scale(chart: Chart) -> tuple[float, float]:
     chart.y_max = _nice(top)
     plot_height = chart.height - BOTTOM - TOP
     chart.y_ticks = [
-        (chart.height - BOTTOM - plot_height * v / chart.y_max, v)
+        (_n(chart.height - BOTTOM - plot_height * v / chart.y_max), v)
         for v in sorted({0, chart.y_max // 2, chart.y_max})
     ]
     step = (chart.width - LEFT - 8) / max(1, len(chart.categories))
@@ -61,7 +67,7 @@ def _scale(chart: Chart) -> tuple[float, float]:
 def _x_ticks(step: float, categories: list[str]) -> list[tuple[float, str]]:
     """A label under every category, or under every k-th when there are too many to read."""
     every = max(1, -(-len(categories) // 12))
-    return [(LEFT + step * (n + 0.5), c) for n, c in enumerate(categories) if n % every == 0]
+    return [(_n(LEFT + step * (n + 0.5)), c) for n, c in enumerate(categories) if n % every == 0]
 
 
 def _nice(top: int) -> int:
@@ -79,7 +85,7 @@ def line_chart(*, title: str, categories: list[str], series: list[tuple[str, lis
     for i, s in enumerate(chart.series):
         s.colour = PALETTE[i % len(PALETTE)]
         s.points = " ".join(
-            f"{LEFT + step * (n + 0.5):.1f},{base - plot_height * v / chart.y_max:.1f}"
+            f"{_n(LEFT + step * (n + 0.5))},{_n(base - plot_height * v / chart.y_max)}"
             for n, v in enumerate(s.values)
         )
     chart.x_ticks = _x_ticks(step, categories)
@@ -96,8 +102,7 @@ def bar_chart(*, title: str, categories: list[str], series: list[tuple[str, list
         for n, v in enumerate(s.values):
             height = plot_height * v / chart.y_max
             x = LEFT + step * n + step * 0.1 + width * i
-            s.bars.append((round(x, 1), round(base - height, 1), round(width, 1),
-                           round(height, 1), v))  # fmt: skip
+            s.bars.append((_n(x), _n(base - height), _n(width), _n(height), v))
     chart.x_ticks = _x_ticks(step, categories)
     return chart
 
@@ -106,8 +111,8 @@ def bar_chart(*, title: str, categories: list[str], series: list[tuple[str, list
 class TimelineRow:
     label: str
     week: int
-    x: float
-    y: float
+    x: str
+    y: str
     url: str
 
 
@@ -118,13 +123,16 @@ class Timeline:
 
     title: str
     rows: list[TimelineRow]
-    marks: list[tuple[float, int, str]]  # (x, week, label)
+    marks: list[tuple[str, int, str]]  # (x, week, label)
     width: int = WIDTH
     height: int = 0
     weeks: int = 104
 
 
-TIMELINE_MARKS = [(6, "PA"), (42, "42"), (52, "EJE"), (58, "2e spoor"), (91, "WIA"), (104, "104")]
+#: The weeks the law marks, labelled by number (the file's clock names them): probleemanalyse
+#: (6), 42-week notification, first-year evaluation (52), latest 2e spoor start (58), WIA
+#: application advised (91), end of the waiting time (104).
+TIMELINE_MARKS = [(6, "6"), (42, "42"), (52, "52"), (58, "58"), (91, "91"), (104, "104")]
 
 
 def timeline(*, title: str, rows: list[tuple[str, int, str]]) -> Timeline:
@@ -132,11 +140,11 @@ def timeline(*, title: str, rows: list[tuple[str, int, str]]) -> Timeline:
     weeks = max([104, *(week for _label, week, _url in rows)])
     span = WIDTH - 170 - 12
 
-    def x(week: int) -> float:
-        return round(170 + span * min(week, weeks) / weeks, 1)
+    def x(week: int) -> str:
+        return _n(170 + span * min(week, weeks) / weeks)
 
     lines = [
-        TimelineRow(label, week, x(week), 24 + 18 * n, url)
+        TimelineRow(label, week, x(week), _n(24 + 18 * n), url)
         for n, (label, week, url) in enumerate(rows)
     ]
     return Timeline(

@@ -188,7 +188,7 @@ def agency_overview(*, user, start: date, end: date, today: date) -> AgencyOverv
             title=str(_("Reports per month: on time and in all")),
             categories=labels,
             series=[
-                (str(_("Due")), [reports_by_month[m].total for m in months]),
+                (str(_("Reports due")), [reports_by_month[m].total for m in months]),
                 (str(_("On time")), [reports_by_month[m].hits for m in months]),
             ],
         ),
