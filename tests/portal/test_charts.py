@@ -70,3 +70,15 @@ def test_long_periods_label_every_few_months():
     chart = charts.bar_chart(title="t", categories=months, series=[("a", [1] * 36)])
     assert len(chart.x_ticks) == 12
     assert chart.rows[0] == ("m0", [1])
+
+
+def test_coordinates_use_a_decimal_point_on_a_dutch_page(cast, login):
+    """A Dutch page writes numbers with a comma; an SVG coordinate like x="62,5" breaks."""
+    import re
+
+    _apply(cast.traj_x1, 0)
+    html = login(cast.contact_x_all).get(reverse("portal:home")).content.decode()
+    svg = html[html.index("<svg viewBox") : html.rindex("</svg>")]
+    assert re.search(r' (?:x|y|x1|x2|y1|y2|cx|cy|width|height)="[^"]*,', svg) is None
+    for points in re.findall(r'points="([^"]+)"', svg):  # "x,y x,y": one comma per pair
+        assert all(re.fullmatch(r"[\d.]+,[\d.]+", pair) for pair in points.split()), points
