@@ -488,3 +488,27 @@ def test_error_pages_on_a_phone_are_branded_and_accessible(browser, live_server,
         assert serious_violations(page) == []
         shot(page, f"error-{name}-360px")
     phone.close()
+
+
+@pytest.mark.parametrize("role", ["admin", "contact"])
+def test_team_and_chart_pages_on_a_phone_are_accessible(browser, live_server, world, role):
+    pages = {
+        "admin": [
+            ("team", reverse("portal:team")),
+            ("team-member", reverse("portal:team_member", args=[world["specialist"].uuid])),
+            ("agency-overview", reverse("portal:agency_overview")),
+        ],
+        "contact": [("employer-dashboard", reverse("portal:home"))],
+    }[role]
+    phone = browser.new_context(
+        viewport={"width": 360, "height": 740},
+        is_mobile=True,
+        bypass_csp=True,  # for axe
+    )
+    page = phone.new_page()
+    log_in(page, live_server.url, world[role], world[f"{role}_secret"])
+    for name, path in pages:
+        page.goto(live_server.url + path)
+        assert serious_violations(page) == [], name
+        shot(page, f"{role}-{name}-360px")
+    phone.close()
