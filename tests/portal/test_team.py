@@ -183,3 +183,12 @@ def test_stand_in_removal_is_404_outside_the_agency(cast, login):
     assert login(cast.contact_x_all).post(delete).status_code == 404
     assert login(cast.specialist_a2).post(delete).status_code == 403  # theirs to see
     assert StandIn.objects.exists()
+
+
+def test_a_deactivated_user_cannot_log_in(cast, client):
+    from tests.factories import PASSWORD
+
+    User.objects.filter(pk=cast.employee_x1.pk).update(is_active=False)
+    client.post(reverse("account_login"), {"login": cast.employee_x1.email, "password": PASSWORD})
+    assert client.get(reverse("portal:home")).status_code == 302  # still anonymous
+    assert "_auth_user_id" not in client.session
