@@ -100,16 +100,20 @@ def apply_rules(queryset: QuerySet, user) -> QuerySet:
     return rule(queryset.filter(agency_id=user.agency_id), user)
 
 
-def _caseload_trajectory_ids(user) -> QuerySet:
-    """A specialist's caseload, as a subquery: the trajectories they are a member of, and
-    today those of the colleagues they stand in for (``StandIn``), only inside its period."""
+def stood_in_for(user) -> list[int]:
+    """The colleagues a specialist stands in for today (``StandIn``, only inside its period):
+    their trajectories are part of the caseload. One small query, remembered on the user
+    object for the rest of the request."""
     today = timezone.localdate()
-    absent = StandIn.objects.filter(
-        agency_id=user.agency_id, stand_in=user, starts_on__lte=today, ends_on__gte=today
-    ).values("absent_id")
-    return TrajectoryMember.objects.filter(
-        Q(user=user) | Q(user__in=absent), agency_id=user.agency_id
-    ).values("trajectory_id")
+    cached = user.__dict__.get("_stood_in_for")
+    if cached is None or cached[0] != today:
+        absent = list(
+            StandIn.objects.filter(
+                agency_id=user.agency_id, stand_in=user, starts_on__lte=today, ends_on__gte=today
+            ).values_list("absent_id", flat=True)
+        )
+        cached = user.__dict__["_stood_in_for"] = (today, absent)
+    return cached[1]
 
 
 def _contact_legal_entity_ids(user) -> QuerySet:
@@ -127,7 +131,11 @@ def _trajectories(qs: QuerySet, user) -> QuerySet:
         case Role.AGENCY_ADMIN:
             return qs
         case Role.SPECIALIST:
-            return qs.filter(id__in=_caseload_trajectory_ids(user))
+            absent = stood_in_for(user)
+            if not absent:  # the common case, and the fast plan: a join on the memberships
+                return qs.filter(memberships__user=user)
+            members = TrajectoryMember.objects.filter(user_id__in=[user.pk, *absent])
+            return qs.filter(id__in=members.values("trajectory_id"))
         case Role.EMPLOYER_CONTACT:
             return qs.filter(legal_entity_id__in=_contact_legal_entity_ids(user))
         case Role.EMPLOYEE:

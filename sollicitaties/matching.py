@@ -60,34 +60,43 @@ def related_titles(title: str) -> set[str]:
     return {t for group in _groups() if title in group for t in group} - {title}
 
 
-def _holds(haystack: str, phrase: str) -> bool:
-    """``phrase`` ending a word of ``haystack``: as words of it, in the plural, or as the head
-    of a Dutch compound ("planner" in "transportplanners"), never as a fragment ("kok" is not
-    in "kokosnoot")."""
-    p = re.escape(phrase.lower())
-    return re.search(rf"{p}(?:s|en)?\b", haystack) is not None
+def _ending_a_word(phrase: str) -> re.Pattern:
+    """``phrase`` ending a word: as words, in the plural, or as the head of a Dutch compound
+    ("planner" in "transportplanners"), never as a fragment ("kok" is not in "kokosnoot")."""
+    return re.compile(rf"{re.escape(phrase.lower())}(?:s|en)?\b")
 
 
-def _function_match(functions: list[str], haystack: str):
+@dataclass(frozen=True)
+class _Function:
+    """A profile function, prepared once per suggestion run (not once per vacancy)."""
+
+    title: str
+    exact: re.Pattern
+    related: tuple[tuple[str, re.Pattern], ...]
+    words: frozenset[str]
+
+    @classmethod
+    def of(cls, title: str) -> "_Function":
+        related = tuple((r, _ending_a_word(r)) for r in sorted(related_titles(title)))
+        return cls(title, _ending_a_word(title), related, frozenset(_words(title)))
+
+    def match(self, haystack: str, words: set[str]):
+        if self.exact.search(haystack):
+            return 60, _("matches the function '%(f)s'") % {"f": self.title}
+        for related, pattern in self.related:
+            if pattern.search(haystack):
+                return 45, _("related to the function '%(f)s' (%(related)s)") % {
+                    "f": self.title, "related": related}  # fmt: skip
+        if self.words & words:
+            return 35, _("resembles the function '%(f)s'") % {"f": self.title}
+        return None
+
+
+def _function_match(functions: list[_Function], haystack: str):
     """The best (score, reason) of any function for this vacancy, or None."""
-    best = None
-    for title in functions:
-        if _holds(haystack, title):
-            found = (60, _("matches the function '%(f)s'") % {"f": title})
-        elif related := next((r for r in sorted(related_titles(title)) if _holds(haystack, r)),
-                             None):  # fmt: skip
-            found = (
-                45,
-                _("related to the function '%(f)s' (%(related)s)")
-                % {"f": title, "related": related},
-            )
-        elif _words(title) & _words(haystack):
-            found = (35, _("resembles the function '%(f)s'") % {"f": title})
-        else:
-            continue
-        if best is None or found[0] > best[0]:
-            best = found
-    return best
+    words = _words(haystack)
+    found = [m for f in functions if (m := f.match(haystack, words))]
+    return max(found, key=lambda m: m[0]) if found else None
 
 
 def suggest(*, profile, functions, vacancies: QuerySet, today: date, limit: int = 20):
@@ -106,9 +115,11 @@ def suggest(*, profile, functions, vacancies: QuerySet, today: date, limit: int 
               "function_category", "closing_date")[:5000]
     )  # fmt: skip
     region_words = _words(profile.region)
+    prepared = [_Function.of(t) for t in titles]
     suggestions = []
     for vacancy in candidates:
-        function = _function_match(titles, f"{vacancy.title} {vacancy.function_category}".lower())
+        haystack = f"{vacancy.title} {vacancy.function_category}".lower()
+        function = _function_match(prepared, haystack)
         if function is None:
             continue
         score, reasons = function[0], [function[1]]
