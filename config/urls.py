@@ -2,7 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from portal import pwa
+from portal import health, pwa
 from portal import views as portal_views
 
 # The admin has no login of its own: it sends visitors through allauth (with MFA).
@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/", include("config.api")),
     path("i18n/setlang/", portal_views.set_language, name="set_language"),
     path("healthz/", portal_views.healthz, name="healthz"),
+    path("readyz/", health.readyz, name="readyz"),
     path("manifest.webmanifest", pwa.manifest, name="pwa_manifest"),
     path("sw.js", pwa.service_worker, name="pwa_sw"),
     path("offline/", pwa.offline, name="pwa_offline"),

@@ -60,6 +60,7 @@ MFA_ENROLMENT_URL_NAMES = frozenset(
         "account_confirm_email",
         "set_language",
         "healthz",
+        "readyz",
     }
 )
 
