@@ -219,10 +219,14 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Spoorboek] "
 ACCOUNT_RATE_LIMITS = {
-    "login": "30/m/ip",
-    # Per IP, and per address *and* IP (portal.adapters): a stranger's wrong passwords do not
-    # lock the user out; a higher cap per address from anywhere stops a distributed attack.
-    "login_failed": "10/m/ip,5/5m/key",
+    # Per IP only a flood guard: an office or an employer's HR department behind one NAT
+    # address logs in all at once on a Monday morning, and that is not an attack.
+    "login": "300/m/ip",
+    # Per address *and* IP (portal.adapters): guessing at one account is stopped after 5, and
+    # a stranger's wrong passwords do not lock the user out; a higher cap per address from
+    # anywhere stops a distributed attack; per IP, trying many accounts (password spraying)
+    # is slowed at 60 failures a minute, far above a busy office's typing errors.
+    "login_failed": "60/m/ip,5/5m/key",
     "login_failed_address": "50/h/key",
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",

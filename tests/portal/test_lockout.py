@@ -127,3 +127,27 @@ def test_behind_a_trusted_proxy_the_client_address_comes_from_the_proxy(db, clie
         REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=USER_IP,
     )  # fmt: skip
     assert logged_in(client)
+
+
+def test_a_whole_office_behind_one_address_logs_in_at_once(db, client):
+    """Many accounts from one NAT address in the same minute: nobody is refused, also when
+    some mistype their password once (#21, item 6)."""
+    office = "203.0.113.7"
+    users = [UserFactory(employee=True) for _ in range(40)]
+    for n, user in enumerate(users):
+        client.cookies.clear()
+        if n % 4 == 0:
+            attempt(client, user, "typo", office)
+        attempt(client, user, PASSWORD, office)
+        assert logged_in(client), n
+        client.logout()
+
+
+def test_guessing_at_one_account_from_an_office_address_is_still_stopped(db, client):
+    office = "203.0.113.7"
+    user = UserFactory(employee=True)
+    for _ in range(5):
+        attempt(client, user, "guess", office)
+    refused = attempt(client, user, PASSWORD, office)
+    assert "Te veel mislukte inlogpogingen" in refused.content.decode()
+    assert not logged_in(client)
