@@ -65,7 +65,8 @@ def member_update(
     return writes.saved(member, actor=actor, changed=changed, creating=False)
 
 
-def _open_primary_trajectories(actor: User, member: User):
+def open_primary_trajectories(actor: User, member: User):
+    """The open trajectories ``member`` leads, as ``actor`` may see them."""
     return access.visible_trajectories(actor).filter(
         memberships__user=member, memberships__role="primary", status__in=OPEN_STATUSES
     )
@@ -79,7 +80,7 @@ def member_deactivate(*, actor: User, member: User) -> User:
     if _is_last_admin(member):
         writes.refuse(None, _("The agency needs at least one active admin."))
     if member.role == Role.SPECIALIST:
-        open_count = _open_primary_trajectories(actor, member).count()
+        open_count = open_primary_trajectories(actor, member).count()
         if open_count:
             writes.refuse(None, ngettext(
                 "%(name)s is the primary specialist of %(n)s open trajectory: transfer it to a "

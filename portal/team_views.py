@@ -17,7 +17,7 @@ from . import access, selectors, team
 from .decorators import agency_admin_required
 from .forms import MemberForm, StandInForm, TransferForm
 from .models import StandIn
-from .shortcuts import form_errors_to, require
+from .shortcuts import form_errors_to, require, submit
 
 
 @agency_admin_required
@@ -39,10 +39,7 @@ def _member(request, uuid):
 
 def _primary_trajectories(request, member):
     return (
-        access.visible_trajectories(request.user)
-        .filter(
-            memberships__user=member, memberships__role="primary", status__in=team.OPEN_STATUSES
-        )
+        team.open_primary_trajectories(request.user, member)
         .select_related("employee")
         .order_by("employee__last_name", "employee__first_name")
     )
@@ -76,14 +73,12 @@ def member_detail(request, uuid):
     if request.method != "POST":
         return _page(request, member)
     form = MemberForm(request.POST, member=member)
-    if form.is_valid():
-        try:
-            team.member_update(actor=request.user, member=member, **form.cleaned_data)
-        except ValidationError as exc:
-            form_errors_to(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("portal:team_member", uuid=member.uuid)
+    if submit(
+        request, form,
+        lambda data: team.member_update(actor=request.user, member=member, **data),
+        success=_("Saved."),
+    ):  # fmt: skip
+        return redirect("portal:team_member", uuid=member.uuid)
     return _page(request, member, form=form)
 
 
@@ -153,14 +148,12 @@ def member_transfer(request, uuid):
 def stand_in_create(request, uuid):
     member = _member(request, uuid)
     form = StandInForm(request.POST, actor=request.user, member=member)
-    if form.is_valid():
-        try:
-            team.stand_in_create(actor=request.user, absent=member, **form.cleaned_data)
-        except ValidationError as exc:
-            form_errors_to(form, exc)
-        else:
-            messages.success(request, _("The stand-in has been arranged."))
-            return redirect(reverse("portal:team_member", args=[member.uuid]) + "#stand-ins")
+    if submit(
+        request, form,
+        lambda data: team.stand_in_create(actor=request.user, absent=member, **data),
+        success=_("The stand-in has been arranged."),
+    ):  # fmt: skip
+        return redirect(reverse("portal:team_member", args=[member.uuid]) + "#stand-ins")
     return _page(request, member, stand_in_form=form)
 
 
