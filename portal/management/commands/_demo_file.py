@@ -52,6 +52,7 @@ class DemoStory:
     placement: tuple  # (new employer, function)
     employee_view: str  # the employee's remark on their first progress report
     three_way: str  # what the three-way conversation agreed
+    jobs: tuple = ()  # the employees' jobs at their own employer, in turn
 
 
 SPOORWERK = DemoStory(
@@ -112,6 +113,14 @@ SPOORWERK = DemoStory(
         "vind ik spannend, maar ik wil het proberen. Reizen naar Amersfoort is voor mij de grens."
     ),
     three_way="Werkgever akkoord met verbreding naar planning en klantenservice.",
+    jobs=(
+        "Chauffeur C/E",
+        "Magazijnmedewerker",
+        "Planner",
+        "Monteur",
+        "Verzorgende IG",
+        "Huishoudelijk medewerker",
+    ),
 )
 
 TWEEDE_KANS = DemoStory(
@@ -176,6 +185,7 @@ TWEEDE_KANS = DemoStory(
         "ik kan. Dagdiensten zijn voor mij een voorwaarde."
     ),
     three_way="Werkgever akkoord met verbreding naar de detailhandel.",
+    jobs=("Bakker (nachtploeg)", "Banketbakker"),
 )
 
 
@@ -260,7 +270,7 @@ def fill_file(trajectory, specialist, template, story: DemoStory, *, behind=Fals
         trajectory=trajectory, name="Loopbaantest (Loopbaankompas)", provider=story.academy,
         online=True, start_date=start + timedelta(days=3), end_date=start + timedelta(days=10),
         status="completed",
-        result="Hoogste interesse in plannen en organiseren en in klantcontact.",
+        result=f"Hoogste interesse in {story.test_result}.",
     )  # fmt: skip
     Training.objects.create(
         trajectory=trajectory, name="Sollicitatietraining", provider=story.academy,

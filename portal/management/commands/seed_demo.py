@@ -103,8 +103,6 @@ AGENCIES = [
 START_AGO = [(6, 21), (3, 14), (1, 24), (12, -3)]
 #: The ended trajectory ended this many days ago (its final report signed on time).
 ENDED_DAYS_AGO = 27
-JOBS = ["Chauffeur C/E", "Magazijnmedewerker", "Planner", "Monteur", "Verzorgende IG",
-        "Huishoudelijk medewerker", "Bakker", "Banketbakker"]  # fmt: skip
 
 
 class Command(SystemCommand):
@@ -211,7 +209,7 @@ class Command(SystemCommand):
             for bv in employments:
                 Employment.objects.update_or_create(
                     employee=employee, legal_entity=bvs[bv],
-                    defaults={"job_title": JOBS[i % len(JOBS)]},
+                    defaults={"job_title": spec["story"].jobs[i % len(spec["story"].jobs)]},
                 )  # fmt: skip
             months, days = START_AGO[i % len(START_AGO)]
             start = today - relativedelta(months=months) - timedelta(days=days)
