@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from kwaliteit.api import OutcomesView
 from portal.api.views import AgencyViewSet, EmployerViewSet, LegalEntityViewSet
 from rapportages.api import ReportViewSet
 from sollicitaties.api import (
@@ -41,6 +42,7 @@ router.register("vacancies", VacancyViewSet, basename="vacancy")
 router.register("reports", ReportViewSet, basename="report")
 
 urlpatterns = [
+    path("v1/outcomes/", OutcomesView.as_view(), name="outcomes"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "trajecten",
     "sollicitaties",
     "rapportages",
+    "kwaliteit",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -194,6 +195,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "trajecten.tasks.apply_retention",
         "schedule": crontab(hour=3, minute=0),
     },
+    "send-survey-reminders": {
+        "task": "kwaliteit.tasks.send_survey_reminders",
+        "schedule": crontab(hour=10, minute=0),
+    },
 }
 
 # --- Authentication (django-allauth with mandatory MFA for staff) -----------------------------
@@ -234,6 +239,8 @@ ACCOUNT_RATE_LIMITS = {
     # Spoorboek's own endpoints, limited with allauth's limiter on the same cache.
     "invitation_accept": "20/m/ip,5/m/key",
     "api_token_create": "10/h/user",
+    # A survey link posted again and again (the answer itself counts once anyway).
+    "survey": "30/m/ip,10/m/key",
 }
 # How many proxies in front of web append to X-Forwarded-For (docker-compose: the operator's
 # TLS proxy, 1). The client address of the audit trail, rate limits and the lockout is then

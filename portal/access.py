@@ -27,6 +27,7 @@ from django.db.models import Max, Model, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
+from kwaliteit.models import SurveyInvitation
 from rapportages.constants import PUBLISHED
 from rapportages.models import BundleJob, Report
 from sollicitaties.models import (
@@ -234,6 +235,8 @@ RECORD_RULES = {
     BundleJob: (NONE, ALL, ALL),
     # The thread runs between the employer and the specialists; the employee is not in it.
     Message: (NONE, ALL, ALL),
+    # Read only as aggregates under the small-number rule (kwaliteit.outcomes), never a row.
+    SurveyInvitation: (NONE, ALL, ALL),
 }
 
 
@@ -352,6 +355,18 @@ def last_conversation_date() -> Subquery:
         .values("last")
     )
     return Subquery(latest[:1])
+
+
+def report_deadlines(user) -> QuerySet:
+    """For the trajectories the user may see: each report's version, due date and signing
+    time, to count deadlines kept ("reports on time"). An employer sees no draft, yet whether
+    a report due was signed on time is a fact of their file (their dashboard shows the
+    deadlines too); no other field of a report leaves here."""
+    if not _active_tenant_user(user):
+        return Report.objects.none().values("version", "due_date", "signed_at")
+    return Report.objects.filter(
+        agency_id=user.agency_id, trajectory_id__in=visible_trajectories(user).values("id")
+    ).values("version", "due_date", "signed_at")
 
 
 def visible_employees(user) -> QuerySet:
@@ -477,6 +492,23 @@ def can_see_employer_dashboard(user) -> bool:
 def can_see_applications_overview(user) -> bool:
     """The applications per BV and trajectory against the norm."""
     return _role(user, Role.AGENCY_ADMIN, Role.SPECIALIST, Role.EMPLOYER_CONTACT)
+
+
+def can_see_outcomes(user) -> bool:
+    """The results of a measurement period, over what the user may see: agency admins (the
+    agency), specialists (their caseload) and employer contacts (their BVs)."""
+    return _role(user, Role.AGENCY_ADMIN, Role.SPECIALIST, Role.EMPLOYER_CONTACT)
+
+
+def sees_outcome_breakdowns(user) -> bool:
+    """Figures per specialist and per employer: agency admins."""
+    return can_manage_agency(user)
+
+
+def sees_survey_comments(user) -> bool:
+    """The survey's open comments (under the small-number rule): agency staff. An employee's
+    words about their trajectory may say more than an employer may learn."""
+    return is_agency_staff(user)
 
 
 def has_messages(user) -> bool:

@@ -6,6 +6,7 @@ same figures as a table for screen readers and for anyone who would rather read.
 database, no request.
 """
 
+import math
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -25,9 +26,10 @@ def _n(value: float) -> str:
 @dataclass
 class Series:
     label: str
-    values: list[int]
+    values: list[float | None]  # None: no figure for that category (a gap in a line)
     colour: str = ""
-    points: str = ""  # for a line: "x,y x,y ..."
+    segments: list[str] = field(default_factory=list)  # for a line: "x,y x,y ..." per run
+    dots: list[tuple[str, str, float]] = field(default_factory=list)  # (x, y, value)
     bars: list[tuple[str, str, str, str, int]] = field(default_factory=list)
 
 
@@ -41,20 +43,21 @@ class Chart:
     y_max: int = 1
     y_ticks: list[tuple[str, int]] = field(default_factory=list)  # (y, value)
     x_ticks: list[tuple[str, str]] = field(default_factory=list)  # (x, label)
+    dotted: bool = False  # a dot on every value of a line: few categories, or gaps
 
     @property
     def empty(self) -> bool:
-        return not any(any(s.values) for s in self.series)
+        return not any(any(v for v in s.values if v is not None) for s in self.series)
 
     @property
-    def rows(self) -> list[tuple[str, list[int]]]:
+    def rows(self) -> list[tuple[str, list[float | None]]]:
         """The same figures as a table: one row per category."""
         return [(c, [s.values[i] for s in self.series]) for i, c in enumerate(self.categories)]
 
 
-def _scale(chart: Chart) -> tuple[float, float]:
-    top = max((max(s.values, default=0) for s in chart.series), default=0)
-    chart.y_max = _nice(top)
+def _scale(chart: Chart, y_max: int | None = None) -> tuple[float, float]:
+    values = [v for s in chart.series for v in s.values if v is not None]
+    chart.y_max = y_max or _nice(math.ceil(max(values, default=0)))
     plot_height = chart.height - BOTTOM - TOP
     chart.y_ticks = [
         (_n(chart.height - BOTTOM - plot_height * v / chart.y_max), v)
@@ -78,17 +81,32 @@ def _nice(top: int) -> int:
     return top + top % 2
 
 
-def line_chart(*, title: str, categories: list[str], series: list[tuple[str, list[int]]]):
+def line_chart(
+    *,
+    title: str,
+    categories: list[str],
+    series: list[tuple[str, list[float | None]]],
+    y_max: int | None = None,
+):
+    """A line per series; ``y_max`` fixes the scale (100 for a percentage, 10 for a mark).
+    A category without a figure (None) breaks the line and has no dot."""
     chart = Chart(title, categories, [Series(label, list(values)) for label, values in series])
-    step, plot_height = _scale(chart)
+    step, plot_height = _scale(chart, y_max)
     base = chart.height - BOTTOM
     for i, s in enumerate(chart.series):
         s.colour = PALETTE[i % len(PALETTE)]
-        s.points = " ".join(
-            f"{_n(LEFT + step * (n + 0.5))},{_n(base - plot_height * v / chart.y_max)}"
-            for n, v in enumerate(s.values)
-        )
+        run: list[str] = []
+        for n, v in enumerate([*s.values, None]):
+            if v is None:
+                if len(run) > 1:
+                    s.segments.append(" ".join(run))
+                run = []
+                continue
+            x, y = _n(LEFT + step * (n + 0.5)), _n(base - plot_height * v / chart.y_max)
+            run.append(f"{x},{y}")
+            s.dots.append((x, y, v))
     chart.x_ticks = _x_ticks(step, categories)
+    chart.dotted = len(categories) <= 8 or any(v is None for s in chart.series for v in s.values)
     return chart
 
 

@@ -17,6 +17,8 @@ def navigation(request) -> dict:
         items.append((_("Trajectories"), reverse("trajecten:list")))
         label = _("Employer") if access.is_employer_contact(user) else _("Employers")
         items.append((label, reverse("portal:employer_list")))
+    if access.can_see_outcomes(user):
+        items.append((_("Results"), reverse("kwaliteit:results")))
     if access.can_manage_agency(user):
         items += [
             (_("Agency overview"), reverse("portal:agency_overview")),

@@ -1,15 +1,12 @@
 """Agency figures for admins: the quality-mark overview and the billing overview, per period,
 each also as CSV. Computed from the scoping layer in a fixed number of queries.
 
-Definitions (written down because an auditor will ask):
+The quality-mark figures (intake within 5 working days, reports on time, closed with and
+without placement per closing reason) are defined once, in ``kwaliteit.outcomes``; this
+overview adds the current counts by status, phase and specialist and shows them by month.
 
-* Intake within 5 working days: of the trajectories referred in the period whose promise has
-  been decided (an intake took place, or the deadline passed without one), the share with an
-  intake on or before the fifth working day after the referral (Dutch public holidays excluded).
-* Reports on time: of the reports (first versions) due in the period, the share signed on or
-  before their due date. A report still unsigned after its due date counts as late.
-* Closed trajectories: those ended in the period, split by closing reason into with and without
-  placement (domain.md section 3).
+Definitions of what only this module computes (written down because an auditor will ask):
+
 * Billing: a base fee (or feasibility study) in the month a trajectory started, at the product's
   current price in the agency settings (a price change applies to trajectories started after
   it; products carry no price history), and each monthly renewal in the month it starts, at the
@@ -27,8 +24,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from rapportages.models import Report
-from trajecten.constants import WITH_PLACEMENT, ClosingReason, MemberRole, TrajectoryStatus
+from kwaliteit import outcomes
+from kwaliteit.outcomes import Rate
+from trajecten.constants import MemberRole, TrajectoryStatus
 from trajecten.models import Renewal, TrajectoryMember
 
 from . import access, charts
@@ -53,10 +51,12 @@ class PeriodForm(forms.Form):
         return data
 
     @classmethod
-    def from_request(cls, data) -> "PeriodForm":
+    def from_request(cls, data, default: tuple[date, date] | None = None) -> "PeriodForm":
+        """The period asked for, else ``default`` (else this calendar year up to today)."""
         today = timezone.localdate()
         if not data.get("start") and not data.get("end"):
-            data = {"start": today.replace(month=1, day=1).isoformat(), "end": today.isoformat()}
+            start, end = default or (today.replace(month=1, day=1), today)
+            data = {"start": start.isoformat(), "end": end.isoformat()}
         form = cls(data)
         form.is_valid()
         return form
@@ -66,16 +66,6 @@ class PeriodForm(forms.Form):
         if self.is_valid():
             return self.cleaned_data["start"], self.cleaned_data["end"]
         return None
-
-
-@dataclass
-class Rate:
-    hits: int = 0
-    total: int = 0
-
-    @property
-    def percentage(self) -> int | None:
-        return round(100 * self.hits / self.total) if self.total else None
 
 
 @dataclass
@@ -130,32 +120,15 @@ def agency_overview(*, user, start: date, end: date, today: date) -> AgencyOverv
         .annotate(n=Count("trajectory_id"))
         .order_by("user__last_name", "user__first_name")
     )
-    intake = Rate()
-    for t in trajectories.filter(referral_date__range=(start, end)).only(
-        "referral_date", "intake_date"
-    ):
-        promise = t.intake_promise(today)
-        if promise != "open":
-            intake.total += 1
-            intake.hits += promise == "met"
+    intake = outcomes.intake_rate(trajectories, start=start, end=end, today=today)
     months = _months(start, end)
-    reports = Rate()
     reports_by_month = {m: Rate() for m in months}
-    for due_date, signed_at in (
-        Report.objects.visible_to(user)
-        .filter(version=1, due_date__range=(start, min(end, today)))
-        .values_list("due_date", "signed_at")
-    ):
-        on_time = bool(signed_at and timezone.localtime(signed_at).date() <= due_date)
-        for rate in (reports, reports_by_month[due_date.replace(day=1)]):
-            rate.total += 1
-            rate.hits += on_time
-    closed, placed_by_month = Counter(), Counter()
-    for end_date, reason in trajectories.filter(
-        status=TrajectoryStatus.ENDED, end_date__range=(start, end)
-    ).values_list("end_date", "closing_reason"):
-        closed[reason] += 1
-        placed_by_month[end_date.replace(day=1)] += reason in WITH_PLACEMENT
+    timeliness = outcomes.report_timeliness(user, start=start, end=end, today=today)
+    for due_date, on_time in timeliness:
+        reports_by_month[due_date.replace(day=1)].total += 1
+        reports_by_month[due_date.replace(day=1)].hits += on_time
+    closed = outcomes.closed_in(trajectories, start=start, end=end)
+    placed_by_month = Counter(c.end_date.replace(day=1) for c in closed if c.placed)
     labels = [date_format(m, "M Y") for m in months]
     return AgencyOverview(
         start=start,
@@ -168,16 +141,10 @@ def agency_overview(*, user, start: date, end: date, today: date) -> AgencyOverv
         ]
         + _without_primary(running),
         intake=intake,
-        reports=reports,
-        closed_with_placement=[
-            (reason.label, closed[reason.value])
-            for reason in ClosingReason
-            if reason in WITH_PLACEMENT and closed[reason.value]
-        ],
+        reports=outcomes.rate_of(on_time for _due, on_time in timeliness),
+        closed_with_placement=[(r.label, n) for r, n in outcomes.by_reason(closed, placed=True)],
         closed_without_placement=[
-            (reason.label, closed[reason.value])
-            for reason in ClosingReason
-            if reason not in WITH_PLACEMENT and closed[reason.value]
+            (r.label, n) for r, n in outcomes.by_reason(closed, placed=False)
         ],
         placements_chart=charts.bar_chart(
             title=str(_("Placements per month")),

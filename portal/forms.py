@@ -28,9 +28,14 @@ class AgencySettingsForm(forms.ModelForm):
             "response_days",
             "contact_alert_days",
             "four_eyes",
+            "survey_valid_days",
+            "measurement_period_start",
         ]
         # Private storage has no public URL, so no "currently: <link>" widget.
-        widgets = {"logo": forms.FileInput(attrs={"accept": "image/png,image/jpeg"})}
+        widgets = {
+            "logo": forms.FileInput(attrs={"accept": "image/png,image/jpeg"}),
+            "measurement_period_start": forms.DateInput(attrs={"type": "date"}),
+        }
 
 
 class EmployerForm(forms.ModelForm):

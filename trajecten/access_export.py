@@ -21,6 +21,8 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from kwaliteit.constants import SurveyParty
+from kwaliteit.models import SurveyInvitation
 from portal import audit
 from portal.constants import AuditAction
 from portal.models import AuditEvent, User
@@ -147,6 +149,15 @@ def export_build(*, export_id: int) -> AccessExport | None:
             records = model.objects.filter(**{lookup: employee}).order_by("pk")
             archive.writestr(
                 f"records/{name}.json", serializers.serialize("json", records, indent=2)
+            )
+        if export.includes_medical:  # asked by the employee: their own survey answers too,
+            # which the agency only ever sees as aggregates (kwaliteit.outcomes), so an
+            # archive an admin prepares leaves them out, as it leaves out medical notes
+            answers = SurveyInvitation.objects.filter(
+                trajectory__employee=employee, party=SurveyParty.EMPLOYEE
+            ).order_by("pk")
+            archive.writestr(
+                "records/survey_answers.json", serializers.serialize("json", answers, indent=2)
             )
         for folder, model, field in FILES:
             for record in model.objects.filter(trajectory__employee=employee).exclude(

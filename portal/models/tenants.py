@@ -2,13 +2,16 @@
 products and time categories, its employers and their BVs."""
 
 import uuid
+from datetime import date, timedelta
 
+from dateutil.relativedelta import relativedelta
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ..constants import Language, PhaseSet
 from ..uploads import GeneratedName
+from ..validators import date_not_in_future
 from .base import ScopedQuerySet
 
 
@@ -94,6 +97,25 @@ class Agency(models.Model):
             "the employer and UWV."
         ),
     )
+    survey_valid_days = models.PositiveSmallIntegerField(
+        _("days a survey link works"),
+        default=30,
+        validators=[MinValueValidator(8), MaxValueValidator(90)],
+        help_text=_(
+            "The satisfaction survey sent at closing to the employee and the employer; one "
+            "reminder follows after 7 days."
+        ),
+    )
+    measurement_period_start = models.DateField(
+        _("start of the measurement period"),
+        null=True,
+        blank=True,
+        validators=[date_not_in_future],
+        help_text=_(
+            "The quality mark's 12-month measurement period starts on this day. Empty: the "
+            "last 12 months up to today."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -103,6 +125,13 @@ class Agency(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def measurement_period(self, today: date) -> tuple[date, date]:
+        """The 12 months from the set start, or the last 12 months up to ``today``."""
+        if self.measurement_period_start:
+            start = self.measurement_period_start
+            return start, start + relativedelta(months=12) - timedelta(days=1)
+        return today - relativedelta(months=12) + timedelta(days=1), today
 
 
 class Phase(models.Model):

@@ -497,8 +497,12 @@ def test_team_and_chart_pages_on_a_phone_are_accessible(browser, live_server, wo
             ("team", reverse("portal:team")),
             ("team-member", reverse("portal:team_member", args=[world["specialist"].uuid])),
             ("agency-overview", reverse("portal:agency_overview")),
+            ("results", reverse("kwaliteit:results")),
         ],
-        "contact": [("employer-dashboard", reverse("portal:home"))],
+        "contact": [
+            ("employer-dashboard", reverse("portal:home")),
+            ("results", reverse("kwaliteit:results")),
+        ],
     }[role]
     phone = browser.new_context(
         viewport={"width": 360, "height": 740},
@@ -511,4 +515,43 @@ def test_team_and_chart_pages_on_a_phone_are_accessible(browser, live_server, wo
         page.goto(live_server.url + path)
         assert serious_violations(page) == [], name
         shot(page, f"{role}-{name}-360px")
+    phone.close()
+
+
+def test_the_survey_on_a_phone_is_answered_with_taps_and_is_accessible(browser, live_server, world):
+    from kwaliteit.models import SurveyInvitation
+    from kwaliteit.services import survey_token
+
+    invitation = SurveyInvitation.objects.create(
+        trajectory=world["trajectory"],
+        party="employee",
+        user=world["employee"],
+        email=world["employee"].email,
+        language="pl",
+        expires_at=timezone.now() + timedelta(days=30),
+        sent_at=timezone.now(),
+    )
+    phone = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True,
+                                bypass_csp=True)  # fmt: skip
+    page = phone.new_page()
+    page.goto(live_server.url + reverse("kwaliteit:survey", args=[survey_token(invitation)]))
+    expect(page.locator("html")).to_have_attribute("lang", "pl")
+    assert "Kowalski" not in page.content() and "Spoorwerk" not in page.content()
+    assert serious_violations(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scroll
+    shot(page, "survey-360px")
+    page.get_by_role("radio", name="8").first.check()  # guidance only: two marks missing
+    page.click("main form.form button[type=submit]")
+    expect(page.locator(".field-error")).to_have_count(2)
+    assert serious_violations(page) == []
+    shot(page, "survey-errors-360px")
+    page.locator("fieldset").nth(1).get_by_role("radio", name="7").check()
+    page.locator("fieldset").nth(2).get_by_role("radio", name="9").check()
+    page.fill("textarea[name=comment]", "Dobra współpraca")
+    page.click("main form.form button[type=submit]")
+    expect(page.locator("h1")).to_have_text("Dziękujemy!")
+    shot(page, "survey-thanks-360px")
+    invitation.refresh_from_db()
+    assert (invitation.guidance, invitation.communication, invitation.result) == (8, 7, 9)
+    assert invitation.comment == "Dobra współpraca"
     phone.close()

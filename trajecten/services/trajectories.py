@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kwaliteit.services import surveys_invite
 from portal import access, audit, live, uploads, writes
 from portal.constants import AuditAction
 from portal.models import Phase, Product, User
@@ -269,7 +270,8 @@ def trajectory_close(
     *, actor: User, trajectory: Trajectory, closing_reason: str, end_date: date, closing_note=""
 ) -> Trajectory:
     """End the trajectory with a reason from the controlled list. Its final report (or the
-    feasibility advice) is drafted at once, after the commit."""
+    feasibility advice) is drafted at once, after the commit, and the employee and the
+    employer's contacts are asked to the satisfaction survey (``kwaliteit``)."""
     writes.allowed(access.can_edit_trajectory(actor, trajectory))
     trajectory = writes.fresh(trajectory, actor, lock=True)
     if trajectory.is_ended:
@@ -289,6 +291,7 @@ def trajectory_close(
     audit.record(AuditAction.UPDATE, trajectory, actor=actor, details={"closed": closing_reason})
     live.bump_trajectory(trajectory)
     _draft_final_report_on_commit(trajectory)
+    surveys_invite(actor=actor, trajectory=trajectory, now=timezone.now())
     return trajectory
 
 

@@ -22,6 +22,7 @@ from trajecten.models import (
     Task,
     TimeEntry,
     Training,
+    Trajectory,
     WorkCapacity,
 )
 from trajecten.services import action_list_apply
@@ -616,3 +617,26 @@ def demo_messages(agency) -> None:
         body="Dank voor het aanbod. Ik bespreek de proefplaatsing donderdag met de werknemer en "
         "laat het u daarna weten.",
     )
+
+
+def demo_surveys(agency) -> None:
+    """The survey of each ended trajectory, as closing sends it (once): the employee's link is
+    in the console's email, still open to try; one employer contact has answered."""
+    from kwaliteit import services as surveys
+    from kwaliteit.models import SurveyInvitation
+
+    ended = Trajectory.objects.filter(agency=agency, status="ended").select_related("agency")
+    for trajectory in ended:
+        if SurveyInvitation.objects.filter(trajectory=trajectory).exists():
+            continue
+        specialist = trajectory.memberships.get(role="primary").user
+        with transaction.atomic():
+            invitations = surveys.surveys_invite(
+                actor=specialist, trajectory=trajectory, now=timezone.now()
+            )
+        contact = next((i for i in invitations if i.party == "employer"), None)
+        if contact is not None:
+            surveys.survey_answer(
+                invitation=contact, guidance=8, communication=9, result=8,
+                comment="Korte lijnen en goede terugkoppeling na elk gesprek.", now=timezone.now(),
+            )  # fmt: skip

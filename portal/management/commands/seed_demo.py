@@ -24,6 +24,7 @@ from ._demo_file import (
     demo_applications,
     demo_messages,
     demo_reports,
+    demo_surveys,
     fill_file,
 )
 
@@ -253,6 +254,7 @@ class Command(SystemCommand):
             demo_applications(trajectory, user, spec["story"])
         demo_reports(agency, spec["story"], overdue=spec.get("overdue"))
         demo_messages(agency)
+        demo_surveys(agency)
 
 
 def demo_login_table() -> str:

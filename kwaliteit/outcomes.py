@@ -1,0 +1,472 @@
+"""The outcome figures of a period: what an agency is judged on (Blik op Werk, domain.md
+section 8). Every definition is written here once; the results page, its CSV and PDF, the API
+and the agency overview all read them from here. The README ("Outcomes") repeats them.
+
+Over a period from ``start`` to ``end`` (whole days, both included), for the trajectories the
+user may see (``portal.access``: an agency admin the agency, a specialist their caseload, an
+employer contact their BVs):
+
+* **Started**: trajectories whose start date lies in the period.
+* **Closed**: trajectories ended with an end date in the period; **with placement** when the
+  closing reason is a placement (new job at another employer, or a work-experience place or
+  secondment leading to a contract), otherwise **without**; both split by closing reason.
+* **Placement rate**: closed with placement / closed.
+* **Days to placement** (median): over the trajectories closed with placement in the period
+  that have a start date and a recorded placement, the days from the trajectory's start to the
+  first day of the new work (the placement's start). Those without a recorded placement are
+  counted beside the median, never guessed.
+* **Intake within 5 working days**: of the trajectories referred in the period whose promise
+  has been decided (an intake took place, or the deadline passed without one), the share with
+  an intake on or before the fifth working day after the referral (Dutch public holidays
+  excluded).
+* **Reports on time**: of the reports (first versions) due in the period up to today, the
+  share signed on or before their due date; a report unsigned after its due date is late.
+* **Satisfaction**: the survey invitations of the trajectories closed in the period, per party
+  (employees; employers' contacts). Response rate: answered / invited. Averages: the mean
+  mark per question (guidance, communication, result) over the answers, and overall the mean
+  of all marks given. "Not asked": closed trajectories with nobody of that party to invite (no
+  email address, no active employer contact).
+
+The small-number rule: no average of fewer than ``MIN_RESPONSES`` answers is shown, nor the
+comments of such a group, and in a table of groups (per specialist, employer or quarter) so
+many more are hidden that no hidden figure can be worked out from the total (``suppress``).
+Response counts are shown: they tell who was asked, never what anyone answered.
+"""
+
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal import access, charts
+from trajecten.constants import WITH_PLACEMENT, ClosingReason, MemberRole, TrajectoryStatus
+from trajecten.models import TrajectoryMember
+
+from .constants import MIN_RESPONSES, QUESTIONS, SurveyParty
+from .models import SurveyInvitation
+
+
+@dataclass
+class Rate:
+    hits: int = 0
+    total: int = 0
+
+    @property
+    def percentage(self) -> int | None:
+        return round(100 * self.hits / self.total) if self.total else None
+
+
+# --- The definitions ---------------------------------------------------------------------------
+
+
+def intake_rate(trajectories, *, start: date, end: date, today: date) -> Rate:
+    rate = Rate()
+    for t in trajectories.filter(referral_date__range=(start, end)).only(
+        "referral_date", "intake_date"
+    ):
+        promise = t.intake_promise(today)
+        if promise != "open":
+            rate.total += 1
+            rate.hits += promise == "met"
+    return rate
+
+
+def report_timeliness(user, *, start: date, end: date, today: date) -> list[tuple[date, bool]]:
+    """(due date, signed on time) of every report counted as "reports on time"."""
+    rows = (
+        access.report_deadlines(user)
+        .filter(version=1, due_date__range=(start, min(end, today)))
+        .values_list("due_date", "signed_at")
+    )
+    return [
+        (due, bool(signed and timezone.localtime(signed).date() <= due)) for due, signed in rows
+    ]
+
+
+def rate_of(flags) -> Rate:
+    flags = list(flags)
+    return Rate(hits=sum(flags), total=len(flags))
+
+
+@dataclass
+class Closed:
+    """One trajectory closed in the period, as the figures need it."""
+
+    pk: int
+    start_date: date | None
+    end_date: date
+    reason: str
+    employer_id: int
+    employer: str
+    placement_start: date | None
+    specialist_id: int | None
+
+    @property
+    def placed(self) -> bool:
+        return self.reason in WITH_PLACEMENT
+
+    @property
+    def days_to_placement(self) -> int | None:
+        if self.placed and self.start_date and self.placement_start:
+            return (self.placement_start - self.start_date).days
+        return None
+
+
+def closed_in(trajectories, *, start: date, end: date) -> list[Closed]:
+    primary = TrajectoryMember.objects.filter(
+        trajectory_id=OuterRef("pk"), role=MemberRole.PRIMARY
+    ).values("user_id")[:1]
+    rows = (
+        trajectories.filter(status=TrajectoryStatus.ENDED, end_date__range=(start, end))
+        .annotate(primary_id=Subquery(primary))
+        .values_list(
+            "pk",
+            "start_date",
+            "end_date",
+            "closing_reason",
+            "legal_entity__employer_id",
+            "legal_entity__employer__name",
+            "placement__start_date",
+            "primary_id",
+        )
+        .order_by("end_date", "pk")
+    )
+    return [Closed(*row) for row in rows]
+
+
+def by_reason(closed: list[Closed], *, placed: bool) -> list[tuple[ClosingReason, int]]:
+    """Closed trajectories per closing reason, in the list's order, with or without placement."""
+    counts = Counter(c.reason for c in closed)
+    return [
+        (reason, counts[reason.value])
+        for reason in ClosingReason
+        if (reason in WITH_PLACEMENT) == placed and counts[reason.value]
+    ]
+
+
+def median_days(closed: list[Closed]) -> float | None:
+    """Whole days, or a half day between the middle two of an even count."""
+    days = [c.days_to_placement for c in closed if c.days_to_placement is not None]
+    if not days:
+        return None
+    median = statistics.median(days)
+    return int(median) if median == int(median) else median
+
+
+# --- Satisfaction and the small-number rule ----------------------------------------------------
+
+
+@dataclass
+class Answer:
+    trajectory_id: int
+    party: str
+    answered: bool
+    declined: bool
+    marks: tuple[int, int, int] | None
+    comment: str
+
+
+def answers_for(user, closed: list[Closed]) -> list[Answer]:
+    ids = [c.pk for c in closed]
+    rows = (
+        SurveyInvitation.objects.visible_to(user)
+        .filter(trajectory_id__in=ids)
+        .values_list("trajectory_id", "party", "answered_at", "declined_at", *QUESTIONS, "comment")
+    )
+    return [
+        Answer(
+            trajectory_id=tid,
+            party=party,
+            answered=answered is not None,
+            declined=declined is not None,
+            marks=tuple(marks) if answered is not None else None,
+            comment=comment if answered is not None else "",
+        )
+        for tid, party, answered, declined, *marks, comment in rows
+    ]
+
+
+@dataclass
+class Satisfaction:
+    """One party's survey figures over a group of closed trajectories."""
+
+    invited: int = 0
+    answered: int = 0
+    declined: int = 0
+    not_asked: int = 0
+    hidden: bool = True  # the small-number rule hides the averages
+    averages: dict[str, float | None] = field(default_factory=dict)
+    overall: float | None = None
+
+    @property
+    def response_rate(self) -> Rate:
+        return Rate(self.answered, self.invited)
+
+    @property
+    def too_few(self) -> bool:
+        """Answers there are, but too few to show."""
+        return self.hidden and self.answered > 0
+
+
+def satisfaction(answers: list[Answer], closed_ids, party: str, *, hidden=None) -> Satisfaction:
+    mine = [a for a in answers if a.party == party]
+    asked = {a.trajectory_id for a in mine}
+    marks = [a.marks for a in mine if a.answered]
+    figures = Satisfaction(
+        invited=len(mine),
+        answered=len(marks),
+        declined=sum(a.declined for a in mine),
+        not_asked=sum(1 for pk in closed_ids if pk not in asked),
+    )
+    figures.hidden = len(marks) < MIN_RESPONSES if hidden is None else hidden
+    if not figures.hidden:
+        figures.averages = {
+            q: round(statistics.fmean(m[i] for m in marks), 1) for i, q in enumerate(QUESTIONS)
+        }
+        figures.overall = round(statistics.fmean(v for m in marks for v in m), 1)
+    return figures
+
+
+def suppress(answered: dict) -> set:
+    """The groups of a table whose averages are hidden: each with fewer than MIN_RESPONSES
+    answers (but some), and, while the hidden ones together hold fewer than MIN_RESPONSES, the
+    smallest shown ones too, so that no hidden group can be worked out from the total minus
+    the groups shown."""
+    hidden = {key for key, n in answered.items() if 0 < n < MIN_RESPONSES}
+    shown = sorted(
+        ((n, str(key), key) for key, n in answered.items() if n >= MIN_RESPONSES),
+        key=lambda item: item[:2],
+    )
+    while hidden and sum(answered[k] for k in hidden) < MIN_RESPONSES and shown:
+        hidden.add(shown.pop(0)[2])
+    return hidden
+
+
+# --- The whole -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Group:
+    """A row of a breakdown: per specialist, per employer or per quarter."""
+
+    name: str
+    closed: int
+    placed: int
+    employee: Satisfaction
+    employer: Satisfaction
+
+    @property
+    def placement_rate(self) -> Rate:
+        return Rate(self.placed, self.closed)
+
+
+@dataclass
+class Outcomes:
+    start: date
+    end: date
+    started: int
+    closed: int
+    with_placement: list[tuple[ClosingReason, int]]
+    without_placement: list[tuple[ClosingReason, int]]
+    placement_rate: Rate
+    median_days_to_placement: float | None
+    placements_measured: int
+    intake: Rate
+    reports: Rate
+    employee: Satisfaction
+    employer: Satisfaction
+    quarters: list[Group]
+    by_specialist: list[Group] = field(default_factory=list)
+    by_employer: list[Group] = field(default_factory=list)
+    comments: dict[str, list[str]] | None = None  # for agency staff only
+    placement_chart: object = None
+    satisfaction_chart: object = None
+
+    @property
+    def with_total(self) -> int:
+        return sum(n for _label, n in self.with_placement)
+
+    @property
+    def without_total(self) -> int:
+        return sum(n for _label, n in self.without_placement)
+
+    @property
+    def placements_unmeasured(self) -> int:
+        return self.with_total - self.placements_measured
+
+    # What the page, the PDF and the CSV print, in the order they print it.
+
+    min_responses = MIN_RESPONSES
+
+    @property
+    def promises(self) -> list[tuple[str, Rate]]:
+        return [
+            (_("Intake within 5 working days"), self.intake),
+            (_("Reports on time"), self.reports),
+        ]
+
+    @property
+    def parties(self) -> list[Satisfaction]:
+        return [self.employee, self.employer]
+
+    @property
+    def average_rows(self) -> list[tuple[str, float | None, float | None]]:
+        labels = {
+            "guidance": _("Average: guidance"),
+            "communication": _("Average: communication"),
+            "result": _("Average: result"),
+        }
+        rows = [
+            (labels[q], self.employee.averages.get(q), self.employer.averages.get(q))
+            for q in QUESTIONS
+        ]
+        return [*rows, (_("Average: overall"), self.employee.overall, self.employer.overall)]
+
+    @property
+    def sees_comments(self) -> bool:
+        return self.comments is not None
+
+    @property
+    def comment_lists(self) -> list[tuple[str, list[str], bool]]:
+        """(party, its comments, hidden by the small-number rule) for agency staff."""
+        return [
+            (SurveyParty(party).label, self.comments.get(party, []), getattr(self, party).hidden)
+            for party in SurveyParty.values
+        ]
+
+
+def _groups(closed: list[Closed], answers: list[Answer], key, names: dict) -> list[Group]:
+    """One row per value of ``key(closed)``, with the small-number rule over the rows."""
+    members = defaultdict(list)
+    for c in closed:
+        members[key(c)].append(c)
+    by_trajectory = defaultdict(list)
+    for a in answers:
+        by_trajectory[a.trajectory_id].append(a)
+    hidden = {}
+    for party in SurveyParty.values:
+        counts = {
+            k: sum(a.answered for c in cs for a in by_trajectory[c.pk] if a.party == party)
+            for k, cs in members.items()
+        }
+        hidden[party] = suppress(counts)
+    rows = []
+    for k in names:
+        cs = members.get(k, [])
+        ids = [c.pk for c in cs]
+        mine = [a for pk in ids for a in by_trajectory[pk]]
+
+        def figures(party, mine=mine, ids=ids, k=k):
+            low = k in hidden[party] or not any(a.answered for a in mine if a.party == party)
+            return satisfaction(mine, ids, party, hidden=low)
+
+        rows.append(
+            Group(
+                name=names[k],
+                closed=len(cs),
+                placed=sum(c.placed for c in cs),
+                employee=figures(SurveyParty.EMPLOYEE),
+                employer=figures(SurveyParty.EMPLOYER),
+            )
+        )
+    return rows
+
+
+def quarters(start: date, end: date) -> list[tuple[date, date]]:
+    """The calendar quarters the period touches, each cut to the period."""
+    result, q_start = [], date(start.year, 3 * ((start.month - 1) // 3) + 1, 1)
+    while q_start <= end:
+        month = q_start.month + 3
+        q_next = date(q_start.year + (month > 12), (month - 1) % 12 + 1, 1)
+        result.append((max(q_start, start), min(q_next - timedelta(days=1), end)))
+        q_start = q_next
+    return result
+
+
+def _quarter_label(day: date) -> str:
+    return _("Q%(quarter)d %(year)d") % {"quarter": (day.month - 1) // 3 + 1, "year": day.year}
+
+
+def outcomes(*, user, start: date, end: date, today: date) -> Outcomes:
+    """The figures of the period for what ``user`` may see, in six queries (seven with the
+    specialists' names)."""
+    trajectories = access.visible_trajectories(user)
+    closed = closed_in(trajectories, start=start, end=end)
+    closed_ids = [c.pk for c in closed]
+    answers = answers_for(user, closed)
+    placed = [c for c in closed if c.placed]
+    spans = quarters(start, end)
+    quarter_names = {span: _quarter_label(span[0]) for span in spans}
+
+    def quarter_of(c: Closed):
+        return next(span for span in spans if span[0] <= c.end_date <= span[1])
+
+    result = Outcomes(
+        start=start,
+        end=end,
+        started=trajectories.filter(start_date__range=(start, end)).count(),
+        closed=len(closed),
+        with_placement=by_reason(closed, placed=True),
+        without_placement=by_reason(closed, placed=False),
+        placement_rate=Rate(len(placed), len(closed)),
+        median_days_to_placement=median_days(closed),
+        placements_measured=sum(c.days_to_placement is not None for c in closed),
+        intake=intake_rate(trajectories, start=start, end=end, today=today),
+        reports=rate_of(
+            on_time for _due, on_time in report_timeliness(user, start=start, end=end, today=today)
+        ),
+        employee=satisfaction(answers, closed_ids, SurveyParty.EMPLOYEE),
+        employer=satisfaction(answers, closed_ids, SurveyParty.EMPLOYER),
+        quarters=_groups(closed, answers, quarter_of, quarter_names),
+    )
+    if access.sees_outcome_breakdowns(user):
+        _add_breakdowns(result, user, closed, answers)
+    if access.sees_survey_comments(user):
+        result.comments = {
+            party: sorted(a.comment for a in answers if a.party == party and a.comment)
+            for party in SurveyParty.values
+            if not getattr(result, party).hidden
+        }
+    _add_charts(result)
+    return result
+
+
+def _add_breakdowns(result: Outcomes, user, closed: list[Closed], answers: list[Answer]) -> None:
+    ids = {c.specialist_id for c in closed if c.specialist_id}
+    people = {
+        pk: f"{first} {last}".strip()
+        for pk, first, last in access.visible_users(user)
+        .filter(pk__in=ids)
+        .values_list("pk", "first_name", "last_name")
+    }
+    specialists = dict(sorted(people.items(), key=lambda item: item[1]))
+    if any(c.specialist_id is None for c in closed):
+        specialists[None] = _("Without a primary specialist")
+    result.by_specialist = _groups(closed, answers, lambda c: c.specialist_id, specialists)
+    employers = dict(
+        sorted({c.employer_id: c.employer for c in closed}.items(), key=lambda i: i[1])
+    )
+    result.by_employer = _groups(closed, answers, lambda c: c.employer_id, employers)
+
+
+def _add_charts(result: Outcomes) -> None:
+    labels = [q.name for q in result.quarters]
+    result.placement_chart = charts.line_chart(
+        title=_("Placement rate per quarter (%)"),
+        categories=labels,
+        series=[(_("Placement rate"), [q.placement_rate.percentage for q in result.quarters])],
+        y_max=100,
+    )
+    result.satisfaction_chart = charts.line_chart(
+        title=_("Average mark per quarter (1-10)"),
+        categories=labels,
+        series=[
+            (SurveyParty.EMPLOYEE.label, [q.employee.overall for q in result.quarters]),
+            (SurveyParty.EMPLOYER.label, [q.employer.overall for q in result.quarters]),
+        ],
+        y_max=10,
+    )
