@@ -69,10 +69,20 @@ def closed_reason(invitation: SurveyInvitation, *, now: datetime):
     return None
 
 
-def _open(invitation: SurveyInvitation, now: datetime):
-    """The row still open for an answer, as a queryset for a conditional UPDATE."""
-    return SurveyInvitation.objects.filter(
+def _close_once(invitation: SurveyInvitation, now: datetime, action, details: dict, **changes):
+    """Write ``changes`` only while the link is still open (a conditional UPDATE: of two sends
+    at the same moment one wins), or say why it closed; audited without naming whose."""
+    still_open = SurveyInvitation.objects.filter(
         pk=invitation.pk, answered_at__isnull=True, declined_at__isnull=True, expires_at__gt=now
+    )
+    if not still_open.update(**changes):
+        invitation.refresh_from_db()
+        raise SurveyClosed(closed_reason(invitation, now=now) or EXPIRED)
+    audit.record(
+        action,
+        agency_id=invitation.agency_id,
+        object_type="surveyresponse",
+        details={"party": invitation.party, **details},
     )
 
 
@@ -179,29 +189,15 @@ def survey_answer(
         raise ValidationError(
             {"comment": _("Keep the comment under %(n)d characters.") % {"n": COMMENT_MAX_LENGTH}}
         )
-    if not _open(invitation, now).update(answered_at=now, comment=comment, **ratings):
-        invitation.refresh_from_db()
-        raise SurveyClosed(closed_reason(invitation, now=now) or EXPIRED)
-    audit.record(
-        AuditAction.CREATE,
-        agency_id=invitation.agency_id,
-        object_type="surveyresponse",
-        details={"party": invitation.party},
+    _close_once(
+        invitation, now, AuditAction.CREATE, {}, answered_at=now, comment=comment, **ratings
     )
 
 
 @transaction.atomic
 def survey_decline(*, invitation: SurveyInvitation, now: datetime) -> None:
     """ "No thanks": no reminder, and the link closes. Counts as asked, not as answered."""
-    if not _open(invitation, now).update(declined_at=now):
-        invitation.refresh_from_db()
-        raise SurveyClosed(closed_reason(invitation, now=now) or EXPIRED)
-    audit.record(
-        AuditAction.UPDATE,
-        agency_id=invitation.agency_id,
-        object_type="surveyresponse",
-        details={"party": invitation.party, "declined": True},
-    )
+    _close_once(invitation, now, AuditAction.UPDATE, {"declined": True}, declined_at=now)
 
 
 # --- The reminder (beat) ------------------------------------------------------------------------

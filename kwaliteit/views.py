@@ -4,6 +4,8 @@ The results read ``kwaliteit.outcomes`` for what the user may see; the survey pa
 login and show nothing but the questions: not the person, the agency or the trajectory, so a
 forwarded or overheard link gives nothing away."""
 
+import functools
+
 from allauth.core import ratelimit
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -79,47 +81,45 @@ def _closed(request, exc: services.SurveyClosed):
     return render(request, "kwaliteit/survey_closed.html", {"message": str(exc)}, status=410)
 
 
-@require_http_methods(["GET", "POST"])
-def survey(request, token: str):
-    now = timezone.now()
-    try:
-        invitation = services.survey_from_token(token, now=now)
-    except services.SurveyClosed as exc:
-        return _closed(request, exc)
-    with translation.override(invitation.language):
-        form = SurveyForm(request.POST or None)
-        if request.method == "POST":
-            if limited := ratelimit.consume_or_429(request, action="survey", key=token[:100]):
-                return limited
-            if form.is_valid():
-                try:
-                    services.survey_answer(invitation=invitation, now=now, **form.cleaned_data)
-                except services.SurveyClosed as exc:
-                    return _closed(request, exc)
-                except ValidationError as exc:
-                    form_errors_to(form, exc)
-                else:
-                    return render(request, "kwaliteit/survey_thanks.html")
-        return render(request, "kwaliteit/survey.html", {"form": form, "token": token})
+def _through_link(view):
+    """The invitation the signed link names, in its language, or the page that says the link
+    cannot be used; a closed link found while writing says the same."""
+
+    @require_http_methods(["GET", "POST"])
+    @functools.wraps(view)
+    def wrapped(request, token: str):
+        now = timezone.now()
+        try:
+            invitation = services.survey_from_token(token, now=now)
+            with translation.override(invitation.language):
+                return view(request, token, invitation, now)
+        except services.SurveyClosed as exc:
+            return _closed(request, exc)
+
+    return wrapped
 
 
-@require_http_methods(["GET", "POST"])
-def survey_decline(request, token: str):
-    """GET asks (a mail scanner that follows the link changes nothing); POST declines."""
-    now = timezone.now()
-    try:
-        invitation = services.survey_from_token(token, now=now)
-    except services.SurveyClosed as exc:
-        return _closed(request, exc)
-    with translation.override(invitation.language):
-        if request.method == "POST":
+@_through_link
+def survey(request, token: str, invitation, now):
+    form = SurveyForm(request.POST or None)
+    if request.method == "POST":
+        if limited := ratelimit.consume_or_429(request, action="survey", key=token[:100]):
+            return limited
+        if form.is_valid():
             try:
-                services.survey_decline(invitation=invitation, now=now)
-            except services.SurveyClosed as exc:
-                return _closed(request, exc)
-            return render(
-                request,
-                "kwaliteit/survey_closed.html",
-                {"message": _("Thank you. We will not send you a reminder."), "done": True},
-            )
-        return render(request, "kwaliteit/survey_decline.html", {"token": token})
+                services.survey_answer(invitation=invitation, now=now, **form.cleaned_data)
+            except ValidationError as exc:
+                form_errors_to(form, exc)
+            else:
+                return render(request, "kwaliteit/survey_thanks.html")
+    return render(request, "kwaliteit/survey.html", {"form": form, "token": token})
+
+
+@_through_link
+def survey_decline(request, token: str, invitation, now):
+    """GET asks (a mail scanner that follows the link changes nothing); POST declines."""
+    if request.method == "POST":
+        services.survey_decline(invitation=invitation, now=now)
+        message = _("Thank you. We will not send you a reminder.")
+        return render(request, "kwaliteit/survey_closed.html", {"message": message, "done": True})
+    return render(request, "kwaliteit/survey_decline.html", {"token": token})

@@ -254,7 +254,7 @@ def test_page_csv_pdf_and_api_tell_the_same_figures(cast, h1, login, api):
 
     response = client.get(reverse("kwaliteit:results_pdf"), H1)
     assert response["Content-Type"] == "application/pdf"
-    text = pdf_text(response.content)
+    text = " ".join(pdf_text(response.content).split())  # a name may wrap in its column
     assert "Resultaten van de meetperiode" in text
     assert "1 januari 2026 – 30 juni 2026" in text
     assert "75%" in text and "7,4" in text and "91" in text
