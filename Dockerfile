@@ -7,10 +7,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     UV_PROJECT_ENVIRONMENT=/opt/venv \
     PATH="/opt/venv/bin:$PATH"
 
-# Pango/HarfBuzz and fonts for WeasyPrint's PDF reports; gettext for compilemessages.
+# Pango/HarfBuzz and fonts for WeasyPrint's PDF reports; gettext for compilemessages;
+# pg_dump and pg_restore (15, as the db service) for backups.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core gettext \
+      postgresql-client \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
@@ -24,8 +26,8 @@ RUN DJANGO_DEBUG=false DJANGO_SECRET_KEY=build-only-key-build-only-key-build-onl
     DJANGO_ALLOWED_HOSTS=build DATABASE_URL=postgres://build@localhost/build \
     python manage.py collectstatic --no-input
 
-RUN useradd --system --uid 10001 spoorboek && mkdir -p /data/private \
- && chown spoorboek /data/private
+RUN useradd --system --uid 10001 spoorboek && mkdir -p /data/private /backups \
+ && chown spoorboek /data/private /backups
 USER spoorboek
 EXPOSE 8000
 CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--forwarded-allow-ips", "*"]

@@ -11,7 +11,7 @@ export UV_PYTHON_DOWNLOADS := never
 export DJANGO_DEBUG ?= true
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help install run test browser-deps bench load lint format messages worker beat clean
+.PHONY: help install run test browser-deps bench load lint format messages worker beat backup restore clean
 
 help:
 	@echo "make run       set up everything (venv, install, migrate, demo data) and serve on $(HOST):$(PORT)"
@@ -23,6 +23,8 @@ help:
 	@echo "make load      mixed traffic with locust against gunicorn on loopback (PostgreSQL, Redis)"
 	@echo "make worker    run a Celery worker (needs REDIS_URL)"
 	@echo "make beat      run Celery beat, the one scheduler (needs REDIS_URL)"
+	@echo "make backup    encrypted backup of database and files (PostgreSQL, BACKUP_AGE_RECIPIENTS)"
+	@echo "make restore BACKUP=file  restore into an empty database and storage, then verify"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -83,6 +85,15 @@ format: install
 messages: install
 	$(BIN)/python manage.py makemessages --no-obsolete --no-location -l nl -l en -l pl -i ".venv/*" -i "var/*"
 	$(BIN)/python manage.py compilemessages -i ".venv" -i "var"
+
+# Backups (README, "Backup and restore"): DATABASE_URL of the owner for a backup, of the
+# PostgreSQL superuser for a restore; the age keys from the environment.
+backup: install
+	$(BIN)/python manage.py backup --prune
+
+restore: install
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=var/backups/spoorboek-....tar.age"; exit 2; }
+	$(BIN)/python manage.py restore "$(BACKUP)"
 
 worker: install
 	$(BIN)/celery -A config worker --loglevel=INFO

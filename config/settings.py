@@ -200,6 +200,14 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=10, minute=0),
     },
 }
+# The daily backup (README, "Backup and restore") once its public key is configured; only the
+# backup service consumes its queue.
+if env.str("BACKUP_AGE_RECIPIENTS", default=""):
+    CELERY_BEAT_SCHEDULE["make-backup"] = {
+        "task": "portal.tasks.make_backup",
+        "schedule": crontab(hour=1, minute=30),
+    }
+CELERY_TASK_ROUTES = {"portal.tasks.make_backup": {"queue": "backup"}}
 
 # --- Authentication (django-allauth with mandatory MFA for staff) -----------------------------
 AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
@@ -281,6 +289,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env.str("SPOORBOEK_PRIVATE_ROOT", default=str(VAR_DIR / "private")))
+# Encrypted backups (portal/backup.py): written here by `manage.py backup` and the daily task.
+BACKUP_DIR = Path(env.str("BACKUP_DIR", default=str(VAR_DIR / "backups")))
 # No MEDIA_URL is routed: uploaded files and PDFs are private and only served by scoped views.
 MEDIA_URL = "/private-not-served/"
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_MB", default=10) * 1024 * 1024

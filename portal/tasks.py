@@ -5,7 +5,7 @@ from django.urls import reverse
 from . import notices
 from .models import Invitation
 from .selectors import email_in_use
-from .tenancy import AgencyTask
+from .tenancy import AgencyTask, SystemTask
 
 
 @shared_task(base=AgencyTask, bind=True, max_retries=5, default_retry_delay=60, acks_late=True)
@@ -33,3 +33,21 @@ def send_invitation_email(self, invitation_id: int, *, agency_id: int) -> None:
         )
     except OSError as exc:
         raise self.retry(exc=exc) from exc
+
+
+@shared_task(base=SystemTask, acks_late=True)
+def make_backup() -> str:
+    """Daily (beat): an encrypted backup, then keep 7 daily and 4 weekly (``portal.backup``).
+    Routed to the "backup" queue, which only docker-compose's backup service takes: it alone
+    connects as the tables' owner and has the backup volume."""
+    import os
+
+    from . import backup
+
+    made = backup.backup_create(
+        out_dir=settings.BACKUP_DIR, recipients=os.environ.get("BACKUP_AGE_RECIPIENTS", "")
+    )
+    backup.backups_prune(out_dir=settings.BACKUP_DIR)
+    if made.missing:  # the backup is written; the loss must not go unseen
+        raise backup.BackupError(f"Files referenced but unreadable: {', '.join(made.missing)}")
+    return str(made.path)

@@ -1,0 +1,170 @@
+"""Backup and restore on PostgreSQL: backup, restore into a new database and storage, verify;
+a tampered or missing file is reported, not passed over; the archive holds nothing readable."""
+
+import hashlib
+from pathlib import Path
+
+import psycopg
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage, default_storage
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from portal import backup
+from rapportages.models import Report
+from trajecten.models import Document
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="backups need PostgreSQL (pg_dump)"
+)
+PDF = b"%PDF-1.7\n" + b"signed report " * 200
+
+
+@pytest.fixture
+def keys():
+    import pyrage
+
+    identity = pyrage.x25519.Identity.generate()
+    return str(identity.to_public()), str(identity)
+
+
+@pytest.fixture
+def restored_db():
+    """A new, empty database beside the test database, dropped afterwards."""
+    settings = dict(connection.settings_dict)
+    name = f"{settings['NAME']}_restore"
+    admin = {k: settings.get(k) or None for k in ("HOST", "PORT", "USER", "PASSWORD")}
+
+    def run(sql):
+        with psycopg.connect(dbname="postgres", host=admin["HOST"], port=admin["PORT"],
+                             user=admin["USER"], password=admin["PASSWORD"],
+                             autocommit=True) as conn:  # fmt: skip
+            conn.execute(sql)
+
+    run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    run(f'CREATE DATABASE "{name}"')
+    yield {**settings, "NAME": name}
+    run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def a_file(transactional_db, cast):
+    """A signed report with its PDF and an uploaded document, committed (pg_dump reads only
+    what is committed)."""
+    name = default_storage.save("reports/2026/11/signed.pdf", ContentFile(PDF))
+    report = Report.objects.create(
+        agency=cast.agency_a, trajectory=cast.traj_x1, kind="progress", number=1,
+        period_start="2026-08-01", period_end="2026-10-31", due_date="2026-11-01",
+        status="final", pdf=name, pdf_sha256=hashlib.sha256(PDF).hexdigest(),
+    )  # fmt: skip
+    document = Document.objects.create(
+        trajectory=cast.traj_x1,
+        kind="cv",
+        title="CV",
+        uploaded_by=cast.specialist_a,
+        file=ContentFile(b"cv text", "cv.txt"),
+    )
+    return report, document
+
+
+@postgres_only
+def test_backup_restore_verify_and_a_tampered_file_is_reported(
+    a_file, keys, restored_db, tmp_path, settings
+):
+    report, document = a_file
+    public, secret = keys
+    made = backup.backup_create(out_dir=tmp_path / "backups", recipients=public)
+    assert made.path.name.endswith(".tar.age") and made.missing == []
+    assert made.manifest["database"]["tables"]["trajecten_trajectory"] == 4
+    assert made.manifest["files"][report.pdf.name] == report.pdf_sha256
+    raw = made.path.read_bytes()
+    for plain in (b"PDF-1.7", b"signed report", b"Xavier", b"trajecten_trajectory"):
+        assert plain not in raw  # encrypted, all of it
+
+    storage = FileSystemStorage(location=tmp_path / "restored")
+    problems = backup.backup_restore(
+        archive=made.path, identity=secret, database=restored_db, storage=storage
+    )
+    assert problems == []
+    with backup._connect(restored_db) as conn:
+        assert conn.execute("SELECT count(*) FROM trajecten_trajectory").fetchone()[0] == 4
+        first = conn.execute("SELECT first_name FROM trajecten_employee ORDER BY id").fetchone()
+    assert first[0] == "Xavier"
+    assert storage.open(report.pdf.name).read() == PDF
+
+    # Tampered and missing: each reported by name.
+    Path(storage.path(report.pdf.name)).write_bytes(PDF + b"changed")
+    Path(storage.path(document.file.name)).unlink()
+    with backup._connect(restored_db) as conn:
+        conn.execute("DELETE FROM trajecten_placement")  # nothing there: counts still agree
+        conn.execute("DELETE FROM portal_notification")
+    problems = backup.backup_verify(manifest=made.manifest, database=restored_db, storage=storage)
+    assert f"report file {report.pdf.name}: SHA-256 differs from the one on its report" in problems
+    assert f"file {report.pdf.name}: SHA-256 differs from the backup's" in problems
+    assert f"file {document.file.name}: missing" in problems
+
+
+@postgres_only
+def test_a_row_lost_after_the_restore_is_reported(a_file, keys, restored_db, tmp_path):
+    public, secret = keys
+    made = backup.backup_create(out_dir=tmp_path, recipients=public)
+    storage = FileSystemStorage(location=tmp_path / "restored")
+    backup.backup_restore(archive=made.path, identity=secret, database=restored_db, storage=storage)
+    with backup._connect(restored_db) as conn:
+        conn.execute("DELETE FROM trajecten_document")
+    problems = backup.backup_verify(manifest=made.manifest, database=restored_db, storage=storage)
+    assert "table trajecten_document: 0 rows, the backup had 1" in problems
+
+
+@postgres_only
+def test_restore_refuses_a_database_that_is_not_empty(a_file, keys, tmp_path):
+    public, secret = keys
+    made = backup.backup_create(out_dir=tmp_path, recipients=public)
+    with pytest.raises(backup.BackupError, match="not empty"):
+        backup.backup_restore(
+            archive=made.path, identity=secret, database=dict(connection.settings_dict),
+            storage=FileSystemStorage(location=tmp_path / "restored"),
+        )  # fmt: skip
+
+
+@postgres_only
+def test_the_wrong_key_or_no_key_is_told_not_guessed(a_file, keys, tmp_path, restored_db):
+    import pyrage
+
+    public, _secret = keys
+    made = backup.backup_create(out_dir=tmp_path, recipients=public)
+    other = str(pyrage.x25519.Identity.generate())
+    with pytest.raises(backup.BackupError, match="cannot be decrypted"):
+        backup.backup_restore(archive=made.path, identity=other, database=restored_db)
+    with pytest.raises(backup.BackupError, match="BACKUP_AGE_RECIPIENTS is empty"):
+        backup.backup_create(out_dir=tmp_path, recipients="")
+    with pytest.raises(backup.BackupError, match="not an age key"):
+        backup.backup_create(out_dir=tmp_path, recipients="age1notakey")
+
+
+@postgres_only
+def test_a_file_missing_at_backup_time_fails_the_command_and_is_listed(
+    a_file, keys, tmp_path, monkeypatch
+):
+    report, _document = a_file
+    default_storage.delete(report.pdf.name)
+    monkeypatch.setenv("BACKUP_AGE_RECIPIENTS", keys[0])
+    with pytest.raises(CommandError, match=report.pdf.name):
+        call_command("backup", out=str(tmp_path))
+    [made] = tmp_path.glob("*.tar.age")  # written all the same, with the loss in its manifest
+    manifest = backup.backup_manifest(archive=made, identity=keys[1])
+    assert manifest["missing"] == [report.pdf.name]
+
+
+def test_prune_keeps_seven_daily_and_four_weekly(tmp_path):
+    from datetime import date, timedelta
+
+    for n in range(40):  # one a day, newest 2026-12-01
+        day = date(2026, 12, 1) - timedelta(days=n)
+        (tmp_path / f"spoorboek-{day:%Y%m%d}-013000.tar.age").write_bytes(b"x")
+    backup.backups_prune(out_dir=tmp_path)
+    kept = sorted(p.name[10:18] for p in tmp_path.iterdir())
+    # The last 7 days (25 Nov - 1 Dec) and the newest of each of the last 4 ISO weeks: the
+    # weeks of 1 December and of 29 November are in those days already, then 22 and 15 November.
+    assert kept == ["20261115", "20261122", *[f"202611{d}" for d in range(25, 31)], "20261201"]
