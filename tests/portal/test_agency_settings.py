@@ -15,6 +15,7 @@ def settings_payload(agency, **changes):
         "retention_months_self_insurer": 60,
         "response_days": 5,
         "contact_alert_days": 14,
+        "survey_valid_days": 30,
     }
     data.update(changes)
     return data
@@ -72,3 +73,22 @@ def test_the_admin_sets_the_days_to_respond_and_the_four_eyes_check(cast, login)
     cast.agency_a.refresh_from_db()
     assert (cast.agency_a.response_days, cast.agency_a.four_eyes) == (10, True)
     assert login(cast.specialist_a).get(reverse("portal:agency_settings")).status_code == 404
+
+
+def test_the_admin_sets_the_survey_link_days_and_the_measurement_period(cast, login):
+    client = login(cast.admin_a)
+    refused = client.post(
+        reverse("portal:agency_settings"),
+        settings_payload(cast.agency_a, survey_valid_days=3, measurement_period_start="2999-01-01"),
+    )
+    html = refused.content.decode()
+    assert "minstens 8" in html and "De datum kan niet in de toekomst liggen." in html
+    client.post(
+        reverse("portal:agency_settings"),
+        settings_payload(
+            cast.agency_a, survey_valid_days=21, measurement_period_start="2026-01-01"
+        ),
+    )
+    cast.agency_a.refresh_from_db()
+    assert cast.agency_a.survey_valid_days == 21
+    assert str(cast.agency_a.measurement_period_start) == "2026-01-01"

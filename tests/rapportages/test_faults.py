@@ -5,6 +5,10 @@
   exactly once.
 * Redis killed and started again with the append-only file on (as docker-compose runs it):
   the queued render survives and a worker renders it.
+* Redis emptied completely (every key gone): the next runs of beat's sweeps re-derive the due
+  drafts and the lost render from the database.
+* Beat and a worker killed together in the middle of a render and started again: nothing is
+  lost and the report is rendered once.
 
 The dispatcher run twice at once is in test_real_services.py; a database outage in the middle
 of saving an application in tests/sollicitaties/test_applications.py."""
@@ -185,3 +189,122 @@ def _pings(url: str) -> bool:
         return bool(redis.Redis.from_url(url, socket_connect_timeout=0.5).ping())
     except redis.exceptions.ConnectionError:
         return False
+
+
+@pytest.mark.skipif(not shutil.which("redis-server"), reason="redis-server is not installed")
+def test_redis_emptied_completely_loses_no_due_report(cast, tmp_path):
+    """Not a restart: every key gone (FLUSHALL, a new empty server). The work that was queued
+    is lost with it, and the next runs of beat's sweeps re-derive all of it from the
+    database: the drafts that fell due and the render of a signed report without its PDF."""
+    import redis
+
+    from rapportages.tasks import render_pending_reports, schedule_reports
+
+    port = 6340 + os.getpid() % 50
+    url = f"redis://127.0.0.1:{port}/0"
+    server = subprocess.Popen(
+        [shutil.which("redis-server"), "--port", str(port), "--bind", "127.0.0.1",
+         "--dir", str(tmp_path), "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert wait_for(lambda: _pings(url), 10)
+    # A trajectory whose 3-month report falls due soon, and a signed report waiting
+    # for its PDF: both queued (as beat and signing queue them), then the broker is emptied.
+    cast.traj_y1.start_date = timezone.localdate() - timedelta(days=80)
+    cast.traj_y1.save(update_fields=["start_date"])
+    signed = signed_report(cast, "Ondertekend vlak voor het verlies van Redis.")
+    queue = f"flush-{signed.pk}-{os.getpid()}"
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+    worker = None
+    try:
+        from kombu import Connection
+
+        with Connection(url) as broker:
+            schedule_reports.apply_async(queue=queue, connection=broker)
+        send(signed.pk, signed.agency_id, queue, redis_url=url)
+        client = redis.Redis.from_url(url)
+        assert client.llen(queue) == 2
+        client.flushall()  # everything: queues, results, cache
+        assert client.dbsize() == 0
+        assert not Report.objects.filter(trajectory=cast.traj_y1).exists()
+
+        # The next runs of the sweeps (beat queues them on their schedule) find it all again.
+        worker = start_worker(f"{queue},celery", redis_url=url)  # the sweeper queues on celery
+        with Connection(url) as broker:
+            schedule_reports.apply_async(queue=queue, connection=broker)
+            render_pending_reports.apply_async(queue=queue, connection=broker)
+        assert wait_for(lambda: Report.objects.filter(trajectory=cast.traj_y1).exists(), 120)
+        assert wait_for(lambda: Report.objects.filter(pk=signed.pk, status="final").exists(), 120)
+    finally:
+        celery_app.conf.task_always_eager = eager
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=60)
+        server.kill()
+        server.wait(timeout=10)
+    kinds = set(Report.objects.filter(trajectory=cast.traj_y1).values_list("kind", flat=True))
+    assert kinds == {"progress"}  # the 3-month report, due within the drafts' lead time
+    assert services.reports_pending_render(now=timezone.now()) == []
+
+
+@pytest.mark.skipif(not shutil.which("redis-server"), reason="redis-server is not installed")
+def test_beat_and_a_worker_killed_mid_run_and_restarted_lose_nothing(cast, tmp_path):
+    """Beat (its sweeper every second here) and a worker, on a Redis of their own, are both
+    killed with SIGKILL while the worker renders a report that had lost its render, then
+    started again: beat keeps no work of its own, so the restarted pair finds the report in
+    the database and renders it, once."""
+    import redis
+
+    report = signed_report(cast, "Voortgang na een herstart van beat en worker. " * 12000)
+    port = 6290 + os.getpid() % 50
+    url = f"redis://127.0.0.1:{port}/0"
+    server = subprocess.Popen(
+        [shutil.which("redis-server"), "--port", str(port), "--bind", "127.0.0.1",
+         "--dir", str(tmp_path), "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert wait_for(lambda: _pings(url), 10)
+    env = {**os.environ, **worker_environment(), "REDIS_URL": url, "EMAIL_URL": "dummymail://"}
+    schedule = tmp_path / "beat-schedule"
+
+    def start(*args):
+        return subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "tests.rapportages.fast_beat", *args,
+             "-l", "WARNING"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+
+    def pair():
+        return [
+            start("beat", "--schedule", str(schedule), "--max-interval", "1"),
+            start("worker", "-P", "solo", "--without-heartbeat", "--without-mingle",
+                  "--without-gossip"),
+        ]  # fmt: skip
+
+    broker = redis.Redis.from_url(url)
+    running = pair()
+    try:
+        # The worker has taken a render (unacknowledged in the broker) and has not finished it.
+        assert wait_for(lambda: any(b"render_report" in raw for raw in broker.hvals("unacked")), 90)
+        assert not Report.objects.filter(pk=report.pk, status="final").exists()
+        for process in running:
+            process.send_signal(signal.SIGKILL)
+            process.wait(timeout=30)
+        report.refresh_from_db()
+        assert report.status == "signed" and not report.pdf  # lost with the worker
+        running = pair()
+        assert wait_for(lambda: Report.objects.filter(pk=report.pk, status="final").exists(), 240)
+        time.sleep(3)  # more sweeps and redeliveries: nothing left to do
+    finally:
+        for process in running:
+            if process.poll() is None:
+                process.kill()
+                process.wait(timeout=30)
+        server.kill()
+        server.wait(timeout=10)
+    report.refresh_from_db()
+    assert report.status == "final" and report.pdf_sha256
+    rendered = [p for p in (Path(settings.MEDIA_ROOT) / "reports").rglob("*.pdf")
+                if str(report.uuid) in p.name]  # fmt: skip
+    assert len(rendered) == 1
