@@ -320,8 +320,9 @@ def _stored_hash(storage, name: str) -> str | None:
 
 
 def backups_prune(*, out_dir: Path, keep_daily: int = 7, keep_weekly: int = 4) -> list[Path]:
-    """Remove the backups beyond the newest of each of the last ``keep_daily`` days and of each
-    of the last ``keep_weekly`` ISO weeks; returns what was removed."""
+    """Keep the newest backup of each of the ``keep_daily`` most recent days that have one and
+    of each of the ``keep_weekly`` most recent ISO weeks (days and weeks with a backup: a pause
+    in backups never deletes the last good ones); remove the rest and return what went."""
     found = sorted(Path(out_dir).glob(f"spoorboek-*{SUFFIX}"), reverse=True)  # newest first
 
     def made(path: Path) -> datetime:

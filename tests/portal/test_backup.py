@@ -168,3 +168,19 @@ def test_prune_keeps_seven_daily_and_four_weekly(tmp_path):
     # The last 7 days (25 Nov - 1 Dec) and the newest of each of the last 4 ISO weeks: the
     # weeks of 1 December and of 29 November are in those days already, then 22 and 15 November.
     assert kept == ["20261115", "20261122", *[f"202611{d}" for d in range(25, 31)], "20261201"]
+
+
+@postgres_only
+def test_the_daily_task_writes_a_backup_and_prunes(a_file, keys, tmp_path, settings, monkeypatch):
+    from portal.tasks import make_backup
+
+    settings.BACKUP_DIR = tmp_path
+    monkeypatch.setenv("BACKUP_AGE_RECIPIENTS", keys[0])
+    for day in range(6, 13):  # a week of old backups, Monday 6 to Sunday 12 January 2020
+        (tmp_path / f"spoorboek-202001{day:02}-013000.tar.age").write_bytes(b"old")
+    written = Path(make_backup())
+    kept = sorted(p.name for p in tmp_path.iterdir())
+    # The 7 newest days (today and 7 to 12 January); the week's newest is among them.
+    assert kept == [*(f"spoorboek-202001{d:02}-013000.tar.age" for d in range(7, 13)), written.name]
+    manifest = backup.backup_manifest(archive=written, identity=keys[1])
+    assert manifest["database"]["tables"]["rapportages_report"] == 1
