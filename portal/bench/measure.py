@@ -221,6 +221,24 @@ def _measure(seeded: Seeded, *, runs: int, worker: bool) -> list[Result]:
             ],
         )
 
+    # The results of the measurement period (the last 12 months) over the whole agency.
+    year_ago = today - timedelta(days=365)
+    add(
+        "results page (agency, last 12 months)",
+        _get(admin, reverse("kwaliteit:results")),
+        floor=_sql(
+            "SELECT t.closing_reason, count(DISTINCT t.id), count(s.id), "
+            "avg(s.guidance + s.communication + s.result) FROM trajecten_trajectory t "
+            "LEFT JOIN kwaliteit_surveyinvitation s ON s.trajectory_id = t.id "
+            "WHERE t.agency_id = %s AND t.status = 'ended' AND t.end_date BETWEEN %s AND %s "
+            "GROUP BY 1",
+            [seeded.agency.pk, year_ago, today],
+        ),
+        floor_name="raw SQL of the closings and answers",
+        budgets=[("p95 <= 300 ms", lambda r: r.p95_ms <= 300)],
+        n=max(5, runs // 2),
+    )
+
     profile = _search_profile(seeded)
     functions = list(profile.functions.all())
     vacancies = Vacancy.objects.filter(agency=seeded.agency)  # as access.scope gives it

@@ -331,6 +331,7 @@ def seed(*, scale: float = 1.0, seed_value: int = 2026, today: date | None = Non
             )
         )
     _bulk(Report, reports)
+    _seed_surveys(trajectories, now=timezone.now(), rng=random.Random(seed_value + 20))  # noqa: S311
     # Staff must have MFA to see anything; the bench logs them in as after a full login.
     secrets = {}
     for person in (admin, contact, *specialists):
@@ -362,3 +363,35 @@ def load(*, seed_value: int = 2026) -> Seeded | None:
         file_trajectory=file_trajectory,
         sizes=sizes,
     )
+
+
+def _seed_surveys(trajectories, *, now, rng: random.Random) -> None:
+    """The satisfaction survey of every ended trajectory: the employee (answered 6 in 10) and
+    one employer contact (answered half the time), as closing sends it. Its own random
+    generator, so the rest of the seed stays as it was (runs stay comparable)."""
+    from kwaliteit.models import SurveyInvitation
+
+    rows = []
+    for t in trajectories:
+        if t.status != TrajectoryStatus.ENDED:
+            continue
+        for party, chance in (("employee", 0.6), ("employer", 0.5)):
+            answered = rng.random() < chance
+            marks = [rng.randint(5, 10) for _ in range(3)] if answered else [None] * 3
+            answer = dict(zip(("guidance", "communication", "result"), marks, strict=True))
+            rows.append(
+                SurveyInvitation(
+                    uuid=_rng_uuid(rng),
+                    agency_id=t.agency_id,
+                    trajectory=t,
+                    party=party,
+                    email=f"{party}-{t.pk}@bench.example",
+                    language="nl",
+                    expires_at=now + timedelta(days=30),
+                    sent_at=now,
+                    answered_at=now if answered else None,
+                    comment="Goede begeleiding." if answered and rng.random() < 0.2 else "",
+                    **answer,
+                )
+            )
+    _bulk(SurveyInvitation, rows)

@@ -20,6 +20,7 @@ def test_bench_smoke(db, tmp_path, capsys):
         "API list: trajectories",
         "API list: applications",
         "vacancy matching",
+        "results page (agency, last 12 months)",
         "daily report dispatcher",
         "PDF of a progress report",
     ):
