@@ -170,11 +170,13 @@ class Answer:
     comment: str
 
 
-def answers_for(user, closed: list[Closed]) -> list[Answer]:
-    ids = [c.pk for c in closed]
+def answers_for(user, *, start: date, end: date) -> list[Answer]:
+    """The invitations of the trajectories closed in the period (``closed_in``'s rows)."""
     rows = (
         SurveyInvitation.objects.visible_to(user)
-        .filter(trajectory_id__in=ids)
+        .filter(
+            trajectory__status=TrajectoryStatus.ENDED, trajectory__end_date__range=(start, end)
+        )
         .values_list("trajectory_id", "party", "answered_at", "declined_at", *QUESTIONS, "comment")
     )
     return [
@@ -397,7 +399,7 @@ def outcomes(*, user, start: date, end: date, today: date) -> Outcomes:
     trajectories = access.visible_trajectories(user)
     closed = closed_in(trajectories, start=start, end=end)
     closed_ids = [c.pk for c in closed]
-    answers = answers_for(user, closed)
+    answers = answers_for(user, start=start, end=end)
     placed = [c for c in closed if c.placed]
     spans = quarters(start, end)
     quarter_names = {span: _quarter_label(span[0]) for span in spans}
