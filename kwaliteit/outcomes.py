@@ -174,9 +174,7 @@ def answers_for(user, *, start: date, end: date) -> list[Answer]:
     """The invitations of the trajectories closed in the period (``closed_in``'s rows)."""
     rows = (
         SurveyInvitation.objects.visible_to(user)
-        .filter(
-            trajectory__status=TrajectoryStatus.ENDED, trajectory__end_date__range=(start, end)
-        )
+        .filter(trajectory__status=TrajectoryStatus.ENDED, trajectory__end_date__range=(start, end))
         .values_list("trajectory_id", "party", "answered_at", "declined_at", *QUESTIONS, "comment")
     )
     return [

@@ -38,6 +38,11 @@ def test_closing_asks_the_employee_and_every_contact_who_sees_the_bv(cast, close
     assert (
         SurveyInvitation.objects.filter(trajectory=cast.traj_x1, sent_at__isnull=False).count() == 3
     )
+    subjects = {m.to[0]: m.subject for m in mail.outbox if "/enquete/" in m.body}
+    assert subjects[cast.employee_x1.email] == "Hoe ging je traject bij Agency A?"
+    assert subjects[cast.contact_x1.email] == "Hoe ging het traject bij Agency A?"
+    contact_mail = next(m for m in mail.outbox if m.to == [cast.contact_x1.email])
+    assert cast.traj_x1.employee.last_name in contact_mail.body  # which trajectory it is about
 
 
 def test_the_email_is_in_the_persons_language_and_the_link_names_nobody(cast, close):
