@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from portal import access, audit, live, medical, notices, writes
+from portal import access, audit, live, medical, notices, tenancy, writes
 from portal.constants import AuditAction
 from portal.models import Notification, Product, User
 from trajecten.constants import MemberRole, TrajectoryStatus
@@ -82,6 +82,7 @@ def reports_schedule(*, today: date, trajectory_ids=None) -> int:
     created = Report.objects.bulk_create(new, ignore_conflicts=True, batch_size=1000)
     # A bulk insert sends no signals: the open dashboards are told here, in one query.
     live.bump_trajectories(t.trajectory_id for t in created)
+    tenancy.analyze_after_bulk(Report, rows=len(created))  # a catch-up loads thousands
     return len(created)
 
 

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal import access, audit, live, uploads, writes
+from portal import access, audit, live, tenancy, uploads, writes
 from portal.constants import AuditAction
 from portal.models import User
 from portal.validators import date_not_in_future
@@ -321,6 +321,7 @@ def vacancies_import(*, actor: User, rows: list[VacancyRow]) -> int:
         [Vacancy(agency_id=actor.agency_id, created_by=actor, **row.fields()) for row in rows],
         batch_size=1000,
     )
+    tenancy.analyze_after_bulk(Vacancy, rows=len(rows))
     audit.record(
         AuditAction.CREATE, object_type="vacancy", actor=actor, details={"imported": len(rows)}
     )

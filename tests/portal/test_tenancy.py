@@ -247,3 +247,33 @@ def test_a_reused_connection_carries_no_agency_from_one_request_or_task_to_the_n
     assert connection.connection.info.backend_pid == backend  # one connection throughout
     with connection.cursor() as cursor:  # back to the test's scope, for the teardown
         cursor.execute("SELECT set_config(%s, %s, false)", [tenancy.SETTING, tenancy.ALL])
+
+
+def test_a_bulk_job_analyses_what_it_loaded_as_the_application_role(cast, monkeypatch):
+    """The dispatcher's catch-up inserts thousands of drafts; it analyses the table itself
+    (``tenancy.analyze_after_bulk``), through the owner's function, so the next pages are
+    planned on true figures. The threshold is lowered here: five drafts stand for thousands."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from rapportages.models import Report
+    from rapportages.services import reports_schedule
+
+    monkeypatch.setattr(tenancy, "ANALYZE_AFTER_ROWS", 1)
+
+    def estimated() -> float:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'rapportages_report'")
+            return cursor.fetchone()[0]
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user")
+        assert cursor.fetchone()[0] == settings.DATABASE_APP_ROLE  # not the owner
+    for t in (cast.traj_x1, cast.traj_x2, cast.traj_y1):
+        t.start_date = timezone.localdate() - timedelta(days=400)
+        t.save(update_fields=["start_date"])
+    before = estimated()  # -1 (never analysed) or what an earlier analyse saw
+    created = reports_schedule(today=timezone.localdate())
+    assert created >= 3
+    assert estimated() == Report.objects.count() != before

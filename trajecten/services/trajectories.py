@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kwaliteit.services import surveys_invite
-from portal import access, audit, live, uploads, writes
+from portal import access, audit, live, tenancy, uploads, writes
 from portal.constants import AuditAction
 from portal.models import Phase, Product, User
 from portal.services import employee_invite
@@ -337,4 +337,5 @@ def renewals_record(*, today: date) -> int:
                     )
                 )
     created = Renewal.objects.bulk_create(new, ignore_conflicts=True, batch_size=1000)
+    tenancy.analyze_after_bulk(Renewal, rows=len(created))
     return len(created)
