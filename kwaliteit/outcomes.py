@@ -38,11 +38,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import OuterRef, Subquery
-from django.utils import timezone
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.utils.translation import gettext as _
 
 from portal import access, charts
+from trajecten import workdays
 from trajecten.constants import WITH_PLACEMENT, ClosingReason, MemberRole, TrajectoryStatus
 from trajecten.models import TrajectoryMember
 
@@ -64,32 +64,42 @@ class Rate:
 
 
 def intake_rate(trajectories, *, start: date, end: date, today: date) -> Rate:
+    """Counted per pair of referral and intake date (a few hundred, however many files)."""
     rate = Rate()
-    for t in trajectories.filter(referral_date__range=(start, end)).only(
-        "referral_date", "intake_date"
-    ):
-        promise = t.intake_promise(today)
+    pairs = (
+        trajectories.filter(referral_date__range=(start, end))
+        .order_by()
+        .values_list("referral_date", "intake_date")
+        .annotate(n=Count("id"))
+    )
+    for referral, intake, n in pairs:
+        promise = workdays.intake_promise(referral, intake, today)
         if promise != "open":
-            rate.total += 1
-            rate.hits += promise == "met"
+            rate.total += n
+            rate.hits += n * (promise == "met")
     return rate
 
 
-def report_timeliness(user, *, start: date, end: date, today: date) -> list[tuple[date, bool]]:
-    """(due date, signed on time) of every report counted as "reports on time"."""
-    rows = (
+def report_timeliness(user, *, start: date, end: date, today: date) -> list[tuple[date, int, int]]:
+    """(due date, signed on time, due) of the reports counted as "reports on time", per due
+    date; "on time" compares the signing day in the portal's time zone with the due date."""
+    return list(
         access.report_deadlines(user)
         .filter(version=1, due_date__range=(start, min(end, today)))
-        .values_list("due_date", "signed_at")
+        .order_by()
+        .values("due_date")
+        .annotate(hits=Count("id", filter=Q(signed_at__date__lte=F("due_date"))), total=Count("id"))
+        .values_list("due_date", "hits", "total")
     )
-    return [
-        (due, bool(signed and timezone.localtime(signed).date() <= due)) for due, signed in rows
-    ]
 
 
-def rate_of(flags) -> Rate:
-    flags = list(flags)
-    return Rate(hits=sum(flags), total=len(flags))
+def rate_of(counts) -> Rate:
+    """The rate of (key, hits, total) rows, as ``report_timeliness`` gives them."""
+    rate = Rate()
+    for _key, hits, total in counts:
+        rate.hits += hits
+        rate.total += total
+    return rate
 
 
 @dataclass
@@ -161,33 +171,54 @@ def median_days(closed: list[Closed]) -> float | None:
 
 
 @dataclass
-class Answer:
-    trajectory_id: int
-    party: str
-    answered: bool
-    declined: bool
-    marks: tuple[int, int, int] | None
-    comment: str
+class Tally:
+    """The invitations of one party about one trajectory (or summed over a group)."""
+
+    invited: int = 0
+    answered: int = 0
+    declined: int = 0
+    sums: tuple[int, int, int] = (0, 0, 0)  # the marks per question, added up
 
 
-def answers_for(user, *, start: date, end: date) -> list[Answer]:
-    """The invitations of the trajectories closed in the period (``closed_in``'s rows)."""
+def tallies_for(user, *, start: date, end: date) -> dict[tuple[int, str], Tally]:
+    """Per (trajectory, party), the invitations of the trajectories closed in the period
+    (``closed_in``'s rows), counted and added up in the database: one row per trajectory and
+    party, never an answer."""
+    answered = Q(answered_at__isnull=False)
     rows = (
         SurveyInvitation.objects.visible_to(user)
         .filter(trajectory__status=TrajectoryStatus.ENDED, trajectory__end_date__range=(start, end))
-        .values_list("trajectory_id", "party", "answered_at", "declined_at", *QUESTIONS, "comment")
-    )
-    return [
-        Answer(
-            trajectory_id=tid,
-            party=party,
-            answered=answered is not None,
-            declined=declined is not None,
-            marks=tuple(marks) if answered is not None else None,
-            comment=comment if answered is not None else "",
+        .order_by()
+        .values("trajectory_id", "party")
+        .annotate(
+            invited=Count("id"),
+            answered=Count("id", filter=answered),
+            declined=Count("id", filter=Q(declined_at__isnull=False)),
+            **{q: Sum(q, filter=answered) for q in QUESTIONS},
         )
-        for tid, party, answered, declined, *marks, comment in rows
-    ]
+        .values_list("trajectory_id", "party", "invited", "answered", "declined", *QUESTIONS)
+    )
+    return {
+        (tid, party): Tally(invited, n, declined, tuple(m or 0 for m in marks))
+        for tid, party, invited, n, declined, *marks in rows
+    }
+
+
+def comments_for(user, *, start: date, end: date) -> dict[str, list[str]]:
+    """The comments of the period per party, sorted by their text (so their order tells
+    nothing of who wrote which); for agency staff, under the small-number rule."""
+    rows = (
+        SurveyInvitation.objects.visible_to(user)
+        .filter(trajectory__status=TrajectoryStatus.ENDED, trajectory__end_date__range=(start, end))
+        .filter(answered_at__isnull=False)
+        .exclude(comment="")
+        .order_by("comment")
+        .values_list("party", "comment")
+    )
+    comments = defaultdict(list)
+    for party, comment in rows:
+        comments[party].append(comment)
+    return comments
 
 
 @dataclass
@@ -212,22 +243,28 @@ class Satisfaction:
         return self.hidden and self.answered > 0
 
 
-def satisfaction(answers: list[Answer], closed_ids, party: str, *, hidden=None) -> Satisfaction:
-    mine = [a for a in answers if a.party == party]
-    asked = {a.trajectory_id for a in mine}
-    marks = [a.marks for a in mine if a.answered]
-    figures = Satisfaction(
-        invited=len(mine),
-        answered=len(marks),
-        declined=sum(a.declined for a in mine),
-        not_asked=sum(1 for pk in closed_ids if pk not in asked),
-    )
-    figures.hidden = len(marks) < MIN_RESPONSES if hidden is None else hidden
+def satisfaction(tallies: dict, closed_ids, party: str, *, hidden=None) -> Satisfaction:
+    """The figures of ``party`` over the trajectories ``closed_ids``: the mean mark per
+    question over the answers, and overall the mean of all marks given."""
+    invited = answered = declined = not_asked = 0
+    sums = [0, 0, 0]
+    for pk in closed_ids:
+        tally = tallies.get((pk, party))
+        if tally is None:
+            not_asked += 1
+            continue
+        invited += tally.invited
+        answered += tally.answered
+        declined += tally.declined
+        for i, mark in enumerate(tally.sums):
+            sums[i] += mark
+    total = Tally(invited, answered, declined, tuple(sums))
+    figures = Satisfaction(invited, answered, declined, not_asked)
+    figures.hidden = total.answered < MIN_RESPONSES if hidden is None else hidden
     if not figures.hidden:
-        figures.averages = {
-            q: round(statistics.fmean(m[i] for m in marks), 1) for i, q in enumerate(QUESTIONS)
-        }
-        figures.overall = round(statistics.fmean(v for m in marks for v in m), 1)
+        n = total.answered
+        figures.averages = {q: round(total.sums[i] / n, 1) for i, q in enumerate(QUESTIONS)}
+        figures.overall = round(sum(total.sums) / (3 * n), 1)
     return figures
 
 
@@ -339,36 +376,36 @@ class Outcomes:
         ]
 
 
-def _groups(closed: list[Closed], answers: list[Answer], key, names: dict) -> list[Group]:
+def _groups(closed: list[Closed], tallies: dict, key, names: dict) -> list[Group]:
     """One row per value of ``key(closed)``, with the small-number rule over the rows."""
     members = defaultdict(list)
     for c in closed:
-        members[key(c)].append(c)
-    by_trajectory = defaultdict(list)
-    for a in answers:
-        by_trajectory[a.trajectory_id].append(a)
-    hidden = {}
-    for party in SurveyParty.values:
-        counts = {
-            k: sum(a.answered for c in cs for a in by_trajectory[c.pk] if a.party == party)
-            for k, cs in members.items()
-        }
-        hidden[party] = suppress(counts)
+        members[key(c)].append(c.pk)
+    hidden = {
+        party: suppress(
+            {
+                k: sum(tallies[pk, party].answered for pk in ids if (pk, party) in tallies)
+                for k, ids in members.items()
+            }
+        )
+        for party in SurveyParty.values
+    }
+    placed = {c.pk for c in closed if c.placed}
     rows = []
     for k in names:
-        cs = members.get(k, [])
-        ids = [c.pk for c in cs]
-        mine = [a for pk in ids for a in by_trajectory[pk]]
+        ids = members.get(k, [])
 
-        def figures(party, mine=mine, ids=ids, k=k):
-            low = k in hidden[party] or not any(a.answered for a in mine if a.party == party)
-            return satisfaction(mine, ids, party, hidden=low)
+        def figures(party, ids=ids, k=k):
+            low = k in hidden[party] or not any(
+                tallies[pk, party].answered for pk in ids if (pk, party) in tallies
+            )
+            return satisfaction(tallies, ids, party, hidden=low)
 
         rows.append(
             Group(
                 name=names[k],
-                closed=len(cs),
-                placed=sum(c.placed for c in cs),
+                closed=len(ids),
+                placed=sum(pk in placed for pk in ids),
                 employee=figures(SurveyParty.EMPLOYEE),
                 employer=figures(SurveyParty.EMPLOYER),
             )
@@ -392,12 +429,12 @@ def _quarter_label(day: date) -> str:
 
 
 def outcomes(*, user, start: date, end: date, today: date) -> Outcomes:
-    """The figures of the period for what ``user`` may see, in six queries (seven with the
-    specialists' names)."""
+    """The figures of the period for what ``user`` may see, in a fixed number of queries
+    (more for admins: the specialists' names; for staff: the comments)."""
     trajectories = access.visible_trajectories(user)
     closed = closed_in(trajectories, start=start, end=end)
     closed_ids = [c.pk for c in closed]
-    answers = answers_for(user, start=start, end=end)
+    tallies = tallies_for(user, start=start, end=end)
     placed = [c for c in closed if c.placed]
     spans = quarters(start, end)
     quarter_names = {span: _quarter_label(span[0]) for span in spans}
@@ -416,18 +453,17 @@ def outcomes(*, user, start: date, end: date, today: date) -> Outcomes:
         median_days_to_placement=median_days(closed),
         placements_measured=sum(c.days_to_placement is not None for c in closed),
         intake=intake_rate(trajectories, start=start, end=end, today=today),
-        reports=rate_of(
-            on_time for _due, on_time in report_timeliness(user, start=start, end=end, today=today)
-        ),
-        employee=satisfaction(answers, closed_ids, SurveyParty.EMPLOYEE),
-        employer=satisfaction(answers, closed_ids, SurveyParty.EMPLOYER),
-        quarters=_groups(closed, answers, quarter_of, quarter_names),
+        reports=rate_of(report_timeliness(user, start=start, end=end, today=today)),
+        employee=satisfaction(tallies, closed_ids, SurveyParty.EMPLOYEE),
+        employer=satisfaction(tallies, closed_ids, SurveyParty.EMPLOYER),
+        quarters=_groups(closed, tallies, quarter_of, quarter_names),
     )
     if access.sees_outcome_breakdowns(user):
-        _add_breakdowns(result, user, closed, answers)
+        _add_breakdowns(result, user, closed, tallies)
     if access.sees_survey_comments(user):
+        comments = comments_for(user, start=start, end=end)
         result.comments = {
-            party: sorted(a.comment for a in answers if a.party == party and a.comment)
+            party: comments[party]
             for party in SurveyParty.values
             if not getattr(result, party).hidden
         }
@@ -435,7 +471,7 @@ def outcomes(*, user, start: date, end: date, today: date) -> Outcomes:
     return result
 
 
-def _add_breakdowns(result: Outcomes, user, closed: list[Closed], answers: list[Answer]) -> None:
+def _add_breakdowns(result: Outcomes, user, closed: list[Closed], tallies: dict) -> None:
     ids = {c.specialist_id for c in closed if c.specialist_id}
     people = {
         pk: f"{first} {last}".strip()
@@ -446,11 +482,11 @@ def _add_breakdowns(result: Outcomes, user, closed: list[Closed], answers: list[
     specialists = dict(sorted(people.items(), key=lambda item: item[1]))
     if any(c.specialist_id is None for c in closed):
         specialists[None] = _("Without a primary specialist")
-    result.by_specialist = _groups(closed, answers, lambda c: c.specialist_id, specialists)
+    result.by_specialist = _groups(closed, tallies, lambda c: c.specialist_id, specialists)
     employers = dict(
         sorted({c.employer_id: c.employer for c in closed}.items(), key=lambda i: i[1])
     )
-    result.by_employer = _groups(closed, answers, lambda c: c.employer_id, employers)
+    result.by_employer = _groups(closed, tallies, lambda c: c.employer_id, employers)
 
 
 def _add_charts(result: Outcomes) -> None:

@@ -124,9 +124,9 @@ def agency_overview(*, user, start: date, end: date, today: date) -> AgencyOverv
     months = _months(start, end)
     reports_by_month = {m: Rate() for m in months}
     timeliness = outcomes.report_timeliness(user, start=start, end=end, today=today)
-    for due_date, on_time in timeliness:
-        reports_by_month[due_date.replace(day=1)].total += 1
-        reports_by_month[due_date.replace(day=1)].hits += on_time
+    for due_date, hits, total in timeliness:
+        reports_by_month[due_date.replace(day=1)].total += total
+        reports_by_month[due_date.replace(day=1)].hits += hits
     closed = outcomes.closed_in(trajectories, start=start, end=end)
     placed_by_month = Counter(c.end_date.replace(day=1) for c in closed if c.placed)
     labels = [date_format(m, "M Y") for m in months]
@@ -141,7 +141,7 @@ def agency_overview(*, user, start: date, end: date, today: date) -> AgencyOverv
         ]
         + _without_primary(running),
         intake=intake,
-        reports=outcomes.rate_of(on_time for _due, on_time in timeliness),
+        reports=outcomes.rate_of(timeliness),
         closed_with_placement=[(r.label, n) for r, n in outcomes.by_reason(closed, placed=True)],
         closed_without_placement=[
             (r.label, n) for r, n in outcomes.by_reason(closed, placed=False)

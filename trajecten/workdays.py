@@ -17,6 +17,7 @@ def is_working_day(day: date) -> bool:
     return day.weekday() < 5 and day not in _holidays(day.year)
 
 
+@lru_cache(maxsize=8192)
 def add_working_days(start: date, days: int) -> date:
     """The date ``days`` working days after ``start`` (``start`` itself does not count)."""
     day = start
@@ -26,3 +27,13 @@ def add_working_days(start: date, days: int) -> date:
         if is_working_day(day):
             remaining -= 1
     return day
+
+
+def intake_promise(referral_date: date, intake_date: date | None, today: date) -> str:
+    """The promise of an intake within 5 working days of the referral: 'met', 'missed' or
+    'open' (no intake yet, deadline not passed). One definition for the file, the dashboards
+    and the outcome figures."""
+    deadline = add_working_days(referral_date, 5)
+    if intake_date:
+        return "met" if intake_date <= deadline else "missed"
+    return "missed" if today > deadline else "open"

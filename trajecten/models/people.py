@@ -254,10 +254,7 @@ class Trajectory(models.Model):
 
     def intake_promise(self, today: date) -> str:
         """'met', 'missed' or 'open' (no intake yet, deadline not passed)."""
-        deadline = self.intake_deadline()
-        if self.intake_date:
-            return "met" if self.intake_date <= deadline else "missed"
-        return "missed" if today > deadline else "open"
+        return workdays.intake_promise(self.referral_date, self.intake_date, today)
 
     def base_period_end(self) -> date | None:
         """The day after the base period; monthly renewals start there."""
