@@ -182,6 +182,18 @@ def test_queued_work_survives_a_redis_crash_with_aof_on(cast, tmp_path):
         server.wait(timeout=10)
 
 
+def empty_redis(port: int, folder) -> tuple[subprocess.Popen, str]:
+    """A Redis of the test's own that keeps nothing on disk, and its URL."""
+    url = f"redis://127.0.0.1:{port}/0"
+    server = subprocess.Popen(
+        [shutil.which("redis-server"), "--port", str(port), "--bind", "127.0.0.1",
+         "--dir", str(folder), "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert wait_for(lambda: _pings(url), 10)
+    return server, url
+
+
 def _pings(url: str) -> bool:
     import redis
 
@@ -200,14 +212,7 @@ def test_redis_emptied_completely_loses_no_due_report(cast, tmp_path):
 
     from rapportages.tasks import render_pending_reports, schedule_reports
 
-    port = 6340 + os.getpid() % 50
-    url = f"redis://127.0.0.1:{port}/0"
-    server = subprocess.Popen(
-        [shutil.which("redis-server"), "--port", str(port), "--bind", "127.0.0.1",
-         "--dir", str(tmp_path), "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-    )  # fmt: skip
-    assert wait_for(lambda: _pings(url), 10)
+    server, url = empty_redis(6340 + os.getpid() % 50, tmp_path)
     # A trajectory whose 3-month report falls due soon, and a signed report waiting
     # for its PDF: both queued (as beat and signing queue them), then the broker is emptied.
     cast.traj_y1.start_date = timezone.localdate() - timedelta(days=80)
@@ -257,14 +262,7 @@ def test_beat_and_a_worker_killed_mid_run_and_restarted_lose_nothing(cast, tmp_p
     import redis
 
     report = signed_report(cast, "Voortgang na een herstart van beat en worker. " * 12000)
-    port = 6290 + os.getpid() % 50
-    url = f"redis://127.0.0.1:{port}/0"
-    server = subprocess.Popen(
-        [shutil.which("redis-server"), "--port", str(port), "--bind", "127.0.0.1",
-         "--dir", str(tmp_path), "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-    )  # fmt: skip
-    assert wait_for(lambda: _pings(url), 10)
+    server, url = empty_redis(6290 + os.getpid() % 50, tmp_path)
     env = {**os.environ, **worker_environment(), "REDIS_URL": url, "EMAIL_URL": "dummymail://"}
     schedule = tmp_path / "beat-schedule"
 
