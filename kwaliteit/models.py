@@ -63,7 +63,3 @@ class SurveyInvitation(FileRecord):
 
     def __str__(self) -> str:
         return f"{self.get_party_display()} ({self.trajectory_id})"
-
-    @property
-    def is_answered(self) -> bool:
-        return self.answered_at is not None
