@@ -235,7 +235,9 @@ def fill_file(trajectory, specialist, template, story: DemoStory, *, behind=Fals
              "Reacties nabellen; gesprek voorbereiden.")
         )  # fmt: skip
     for offset, kind, minutes, visibility, medical, summary, agreements in conversations:
-        day = start + timedelta(days=offset)
+        # The intake conversation is the intake the file records (a report prints both).
+        day = trajectory.intake_date if kind == "intake" and trajectory.intake_date else None
+        day = day or start + timedelta(days=offset)
         if day > last:
             continue
         ConversationReport.objects.create(
