@@ -38,7 +38,7 @@ def _live_page(request, kind: str, build, template: str, partial: str):
     if stored.get(kind) != keys:
         request.session[live.SESSION_KEY] = {**stored, kind: keys}
     token = live.token(keys)  # before reading the data: a change meanwhile shows next poll
-    context = build(token)
+    context = build(keys, token)
     params = [(k, v) for k, v in request.GET.items() if k != "v"]
     context.update(
         poll_url=f"{request.path}?{urlencode([*params, ('v', token)])}",
@@ -71,12 +71,13 @@ def employer_dashboard(request):
     if not access.can_see_employer_dashboard(user):
         raise Http404
 
-    def build(version: str) -> dict:
+    def build(keys: list[str], version: str) -> dict:
         dashboard = dashboards.employer_dashboard(
             user=user,
             data=request.GET,
             page_number=request.GET.get("page"),
             today=today,
+            keys=keys,
             version=version,
         )
         audit.record_list(Trajectory, len(dashboard.rows))
@@ -97,7 +98,7 @@ def specialist_dashboard(request):
     if not access.is_agency_staff(user):
         raise Http404
 
-    def build(version: str) -> dict:
+    def build(keys: list[str], version: str) -> dict:
         return {"day": dashboards.specialist_day(user=user, today=today), "today": today}
 
     return _live_page(

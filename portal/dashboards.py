@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rapportages import selectors as report_selectors
 from rapportages.schedule import next_progress_report_due
-from sollicitaties.selectors import NormPosition, norm_positions, weekly_counts_per_bv
+from sollicitaties.selectors import NormPosition, norm_positions, weekly_counts_per_trajectory
 from trajecten import risks as trajectory_risks
 from trajecten import wvp
 from trajecten.constants import AssignmentStatus, MemberRole, TrajectoryStatus
@@ -152,22 +152,136 @@ class EmployerDashboard:
 CHART_WEEKS = 12
 
 
-def _weekly_chart(*, user, per_bv: list[BVFigures], today: date) -> charts.Chart:
-    """Counting applications per week over the last ``CHART_WEEKS`` weeks, one line per BV."""
+@dataclass(frozen=True, slots=True)
+class _Share:
+    """One trajectory's share of the figures per BV and of the weekly chart."""
+
+    bv: int
+    status: str
+    risk: bool
+    below: bool
+    applications: int
+    weeks: tuple[int, ...] = ()
+
+
+@dataclass
+class _Figures:
+    """The figures of one user's dashboard on one day, and the token they are true at: the
+    cached state that a change updates one trajectory at a time (``_updated_figures``)."""
+
+    token: str
+    computed_at: datetime
+    bvs: dict[int, tuple[str, object]]
+    shares: dict[int, _Share]
+    #: The last step: the token it started from and the trajectories it computed again
+    #: (``None``: everything), so the page's rows can be carried forward the same way.
+    previous: str = ""
+    changed: frozenset[int] | None = None
+    #: The facts that step computed (not cached: only for the request that computed them).
+    fresh: dict[int, TrajectoryFacts] = field(default_factory=dict)
+
+    def __getstate__(self):
+        return {**self.__dict__, "fresh": {}}
+
+    def per_bv(self) -> list[BVFigures]:
+        per_bv: dict[int, BVFigures] = {}
+        for share in self.shares.values():
+            bv = per_bv.get(share.bv)
+            if bv is None:
+                name, uuid = self.bvs[share.bv]
+                bv = per_bv[share.bv] = BVFigures(name, uuid, pk=share.bv)
+            setattr(bv, share.status, getattr(bv, share.status) + 1)
+            if share.status == TrajectoryStatus.ENDED:
+                continue
+            bv.with_risks += share.risk
+            bv.below_norm += share.below
+            bv.applications += share.applications
+        return sorted(per_bv.values(), key=lambda b: b.name)
+
+    def weekly_chart(self, per_bv: list[BVFigures], weeks: list[date]) -> charts.Chart:
+        """Counting applications per week over the last ``CHART_WEEKS`` weeks, one line per
+        BV (a BV's applications on ended trajectories count too)."""
+        counts = {bv.pk: [0] * len(weeks) for bv in per_bv}
+        for share in self.shares.values():
+            line = counts[share.bv]
+            for i, n in enumerate(share.weeks):
+                line[i] += n
+        return charts.line_chart(
+            title=str(_("Applications per week, last 12 weeks")),
+            categories=[date_format(w, "j M") for w in weeks],
+            series=[(bv.name, counts[bv.pk]) for bv in per_bv],
+        )
+
+
+def _shares(
+    *, user, today: date, ids: list[int] | None = None
+) -> tuple[dict[int, TrajectoryFacts], dict[int, _Share], dict[int, tuple[str, object]]]:
+    """The facts, the shares and the BVs of the visible trajectories (all, or those in
+    ``ids``): four queries."""
+    facts, trajectories = _facts_for(user=user, today=today, ids=ids)
     weeks = charts.last_weeks(today, CHART_WEEKS)
-    counts = weekly_counts_per_bv(user=user, since=weeks[0], until=today)
-    return charts.line_chart(
-        title=str(_("Applications per week, last 12 weeks")),
-        categories=[date_format(w, "j M") for w in weeks],
-        series=[(bv.name, [counts.get((bv.pk, w), 0) for w in weeks]) for bv in per_bv],
+    counts = weekly_counts_per_trajectory(user=user, since=weeks[0], until=today, ids=ids)
+    shares, bvs = {}, {}
+    for t in trajectories:
+        f = facts[t.pk]
+        below = f.position is not None and f.position.below_norm and t.is_active
+        shares[t.pk] = _Share(
+            bv=t.legal_entity_id,
+            status=t.status,
+            risk=bool(f.risks),
+            below=below,
+            applications=f.position.current_count if f.position else 0,
+            weeks=tuple(counts.get((t.pk, w), 0) for w in weeks),
+        )
+        bvs[t.legal_entity_id] = (t.legal_entity.name, t.legal_entity.uuid)
+    return facts, shares, bvs
+
+
+#: How long figures are carried forward change by change before they are computed afresh:
+#: what no trajectory's change announces (an agency setting, a BV's name) shows within this.
+FACTS_SECONDS = 600
+FIGURES_FRESH = timedelta(seconds=FACTS_SECONDS)
+
+
+def _dashboard_figures(
+    *, user, today: date, scope: list[int], keys: list[str], version: str
+) -> _Figures:
+    """The figures at ``version``: from the cache when nothing changed since they were
+    computed; else, when ``portal.live`` can tell which trajectories changed, the cached
+    figures with those trajectories' shares computed again; else all of them afresh. The
+    cache key names the BVs the user may see (``scope``), so a narrowed scope never shows
+    figures computed over the wider one."""
+    key = (
+        f"dashboard:figures:{user.pk}:{today.isoformat()}:{get_language()}:"
+        f"{hash(tuple(sorted(scope)))}"
     )
+    cached = cache.get(key) if version else None
+    if cached is not None and timezone.now() - cached.computed_at > FIGURES_FRESH:
+        cached = None
+    if cached is not None and cached.token == version:
+        return cached
+    changed = live.changed_trajectories(keys, cached.token, version) if cached is not None else None
+    if changed is None:
+        figures = _Figures(version, timezone.now(), {}, {})
+        figures.fresh, figures.shares, figures.bvs = _shares(user=user, today=today)
+    else:
+        figures = cached
+        figures.previous, figures.token, figures.changed = cached.token, version, frozenset(changed)
+        figures.fresh, shares, bvs = _shares(user=user, today=today, ids=sorted(changed))
+        for pk in changed:
+            figures.shares.pop(pk, None)
+        figures.shares.update(shares)
+        figures.bvs.update(bvs)
+    if version:
+        cache.set(key, figures, FACTS_SECONDS)
+    return figures
 
 
 def _facts_for(
     *, user, today: date, ids: list[int] | None = None
-) -> tuple[dict[int, TrajectoryFacts], list[BVFigures]]:
-    """Facts for the visible trajectories (all, or those in ``ids``) and the figures per BV
-    over them: three queries."""
+) -> tuple[dict[int, TrajectoryFacts], list[Trajectory]]:
+    """Facts for the visible trajectories (all, or those in ``ids``), and those trajectories:
+    three queries."""
     extensions = (
         Extension.objects.filter(case_id=OuterRef("sickness_case_id"))
         .values("case_id")
@@ -198,7 +312,6 @@ def _facts_for(
     positions = norm_positions(user=user, trajectories=trajectories, today=today)
     overdue = report_selectors.overdue_reports(user=user, trajectories=trajectories, today=today)
     facts: dict[int, TrajectoryFacts] = {}
-    per_bv: dict[int, BVFigures] = {}
     for t in trajectories:
         dates = t.sickness_case.dates(
             second_track_start=t.start_date, extension_weeks=t.extension_weeks
@@ -224,17 +337,7 @@ def _facts_for(
             ),
             risks=found,
         )
-        bv = per_bv.setdefault(
-            t.legal_entity_id,
-            BVFigures(t.legal_entity.name, t.legal_entity.uuid, pk=t.legal_entity_id),
-        )
-        setattr(bv, t.status, getattr(bv, t.status) + 1)
-        if t.is_ended:
-            continue
-        bv.with_risks += bool(found)
-        bv.below_norm += below
-        bv.applications += position.current_count if position else 0
-    return facts, sorted(per_bv.values(), key=lambda b: b.name)
+    return facts, trajectories
 
 
 def _totals(per_bv: list[BVFigures]) -> BVFigures:
@@ -253,36 +356,30 @@ def _primary_specialists() -> Prefetch:
     )
 
 
-FACTS_SECONDS = 600
-
-
 def employer_dashboard(
-    *, user, data, page_number, today: date, version: str = ""
+    *, user, data, page_number, today: date, keys: list[str] = (), version: str = ""
 ) -> EmployerDashboard:
     """Every trajectory of the contact's BVs (or, for agency staff, of what they may see).
 
-    The figures per BV need the facts (clock, norm, reports, risks) of every trajectory; they,
-    and the facts of the page's rows, are cached under the live-update ``version`` the page
-    was rendered with. Any change that could alter them raises that version (``portal.live``),
-    so a repeated view of an unchanged dashboard reads them from the cache (the row facts per
-    language, as their risk sentences are translated)."""
-    key = f"dashboard:figures:{user.pk}:{version}:{today.isoformat()}:{get_language()}"
-    figures = cache.get(key) if version else None
-    if figures is None:
-        per_bv = _facts_for(user=user, today=today)[1]
-        figures = (per_bv, _weekly_chart(user=user, per_bv=per_bv, today=today))
-        if version:
-            cache.set(key, figures, FACTS_SECONDS)
-    per_bv, weekly = figures
+    The figures per BV need the facts (clock, norm, reports, risks) of every trajectory; they
+    are cached under the live-update ``version`` of ``keys`` the page was rendered with
+    (``portal.live``), and after a change only the changed trajectories are computed again
+    (``_dashboard_figures``). The facts of the page's rows are cached under the version too
+    (per language, as their risk sentences are translated)."""
     dashboard_filter = EmployerDashboardFilter(data or None, user=user)
+    # The BVs the user may see, as a list: the same scope, but it lets PostgreSQL use the
+    # trajectories' BV index instead of sorting the agency's every trajectory.
+    bv_ids = [bv.pk for bv in dashboard_filter.legal_entities]
+    figures = _dashboard_figures(
+        user=user, today=today, scope=bv_ids, keys=list(keys), version=version
+    )
+    per_bv = figures.per_bv()
+    weekly = figures.weekly_chart(per_bv, charts.last_weeks(today, CHART_WEEKS))
     last_shared = (
         ConversationReport.objects.visible_to(user)
         .filter(trajectory=OuterRef("pk"))
         .order_by("-date", "-id")
     )
-    # The BVs the user may see, as a list: the same scope, but it lets PostgreSQL use the
-    # trajectories' BV index instead of sorting the agency's every trajectory.
-    bv_ids = [bv.pk for bv in dashboard_filter.legal_entities]
     rows = (
         dashboard_filter.qs.filter(legal_entity_id__in=bv_ids)
         .select_related("employee", "legal_entity", "phase")
@@ -295,16 +392,7 @@ def employer_dashboard(
     )
     page = Paginator(rows, PAGE_SIZE).get_page(page_number)
     page_rows = list(page.object_list)
-    ids = [t.pk for t in page_rows]
-    facts_key = (
-        f"dashboard:facts:{user.pk}:{version}:{today.isoformat()}:{get_language()}:"
-        f"{hash(tuple(ids))}"
-    )
-    facts = cache.get(facts_key) if version else None
-    if facts is None:
-        facts = _facts_for(user=user, today=today, ids=ids)[0]
-        if version:
-            cache.set(facts_key, facts, FACTS_SECONDS)
+    facts = _row_facts(user=user, today=today, ids=[t.pk for t in page_rows], figures=figures)
     for t in page_rows:
         t.facts = facts[t.pk]
     return EmployerDashboard(
@@ -323,6 +411,36 @@ def employer_dashboard(
             ],
         ),
     )
+
+
+def _row_facts(*, user, today: date, ids: list[int], figures: _Figures) -> dict:
+    """The facts of the page's rows, cached under the figures' token; after a step that
+    computed only some trajectories again, the rows of the step before are carried forward
+    and only the changed ones among them taken from that step."""
+
+    def key(token: str) -> str:
+        return (
+            f"dashboard:facts:{user.pk}:{token}:{today.isoformat()}:{get_language()}:"
+            f"{hash(tuple(ids))}"
+        )
+
+    token = figures.token
+    facts = cache.get(key(token)) if token else None
+    if facts is None and figures.changed is not None and figures.previous:
+        earlier = cache.get(key(figures.previous))
+        if earlier is not None:
+            facts = {pk: f for pk, f in earlier.items() if pk not in figures.changed}
+            facts |= {pk: figures.fresh[pk] for pk in ids if pk in figures.fresh}
+            if set(facts) != set(ids):
+                facts = None
+    if facts is None:
+        wanted = [pk for pk in ids if pk not in figures.fresh]
+        facts = {pk: figures.fresh[pk] for pk in ids if pk in figures.fresh}
+        if wanted:
+            facts |= _facts_for(user=user, today=today, ids=wanted)[0]
+    if token:
+        cache.set(key(token), facts, FACTS_SECONDS)
+    return facts
 
 
 # --- Specialist's day -------------------------------------------------------------------------

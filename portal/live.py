@@ -11,6 +11,13 @@ the token with the cached versions in one ``get_many`` and answers 204 when noth
 A version is a number that only goes up. When the cache loses a key (restart, eviction), the
 next read seeds it from the clock, so a lost key looks like a change (one extra refresh), never
 like "nothing changed".
+
+Each raise also records which trajectories it was for, under the version it produced
+(``<key>:changed:<version>``). A dashboard that computed its figures at an earlier token asks
+``changed_trajectories`` for the union of those sets and recomputes only those trajectories'
+share of its figures. Whenever that cannot be told for certain (a raise without trajectories, a
+record evicted or not yet written, too many raises in between, a reseeded key), the answer is
+``None`` and the dashboard computes everything again: never "nothing changed" by mistake.
 """
 
 import time
@@ -20,6 +27,12 @@ from django.db import transaction
 
 SESSION_KEY = "live_keys"
 TIMEOUT = 60 * 60 * 24 * 7
+#: How long the record of what a raise changed is kept, and how many raises a dashboard
+#: catches up on before it computes everything again (one read of this many records).
+CHANGES_SECONDS = 60 * 60
+MAX_CHANGES = 200
+#: A bulk write of more trajectories than this records nothing: dashboards recompute.
+MAX_RECORDED_IDS = 500
 
 
 def employer_key(employer_id: int) -> str:
@@ -52,22 +65,61 @@ def changed(keys: list[str], seen: str) -> bool:
     return token(keys) != seen
 
 
-def bump(keys: list[str]) -> None:
+def _changes_key(key: str, version: int) -> str:
+    return f"{key}:changed:{version}"
+
+
+def bump(keys: list[str], trajectory_ids=()) -> None:
+    """Raise the versions of ``keys``; with ``trajectory_ids``, record that these were what
+    changed (see the module docstring)."""
+    ids = sorted(set(trajectory_ids))
+    if len(ids) > MAX_RECORDED_IDS:
+        ids = []
+    records = {}
     for key in keys:
         try:
-            cache.incr(key)
+            version = cache.incr(key)
         except ValueError:  # not in the cache: any new seed differs from what pages saw
             cache.set(key, _seed(), TIMEOUT)
+            continue
+        if ids:
+            records[_changes_key(key, version)] = ids
+    if records:
+        cache.set_many(records, CHANGES_SECONDS)
+
+
+def changed_trajectories(keys: list[str], since: str, until: str) -> set[int] | None:
+    """The trajectories whose changes raised ``keys`` from token ``since`` to ``until``, or
+    ``None`` when that cannot be told for certain."""
+    try:
+        old = [int(v) for v in since.split(".")]
+        new = [int(v) for v in until.split(".")]
+    except ValueError:
+        return None
+    if len(old) != len(keys) or len(new) != len(keys):
+        return None
+    wanted = []
+    for key, first, last in zip(keys, old, new, strict=True):
+        if not 0 <= last - first <= MAX_CHANGES:
+            return None
+        wanted += [_changes_key(key, v) for v in range(first + 1, last + 1)]
+    if len(wanted) > MAX_CHANGES:
+        return None
+    found = cache.get_many(wanted) if wanted else {}
+    if len(found) != len(wanted):
+        return None
+    return {pk for ids in found.values() for pk in ids}
 
 
 def bump_trajectory(trajectory) -> None:
     """After the current transaction commits, tell the dashboards of the trajectory's employer
-    and agency that something changed. Needs ``legal_entity`` (one query when not loaded)."""
+    and agency that it changed. Needs ``legal_entity`` (one query when not loaded)."""
     keys = [
         employer_key(trajectory.legal_entity.employer_id),
         agency_key(trajectory.agency_id),
     ]
-    transaction.on_commit(lambda: bump(keys), robust=True)
+    ids = [trajectory.pk]
+    transaction.on_commit(lambda: bump(keys, ids), robust=True)
 
 
 def bump_trajectories(trajectory_ids) -> None:
@@ -84,4 +136,4 @@ def bump_trajectories(trajectory_ids) -> None:
         .distinct()
     )
     keys = sorted({agency_key(a) for a, _e in pairs} | {employer_key(e) for _a, e in pairs})
-    transaction.on_commit(lambda: bump(keys), robust=True)
+    transaction.on_commit(lambda: bump(keys, ids), robust=True)

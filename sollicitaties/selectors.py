@@ -221,20 +221,26 @@ def log_entries(*, user, trajectory) -> list[LogEntry]:
     return entries
 
 
-def weekly_counts_per_bv(*, user, since: date, until: date) -> dict[tuple[int, date], int]:
-    """Counting applications the user may see per BV and ISO week (its Monday) between two
-    dates: one query. The norm counts the same kinds, so a week's bar and the norm agree."""
+def weekly_counts_per_trajectory(
+    *, user, since: date, until: date, ids=None
+) -> dict[tuple[int, date], int]:
+    """Counting applications the user may see per trajectory and ISO week (its Monday) between
+    two dates, of all trajectories or those in ``ids``: one query. The norm counts the same
+    kinds, so a week's bar and the norm agree."""
     from django.db.models.functions import TruncWeek
 
+    rows = ApplicationActivity.objects.visible_to(user).filter(
+        date__range=(since, until), kind__in=COUNTING_KINDS
+    )
+    if ids is not None:
+        rows = rows.filter(trajectory_id__in=ids)
     rows = (
-        ApplicationActivity.objects.visible_to(user)
-        .filter(date__range=(since, until), kind__in=COUNTING_KINDS)
-        .annotate(week=TruncWeek("date"))
-        .values("trajectory__legal_entity_id", "week")
+        rows.annotate(week=TruncWeek("date"))
+        .values_list("trajectory_id", "week")
         .annotate(n=Count("id"))
         .order_by()
     )
-    return {(r["trajectory__legal_entity_id"], _as_date(r["week"])): r["n"] for r in rows}
+    return {(pk, _as_date(week)): n for pk, week, n in rows}
 
 
 def _as_date(value) -> date:

@@ -5,12 +5,15 @@ from datetime import date, datetime, timedelta
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from portal import dashboards, live
+from portal.models import Product
 from rapportages import services as report_services
 from rapportages.models import Report
 from sollicitaties.models import ApplicationActivity
@@ -483,6 +486,106 @@ def test_a_changed_sickness_case_or_extension_shows_at_once_despite_the_cache(
     html = page(client)
     assert "De WIA-aanvraag moet uiterlijk" not in html
     assert "(nog 25 weken tot week 104)" in html
+
+
+# --- After a change: the changed trajectories again, the figures as if computed afresh --------
+
+
+def _live_part(html: str) -> str:
+    """The live part of a dashboard without what differs from render to render (the poll's
+    token, CSRF tokens)."""
+    part = html[html.index('<div id="live"') :]
+    part = re.sub(r"v=[0-9.]+", "v=", part)
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", part)
+
+
+@pytest.fixture
+def recomputed(monkeypatch):
+    """The ``ids`` of every computation of dashboard shares (``None``: all of them)."""
+    calls = []
+    real = dashboards._shares
+
+    def spy(**kwargs):
+        calls.append(kwargs.get("ids"))
+        return real(**kwargs)
+
+    monkeypatch.setattr(dashboards, "_shares", spy)
+    return calls
+
+
+@time_machine.travel(datetime(2026, 11, 24, 12, 0), tick=False)
+def test_after_changes_only_those_trajectories_are_recomputed_and_the_figures_equal_a_fresh_count(
+    cast, login, on_commit, recomputed
+):
+    client = login(cast.contact_x_all)
+    before = _live_part(page(client))
+    assert recomputed == [None]  # the first view counts everything
+
+    employee = Client()
+    employee.force_login(cast.employee_x1)
+    assert on_commit(record_application, employee, cast.traj_x1).status_code == 302
+    new = on_commit(
+        trajecten_services.trajectory_refer, actor=cast.contact_x_all, first_name="Xander",
+        last_name="Nieuw", guidance_language="nl", legal_entity=cast.x2,
+        first_sick_day=date(2026, 6, 1), product=Product.objects.filter(
+            agency=cast.agency_a).first(),
+    )  # fmt: skip
+    on_commit(
+        trajecten_services.trajectory_close, actor=cast.specialist_a2, trajectory=cast.traj_x2,
+        closing_reason="new_job", end_date=date(2026, 11, 24),
+    )  # fmt: skip
+    after = _live_part(page(client))
+    assert recomputed[1:] == [sorted([cast.traj_x1.pk, cast.traj_x2.pk, new.pk])]
+    assert after != before and "Xander" in after
+
+    cache.clear()  # the same page counted from nothing
+    assert _live_part(page(client)) == after
+    assert recomputed[2:] == [None]
+
+
+def test_a_change_that_names_no_trajectory_counts_everything_again(cast, login, recomputed):
+    client = login(cast.contact_x_all)
+    page(client)
+    live.bump(dashboards.live_keys(cast.contact_x_all, "employer"))  # no trajectory named
+    page(client)
+    assert recomputed == [None, None]
+
+
+def test_a_narrowed_scope_never_shows_figures_counted_over_the_wider_one(cast, login, recomputed):
+    contact = EmployerContactFactory(employer=cast.employer_x)
+    enrol_totp(contact.user)
+    client = login(contact.user)
+    assert "X2 BV" in page(client)
+    contact.all_legal_entities = False
+    contact.save()
+    contact.legal_entities.set([cast.x1])  # no trajectory changed, no version raised
+    html = page(client)
+    assert "X2 BV" not in html and "Xenia" not in html
+    assert recomputed == [None, None]
+
+
+def test_the_change_record_answers_only_what_it_knows_for_certain(settings):
+    keys = [live.employer_key(10_001), live.agency_key(10_002)]
+    start = live.token(keys)
+    live.bump(keys, [5, 3])
+    live.bump(keys[:1], [7])
+    now = live.token(keys)
+    assert live.changed_trajectories(keys, start, now) == {3, 5, 7}
+    assert live.changed_trajectories(keys, now, now) == set()
+    live.bump(keys)  # a raise without trajectories: nobody can say what changed
+    assert live.changed_trajectories(keys, now, live.token(keys)) is None
+    now = live.token(keys)
+    live.bump(keys, range(live.MAX_RECORDED_IDS + 1))  # a bulk write records nothing
+    assert live.changed_trajectories(keys, now, live.token(keys)) is None
+    now = live.token(keys)
+    live.bump(keys, [1])
+    cache.delete(f"{keys[1]}:changed:{int(live.token(keys).split('.')[1])}")  # evicted
+    assert live.changed_trajectories(keys, now, live.token(keys)) is None
+    assert live.changed_trajectories(keys, "nonsense", now) is None
+    assert live.changed_trajectories(keys, now.split(".")[0], now) is None
+    later = ".".join(str(int(v) + live.MAX_CHANGES + 1) for v in now.split("."))
+    assert live.changed_trajectories(keys, now, later) is None  # too far apart, or reseeded
+    assert live.changed_trajectories(keys, later, now) is None
 
 
 # --- Figures agree with the rows they summarise -------------------------------------------------
