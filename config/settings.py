@@ -18,6 +18,7 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -140,6 +141,15 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A streaming replica for the reads that may lag (portal.replica; README, "Scaling").
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {
+        **env.db_url("DATABASE_REPLICA_URL"),
+        "CONN_MAX_AGE": DATABASES["default"].get("CONN_MAX_AGE", 0),
+        "CONN_HEALTH_CHECKS": True,
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["portal.replica.ReplicaRouter"]
 # Row-level security (portal.tenancy): the role the application connects as in production.
 # `migrate`, run as the tables' owner, grants it its rights when the role exists.
 DATABASE_APP_ROLE = env("DATABASE_APP_ROLE", default="spoorboek_app")
@@ -207,7 +217,32 @@ if env.str("BACKUP_AGE_RECIPIENTS", default=""):
         "task": "portal.tasks.make_backup",
         "schedule": crontab(hour=1, minute=30),
     }
-CELERY_TASK_ROUTES = {"portal.tasks.make_backup": {"queue": "backup"}}
+# Queues per kind of work (README, "Scaling"), so a burst of one never waits in front of
+# another: a hundred UWV files being built do not delay a password-free survey link or a
+# report notice. A worker started without -Q takes all of them but "backup" (one host); on
+# several hosts each queue gets workers of its own (-Q email, -Q reports, -Q exports).
+CELERY_TASK_DEFAULT_QUEUE = "celery"  # beat's sweeps: small, fan out into the queues below
+CELERY_TASK_QUEUES = [Queue(name) for name in ("celery", "email", "reports", "exports")]
+CELERY_TASK_ROUTES = {
+    **{
+        name: {"queue": "email"}
+        for name in (
+            "portal.tasks.send_invitation_email",
+            "trajecten.tasks.notify_referral",
+            "trajecten.tasks.send_referral_notice",
+            "trajecten.tasks.notify_message",
+            "kwaliteit.tasks.send_survey",
+            "rapportages.tasks.notify_report_final",
+            "rapportages.tasks.send_report_final_notice",
+            "rapportages.tasks.notify_report_offered",
+            "rapportages.tasks.send_report_reminder",
+        )
+    },
+    "rapportages.tasks.render_report": {"queue": "reports"},
+    "rapportages.tasks.build_bundle": {"queue": "exports"},
+    "trajecten.tasks.build_access_export": {"queue": "exports"},
+    "portal.tasks.make_backup": {"queue": "backup"},
+}
 
 # --- Authentication (django-allauth with mandatory MFA for staff) -----------------------------
 AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]

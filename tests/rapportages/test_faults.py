@@ -235,7 +235,8 @@ def test_redis_emptied_completely_loses_no_due_report(cast, tmp_path):
         assert not Report.objects.filter(trajectory=cast.traj_y1).exists()
 
         # The next runs of the sweeps (beat queues them on their schedule) find it all again.
-        worker = start_worker(f"{queue},celery", redis_url=url)  # the sweeper queues on celery
+        # The sweepers queue on celery, the renders they find go to the reports queue.
+        worker = start_worker(f"{queue},celery,reports", redis_url=url)
         with Connection(url) as broker:
             schedule_reports.apply_async(queue=queue, connection=broker)
             render_pending_reports.apply_async(queue=queue, connection=broker)
