@@ -8,7 +8,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal import access, audit
+from portal import access, audit, replica
 from portal.api.base import ErrorSerializer
 from portal.constants import AuditAction
 
@@ -131,6 +131,7 @@ class OutcomesView(APIView):
             data=request.query_params, context={"default": user.agency.measurement_period(today)}
         )
         period.is_valid(raise_exception=True)
-        result = outcomes.outcomes(user=user, today=today, **period.validated_data)
+        with replica.reads():
+            result = outcomes.outcomes(user=user, today=today, **period.validated_data)
         audit.record(AuditAction.VIEW, object_type="outcomes", details={"api": True})
         return Response(OutcomesSerializer(result).data)

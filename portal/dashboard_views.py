@@ -18,7 +18,7 @@ from django.utils import timezone
 from trajecten import selectors as trajecten_selectors
 from trajecten.models import Trajectory
 
-from . import access, audit, dashboards, figures, live
+from . import access, audit, dashboards, figures, live, replica
 from .csvexport import csv_response
 from .decorators import agency_admin_required
 from .downloads import download_name
@@ -117,9 +117,10 @@ def agency_overview(request):
     overview = None
     if form.period:
         start, end = form.period
-        overview = figures.agency_overview(
-            user=request.user, start=start, end=end, today=timezone.localdate()
-        )
+        with replica.reads():
+            overview = figures.agency_overview(
+                user=request.user, start=start, end=end, today=timezone.localdate()
+            )
         if request.GET.get("format") == "csv":
             audit.record_list(Trajectory, 0, details={"export": "agency_overview.csv"})
             return csv_response(
@@ -136,7 +137,8 @@ def billing(request):
     lines, total = [], None
     if form.period:
         start, end = form.period
-        lines, total = figures.billing(user=request.user, start=start, end=end)
+        with replica.reads():
+            lines, total = figures.billing(user=request.user, start=start, end=end)
         if request.GET.get("format") == "csv":
             audit.record_list(Trajectory, 0, details={"export": "billing.csv"})
             return csv_response(
