@@ -2,6 +2,7 @@
 next to its floor measured in the same run, and check the budgets."""
 
 import gc
+import itertools
 import os
 import signal
 import statistics
@@ -28,9 +29,14 @@ from rapportages.constants import ReportKind, ReportStatus
 from rapportages.models import BundleJob, Report
 from sollicitaties import matching
 from sollicitaties.models import Vacancy
-from trajecten.models import SearchFunction, SearchProfile
+from trajecten.models import SearchFunction, SearchProfile, Trajectory
 
 from .seed import Seeded
+
+#: The framework floor (an empty Django view) on the reference machine, 2026-11-24: the
+#: absolute budgets of the reference machine, divided by it, are the ratio budgets that fail
+#: a run. The absolute times are printed beside them.
+REFERENCE_FLOOR_MS = 0.8
 
 
 @dataclass
@@ -43,40 +49,67 @@ class Result:
     floor_ms: float | None = None
     budgets: list[tuple[str, bool]] = field(default_factory=list)
     note: str = ""
-
-    @property
-    def ratio(self) -> float | None:
-        return round(self.median_ms / self.floor_ms, 2) if self.floor_ms else None
+    #: The median and p95 of the per-run ratios page/floor (page and floor interleaved).
+    ratio: float | None = None
+    p95_ratio: float | None = None
 
     @property
     def ok(self) -> bool:
         return all(passed for _text, passed in self.budgets)
 
     def as_dict(self) -> dict:
-        return {**asdict(self), "ratio": self.ratio, "ok": self.ok}
+        return {**asdict(self), "ok": self.ok}
 
 
 def _stats(samples: list[float]) -> tuple[float, float]:
     ordered = sorted(samples)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return round(statistics.median(ordered) * 1000, 1), round(p95 * 1000, 1)
+    return statistics.median(ordered), p95
 
 
-def timed(func: Callable, runs: int, warmup: int = 2) -> tuple[float, float, int]:
-    """(median ms, p95 ms, queries of one run)."""
+def timed(
+    func: Callable, runs: int, warmup: int = 2, *, floor: Callable | None = None,
+    prepare: Callable | None = None,
+) -> Result:  # fmt: skip
+    """Time ``func`` ``runs`` times (``prepare``, untimed, before each), with ``floor`` timed
+    in the same loop, right before or after it (alternately): a machine that slows down slows
+    both, so the per-run ratio page/floor holds still where the absolute times move."""
     for _ in range(warmup):
+        if prepare:
+            prepare()
         func()
+        if floor:
+            floor()
     connection.queries_log.clear()  # the log keeps 9,000 entries; a full log counts nothing
+    if prepare:
+        prepare()
     with CaptureQueriesContext(connection) as ctx:
         func()
     queries = sum(1 for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"])
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        func()
-        samples.append(time.perf_counter() - start)
+    samples, floors, ratios = [], [], []
+    for i in range(runs):
+        if prepare:
+            prepare()
+        if floor and i % 2:
+            floors.append(_once(floor))
+        samples.append(_once(func))
+        if floor and not i % 2:
+            floors.append(_once(floor))
+        if floor:
+            ratios.append(samples[-1] / floors[-1])
     median, p95 = _stats(samples)
-    return median, p95, queries
+    result = Result("", round(median * 1000, 1), round(p95 * 1000, 1), queries)
+    if floor:
+        result.floor_ms = round(_stats(floors)[0] * 1000, 1)
+        ratio, p95_ratio = _stats(ratios)
+        result.ratio, result.p95_ratio = round(ratio, 2), round(p95_ratio, 2)
+    return result
+
+
+def _once(func: Callable) -> float:
+    start = time.perf_counter()
+    func()
+    return time.perf_counter() - start
 
 
 def _get(client: Client, url: str, **extra) -> Callable:
@@ -104,33 +137,75 @@ def _sql(statement: str, params) -> Callable:
     return run
 
 
-def measure(seeded: Seeded, *, runs: int = 20, worker: bool = False) -> list[Result]:
+def measure(
+    seeded: Seeded, *, runs: int = 20, worker: bool = False, pages_only: bool = False,
+    baseline: list[Result] = (),
+) -> list[Result]:  # fmt: skip
+    """Every line; ``pages_only``: the pages only, before anything changes the data (the
+    one-agency figures of a platform run); ``baseline``: those figures, each page's p95
+    then held to at most 1.2x of its own there (``--agencies``)."""
     # Like a production worker after start-up (config/wsgi.py): the long-lived heap is frozen
     # out of the garbage collector's reach, so full collections stay short.
     gc.collect()
     gc.freeze()
     try:
-        return _measure(seeded, runs=runs, worker=worker)
+        return _measure(
+            seeded, runs=runs, worker=worker, pages_only=pages_only,
+            baseline={r.name: r for r in baseline},
+        )  # fmt: skip
     finally:
         gc.unfreeze()
 
 
-def _measure(seeded: Seeded, *, runs: int, worker: bool) -> list[Result]:
+#: Under row-level security the number of tenants must not matter: a page's p95 (as a ratio to
+#: its floor) with every agency of the platform in the database, against one agency alone.
+TENANTS_GROWTH = 1.2
+
+
+def _measure(
+    seeded: Seeded, *, runs: int, worker: bool, pages_only: bool, baseline: dict[str, Result]
+) -> list[Result]:
     results = []
     today = timezone.localdate()
     large = seeded.sizes.trajectories >= 10_000  # budgets apply to the reference data only
 
-    def add(name, func, *, floor=None, floor_name="", budgets=(), note="", n=runs):
-        median, p95, queries = timed(func, n)
-        floor_ms = timed(floor, n)[0] if floor else None
-        result = Result(name, median, p95, queries, floor_name, floor_ms, note=note)
+    anonymous = _client()
+    framework = _get(anonymous, "/healthz/")
+
+    pages = []  # what is measured again after the bulk jobs: (result, how to measure it)
+
+    def add(name, func, *, floor=framework, floor_name="", budgets=(), note="", n=runs,
+            page=False, **kw):  # fmt: skip
+        if page:
+            pages.append((name, dict(func=func, floor=floor, floor_name=floor_name,
+                                     budgets=budgets, note=note, n=n, **kw)))  # fmt: skip
+        result = timed(func, n, floor=floor, **kw)
+        result.name, result.note = name, note
+        result.floor = floor_name or ("framework floor" if floor is framework else "")
+        if name in baseline and baseline[name].p95_ratio:
+            alone = baseline[name].p95_ratio
+            budgets = [
+                *budgets,
+                (
+                    f"p95 <= {TENANTS_GROWTH:g}x with one agency ({alone}x floor)",
+                    lambda r, alone=alone: r.p95_ratio <= TENANTS_GROWTH * alone,
+                ),
+            ]
         for text, check in budgets:
             result.budgets.append((text, bool(check(result)) if large else True))
         results.append(result)
         return result
 
-    anonymous = _client()
-    add("empty Django view (framework floor)", _get(anonymous, "/healthz/"))
+    def on_reference(ms: float, *, p95: bool = True) -> tuple[str, Callable]:
+        """A budget of ``ms`` on the reference machine, as a ratio to the framework floor."""
+        limit = ms / REFERENCE_FLOOR_MS
+        measure = "p95" if p95 else "median"
+        return (
+            f"{measure} <= {limit:g}x framework floor ({ms:g} ms on the reference machine)",
+            lambda r: (r.p95_ratio if p95 else r.ratio) <= limit,
+        )
+
+    add("empty Django view (framework floor)", framework, floor=None)
 
     # The employer dashboard of the largest employer: figures over all its trajectories.
     contact = _client(seeded.contact)
@@ -150,26 +225,45 @@ def _measure(seeded: Seeded, *, runs: int, worker: bool) -> list[Result]:
     add(
         "employer dashboard (largest employer)",
         _get(contact, reverse("portal:home")),
+        page=True,
         floor=dashboard_sql,
         floor_name="raw SQL of the figures",
         budgets=[
-            ("p95 <= 150 ms", lambda r: r.p95_ms <= 150),
             ("<= 2x its SQL floor", lambda r: r.ratio <= 2),
+            (
+                "p95 <= 3x its SQL floor (150 ms on the reference machine)",
+                lambda r: r.p95_ratio <= 3,
+            ),
         ],
         note=f"{seeded.sizes.largest} trajectories, 5 BVs",
     )
     employer_keys = dashboards.live_keys(seeded.contact, "employer")
 
-    def after_a_change():
-        live.bump(employer_keys)  # as an application recorded at this employer would
-        _get(contact, reverse("portal:home"))()
+    changed = itertools.cycle(
+        Trajectory.objects.filter(legal_entity_id__in=bv_ids).values_list("pk", flat=True)[:50]
+    )
+
+    def a_change():
+        """What the service of an application recorded at this employer raises: the
+        employer's version, with the trajectory it was for (``portal.live``)."""
+        live.bump(employer_keys, [next(changed)])
 
     add(
         "employer dashboard, first view after a change",
-        after_a_change,
+        _get(contact, reverse("portal:home")),
+        prepare=a_change,
         floor=dashboard_sql,
         floor_name="raw SQL of the figures",
-        note="recomputes the figures of every trajectory; no budget",
+        budgets=[("<= 2x its SQL floor", lambda r: r.ratio <= 2)],
+        note="the changed trajectory's share computed again",
+    )
+    add(
+        "employer dashboard, first view after an unnamed change",
+        _get(contact, reverse("portal:home")),
+        prepare=lambda: live.bump(employer_keys),
+        floor=dashboard_sql,
+        floor_name="raw SQL of the figures",
+        note="a change no trajectory announces: every trajectory counted again; no budget",
         n=max(5, runs // 2),
     )
     html = contact.get(reverse("portal:home")).content.decode()
@@ -181,16 +275,16 @@ def _measure(seeded: Seeded, *, runs: int, worker: bool) -> list[Result]:
     add(
         "employer dashboard, live poll (unchanged)",
         unchanged_poll,
-        floor=_get(anonymous, "/healthz/"),
-        floor_name="framework floor",
+        budgets=[("p95 <= 5x framework floor: a cache read", lambda r: r.p95_ratio <= 5)],
     )
     specialist = _client(seeded.specialist)
-    caseload_page = add(
+    add(
         "specialist's caseload",
         _get(specialist, reverse("trajecten:list")),
-        budgets=[("p95 <= 100 ms", lambda r: r.p95_ms <= 100)],
+        budgets=[on_reference(100)],
+        page=True,
     )
-    day_page = add("specialist's day", _get(specialist, reverse("portal:home")))
+    add("specialist's day", _get(specialist, reverse("portal:home")), page=True)
     file_owner = _client(seeded.file_trajectory.memberships.get().user)
     add(
         "trajectory file, applications tab (400)",
@@ -198,7 +292,8 @@ def _measure(seeded: Seeded, *, runs: int, worker: bool) -> list[Result]:
             file_owner,
             reverse("trajecten:file", args=[seeded.file_trajectory.uuid]) + "?tab=applications",
         ),
-        budgets=[("p95 <= 100 ms", lambda r: r.p95_ms <= 100)],
+        budgets=[on_reference(100)],
+        page=True,
     )
     admin = _client(seeded.admin)
     for name, url, narrow in (
@@ -209,34 +304,24 @@ def _measure(seeded: Seeded, *, runs: int, worker: bool) -> list[Result]:
             f"?trajectory={seeded.file_trajectory.uuid}&page_size=50",
         ),
     ):
-        few = timed(_get(admin, url + narrow), 1, warmup=1)[2]
+        few = timed(_get(admin, url + narrow), 1, warmup=1).queries
         add(
             name + " (50 per page)",
             _get(admin, url + "?page_size=50"),
-            floor=_get(anonymous, "/healthz/"),
-            floor_name="framework floor",
             budgets=[
-                ("p95 <= 60 ms", lambda r: r.p95_ms <= 60),
+                on_reference(60),
                 (f"same queries as a short list ({few})", lambda r, few=few: r.queries == few),
             ],
+            page=True,
         )
 
     # The results of the measurement period (the last 12 months) over the whole agency.
-    year_ago = today - timedelta(days=365)
     add(
         "results page (agency, last 12 months)",
         _get(admin, reverse("kwaliteit:results")),
-        floor=_sql(
-            "SELECT t.closing_reason, count(DISTINCT t.id), count(s.id), "
-            "avg(s.guidance + s.communication + s.result) FROM trajecten_trajectory t "
-            "LEFT JOIN kwaliteit_surveyinvitation s ON s.trajectory_id = t.id "
-            "WHERE t.agency_id = %s AND t.status = 'ended' AND t.end_date BETWEEN %s AND %s "
-            "GROUP BY 1",
-            [seeded.agency.pk, year_ago, today],
-        ),
-        floor_name="raw SQL of the closings and answers",
-        budgets=[("p95 <= 300 ms", lambda r: r.p95_ms <= 300)],
+        budgets=[on_reference(300)],
         n=max(5, runs // 2),
+        page=True,
     )
 
     profile = _search_profile(seeded)
@@ -247,8 +332,12 @@ def _measure(seeded: Seeded, *, runs: int, worker: bool) -> list[Result]:
         lambda: matching.suggest(
             profile=profile, functions=functions, vacancies=vacancies, today=today
         ),
-        budgets=[("<= 200 ms", lambda r: r.p95_ms <= 200)],
+        budgets=[on_reference(200)],
+        page=True,
     )
+
+    if pages_only:
+        return results
 
     # The daily dispatcher: first catch up once (the seed has no drafts), then measure the
     # runs of a normal day, which find everything in place and create what fell due today.
@@ -267,36 +356,42 @@ def _measure(seeded: Seeded, *, runs: int, worker: bool) -> list[Result]:
         f"daily report dispatcher ({seeded.sizes.trajectories} trajectories)",
         dispatch,
         budgets=[
-            ("<= 5 s", lambda r: r.p95_ms <= 5000),
+            on_reference(5000),
             (f"constant queries ({reads} reads)", lambda r: r.queries <= 3),
         ],
         note=f"first run created {caught_up} drafts in {catch_up_seconds:.1f} s",
         n=max(3, runs // 5),
     )
-    # Right after that catch-up, with no ANALYZE by hand: the dispatcher analysed what it
-    # loaded (tenancy.analyze_after_bulk), so the plans stay those of the pages above.
-    add(
-        "specialist's caseload, right after the catch-up",
-        _get(specialist, reverse("trajecten:list")),
-        budgets=[
-            ("p95 <= 100 ms", lambda r: r.p95_ms <= 100),
-            (
-                f"<= 1.5x before it ({caseload_page.median_ms} ms)",
-                lambda r: r.median_ms <= 1.5 * caseload_page.median_ms,
-            ),
-        ],
+    # Every page again right after that catch-up and right after a bulk import, with no
+    # ANALYZE by hand: the jobs analysed what they loaded (tenancy.analyze_after_bulk), so
+    # the plans stay those of the pages above.
+    before = {r.name: r for r in results}
+
+    def measure_again(label: str, *, growth: dict[str, float | None]):
+        for name, how in pages:
+            allowed = growth.get(name, 1.5)
+            budgets = list(how["budgets"])
+            if allowed is not None:
+                earlier = before[name].ratio
+                budgets.append(
+                    (
+                        f"<= {allowed:g}x before it ({earlier}x floor)",
+                        lambda r, earlier=earlier, allowed=allowed: r.ratio <= allowed * earlier,
+                    )
+                )
+            add(f"{name}, {label}", **{**how, "budgets": budgets})
+
+    measure_again(
+        "right after the catch-up",
+        growth={"specialist's day": 2},  # the day now also lists the drafts due soon
     )
-    add(
-        "specialist's day, right after the catch-up",
-        _get(specialist, reverse("portal:home")),
-        budgets=[
-            (
-                f"<= 2x before it ({day_page.median_ms} ms)",
-                lambda r: r.median_ms <= 2 * day_page.median_ms,
-            )
-        ],
-        note="the day now also lists the drafts due within two weeks",
+    imported = _bulk_import(seeded)
+    measure_again(
+        "right after a bulk import",
+        # More vacancies to match: more work, within the budget but not the same as before.
+        growth={name: None for name, _how in pages if name.startswith("vacancy matching")},
     )
+    results[-1].note = imported
 
     for kind, label in PDF_KINDS:
         static_html, context = _pdf_case(seeded, today, kind=kind)
@@ -305,10 +400,7 @@ def _measure(seeded: Seeded, *, runs: int, worker: bool) -> list[Result]:
             lambda context=context: pdf.render_to_pdf("rapportages/pdf/report.html", context),
             floor=lambda static_html=static_html: _static_pdf(static_html),
             floor_name="WeasyPrint on static HTML",
-            budgets=[
-                ("median <= 0.8 s", lambda r: r.median_ms <= 800),
-                ("<= 1.3x static render", lambda r: r.ratio <= 1.3),
-            ],
+            budgets=[("<= 1.3x static render", lambda r: r.ratio <= 1.3)],
             note=f"{_pages(context)} pages",
             n=max(3, runs // 4),
         )
@@ -316,13 +408,42 @@ def _measure(seeded: Seeded, *, runs: int, worker: bool) -> list[Result]:
     add(
         f"UWV file ({documents} reports, {applications} applications)",
         lambda: bundle.build(job),
-        budgets=[("<= 5 s", lambda r: r.median_ms <= 5000)],
+        budgets=[on_reference(5000, p95=False)],
         note="one PDF and the ZIP, the signed PDFs embedded",
         n=3,
     )
     if worker:
-        results.append(_worker_throughput(seeded, today))
+        static = next(r for r in results if r.name == "PDF of a progress report").floor_ms
+        results.append(_worker_throughput(seeded, today, static_ms=static))
     return results
+
+
+def _bulk_import(seeded: Seeded) -> str:
+    """What an agency's admin imports through the pages: 5,000 vacancies (a CSV through the
+    import's own parser) and 2,000 employees from HR (``employees_import``)."""
+    from sollicitaties import csv_import
+    from sollicitaties import services as vacancy_services
+    from trajecten.services import people
+
+    # An earlier run's import (--reuse) goes first, so every run imports onto the seeded board.
+    Vacancy.objects.filter(organisation__startswith="Bulk BV ").delete()
+    count = max(20, seeded.sizes.vacancies // 2)
+    lines = ["titel;organisatie;plaats;uren;link;sluitingsdatum"] + [
+        f"Orderpicker {n};Bulk BV {n % 97};Utrecht;32;https://example.nl/v/{n};"
+        for n in range(count)
+    ]
+    parsed = csv_import.parse("\n".join(lines).encode())
+    assert not parsed.rejected, parsed.rejected[:3]
+    vacancy_services.vacancies_import(actor=seeded.admin, rows=parsed.rows)
+    bv = str(LegalEntity.objects.filter(agency=seeded.agency).values_list("uuid", flat=True)[0])
+    people_count = max(20, seeded.sizes.trajectories // 10)
+    rows = [
+        {"external_id": f"BULK-{n}", "first_name": "Bulk", "last_name": f"Import {n}",
+         "legal_entity": bv, "job_title": "Medewerker"}
+        for n in range(people_count)
+    ]  # fmt: skip
+    people.employees_import(actor=seeded.admin, rows=rows, dry_run=False)
+    return f"after importing {len(parsed.rows)} vacancies and {people_count} employees"
 
 
 def _uwv_file_case(seeded: Seeded, today) -> tuple[BundleJob, int, int]:
@@ -421,9 +542,11 @@ def _pages(context) -> int:
     )
 
 
-def _worker_throughput(seeded: Seeded, today, count: int = 60) -> Result:
+def _worker_throughput(seeded: Seeded, today, *, static_ms: float, count: int = 60) -> Result:
     """Reports per hour through a real Celery worker (solo pool, one process): sign ``count``
-    drafts, let the worker render them, and time until every one is final."""
+    drafts, let the worker render them, and time until every one is final. The budget is a
+    ratio to WeasyPrint's static render of the same report (``static_ms``): 2,000 reports an
+    hour (1.8 s each) where that took 0.19 s, on the reference machine."""
     drafts = list(
         Report.objects.filter(agency=seeded.agency, status=ReportStatus.FINAL)
         .exclude(trajectory=seeded.file_trajectory)
@@ -437,7 +560,7 @@ def _worker_throughput(seeded: Seeded, today, count: int = 60) -> Result:
     env = {**os.environ, "EMAIL_URL": "dummymail://"}
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo",
-         "--concurrency", "1", "--loglevel", "WARNING", "-Q", "celery"],
+         "--concurrency", "1", "--loglevel", "WARNING", "-Q", "reports,email,celery"],
         env=env,
     )  # fmt: skip
     try:
@@ -459,30 +582,41 @@ def _worker_throughput(seeded: Seeded, today, count: int = 60) -> Result:
         worker.send_signal(signal.SIGTERM)
         worker.wait(timeout=60)
     per_hour = round(done / elapsed * 3600)
+    each = round(elapsed / max(done, 1) * 1000, 1)
     result = Result(
         f"reports through one worker ({done} of {len(drafts)})",
-        round(elapsed / max(done, 1) * 1000, 1),
-        round(elapsed / max(done, 1) * 1000, 1),
+        each,
+        each,
         None,
+        floor="WeasyPrint on static HTML (the progress report's line)",
+        floor_ms=static_ms,
         note=f"{per_hour} reports per hour",
     )
-    result.budgets.append((">= 2,000 reports per hour", per_hour >= 2000))
+    result.ratio = result.p95_ratio = round(each / static_ms, 2)
+    result.budgets.append(
+        (
+            "<= 9.5x static render each (2,000 an hour on the reference machine)",
+            done == len(drafts) and result.ratio <= 9.5,
+        )
+    )
     return result
 
 
 def table(results: list[Result]) -> str:
+    """Absolute times, the floor, and the medians of the per-run ratios (p95 in brackets)."""
     header = (
-        f"{'measure':48} {'median':>9} {'p95':>9} {'queries':>7} {'floor':>9} {'ratio':>6}  budgets"
+        f"{'measure':62} {'median':>9} {'p95':>9} {'queries':>7} {'floor':>9} "
+        f"{'ratio (p95)':>13}  budgets"
     )
     lines = [header, "-" * len(header)]
     for r in results:
         floor = f"{r.floor_ms:.1f}" if r.floor_ms is not None else "–"
-        ratio = f"{r.ratio:.2f}" if r.ratio is not None else "–"
+        ratio = f"{r.ratio:.2f} ({r.p95_ratio:.2f})" if r.ratio is not None else "–"
         queries = "–" if r.queries is None else str(r.queries)
         budgets = "; ".join(f"{'ok' if ok else 'FAIL'} {text}" for text, ok in r.budgets)
         lines.append(
-            f"{r.name[:48]:48} {r.median_ms:>8.1f}ms {r.p95_ms:>8.1f}ms {queries:>7} "
-            f"{floor:>9} {ratio:>6}  {budgets}{' (' + r.note + ')' if r.note else ''}".rstrip()
+            f"{r.name[:62]:62} {r.median_ms:>8.1f}ms {r.p95_ms:>8.1f}ms {queries:>7} "
+            f"{floor:>9} {ratio:>13}  {budgets}{' (' + r.note + ')' if r.note else ''}".rstrip()
         )
         if r.floor:
             lines.append(f"  floor: {r.floor}")

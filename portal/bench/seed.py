@@ -341,6 +341,15 @@ def seed(*, scale: float = 1.0, seed_value: int = 2026, today: date | None = Non
     return Seeded(agency, admin, busiest, contact, file_trajectory, sizes, secrets)
 
 
+def seed_platform(*, agencies: int, scale: float, first_seed: int) -> list[Sizes]:
+    """The rest of a platform beside the reference agency: ``agencies`` more agencies that
+    together hold four times its size (at scale 1 with 49 of them: 80,000 trajectories and 2
+    million applications more, so that 50 agencies hold 100,000 and 2.5 million), each
+    seeded like the reference one, reproducibly, from a seed of its own."""
+    each = 4 * scale / agencies
+    return [seed(scale=each, seed_value=first_seed + i).sizes for i in range(agencies)]
+
+
 def load(*, seed_value: int = 2026) -> Seeded | None:
     """The data an earlier ``seed`` left in this database, to measure again without seeding."""
     agency = Agency.objects.filter(name=f"Bench {seed_value}").first()

@@ -8,8 +8,16 @@ from django.core.management import call_command
 
 def test_bench_smoke(db, tmp_path, capsys):
     out = tmp_path / "bench.json"
-    call_command("bench", scale=0.002, runs=2, json_path=str(out), allow_sqlite=True)
+    call_command("bench", scale=0.002, runs=2, json_path=str(out), allow_sqlite=True, agencies=3)
     data = json.loads(out.read_text())
+    # Platform scale: the pages measured with the reference agency alone, then two more
+    # agencies seeded beside it, and each page held to its figure alone.
+    assert data["platform"]["agencies"] == 3
+    alone = {r["name"] for r in data["one_agency"]}
+    assert "employer dashboard (largest employer)" in alone and "specialist's caseload" in alone
+    assert not any("dispatcher" in name or "PDF" in name for name in alone)
+    caseload = next(r for r in data["results"] if r["name"] == "specialist's caseload")
+    assert any("with one agency" in text for text, _ok in caseload["budgets"])
     names = [r["name"] for r in data["results"]]
     for expected in (
         "empty Django view",

@@ -277,3 +277,28 @@ def test_a_bulk_job_analyses_what_it_loaded_as_the_application_role(cast, monkey
     created = reports_schedule(today=timezone.localdate())
     assert created >= 3
     assert estimated() == Report.objects.count() != before
+
+
+def test_an_employee_import_analyses_what_it_loaded(cast, monkeypatch):
+    """An HR system's first import loads thousands of employees; the import analyses the
+    employee and employment tables itself (the threshold lowered: four stand for thousands)."""
+    from trajecten.models import Employee
+    from trajecten.services import people
+
+    monkeypatch.setattr(tenancy, "ANALYZE_AFTER_ROWS", 4)
+
+    def estimated(table: str) -> float:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [table])
+            return cursor.fetchone()[0]
+
+    rows = [
+        {"external_id": f"HR-{n}", "first_name": "Hr", "last_name": f"Import {n}",
+         "legal_entity": str(cast.x1.uuid)}
+        for n in range(4)
+    ]  # fmt: skip
+    people.employees_import(actor=cast.admin_a, rows=rows, dry_run=True)
+    before = estimated("trajecten_employee")
+    people.employees_import(actor=cast.admin_a, rows=rows, dry_run=False)
+    assert estimated("trajecten_employee") == Employee.objects.count() != before
+    assert estimated("trajecten_employment") > 0

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from portal import access, audit, live, writes
+from portal import access, audit, live, tenancy, writes
 from portal.constants import AuditAction
 from portal.models import User
 from portal.services import employee_invite
@@ -188,6 +188,9 @@ def employees_import(*, actor: User, rows: list[dict], dry_run: bool) -> dict:
                     defaults={"job_title": row.get("job_title", "")},
                 )
         if not dry_run:
+            # An HR system's first import loads thousands: the next pages are planned on them.
+            tenancy.analyze_after_bulk(Employee, rows=counts["created"])
+            tenancy.analyze_after_bulk(Employment, rows=counts["created"])
             summary = {k: v for k, v in counts.items() if k != "dry_run"}
             audit.record(
                 AuditAction.UPDATE, object_type="employee", actor=actor, details={"import": summary}

@@ -36,12 +36,22 @@ class Command(SystemCommand):
         parser.add_argument(
             "--allow-sqlite", action="store_true", help="smoke test on SQLite (no budgets)"
         )
+        parser.add_argument(
+            "--agencies",
+            type=int,
+            default=1,
+            help="platform scale: measure the pages with the reference agency alone, seed this "
+            "many agencies in all (together 5x the reference data), and measure again",
+        )
 
     def handle(
-        self, *args, scale, seed_value, runs, json_path, worker, reuse, allow_sqlite, **options
-    ):
+        self, *args, scale, seed_value, runs, json_path, worker, reuse, allow_sqlite, agencies,
+        **options,
+    ):  # fmt: skip
         if connection.vendor != "postgresql" and not allow_sqlite:
             raise CommandError("The benchmark runs on PostgreSQL: set DATABASE_URL.")
+        if agencies > 1 and reuse:
+            raise CommandError("--agencies seeds afresh: the pages are measured alone first.")
         started = time.perf_counter()
         seeded = seed.load(seed_value=seed_value) if reuse else None
         if seeded is None:
@@ -62,7 +72,14 @@ class Command(SystemCommand):
         role = _application_role()
         if role:
             self.stdout.write(f"Measuring as {role}: row-level security on, as in production.")
-        results = measure.measure(seeded, runs=runs, worker=worker)
+        baseline, platform = [], None
+        if agencies > 1:
+            baseline = measure.measure(seeded, runs=runs, pages_only=True)
+            self.stdout.write("The reference agency alone:\n" + measure.table(baseline))
+            platform = self._seed_platform(agencies - 1, scale=scale, first_seed=seed_value + 1)
+            if role:
+                _application_role()
+        results = measure.measure(seeded, runs=runs, worker=worker, baseline=baseline)
         self.stdout.write(measure.table(results))
         out = Path(json_path)
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -74,6 +91,8 @@ class Command(SystemCommand):
                     "seed_seconds": round(seconds, 1),
                     "database_size": size,
                     "results": [r.as_dict() for r in results],
+                    "one_agency": [r.as_dict() for r in baseline],
+                    "platform": platform,
                 },
                 indent=2,
                 default=str,
@@ -82,6 +101,28 @@ class Command(SystemCommand):
         failed = [r.name for r in results if not r.ok]
         if failed:
             raise CommandError("Budgets exceeded: " + "; ".join(failed))
+
+    def _seed_platform(self, count: int, *, scale: float, first_seed: int) -> dict:
+        """Seed the other agencies as the owner (the policies bind the application role), then
+        give the planner true figures for the whole database."""
+        postgresql = connection.vendor == "postgresql"
+        if postgresql:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET ROLE")
+        started = time.perf_counter()
+        sizes = seed.seed_platform(agencies=count, scale=scale, first_seed=first_seed)
+        if postgresql:
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE")
+        seconds = round(time.perf_counter() - started, 1)
+        trajectories = sum(s.trajectories for s in sizes)
+        activities = sum(s.activities for s in sizes)
+        self.stdout.write(
+            f"Seeded {count} more agencies in {seconds} s ({trajectories} trajectories, "
+            f"{activities} applications); database {_database_size()}."
+        )
+        return {"agencies": count + 1, "seconds": seconds, "trajectories": trajectories,
+                "activities": activities}  # fmt: skip
 
 
 def _application_role() -> str | None:
