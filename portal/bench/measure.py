@@ -392,6 +392,7 @@ def _measure(
         growth={name: None for name, _how in pages if name.startswith("vacancy matching")},
     )
     results[-1].note = imported
+    Vacancy.objects.filter(organisation__startswith=BULK_VACANCIES).delete()  # the board as seeded
 
     for kind, label in PDF_KINDS:
         static_html, context = _pdf_case(seeded, today, kind=kind)
@@ -418,6 +419,9 @@ def _measure(
     return results
 
 
+BULK_VACANCIES = "Bulk BV "
+
+
 def _bulk_import(seeded: Seeded) -> str:
     """What an agency's admin imports through the pages: 5,000 vacancies (a CSV through the
     import's own parser) and 2,000 employees from HR (``employees_import``)."""
@@ -426,10 +430,10 @@ def _bulk_import(seeded: Seeded) -> str:
     from trajecten.services import people
 
     # An earlier run's import (--reuse) goes first, so every run imports onto the seeded board.
-    Vacancy.objects.filter(organisation__startswith="Bulk BV ").delete()
+    Vacancy.objects.filter(organisation__startswith=BULK_VACANCIES).delete()
     count = max(20, seeded.sizes.vacancies // 2)
     lines = ["titel;organisatie;plaats;uren;link;sluitingsdatum"] + [
-        f"Orderpicker {n};Bulk BV {n % 97};Utrecht;32;https://example.nl/v/{n};"
+        f"Orderpicker {n};{BULK_VACANCIES}{n % 97};Utrecht;32;https://example.nl/v/{n};"
         for n in range(count)
     ]
     parsed = csv_import.parse("\n".join(lines).encode())

@@ -23,9 +23,14 @@ psql "$PG/postgres" -q -v ON_ERROR_STOP=1 -c "DO \$\$ BEGIN
 .venv/bin/python manage.py migrate --no-input -v0
 .venv/bin/python manage.py loadtest_setup --users "$USERS"
 psql "$PG/$DB" -q -c "ANALYZE"  # fresh statistics, as after a day's use (the bench does the same)
-DATABASE_URL=${LOAD_APP_URL:-postgres://$ROLE@127.0.0.1:5432/$DB} .venv/bin/gunicorn config.wsgi --bind "127.0.0.1:$PORT" --workers 3 --log-level warning &
+DATABASE_URL=${LOAD_APP_URL:-postgres://$ROLE@127.0.0.1:5432/$DB} .venv/bin/gunicorn config.wsgi --bind "127.0.0.1:$PORT" --workers "${LOAD_WORKERS:-3}" --log-level warning &
 GUNICORN=$!
 trap 'kill $GUNICORN 2>/dev/null || true' EXIT
 for _ in $(seq 1 30); do curl -fs "http://127.0.0.1:$PORT/healthz/" >/dev/null && break; sleep 1; done
-.venv/bin/locust -f tests/load/locustfile.py --headless -H "http://127.0.0.1:$PORT" \
-  -u "$USERS" -r 0.5 -t "${SECONDS_}s" --csv var/load --only-summary
+if [ -n "${LOAD_STEPS:-}" ]; then
+  # Capacity: stepped up until p95 passes 300 ms or a request fails (tests/load/steps.py).
+  .venv/bin/locust -f tests/load/steps.py --headless -H "http://127.0.0.1:$PORT" --only-summary
+else
+  .venv/bin/locust -f tests/load/locustfile.py --headless -H "http://127.0.0.1:$PORT" \
+    -u "$USERS" -r 0.5 -t "${SECONDS_}s" --csv var/load --only-summary
+fi

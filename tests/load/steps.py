@@ -1,0 +1,87 @@
+"""``make load LOAD_STEPS=1``: capacity. The mix of ``locustfile`` (employer contacts with a
+dashboard open, employees recording, specialists logging) stepped up until the host gives out:
+``LOAD_STEP_USERS`` more simulated users every ``LOAD_STEP_SECONDS`` (the first quarter of a
+step for the newcomers to log in, the rest measured), up to ``LOAD_MAX_USERS``, stopping at the
+first step whose p95 passes ``LOAD_P95_MS`` (300 ms) or that has a failed request. The mix is
+ten employer contacts to one employee and one specialist at work (500 open dashboards and 50
+active users at 600). Writes every step to ``var/load-steps.json`` and prints them: the last
+step that held is what one host carries."""
+
+import json
+import os
+from pathlib import Path
+
+from locust import LoadTestShape, events
+from locustfile import Employee, EmployerContact, Specialist
+
+EmployerContact.weight, Employee.weight, Specialist.weight = 10, 1, 1
+
+STEP_USERS = int(os.environ.get("LOAD_STEP_USERS", "60"))
+STEP_SECONDS = int(os.environ.get("LOAD_STEP_SECONDS", "60"))
+MAX_USERS = int(os.environ.get("LOAD_MAX_USERS", "900"))
+P95_MS = int(os.environ.get("LOAD_P95_MS", "300"))
+SETTLE = STEP_SECONDS // 4
+STEPS: list[dict] = []
+
+
+class Steps(LoadTestShape):
+    def __init__(self):
+        super().__init__()
+        self.step = 0
+        self.measuring = False
+
+    def tick(self):
+        elapsed = self.get_run_time()
+        step = int(elapsed // STEP_SECONDS)
+        into = elapsed - step * STEP_SECONDS
+        if step != self.step:  # a step ended: judge it
+            held = self._judge()
+            self.step, self.measuring = step, False
+            if not held or (step + 1) * STEP_USERS > MAX_USERS:
+                return None
+        if not self.measuring and into >= SETTLE:
+            self.runner.stats.reset_all()  # measure without the newcomers' logins
+            self.measuring = True
+        return (step + 1) * STEP_USERS, max(5, STEP_USERS / 5)
+
+    def _judge(self) -> bool:
+        total = self.runner.stats.total
+        seconds = STEP_SECONDS - SETTLE
+        by_class = dict(self.runner.user_classes_count)
+        polls = self.runner.stats.get("dashboard poll", "GET")
+        STEPS.append(
+            {
+                "users": (self.step + 1) * STEP_USERS,
+                "by_kind": by_class,
+                "requests_per_second": round(total.num_requests / seconds, 1),
+                "median_ms": total.get_response_time_percentile(0.5),
+                "p95_ms": total.get_response_time_percentile(0.95),
+                "p99_ms": total.get_response_time_percentile(0.99),
+                "failures": total.num_failures,
+                "poll_median_ms": polls.get_response_time_percentile(0.5),
+                "poll_p95_ms": polls.get_response_time_percentile(0.95),
+            }
+        )
+        last = STEPS[-1]
+        return (last["p95_ms"] or 0) <= P95_MS and last["failures"] == 0
+
+
+@events.quitting.add_listener
+def _report(environment, **kwargs):
+    Path("var").mkdir(exist_ok=True)
+    Path("var/load-steps.json").write_text(json.dumps(STEPS, indent=2))
+    print(f"{'users':>6} {'req/s':>7} {'median':>7} {'p95':>6} {'p99':>6} {'fails':>5}  polls")
+    for s in STEPS:
+        print(
+            f"{s['users']:>6} {s['requests_per_second']:>7} {s['median_ms']:>7} "
+            f"{s['p95_ms']:>6} {s['p99_ms']:>6} {s['failures']:>5}  "
+            f"median {s['poll_median_ms']} ms, p95 {s['poll_p95_ms']} ms"
+        )
+    held = [s for s in STEPS if s["p95_ms"] <= P95_MS and not s["failures"]]
+    if held:
+        best = held[-1]
+        print(
+            f"One host carried {best['users']} simulated users at "
+            f"{best['requests_per_second']} requests a second (p95 {best['p95_ms']} ms)."
+        )
+    environment.process_exit_code = 0 if held else 1
