@@ -6,6 +6,8 @@ page shown. Business rules (WvP clock, norm, report schedule, risks) come from t
 modules; this one only combines them.
 """
 
+import logging
+import pickle
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
@@ -41,6 +43,7 @@ from . import access, charts, live
 from .models import Phase
 
 PAGE_SIZE = 50
+logger = logging.getLogger(__name__)
 
 
 # --- Employer dashboard -----------------------------------------------------------------------
@@ -231,6 +234,21 @@ def _shares(
     return facts, shares, bvs
 
 
+#: The shape of what the dashboard caches: raised whenever it changes, so that during a
+#: rolling upgrade old and new web workers never read each other's entries.
+CACHE_SHAPE = 2
+
+
+def _from_cache(key: str):
+    """A cached value, or ``None`` when it is missing or cannot be read back (written by a
+    version of this code whose classes have changed since): then it is computed again."""
+    try:
+        return cache.get(key)
+    except (pickle.UnpicklingError, AttributeError, ImportError, TypeError, EOFError):
+        logger.warning("Unreadable dashboard cache entry %s: computed again.", key)
+        return None
+
+
 #: How long figures are carried forward change by change before they are computed afresh:
 #: what no trajectory's change announces (an agency setting, a BV's name) shows within this.
 FACTS_SECONDS = 600
@@ -246,10 +264,10 @@ def _dashboard_figures(
     cache key names the BVs the user may see (``scope``), so a narrowed scope never shows
     figures computed over the wider one."""
     key = (
-        f"dashboard:figures:{user.pk}:{today.isoformat()}:{get_language()}:"
+        f"dashboard:figures:{CACHE_SHAPE}:{user.pk}:{today.isoformat()}:{get_language()}:"
         f"{hash(tuple(sorted(scope)))}"
     )
-    cached = cache.get(key) if version else None
+    cached = _from_cache(key) if version else None
     if cached is not None and timezone.now() - cached.computed_at > FIGURES_FRESH:
         cached = None
     if cached is not None and cached.token == version:
@@ -414,14 +432,14 @@ def _row_facts(*, user, today: date, ids: list[int], figures: _Figures) -> dict:
 
     def key(token: str) -> str:
         return (
-            f"dashboard:facts:{user.pk}:{token}:{today.isoformat()}:{get_language()}:"
+            f"dashboard:facts:{CACHE_SHAPE}:{user.pk}:{token}:{today.isoformat()}:{get_language()}:"
             f"{hash(tuple(ids))}"
         )
 
     token = figures.token
-    facts = cache.get(key(token)) if token else None
+    facts = _from_cache(key(token)) if token else None
     if facts is None and figures.changed is not None and figures.previous:
-        earlier = cache.get(key(figures.previous))
+        earlier = _from_cache(key(figures.previous))
         if earlier is not None:
             facts = {pk: f for pk, f in earlier.items() if pk not in figures.changed}
             facts |= {pk: figures.fresh[pk] for pk in ids if pk in figures.fresh}
