@@ -21,7 +21,15 @@ psql "$PG/postgres" -q -v ON_ERROR_STOP=1 -c "DO \$\$ BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$ROLE') THEN CREATE ROLE $ROLE; END IF;
   ALTER ROLE $ROLE LOGIN NOSUPERUSER NOBYPASSRLS; END \$\$"
 .venv/bin/python manage.py migrate --no-input -v0
-.venv/bin/python manage.py loadtest_setup --users "$USERS" --scale "${LOAD_SCALE:-0.02}"
+EMPLOYERS=${LOAD_EMPLOYERS:-$USERS}
+if [ -n "${LOAD_STEPS:-}" ]; then
+  # An account for every simulated person at the largest step (ten employer contacts to one
+  # employee and one specialist): a TOTP code is accepted once per account and period.
+  MAX=${LOAD_MAX_USERS:-900}
+  USERS=${LOAD_USERS_COUNT:-$((MAX / 12 + 1))} EMPLOYERS=${LOAD_EMPLOYERS:-$((MAX * 10 / 12 + 1))}
+fi
+.venv/bin/python manage.py loadtest_setup --users "$USERS" --employers "$EMPLOYERS" \
+  --scale "${LOAD_SCALE:-0.02}"
 psql "$PG/$DB" -q -c "ANALYZE"  # fresh statistics, as after a day's use (the bench does the same)
 DATABASE_URL=${LOAD_APP_URL:-postgres://$ROLE@127.0.0.1:5432/$DB} .venv/bin/gunicorn config.wsgi --bind "127.0.0.1:$PORT" --workers "${LOAD_WORKERS:-3}" --log-level warning &
 GUNICORN=$!
