@@ -47,8 +47,12 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# The suite runs on every core (pytest-xdist): each worker has its own test database; the tests
+# that share the one Redis run on one worker (tests/conftest.py). TEST_WORKERS=0 runs it in one
+# process (for a debugger or -x).
+TEST_WORKERS ?= auto
 test: lint browser-deps
-	DJANGO_SETTINGS_MODULE=config.settings_test $(BIN)/pytest
+	DJANGO_SETTINGS_MODULE=config.settings_test $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 # The browser tests drive Debian's Chromium (Playwright cannot download browsers here) and
 # check accessibility with axe-core from npm. Without them those tests skip, saying why.

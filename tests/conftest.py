@@ -15,7 +15,7 @@ from types import SimpleNamespace
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from tests.factories import (
     AgencyFactory,
@@ -52,6 +52,16 @@ def enrol_totp(user) -> str:
     secret = generate_totp_secret()
     TOTP.activate(user, secret)
     return secret
+
+
+def pytest_collection_modifyitems(config, items):
+    """``make test`` runs on every core (pytest-xdist, ``--dist loadgroup``). The tests that
+    talk to the one Redis of REDIS_URL (its queues, real Celery workers) carry the ``redis``
+    marker and run on one worker, one after another: two workers would take each other's
+    tasks from the same queue."""
+    for item in items:
+        if item.get_closest_marker("redis"):
+            item.add_marker(pytest.mark.xdist_group("redis"))
 
 
 @pytest.fixture(autouse=True)
@@ -172,7 +182,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
             if not cursor.fetchone():
-                cursor.execute(f'CREATE ROLE "{role}" NOLOGIN NOSUPERUSER NOBYPASSRLS')
+                try:
+                    cursor.execute(f'CREATE ROLE "{role}" NOLOGIN NOSUPERUSER NOBYPASSRLS')
+                except DatabaseError:  # another pytest-xdist worker created it meanwhile
+                    cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
+                    if not cursor.fetchone():
+                        raise
         tenancy.apply_policies(verbosity=0)
 
 

@@ -7,7 +7,10 @@ import pytest
 from django.conf import settings
 from django.core.cache.backends.redis import RedisCache
 
-pytestmark = pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="REDIS_URL not set")
+pytestmark = [
+    pytest.mark.redis,
+    pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="REDIS_URL not set"),
+]
 
 
 def test_redis_cache_round_trip():

@@ -36,6 +36,7 @@ from tests.conftest import worker_environment
 ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [
+    pytest.mark.redis,
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL"),
     pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="REDIS_URL not set"),
     pytest.mark.django_db(transaction=True),

@@ -42,6 +42,7 @@ def test_two_concurrent_scheduler_runs_make_each_report_once():
 
 
 @on_postgres
+@pytest.mark.redis
 @pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="REDIS_URL not set")
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_renders_a_signed_report_from_redis(cast, tmp_path):
