@@ -6,6 +6,7 @@ page shown. Business rules (WvP clock, norm, report schedule, risks) come from t
 modules; this one only combines them.
 """
 
+import hashlib
 import logging
 import pickle
 from dataclasses import dataclass, field
@@ -255,6 +256,20 @@ FACTS_SECONDS = 600
 FIGURES_FRESH = timedelta(seconds=FACTS_SECONDS)
 
 
+def _viewer(user, scope: list[int]) -> str:
+    """Whose figures a cache entry holds. An employer contact sees exactly the trajectories of
+    the BVs in their scope (``access``: nothing else of the contact enters the rule, and the
+    facts of a trajectory are the same for every contact), so the contacts of one agency with
+    the same BVs share their entries: the scope is named in full (a digest of every id, never
+    a hash that two scopes could share). The first of an employer's twenty HR people to poll
+    after a change counts it; the others read it. Agency staff see what their caseload
+    allows, so their entries are their own."""
+    if access.is_employer_contact(user):
+        ids = ",".join(str(pk) for pk in sorted(scope))
+        return f"contacts:{user.agency_id}:{hashlib.sha256(ids.encode()).hexdigest()[:32]}"
+    return f"user:{user.pk}"
+
+
 def _dashboard_figures(
     *, user, today: date, scope: list[int], keys: list[str], version: str
 ) -> _Figures:
@@ -264,8 +279,8 @@ def _dashboard_figures(
     cache key names the BVs the user may see (``scope``), so a narrowed scope never shows
     figures computed over the wider one."""
     key = (
-        f"dashboard:figures:{CACHE_SHAPE}:{user.pk}:{today.isoformat()}:{get_language()}:"
-        f"{hash(tuple(sorted(scope)))}"
+        f"dashboard:figures:{CACHE_SHAPE}:{_viewer(user, scope)}:{today.isoformat()}:"
+        f"{get_language()}"
     )
     cached = _from_cache(key) if version else None
     if cached is not None and timezone.now() - cached.computed_at > FIGURES_FRESH:
@@ -404,7 +419,9 @@ def employer_dashboard(
     )
     page = Paginator(rows, PAGE_SIZE).get_page(page_number)
     page_rows = list(page.object_list)
-    facts = _row_facts(user=user, today=today, ids=[t.pk for t in page_rows], figures=figures)
+    facts = _row_facts(
+        user=user, today=today, ids=[t.pk for t in page_rows], scope=bv_ids, figures=figures
+    )
     for t in page_rows:
         t.facts = facts[t.pk]
     return EmployerDashboard(
@@ -425,15 +442,17 @@ def employer_dashboard(
     )
 
 
-def _row_facts(*, user, today: date, ids: list[int], figures: _Figures) -> dict:
-    """The facts of the page's rows, cached under the figures' token; after a step that
-    computed only some trajectories again, the rows of the step before are carried forward
-    and only the changed ones among them taken from that step."""
+def _row_facts(*, user, today: date, ids: list[int], scope: list[int], figures: _Figures) -> dict:
+    """The facts of the page's rows, cached under the figures' token (shared as the figures
+    are: ``_viewer``); after a step that computed only some trajectories again, the rows of
+    the step before are carried forward and only the changed ones among them taken from that
+    step."""
+    rows = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:32]
 
     def key(token: str) -> str:
         return (
-            f"dashboard:facts:{CACHE_SHAPE}:{user.pk}:{token}:{today.isoformat()}:{get_language()}:"
-            f"{hash(tuple(ids))}"
+            f"dashboard:facts:{CACHE_SHAPE}:{_viewer(user, scope)}:{token}:{today.isoformat()}:"
+            f"{get_language()}:{rows}"
         )
 
     token = figures.token

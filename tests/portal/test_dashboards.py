@@ -674,3 +674,27 @@ def test_a_figure_counts_every_row_also_past_the_lists_cap(cast, login):
     listed = re.search(r'id="h-overdue".*?</section>', html, re.S).group()
     assert int(overdue.group(1)) == LIST_LIMIT + 3
     assert listed.count("<li>") == LIST_LIMIT
+
+
+def test_contacts_with_the_same_bvs_share_the_count_and_no_one_else_does(
+    cast, login, on_commit, recomputed
+):
+    """The first HR contact to look after a change counts it; a colleague with the same BVs
+    reads that count (and sees the same figures); a contact with fewer BVs, of another
+    employer or the agency's staff never read it."""
+    colleague = EmployerContactFactory(employer=cast.employer_x)
+    enrol_totp(colleague.user)
+    first, second = login(cast.contact_x_all), login(colleague.user)
+    assert _live_part(page(first)) == _live_part(page(second))
+    assert recomputed == [None]
+
+    employee = Client()
+    employee.force_login(cast.employee_x1)
+    assert on_commit(record_application, employee, cast.traj_x1).status_code == 302
+    after = _live_part(page(first))
+    assert _live_part(page(second)) == after
+    assert recomputed == [None, [cast.traj_x1.pk]]
+
+    for other in (cast.contact_x1, cast.contact_y, cast.admin_a):
+        page(login(other), reverse("portal:employer_dashboard"))
+    assert recomputed[2:] == [None, None, None]
