@@ -144,8 +144,8 @@ def test_an_application_on_a_phone_appears_on_the_employer_dashboard_within_5_se
     form.fill("#id_organisation", "Jumbo")
     form.fill("#id_vacancy_title", "Kierownik zmiany")
     shot(form, "employee-application-360px")
-    form.click("main form button[type=submit]")
-    form.wait_for_load_state()
+    with form.expect_navigation():
+        form.click("main form button[type=submit]")
     saved_at = time.monotonic()
 
     expect(row).to_have_text("1", timeout=5000)
@@ -283,15 +283,15 @@ def test_the_employee_reads_a_report_on_a_phone_and_signs_a_response(browser, li
     # The page fits the phone: wide tables scroll inside the report, the page does not.
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.check("input[name=decision][value=disagree]")
-    page.click("#respond button[type=submit]")  # no reason yet
-    page.wait_for_load_state()
+    with page.expect_navigation():  # not wait_for_load_state: the old page is loaded too
+        page.click("#respond button[type=submit]")  # no reason yet
     assert page.locator("#respond .error").count() >= 1  # said at the field, in Polish
     assert not ReportResponse.objects.exists()
     page.check("input[name=decision][value=disagree]")
     page.fill("#id_reason", "Wolę pracować w opiece.")
     shot(page, "employee-response-360px")
-    page.click("#respond button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#respond button[type=submit]")
     response = ReportResponse.objects.get()
     assert (response.decision, response.reason) == ("disagree", "Wolę pracować w opiece.")
     assert response.authenticated_by == "wachtwoord"  # a real login, recorded as allauth saw it
@@ -355,8 +355,8 @@ def test_an_employee_records_an_application_on_a_phone_in_30_seconds(
     undo = page.locator(f"#activity-{activity.uuid} .undo")
     expect(undo).to_contain_text("Jumbo")
     shot(page, "employee-status-undo-360px")
-    undo.locator("button").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        undo.locator("button").click()
     activity.refresh_from_db()
     assert activity.status == "sent"
     assert activity.status_changes.count() == 1
@@ -459,8 +459,8 @@ def test_an_application_recorded_offline_is_sent_once_when_the_connection_return
     shot(page, "employee-outbox-sent-360px")
 
     page.click("[data-menu-toggle]")
-    page.click("form[action$='/accounts/logout/'] button")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("form[action$='/accounts/logout/'] button")
     left = page.evaluate(
         "caches.keys().then(async keys => ({caches: keys,"
         " workers: (await navigator.serviceWorker.getRegistrations()).length}))"
