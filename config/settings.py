@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "portal.middleware.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
     "portal.middleware.SessionMiddleware",
+    "portal.middleware.LivePollMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

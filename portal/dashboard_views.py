@@ -3,7 +3,8 @@ figures come from ``portal.dashboards`` and ``portal.figures``.
 
 Live updates: a dashboard page polls itself with htmx every few seconds, sending the version
 token it was rendered with (``v``). When nothing changed the answer is an empty 204, decided
-from the session and one cache read (``portal.live``); otherwise the live part of the page is
+from the session and one cache read before the view (``portal.live``,
+``portal.middleware.LivePollMiddleware``); otherwise the live part of the page is
 rendered again and swapped in place, so filters, focus and scroll position stay. Without
 JavaScript the page is a normal page with a refresh link.
 """
@@ -11,7 +12,7 @@ JavaScript the page is a normal page with a refresh link.
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -26,17 +27,17 @@ from .downloads import download_name
 POLL_SECONDS = 3
 
 
+#: The pages that poll themselves; their unchanged polls are answered 204 by
+#: ``portal.middleware.LivePollMiddleware`` before they reach a view.
+LIVE_URL_NAMES = ("portal:home", "portal:employer_dashboard", "portal:specialist_dashboard")
+
+
 def _live_page(request, kind: str, build, template: str, partial: str):
     user = request.user
     if request.htmx and "v" in request.GET:
         request.passive_session = True  # a poll is not activity: see SessionMiddleware
-        stored = request.session.get(live.SESSION_KEY, {}).get(kind)
-        if stored and not live.changed(stored, request.GET["v"]):
-            return HttpResponse(status=204)
     keys = dashboards.live_keys(user, kind)
-    stored = request.session.get(live.SESSION_KEY, {})
-    if stored.get(kind) != keys:
-        request.session[live.SESSION_KEY] = {**stored, kind: keys}
+    live.remember(request.session, kind=kind, keys=keys, user_id=user.pk)
     token = live.token(keys)  # before reading the data: a change meanwhile shows next poll
     context = build(keys, token)
     params = [(k, v) for k, v in request.GET.items() if k != "v"]

@@ -7,6 +7,11 @@ changes what their dashboards show (an application recorded, a conversation repo
 report published, a trajectory changed, a message posted). The dashboard stores the version keys
 it depends on in the session and sends back the token it was rendered with; the poll compares
 the token with the cached versions in one ``get_many`` and answers 204 when nothing changed.
+That answer is given from the session alone (``unchanged``, called by
+``portal.middleware.LivePollMiddleware`` before authentication touches the database): the
+session names the user it was rendered for and the version of that user's own key, which the
+services that change a user's access raise (``revoke``), so a deactivated user's next poll
+goes through the full checks of the view.
 
 A version is a number that only goes up. When the cache loses a key (restart, eviction), the
 next read seeds it from the clock, so a lost key looks like a change (one extra refresh), never
@@ -22,10 +27,13 @@ record evicted or not yet written, too many raises in between, a reseeded key), 
 
 import time
 
+from django.contrib.auth import SESSION_KEY as AUTH_SESSION_KEY
 from django.core.cache import cache
 from django.db import transaction
 
 SESSION_KEY = "live_keys"
+#: The user a dashboard was rendered for and the version of their key then: ``[id, version]``.
+USER_SESSION_KEY = "live_user"
 TIMEOUT = 60 * 60 * 24 * 7
 #: How long the record of what a raise changed is kept, and how many raises a dashboard
 #: catches up on before it computes everything again (one read of this many records).
@@ -41,6 +49,10 @@ def employer_key(employer_id: int) -> str:
 
 def agency_key(agency_id: int) -> str:
     return f"live:agency:{agency_id}"
+
+
+def user_key(user_id: int) -> str:
+    return f"live:user:{user_id}"
 
 
 def _seed() -> int:
@@ -61,8 +73,40 @@ def token(keys: list[str]) -> str:
     return ".".join(str(current[key]) for key in keys)
 
 
-def changed(keys: list[str], seen: str) -> bool:
-    return token(keys) != seen
+def remember(session, *, kind: str, keys: list[str], user_id: int) -> None:
+    """Note in the session what a dashboard of ``kind`` was rendered from, so that its polls
+    can be answered from the session (``unchanged``)."""
+    stored = session.get(SESSION_KEY, {})
+    if stored.get(kind) != keys:
+        session[SESSION_KEY] = {**stored, kind: keys}
+    user = [user_id, versions([user_key(user_id)])[user_key(user_id)]]
+    if session.get(USER_SESSION_KEY) != user:
+        session[USER_SESSION_KEY] = user
+
+
+def unchanged(session, seen: str) -> bool:
+    """Whether a poll sent with token ``seen`` may be answered "nothing changed" without the
+    database: the session is still logged in as the user it rendered a dashboard for, whose
+    access nobody changed since (``revoke``), and the versions of that dashboard's keys are
+    still ``seen``. One cache read. Whenever in doubt (a key missing from the cache, another
+    user, nothing rendered yet) the answer is no, and the view checks and renders."""
+    user = session.get(USER_SESSION_KEY)
+    dashboards = session.get(SESSION_KEY)
+    if not user or not dashboards or str(session.get(AUTH_SESSION_KEY)) != str(user[0]):
+        return False
+    mine = user_key(user[0])
+    current = cache.get_many(sorted({mine, *(k for keys in dashboards.values() for k in keys)}))
+    if current.get(mine) != user[1]:
+        return False
+    return any(
+        ".".join(str(current.get(key)) for key in keys) == seen for keys in dashboards.values()
+    )
+
+
+def revoke(user_id: int) -> None:
+    """After the commit, make the user's open dashboards ask the view again at their next
+    poll (their account was deactivated, their role or two-step verification changed)."""
+    transaction.on_commit(lambda: bump([user_key(user_id)]), robust=True)
 
 
 def _changes_key(key: str, version: int) -> str:

@@ -62,6 +62,8 @@ def member_update(
             writes.refuse("role", _("The agency needs at least one active admin."))
         changes["role"] = role
     changed = writes.apply(member, changes)
+    if "role" in changed:
+        live.revoke(member.pk)
     return writes.saved(member, actor=actor, changed=changed, creating=False)
 
 
@@ -91,6 +93,7 @@ def member_deactivate(*, actor: User, member: User) -> User:
             ) % {"name": member.get_full_name(), "n": open_count})  # fmt: skip
     member.is_active = False
     member.save(update_fields=["is_active"])
+    live.revoke(member.pk)
     revoked = ApiToken.objects.filter(user=member, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
@@ -121,6 +124,7 @@ def mfa_reset(*, actor: User, member: User) -> User:
     if member.pk == actor.pk:
         writes.refuse(None, _("Change your own two-step verification on your account page."))
     removed, _kinds = Authenticator.objects.filter(user=member).delete()
+    live.revoke(member.pk)
     audit.record(AuditAction.UPDATE, member, actor=actor, details={"mfa_reset": removed})
     return member
 
