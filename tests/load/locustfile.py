@@ -10,6 +10,7 @@ import json
 import os
 import random
 import re
+from collections import Counter
 from datetime import date
 
 import pyotp
@@ -22,6 +23,8 @@ POOLS = {
 }
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 POLL = re.compile(r'hx-get="([^"]+)"')
+#: How the polls were answered: 204 (nothing changed) or 200 (the live part again).
+POLL_ANSWERS: Counter = Counter()
 
 
 class Portal(HttpUser):
@@ -114,6 +117,7 @@ class EmployerContact(Portal):
         with self.client.get(
             self.poll, headers={"HX-Request": "true"}, name="dashboard poll", catch_response=True
         ) as response:
+            POLL_ANSWERS[response.status_code] += 1
             if response.status_code not in (200, 204):
                 response.failure(f"poll answered {response.status_code}")
             elif response.status_code == 200:
