@@ -25,6 +25,9 @@ CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 POLL = re.compile(r'hx-get="([^"]+)"')
 #: How the polls were answered: 204 (nothing changed) or 200 (the live part again).
 POLL_ANSWERS: Counter = Counter()
+#: Simulated users that have logged in and opened their first page (tests/load/steps.py
+#: measures a step only once all its newcomers are there).
+READY: Counter = Counter()
 
 
 class Portal(HttpUser):
@@ -55,6 +58,8 @@ class Portal(HttpUser):
             )
         if "/accounts/" in page.url:
             raise StopUser(f"could not log in as {self.account['email']}")
+        self.landing = page  # the login ends on the home page
+        READY["users"] += 1
 
     def submit(self, url: str, data: dict, *, name: str) -> None:
         """Open a form and post it back, as a browser does; a form that comes back unsaved
@@ -105,14 +110,20 @@ class EmployerContact(Portal):
 
     def on_start(self):
         super().on_start()
-        self.poll = None
+        self.poll = self.poll_url(self.landing.text)  # the login ends on the dashboard
+
+    def open_dashboard(self) -> None:
+        self.poll = self.poll_url(self.client.get("/", name="employer dashboard").text)
+
+    @staticmethod
+    def poll_url(html: str) -> str | None:
+        match = POLL.search(html)
+        return match.group(1).replace("&amp;", "&") if match else None
 
     @task
     def dashboard(self):
         if self.poll is None or random.random() < 0.05:
-            page = self.client.get("/", name="employer dashboard")
-            match = POLL.search(page.text)
-            self.poll = match.group(1).replace("&amp;", "&") if match else None
+            self.open_dashboard()
             return
         with self.client.get(
             self.poll, headers={"HX-Request": "true"}, name="dashboard poll", catch_response=True
@@ -121,8 +132,7 @@ class EmployerContact(Portal):
             if response.status_code not in (200, 204):
                 response.failure(f"poll answered {response.status_code}")
             elif response.status_code == 200:
-                match = POLL.search(response.text)
-                self.poll = match.group(1).replace("&amp;", "&") if match else None
+                self.poll = self.poll_url(response.text)
 
 
 class Specialist(Portal):
