@@ -265,9 +265,13 @@ def _viewer(user, scope: list[int]) -> str:
     after a change counts it; the others read it. Agency staff see what their caseload
     allows, so their entries are their own."""
     if access.is_employer_contact(user):
-        ids = ",".join(str(pk) for pk in sorted(scope))
-        return f"contacts:{user.agency_id}:{hashlib.sha256(ids.encode()).hexdigest()[:32]}"
+        return f"contacts:{user.agency_id}:{_digest(sorted(scope))}"
     return f"user:{user.pk}"
+
+
+def _digest(ids: list[int]) -> str:
+    """A cache-key name for a list of ids: every id counts, unlike ``hash()``."""
+    return hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:32]
 
 
 def _dashboard_figures(
@@ -447,11 +451,11 @@ def _row_facts(*, user, today: date, ids: list[int], scope: list[int], figures: 
     are: ``_viewer``); after a step that computed only some trajectories again, the rows of
     the step before are carried forward and only the changed ones among them taken from that
     step."""
-    rows = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:32]
+    viewer, rows = _viewer(user, scope), _digest(ids)
 
     def key(token: str) -> str:
         return (
-            f"dashboard:facts:{CACHE_SHAPE}:{_viewer(user, scope)}:{token}:{today.isoformat()}:"
+            f"dashboard:facts:{CACHE_SHAPE}:{viewer}:{token}:{today.isoformat()}:"
             f"{get_language()}:{rows}"
         )
 

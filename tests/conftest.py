@@ -56,9 +56,10 @@ def enrol_totp(user) -> str:
 
 def pytest_collection_modifyitems(config, items):
     """``make test`` runs on every core (pytest-xdist, ``--dist loadgroup``). The tests that
-    talk to the one Redis of REDIS_URL (its queues, real Celery workers) carry the ``redis``
-    marker and run on one worker, one after another: two workers would take each other's
-    tasks from the same queue."""
+    talk to a real Redis (REDIS_URL's queues with real Celery workers, or a Redis of their
+    own on a port picked from the process id) carry the ``redis`` marker and run on one
+    worker, one after another: two workers would take each other's tasks from the same queue
+    or start their Redis on the same port."""
     for item in items:
         if item.get_closest_marker("redis"):
             item.add_marker(pytest.mark.xdist_group("redis"))

@@ -77,7 +77,7 @@ def test_every_queue_has_a_worker_in_the_compose_file():
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL")
 @pytest.mark.skipif(not shutil.which("redis-server"), reason="redis-server is not installed")
-@pytest.mark.xdist_group("redis")  # beside the fault tests, whose Redis ports it shares
+@pytest.mark.redis  # a Redis of its own, on the fault tests' ports
 @pytest.mark.django_db(transaction=True)
 def test_a_burst_of_uwv_files_does_not_delay_an_email(tmp_path):
     """A real broker (a Redis of the test's own) and the email host's worker (-Q email): forty

@@ -23,10 +23,11 @@ psql "$PG/postgres" -q -v ON_ERROR_STOP=1 -c "DO \$\$ BEGIN
 .venv/bin/python manage.py migrate --no-input -v0
 EMPLOYERS=${LOAD_EMPLOYERS:-$USERS}
 if [ -n "${LOAD_STEPS:-}" ]; then
-  # An account for every simulated person at the largest step (twenty employer contacts to one
-  # employee and one specialist): a TOTP code is accepted once per account and period.
+  # An account for every simulated person at the largest step (a TOTP code is accepted once
+  # per account and period): employer contacts for all of them (LOAD_MIX=1:0:0 measures
+  # dashboards alone), employees and specialists for the default mix of twenty to one to one.
   MAX=${LOAD_MAX_USERS:-770}
-  USERS=${LOAD_USERS_COUNT:-$((MAX / 22 + 1))} EMPLOYERS=${LOAD_EMPLOYERS:-$((MAX * 20 / 22 + 1))}
+  USERS=${LOAD_USERS_COUNT:-$((MAX / 22 + 1))} EMPLOYERS=${LOAD_EMPLOYERS:-$MAX}
 fi
 .venv/bin/python manage.py loadtest_setup --users "$USERS" --employers "$EMPLOYERS" \
   --scale "${LOAD_SCALE:-0.02}"

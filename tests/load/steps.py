@@ -1,7 +1,7 @@
 """``make load LOAD_STEPS=1``: capacity. The mix of ``locustfile`` (employer contacts with a
 dashboard open, employees recording, specialists logging) stepped up until the host gives out:
-``LOAD_STEP_USERS`` more simulated users every ``LOAD_STEP_SECONDS`` (the first
-``LOAD_SETTLE_SECONDS`` of a step for the newcomers to log in, the rest measured), up to
+``LOAD_STEP_USERS`` more simulated users every ``LOAD_STEP_SECONDS`` (measured from when all
+of the step's users have logged in, and not before ``LOAD_SETTLE_SECONDS``), up to
 ``LOAD_MAX_USERS``, stopping at the first step whose p95 passes ``LOAD_P95_MS`` (300 ms) or
 that has a failed request. The mix is twenty employer contacts to one employee and one
 specialist at work: at 550 users, the goal of #21, 500 open dashboards and 50 active users.
@@ -24,9 +24,9 @@ STEP_USERS = int(os.environ.get("LOAD_STEP_USERS", "55"))
 STEP_SECONDS = int(os.environ.get("LOAD_STEP_SECONDS", "90"))
 MAX_USERS = int(os.environ.get("LOAD_MAX_USERS", "770"))
 P95_MS = int(os.environ.get("LOAD_P95_MS", "300"))
-# Logging in is slow on purpose (password hashing, then TOTP): sixty newcomers keep both cores
-# busy for most of half a minute, which is a Monday morning, not the steady state measured.
-# A step is measured from when all its users are logged in, and not before this.
+# Logging in is slow on purpose (password hashing, then TOTP): a step's newcomers keep both
+# cores busy for a while, which is a Monday morning, not the steady state measured. A step is
+# measured from when all its users are logged in, and not before this.
 SETTLE = int(os.environ.get("LOAD_SETTLE_SECONDS", str(STEP_SECONDS // 3)))
 STEPS: list[dict] = []
 

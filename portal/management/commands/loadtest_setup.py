@@ -44,7 +44,7 @@ class Command(SystemCommand):
         if connection.vendor != "postgresql":
             raise CommandError("The load scenario runs on PostgreSQL: set DATABASE_URL.")
         seeded = seed.seed(scale=scale, seed_value=4242)
-        self.password = password = make_password(seed.PASSWORD)
+        password = make_password(seed.PASSWORD)
         running = list(
             Trajectory.objects.filter(agency=seeded.agency, status=TrajectoryStatus.ACTIVE)
             .select_related("employee", "legal_entity")
@@ -63,13 +63,14 @@ class Command(SystemCommand):
             trajectory.employee.user = user
             trajectory.employee.save(update_fields=["user"])
             employees.append({"email": user.email, "trajectory": str(trajectory.uuid)})
-        specialists = self._specialists(seeded, running, users)
+        specialists = self._specialists(seeded, running, users, password)
         contacts = [
             {"email": seeded.contact.email, "secret": seeded.totp_secrets[seeded.contact.email]}
         ]
         largest_first = Employer.objects.filter(agency=seeded.agency).order_by("id")
         for n, employer in zip(range((employers or users) - 1), cycle(largest_first), strict=False):
-            user, login = self._staff(seeded, f"werkgever{n}@load.example", Role.EMPLOYER_CONTACT)
+            email = f"werkgever{n}@load.example"
+            user, login = self._staff(seeded, email, Role.EMPLOYER_CONTACT, password)
             EmployerContact.objects.create(user=user, employer=employer)
             contacts.append(login)
         # Invited users confirm their address by accepting the invitation; these skip that.
@@ -96,9 +97,12 @@ class Command(SystemCommand):
             f"{len(specialists)} specialists written to {path}"
         )
 
-    def _specialists(self, seeded, running: list[Trajectory], count: int) -> list[dict]:
+    def _specialists(
+        self, seeded, running: list[Trajectory], count: int, password: str
+    ) -> list[dict]:
         """The seeded specialists with a running trajectory of theirs, then new ones, each
-        second coach on every ``count``-th running trajectory, up to ``count`` accounts."""
+        second coach on every ``count``-th running trajectory (at least one), up to ``count``
+        accounts."""
         accounts, seen = [], set()
         for trajectory in running:
             member = trajectory.memberships.all()[0].user
@@ -112,8 +116,9 @@ class Command(SystemCommand):
                     }
                 )
         for n in range(count - len(accounts)):
-            user, login = self._staff(seeded, f"specialist{n}@load.example", Role.SPECIALIST)
-            share = running[n % count :: count]
+            email = f"specialist{n}@load.example"
+            user, login = self._staff(seeded, email, Role.SPECIALIST, password)
+            share = running[n % len(running) :: count]
             TrajectoryMember.objects.bulk_create(
                 TrajectoryMember(
                     agency=seeded.agency, trajectory=t, user=user, role=MemberRole.SECOND_COACH
@@ -123,12 +128,10 @@ class Command(SystemCommand):
             accounts.append({**login, "trajectory": str(share[0].uuid)})
         return accounts
 
-    def _staff(self, seeded, email: str, role: str) -> tuple[User, dict]:
+    def _staff(self, seeded, email: str, role: str, password: str) -> tuple[User, dict]:
         """A user with a password and TOTP enrolled, as the portal demands of staff and employer
         contacts, and its login for the file."""
-        user = User.objects.create(
-            email=email, agency=seeded.agency, role=role, password=self.password
-        )
+        user = User.objects.create(email=email, agency=seeded.agency, role=role, password=password)
         secret = generate_totp_secret()
         TOTP.activate(user, secret)
         return user, {"email": email, "secret": secret}
