@@ -5,7 +5,7 @@ from django import forms
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from . import audit
+from . import audit, live
 from .constants import AuditAction
 
 #: The second, higher limit on failed logins: per address, from any IP
@@ -41,6 +41,14 @@ class AccountAdapter(DefaultAccountAdapter):
         if user.language:
             translation.activate(user.language)
             request.LANGUAGE_CODE = user.language
+
+    def set_password(self, user, password: str) -> None:
+        """Every password allauth sets (changed, reset, set by a code) goes through here. The
+        user's other sessions are logged out by Django's session hash on their next view, but
+        an open dashboard's unchanged poll is answered before that check (``live.unchanged``),
+        so the user's live key is raised too: their next poll goes through the view."""
+        super().set_password(user, password)
+        live.revoke(user.pk)
 
     def is_open_for_signup(self, request) -> bool:
         return False

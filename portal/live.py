@@ -10,8 +10,8 @@ the token with the cached versions in one ``get_many`` and answers 204 when noth
 That answer is given from the session alone (``unchanged``, called by
 ``portal.middleware.LivePollMiddleware`` before authentication touches the database): the
 session names the user it was rendered for and the version of that user's own key, which the
-services that change a user's access raise (``revoke``), so a deactivated user's next poll
-goes through the full checks of the view.
+services that change a user's access raise (``revoke``: deactivation, role, password, two-step
+reset), so such a user's next poll goes through the full checks of the view.
 
 A version is a number that only goes up. When the cache loses a key (restart, eviction), the
 next read seeds it from the clock, so a lost key looks like a change (one extra refresh), never
@@ -105,7 +105,8 @@ def unchanged(session, seen: str) -> bool:
 
 def revoke(user_id: int) -> None:
     """After the commit, make the user's open dashboards ask the view again at their next
-    poll (their account was deactivated, their role or two-step verification changed)."""
+    poll (their account was deactivated, their role, password or two-step verification
+    changed)."""
     transaction.on_commit(lambda: bump([user_key(user_id)]), robust=True)
 
 

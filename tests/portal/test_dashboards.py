@@ -291,6 +291,29 @@ def test_a_poll_after_the_users_access_changed_goes_through_the_views_checks(
     assert client.get(poll, **HTMX).status_code != 204
 
 
+def test_a_poll_after_a_password_change_elsewhere_logs_the_other_session_out(
+    cast, login, on_commit
+):
+    user = cast.contact_x_all
+    user.set_password("Old-password-2026")
+    user.save()
+    open_dashboard = login(user)
+    poll = _poll_url(page(open_dashboard))
+    assert open_dashboard.get(poll, **HTMX).status_code == 204
+    elsewhere = Client()
+    elsewhere.force_login(user)
+    changed = on_commit(
+        elsewhere.post,
+        reverse("account_change_password"),
+        {"oldpassword": "Old-password-2026", "password1": "New-pass-9876!", "password2": "New-pass-9876!"},
+    )  # fmt: skip
+    assert changed.status_code == 302
+    response = open_dashboard.get(poll, **HTMX)
+    assert response.status_code != 204
+    assert "count" not in response.content.decode()  # no figures: that session is logged out
+    assert elsewhere.get(HOME).status_code == 200  # the session that changed it stays in
+
+
 def test_a_poll_is_answered_from_the_session_only_for_the_user_it_was_rendered_for(cast, login):
     client = login(cast.contact_x_all)
     poll = _poll_url(page(client))
