@@ -4,8 +4,6 @@ on other hosts."""
 
 import os
 import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -14,7 +12,6 @@ from django.conf import settings
 from django.db import connection
 
 from config.celery import app as celery_app
-from tests.conftest import worker_environment
 from tests.factories import InvitationFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -88,16 +85,12 @@ def test_a_burst_of_uwv_files_does_not_delay_an_email(tmp_path):
 
     from portal.tasks import send_invitation_email
     from rapportages.tasks import build_bundle
-    from tests.rapportages.test_faults import empty_redis, wait_for
+    from tests.processes import not_eager, own_redis, running, start_worker, wait_for
 
     invitation = InvitationFactory(email="nieuw.collega@example.nl")
-    server, url = empty_redis(6240 + os.getpid() % 50, tmp_path)
     outbox = tmp_path / "outbox"
-    eager = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = False
-    worker = None
-    try:
-        with Connection(url) as broker:
+    with not_eager(), own_redis(6240 + os.getpid() % 50, tmp_path) as server:
+        with Connection(server.url) as broker:
             for job_id in range(1, 41):
                 build_bundle.apply_async(
                     args=[job_id], kwargs={"agency_id": invitation.agency_id}, connection=broker
@@ -106,31 +99,16 @@ def test_a_burst_of_uwv_files_does_not_delay_an_email(tmp_path):
                 args=[invitation.pk], kwargs={"agency_id": invitation.agency_id},
                 connection=broker,
             )  # fmt: skip
-        client = redis.Redis.from_url(url)
+        client = redis.Redis.from_url(server.url)
         assert (client.llen("exports"), client.llen("email")) == (40, 1)
-        env = {
-            **os.environ, **worker_environment(), "REDIS_URL": url,
-            "EMAIL_URL": f"filemail:///{outbox}",  # django-environ: the path after "///"
-        }  # fmt: skip
         started = time.monotonic()
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "-P", "solo", "-Q",
-             "email", "--without-heartbeat", "--without-mingle", "--without-gossip",
-             "-l", "WARNING"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        assert wait_for(lambda: outbox.exists() and any(outbox.iterdir()), 90)
-        seconds = time.monotonic() - started
+        # django-environ: the outbox's path after "///"
+        with running(start_worker("email", server.url, EMAIL_URL=f"filemail:///{outbox}")):
+            assert wait_for(lambda: outbox.exists() and any(outbox.iterdir()), 90)
+            seconds = time.monotonic() - started
         sent = "".join(p.read_text() for p in outbox.iterdir())
         assert "nieuw.collega@example.nl" in sent
         assert client.llen("email") == 0
         assert client.llen("exports") == 40  # untouched: they wait for their own workers
         assert seconds < 60, seconds  # the worker's start-up, not forty files
-    finally:
-        celery_app.conf.task_always_eager = eager
-        if worker is not None:
-            worker.terminate()
-            worker.wait(timeout=60)
-        server.kill()
-        server.wait(timeout=10)
     assert settings.CELERY_TASK_ROUTES["rapportages.tasks.build_bundle"] == {"queue": "exports"}

@@ -302,11 +302,12 @@ def test_a_poll_after_a_password_change_elsewhere_logs_the_other_session_out(
     assert open_dashboard.get(poll, **HTMX).status_code == 204
     elsewhere = Client()
     elsewhere.force_login(user)
+    new = "New-pass-9876!"
     changed = on_commit(
         elsewhere.post,
         reverse("account_change_password"),
-        {"oldpassword": "Old-password-2026", "password1": "New-pass-9876!", "password2": "New-pass-9876!"},
-    )  # fmt: skip
+        {"oldpassword": "Old-password-2026", "password1": new, "password2": new},
+    )
     assert changed.status_code == 302
     response = open_dashboard.get(poll, **HTMX)
     assert response.status_code != 204

@@ -16,8 +16,6 @@ of saving an application in tests/sollicitaties/test_applications.py."""
 import os
 import shutil
 import signal
-import subprocess
-import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -27,13 +25,18 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from config.celery import app as celery_app
 from rapportages import content, services
 from rapportages.models import Report
 from rapportages.tasks import render_report
-from tests.conftest import worker_environment
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.processes import (
+    QUIET_WORKER,
+    not_eager,
+    own_redis,
+    running,
+    start_celery,
+    start_worker,
+    wait_for,
+)
 
 pytestmark = [
     pytest.mark.redis,
@@ -43,20 +46,6 @@ pytestmark = [
 ]
 
 
-def start_worker(queue: str, redis_url: str | None = None) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        **worker_environment(),
-        "REDIS_URL": redis_url or os.environ["REDIS_URL"],
-        "EMAIL_URL": "dummymail://",
-    }
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "-P", "solo", "-Q", queue,
-         "--without-heartbeat", "--without-mingle", "--without-gossip", "-l", "WARNING"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-
-
 def send(report_id: int, agency_id: int, queue: str, redis_url: str | None = None) -> None:
     from kombu import Connection
 
@@ -64,15 +53,6 @@ def send(report_id: int, agency_id: int, queue: str, redis_url: str | None = Non
         render_report.apply_async(
             args=[report_id], kwargs={"agency_id": agency_id}, queue=queue, connection=broker
         )
-
-
-def wait_for(predicate, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def signed_report(cast, progress: str) -> Report:
@@ -95,10 +75,8 @@ def test_a_report_survives_a_worker_killed_mid_render_and_is_produced_once(cast)
     # Long enough that rendering takes seconds: time to kill the worker in the middle.
     report = signed_report(cast, "Voortgang van de werknemer in dit traject. " * 12000)
     pdf_dir = Path(settings.MEDIA_ROOT) / "reports"
-    eager = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = False
     first = start_worker(queue := f"fault-a-{report.pk}-{os.getpid()}")
-    try:
+    with not_eager(), running(first):
         import redis
 
         broker = redis.Redis.from_url(os.environ["REDIS_URL"])
@@ -118,21 +96,13 @@ def test_a_report_survives_a_worker_killed_mid_render_and_is_produced_once(cast)
         # The sweeper (beat, every 5 minutes) finds it; a new worker renders it.
         pending = services.reports_pending_render(now=timezone.now())
         assert pending == [(report.pk, report.agency_id)]
-        second = start_worker(queue_b := f"fault-b-{report.pk}-{os.getpid()}")
-        try:
+        with running(start_worker(queue_b := f"fault-b-{report.pk}-{os.getpid()}")):
             for report_id, agency_id in pending * 2:  # queued twice on purpose: rendered once
                 send(report_id, agency_id, queue_b)
             assert wait_for(
                 lambda: Report.objects.filter(pk=report.pk, status="final").exists(), 240
             )
             time.sleep(3)  # let the duplicate run: it must find nothing to do
-        finally:
-            second.terminate()
-            second.wait(timeout=60)
-    finally:
-        celery_app.conf.task_always_eager = eager
-        if first.poll() is None:
-            first.kill()
     report.refresh_from_db()
     assert report.status == "final" and report.pdf_sha256
     assert Report.objects.filter(trajectory=report.trajectory).count() == 1
@@ -147,61 +117,18 @@ def test_queued_work_survives_a_redis_crash_with_aof_on(cast, tmp_path):
     render survives Redis being killed and started again, and a worker then renders it."""
     import redis
 
-    port = 6390 + os.getpid() % 50
-    url = f"redis://127.0.0.1:{port}/0"
-    command = [
-        *("redis-server", "--port", str(port), "--bind", "127.0.0.1", "--dir", str(tmp_path)),
-        *("--appendonly", "yes", "--appendfsync", "always", "--save", ""),
-    ]
-
-    def start():
-        server = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-        assert wait_for(lambda: _pings(url), 10)
-        return server
-
     report = signed_report(cast, "Na de herstart van Redis gerenderd.")
     queue = f"aof-{report.pk}-{os.getpid()}"
-    server = start()
-    eager = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = False
-    worker = None
-    try:
-        send(report.pk, report.agency_id, queue, redis_url=url)
-        assert redis.Redis.from_url(url).llen(queue) == 1
-        server.send_signal(signal.SIGKILL)  # a crash, not a clean shutdown
-        server.wait(timeout=10)
-        server = start()
-        assert redis.Redis.from_url(url).llen(queue) == 1  # still there
-        worker = start_worker(queue, redis_url=url)
-        assert wait_for(lambda: Report.objects.filter(pk=report.pk, status="final").exists(), 120)
-    finally:
-        celery_app.conf.task_always_eager = eager
-        if worker is not None:
-            worker.terminate()
-            worker.wait(timeout=60)
-        server.kill()
-        server.wait(timeout=10)
-
-
-def empty_redis(port: int, folder) -> tuple[subprocess.Popen, str]:
-    """A Redis of the test's own that keeps nothing on disk, and its URL."""
-    url = f"redis://127.0.0.1:{port}/0"
-    server = subprocess.Popen(
-        [shutil.which("redis-server"), "--port", str(port), "--bind", "127.0.0.1",
-         "--dir", str(folder), "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-    )  # fmt: skip
-    assert wait_for(lambda: _pings(url), 10)
-    return server, url
-
-
-def _pings(url: str) -> bool:
-    import redis
-
-    try:
-        return bool(redis.Redis.from_url(url, socket_connect_timeout=0.5).ping())
-    except redis.exceptions.ConnectionError:
-        return False
+    with not_eager(), own_redis(6390 + os.getpid() % 50, tmp_path, aof=True) as server:
+        send(report.pk, report.agency_id, queue, redis_url=server.url)
+        assert redis.Redis.from_url(server.url).llen(queue) == 1
+        server.crash()
+        server.start()
+        assert redis.Redis.from_url(server.url).llen(queue) == 1  # still there
+        with running(start_worker(queue, redis_url=server.url)):
+            assert wait_for(
+                lambda: Report.objects.filter(pk=report.pk, status="final").exists(), 120
+            )
 
 
 @pytest.mark.skipif(not shutil.which("redis-server"), reason="redis-server is not installed")
@@ -213,19 +140,16 @@ def test_redis_emptied_completely_loses_no_due_report(cast, tmp_path):
 
     from rapportages.tasks import render_pending_reports, schedule_reports
 
-    server, url = empty_redis(6340 + os.getpid() % 50, tmp_path)
     # A trajectory whose 3-month report falls due soon, and a signed report waiting
     # for its PDF: both queued (as beat and signing queue them), then the broker is emptied.
     cast.traj_y1.start_date = timezone.localdate() - timedelta(days=80)
     cast.traj_y1.save(update_fields=["start_date"])
     signed = signed_report(cast, "Ondertekend vlak voor het verlies van Redis.")
     queue = f"flush-{signed.pk}-{os.getpid()}"
-    eager = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = False
-    worker = None
-    try:
+    with not_eager(), own_redis(6340 + os.getpid() % 50, tmp_path) as server:
         from kombu import Connection
 
+        url = server.url
         with Connection(url) as broker:
             schedule_reports.apply_async(queue=queue, connection=broker)
         send(signed.pk, signed.agency_id, queue, redis_url=url)
@@ -237,19 +161,14 @@ def test_redis_emptied_completely_loses_no_due_report(cast, tmp_path):
 
         # The next runs of the sweeps (beat queues them on their schedule) find it all again.
         # The sweepers queue on celery, the renders they find go to the reports queue.
-        worker = start_worker(f"{queue},celery,reports", redis_url=url)
-        with Connection(url) as broker:
-            schedule_reports.apply_async(queue=queue, connection=broker)
-            render_pending_reports.apply_async(queue=queue, connection=broker)
-        assert wait_for(lambda: Report.objects.filter(trajectory=cast.traj_y1).exists(), 120)
-        assert wait_for(lambda: Report.objects.filter(pk=signed.pk, status="final").exists(), 120)
-    finally:
-        celery_app.conf.task_always_eager = eager
-        if worker is not None:
-            worker.terminate()
-            worker.wait(timeout=60)
-        server.kill()
-        server.wait(timeout=10)
+        with running(start_worker(f"{queue},celery,reports", redis_url=url)):
+            with Connection(url) as broker:
+                schedule_reports.apply_async(queue=queue, connection=broker)
+                render_pending_reports.apply_async(queue=queue, connection=broker)
+            assert wait_for(lambda: Report.objects.filter(trajectory=cast.traj_y1).exists(), 120)
+            assert wait_for(
+                lambda: Report.objects.filter(pk=signed.pk, status="final").exists(), 120
+            )
     kinds = set(Report.objects.filter(trajectory=cast.traj_y1).values_list("kind", flat=True))
     assert kinds == {"progress"}  # the 3-month report, due within the drafts' lead time
     assert services.reports_pending_render(now=timezone.now()) == []
@@ -264,45 +183,33 @@ def test_beat_and_a_worker_killed_mid_run_and_restarted_lose_nothing(cast, tmp_p
     import redis
 
     report = signed_report(cast, "Voortgang na een herstart van beat en worker. " * 12000)
-    server, url = empty_redis(6290 + os.getpid() % 50, tmp_path)
-    env = {**os.environ, **worker_environment(), "REDIS_URL": url, "EMAIL_URL": "dummymail://"}
     schedule = tmp_path / "beat-schedule"
 
-    def start(*args):
-        return subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "tests.rapportages.fast_beat", *args,
-             "-l", "WARNING"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-
-    def pair():
+    def pair(url):
         return [
-            start("beat", "--schedule", str(schedule), "--max-interval", "1"),
-            start("worker", "-P", "solo", "--without-heartbeat", "--without-mingle",
-                  "--without-gossip"),
+            start_celery("beat", "--schedule", str(schedule), "--max-interval", "1",
+                         app="tests.rapportages.fast_beat", redis_url=url),
+            start_celery(*QUIET_WORKER, app="tests.rapportages.fast_beat", redis_url=url),
         ]  # fmt: skip
 
-    broker = redis.Redis.from_url(url)
-    running = pair()
-    try:
-        # The worker has taken a render (unacknowledged in the broker) and has not finished it.
-        assert wait_for(lambda: any(b"render_report" in raw for raw in broker.hvals("unacked")), 90)
-        assert not Report.objects.filter(pk=report.pk, status="final").exists()
-        for process in running:
-            process.send_signal(signal.SIGKILL)
-            process.wait(timeout=30)
+    with own_redis(6290 + os.getpid() % 50, tmp_path) as server:
+        broker = redis.Redis.from_url(server.url)
+        with running(*pair(server.url)) as first:
+            # The worker has taken a render (unacknowledged in the broker), not finished it.
+            assert wait_for(
+                lambda: any(b"render_report" in raw for raw in broker.hvals("unacked")), 90
+            )
+            assert not Report.objects.filter(pk=report.pk, status="final").exists()
+            for process in first:
+                process.send_signal(signal.SIGKILL)
+                process.wait(timeout=30)
         report.refresh_from_db()
         assert report.status == "signed" and not report.pdf  # lost with the worker
-        running = pair()
-        assert wait_for(lambda: Report.objects.filter(pk=report.pk, status="final").exists(), 240)
-        time.sleep(3)  # more sweeps and redeliveries: nothing left to do
-    finally:
-        for process in running:
-            if process.poll() is None:
-                process.kill()
-                process.wait(timeout=30)
-        server.kill()
-        server.wait(timeout=10)
+        with running(*pair(server.url)):
+            assert wait_for(
+                lambda: Report.objects.filter(pk=report.pk, status="final").exists(), 240
+            )
+            time.sleep(3)  # more sweeps and redeliveries: nothing left to do
     report.refresh_from_db()
     assert report.status == "final" and report.pdf_sha256
     rendered = [p for p in (Path(settings.MEDIA_ROOT) / "reports").rglob("*.pdf")
