@@ -14,7 +14,9 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from trajecten import selectors as trajecten_selectors
 from trajecten.models import Trajectory
@@ -67,22 +69,42 @@ def home(request):
 @login_required
 def employer_dashboard(request):
     """Every trajectory of the employer's BVs with figures per BV and risk signals. Agency
-    staff see the same page over the trajectories they may see."""
+    staff see the same page over the trajectories they may see.
+
+    The live region is rendered once per version of what it shows and then read from the
+    cache (``dashboards.live_body_key``): an employer's HR people share it, and a reload
+    without a change renders only the page around it. Every view is audited with the
+    number of trajectories listed, from the cache or not."""
     user, today = request.user, timezone.localdate()
     if not access.can_see_employer_dashboard(user):
         raise Http404
 
     def build(keys: list[str], version: str) -> dict:
-        dashboard = dashboards.employer_dashboard(
+        dashboard_filter = dashboards.EmployerDashboardFilter(request.GET or None, user=user)
+        key = dashboards.live_body_key(
             user=user,
-            data=request.GET,
-            page_number=request.GET.get("page"),
+            dashboard_filter=dashboard_filter,
+            params=[(k, v) for k, v in request.GET.items() if k != "v"],
             today=today,
-            keys=keys,
             version=version,
         )
-        audit.record_list(Trajectory, len(dashboard.rows))
-        return {"dashboard": dashboard, "today": today}
+
+        def render() -> tuple[str, int]:
+            dashboard = dashboards.employer_dashboard(
+                user=user,
+                data=request.GET,
+                page_number=request.GET.get("page"),
+                today=today,
+                keys=keys,
+                version=version,
+                dashboard_filter=dashboard_filter,
+            )
+            context = {"dashboard": dashboard, "today": today}
+            return str(render_to_string(EMPLOYER_LIVE_BODY, context, request)), len(dashboard.rows)
+
+        body, listed = dashboards.live_body(key=key, render=render)
+        audit.record_list(Trajectory, listed)
+        return {"dashboard_filter": dashboard_filter, "live_body": mark_safe(body)}  # noqa: S308
 
     return _live_page(
         request,
@@ -91,6 +113,10 @@ def employer_dashboard(request):
         "portal/dashboard_employer.html",
         "portal/_dashboard_employer_live.html",
     )
+
+
+#: What the cache keeps of the employer dashboard: its live region without the poll line.
+EMPLOYER_LIVE_BODY = "portal/_dashboard_employer_body.html"
 
 
 @login_required

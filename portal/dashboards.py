@@ -9,9 +9,11 @@ modules; this one only combines them.
 import hashlib
 import logging
 import pickle
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
+from urllib.parse import urlencode
 
 import django_filters
 from django.core.cache import cache
@@ -250,8 +252,10 @@ def _from_cache(key: str):
         return None
 
 
-#: How long figures are carried forward change by change before they are computed afresh:
-#: what no trajectory's change announces (an agency setting, a BV's name) shows within this.
+#: How long figures, row facts and the rendered live region are kept before they are
+#: computed afresh. The services announce every change a dashboard shows (a trajectory's
+#: through its employer and agency, a name or an agency setting through ``live.bump_agency``);
+#: this bounds what none announces (a change in the Django admin, the day's clock).
 FACTS_SECONDS = 600
 FIGURES_FRESH = timedelta(seconds=FACTS_SECONDS)
 
@@ -269,8 +273,8 @@ def _viewer(user, scope: list[int]) -> str:
     return f"user:{user.pk}"
 
 
-def _digest(ids: list[int]) -> str:
-    """A cache-key name for a list of ids: every id counts, unlike ``hash()``."""
+def _digest(ids: list) -> str:
+    """A cache-key name for a list of ids (or strings): every one counts, unlike ``hash()``."""
     return hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:32]
 
 
@@ -388,7 +392,14 @@ def _primary_specialists() -> Prefetch:
 
 
 def employer_dashboard(
-    *, user, data, page_number, today: date, keys: list[str] = (), version: str = ""
+    *,
+    user,
+    data,
+    page_number,
+    today: date,
+    keys: list[str] = (),
+    version: str = "",
+    dashboard_filter: EmployerDashboardFilter | None = None,
 ) -> EmployerDashboard:
     """Every trajectory of the contact's BVs (or, for agency staff, of what they may see).
 
@@ -397,7 +408,8 @@ def employer_dashboard(
     (``portal.live``), and after a change only the changed trajectories are computed again
     (``_dashboard_figures``). The facts of the page's rows are cached under the version too
     (per language, as their risk sentences are translated)."""
-    dashboard_filter = EmployerDashboardFilter(data or None, user=user)
+    if dashboard_filter is None:
+        dashboard_filter = EmployerDashboardFilter(data or None, user=user)
     # The BVs the user may see, as a list: the same scope, but it lets PostgreSQL use the
     # trajectories' BV index instead of sorting the agency's every trajectory.
     bv_ids = [bv.pk for bv in dashboard_filter.legal_entities]
@@ -444,6 +456,52 @@ def employer_dashboard(
             ],
         ),
     )
+
+
+#: The query parameters the employer dashboard's live region depends on (besides ``v``).
+LIVE_PARAMS = frozenset({"legal_entity", "phase", "status", "specialist", "page"})
+
+
+def live_body_key(
+    *, user, dashboard_filter: EmployerDashboardFilter, params: list, today: date, version: str
+) -> str | None:
+    """The cache key of the employer dashboard's rendered live region (figures, charts and
+    the page of rows) at ``version``, or ``None`` when it is not to be cached.
+
+    The region shows nothing but the data its key names: whose view (``_viewer``: contacts
+    with the same BVs share it), the version of everything it follows (every service that
+    changes a trajectory, a conversation report, a BV's, a specialist's or a phase's name or
+    an agency setting raises it, ``portal.live``), the day, the language and the filters and
+    page asked for. So the second of an employer's HR people to open the dashboard after a
+    change, and every reload until the next one, read it instead of rendering fifty rows.
+    Only a valid filter with a plain page number is cached (any other query string is
+    rendered as it is and not kept, so no one fills the cache with variants)."""
+    if not version or any(name not in LIVE_PARAMS for name, _value in params):
+        return None
+    if len(params) != len({name for name, _value in params}):
+        return None
+    if dashboard_filter.is_bound and not dashboard_filter.is_valid():
+        return None
+    page = dict(params).get("page", "1")
+    if not (page.isdigit() and len(page) <= 4):
+        return None
+    scope = sorted(bv.pk for bv in dashboard_filter.legal_entities)
+    query = _digest([urlencode(params)])
+    return (
+        f"dashboard:live:{CACHE_SHAPE}:{_viewer(user, scope)}:{version}:{today.isoformat()}:"
+        f"{get_language()}:{query}"
+    )
+
+
+def live_body(*, key: str | None, render: Callable[[], tuple[str, int]]) -> tuple[str, int]:
+    """The employer dashboard's rendered live region and the number of rows it lists: from
+    the cache under ``key`` (``live_body_key``), else rendered now and kept there."""
+    cached = _from_cache(key) if key else None
+    if cached is None:
+        cached = render()
+        if key:
+            cache.set(key, cached, FACTS_SECONDS)
+    return cached
 
 
 def _row_facts(*, user, today: date, ids: list[int], scope: list[int], figures: _Figures) -> dict:

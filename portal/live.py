@@ -167,6 +167,20 @@ def bump_trajectory(trajectory) -> None:
     transaction.on_commit(lambda: bump(keys, ids), robust=True)
 
 
+def bump_agency(agency_id: int, *, employer_ids=None) -> None:
+    """After the commit, tell the agency's dashboards that something they show changed that
+    belongs to no one trajectory: a BV's, a specialist's or a phase's name, an agency
+    setting, a stand-in. With ``employer_ids`` only those employers' dashboards (and the
+    agency's staff) are told, else every employer's (one query). Their figures and rows are
+    computed again (``changed_trajectories`` answers ``None``)."""
+    if employer_ids is None:
+        from .models import Employer
+
+        employer_ids = Employer.objects.filter(agency_id=agency_id).values_list("pk", flat=True)
+    keys = [agency_key(agency_id), *(employer_key(pk) for pk in sorted(employer_ids))]
+    transaction.on_commit(lambda: bump(keys), robust=True)
+
+
 def bump_trajectories(trajectory_ids) -> None:
     """After the commit, raise the versions of every employer and agency of these
     trajectories (a bulk write: one query, however many trajectories)."""

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import access, audit, selectors, uploads, writes
+from . import access, audit, live, selectors, uploads, writes
 from .constants import (
     DEFAULT_PHASES,
     DEFAULT_PRODUCTS,
@@ -93,6 +93,8 @@ def agency_settings_update(*, actor: User, **fields) -> Agency:
     writes.saved(agency, actor=actor, changed=changed, creating=False)
     if "phase_set" in changed:
         phases_reset(agency=agency)
+    if changed:  # phase names, the norm and the contact alert are on every dashboard
+        live.bump_agency(agency.pk)
     return agency
 
 
@@ -157,6 +159,8 @@ def legal_entity_save(
             "payroll_tax_number": payroll_tax_number.strip().upper(),
         },
     )
+    if "name" in changed and not creating:  # the dashboards name the BV
+        live.bump_agency(employer.agency_id, employer_ids=[employer.pk])
     return writes.saved(legal_entity, actor=actor, changed=changed, creating=creating)
 
 

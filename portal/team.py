@@ -64,6 +64,8 @@ def member_update(
     changed = writes.apply(member, changes)
     if "role" in changed:
         live.revoke(member.pk)
+    if "first_name" in changed or "last_name" in changed:
+        live.bump_agency(member.agency_id)  # the dashboards name the specialist
     return writes.saved(member, actor=actor, changed=changed, creating=False)
 
 
@@ -212,6 +214,7 @@ def stand_in_create(
         agency_id=actor.agency_id, absent=absent, stand_in=stand_in,
         starts_on=starts_on, ends_on=ends_on, created_by=actor,
     )  # fmt: skip
+    live.bump_agency(actor.agency_id, employer_ids=())  # the stand-in's dashboards see more
     return writes.saved(
         record, actor=actor, changed=None, creating=True,
         absent=absent.get_full_name(), stand_in=stand_in.get_full_name(),
@@ -228,3 +231,4 @@ def stand_in_delete(*, actor: User, stand_in: StandIn) -> None:
                  "stand_in": stand_in.stand_in.get_full_name()},
     )  # fmt: skip
     stand_in.delete()
+    live.bump_agency(actor.agency_id, employer_ids=())  # the stand-in's dashboards see less

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from portal import dashboards, live, team
+from portal import dashboards, live, services, team
 from portal.models import Product
 from rapportages import services as report_services
 from rapportages.models import Report
@@ -749,3 +749,131 @@ def test_contacts_with_the_same_bvs_share_the_count_and_no_one_else_does(
     for other in (cast.contact_x1, cast.contact_y, cast.admin_a):
         page(login(other), reverse("portal:employer_dashboard"))
     assert recomputed[2:] == [None, None, None]
+
+
+# --- The rendered live region, shared from the cache --------------------------------------------
+
+
+@pytest.fixture
+def rendered(monkeypatch):
+    """How often the employer dashboard's live region was built and rendered."""
+    calls = []
+    real = dashboards.employer_dashboard
+
+    def spy(**kwargs):
+        calls.append(kwargs["user"])
+        return real(**kwargs)
+
+    monkeypatch.setattr(dashboards, "employer_dashboard", spy)
+    return calls
+
+
+def _listed(user) -> list[int]:
+    from portal.constants import AuditAction
+    from portal.models import AuditEvent
+
+    events = AuditEvent.objects.filter(action=AuditAction.LIST, actor=user).order_by("id")
+    return [event.details["count"] for event in events]
+
+
+def test_the_live_region_is_rendered_once_per_change_and_every_view_is_still_audited(
+    cast, login, on_commit, rendered
+):
+    """An employer's HR people and every reload without a change read the rendered region;
+    a change renders it again, with the change in it."""
+    colleague = EmployerContactFactory(employer=cast.employer_x)
+    enrol_totp(colleague.user)
+    first, second = Client(), Client()
+    first.force_login(cast.contact_x_all)
+    second.force_login(colleague.user)
+    html = _live_part(page(first))
+    assert _live_part(page(second)) == html == _live_part(page(first))
+    assert rendered == [cast.contact_x_all]
+    assert _listed(cast.contact_x_all) == [2, 2] and _listed(colleague.user) == [2]
+
+    employee = Client()
+    employee.force_login(cast.employee_x1)
+    assert on_commit(record_application, employee, cast.traj_x1).status_code == 302
+    after = _live_part(page(second))
+    assert after != html and 'class="count">1</span>' in after
+    assert _live_part(page(first)) == after
+    assert rendered == [cast.contact_x_all, colleague.user]
+
+
+def test_the_cached_region_differs_per_filter_page_language_and_viewer(cast, login, rendered):
+    client = login(cast.contact_x_all)
+    everything = page(client)
+    active_only = page(client, status="ended")
+    assert "Xavier" in everything and "Xavier" not in active_only
+    cast.contact_x_all.language = "en"
+    cast.contact_x_all.save(update_fields=["language"])
+    in_english = _live_part(page(client))
+    assert "Applications per week" in in_english
+    assert "Applications per week" not in _live_part(everything)
+    narrower = page(login(cast.contact_x1))
+    assert "Xavier" in narrower and "Xenia" not in narrower
+    assert len(rendered) == 4
+
+
+@pytest.mark.parametrize(
+    "query", [{"unknown": "1"}, {"page": "abc"}, {"legal_entity": "not-a-bv"}, {"page": "99999"}]
+)
+def test_only_a_valid_filter_with_a_plain_page_number_is_kept(cast, login, rendered, query):
+    """Any other query string is rendered as asked and not kept, so no one fills the cache
+    with variants of a page."""
+    client = login(cast.contact_x_all)
+    first = client.get(HOME, query)
+    assert first.status_code == 200
+    client.get(HOME, query)
+    assert len(rendered) == 2
+    assert not [key for key in cache._cache if ":dashboard:live:" in key]  # LocMem's own keys
+
+
+def _rename_bv(cast):
+    services.legal_entity_save(
+        actor=cast.admin_a, employer=cast.employer_x, legal_entity=cast.x1, name="Hernoemd BV"
+    )
+    return "Hernoemd BV"
+
+
+def _rename_specialist(cast):
+    team.member_update(
+        actor=cast.admin_a, member=cast.specialist_a, first_name="Hernoemde", last_name="Coach"
+    )
+    return "Hernoemde Coach"
+
+
+@pytest.mark.parametrize("change", [_rename_bv, _rename_specialist])
+def test_what_no_trajectory_change_announces_still_reaches_an_open_dashboard(
+    cast, login, on_commit, change
+):
+    """A BV's or a specialist's name is in the cached region: their services raise the
+    version, so the next poll brings them."""
+    client = login(cast.contact_x_all)
+    before = page(client)
+    poll = _poll_url(before)
+    assert client.get(poll, **HTMX).status_code == 204
+    shown = on_commit(change, cast)
+    assert shown not in before
+    changed = client.get(poll, **HTMX)
+    assert changed.status_code == 200
+    assert shown in changed.content.decode()
+
+
+def test_an_agency_setting_refreshes_every_dashboard_of_the_agency(cast, login, on_commit):
+    client = login(cast.contact_y)
+    poll = _poll_url(page(client))
+    on_commit(services.agency_settings_update, actor=cast.admin_a, contact_alert_days=9)
+    assert client.get(poll, **HTMX).status_code == 200
+
+
+def test_a_stand_in_sees_the_absent_colleagues_trajectories_at_once(cast, login, on_commit):
+    client = login(cast.specialist_a2)
+    url = reverse("portal:employer_dashboard")
+    assert "Xavier" not in page(client, url)
+    today = timezone.localdate()
+    on_commit(
+        team.stand_in_create, actor=cast.admin_a, absent=cast.specialist_a,
+        stand_in=cast.specialist_a2, starts_on=today, ends_on=today + timedelta(days=7),
+    )  # fmt: skip
+    assert "Xavier" in page(client, url)
