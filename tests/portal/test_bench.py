@@ -37,3 +37,22 @@ def test_bench_smoke(db, tmp_path, capsys):
     # The same number of queries for a short and a long API list, and a constant dispatcher.
     assert all(r["ok"] for r in data["results"] if r["name"].startswith("API list"))
     assert "median" in capsys.readouterr().out
+
+
+def test_a_page_against_itself_fails_only_when_both_measures_say_it_is_slower():
+    """After the catch-up and a bulk import each page is held to its own figures a few
+    minutes earlier: a plan that flipped (both slower) fails; a machine that halved its speed
+    (the floor slowed too) or a floor an autovacuum made quick for a while does not."""
+    from portal.bench.measure import Result, _against_itself
+
+    before = Result("caseload", median_ms=91.4, p95_ms=100.0, queries=16, ratio=49.8)
+    _text, check = _against_itself(before, 1.5)
+
+    def again(median_ms, ratio):
+        return Result("caseload", median_ms=median_ms, p95_ms=median_ms, queries=16, ratio=ratio)
+
+    assert check(again(95.0, 51.0))  # the same
+    assert check(again(140.7, 41.7))  # the machine slowed down (run 2 of 2026-12-02)
+    assert check(again(120.0, 80.0))  # the floor was quick for a while
+    assert not check(again(574.0, 300.0))  # a plan flipped (the day of #21: 89 -> 574 ms)
+    assert not check(again(140.0, None))  # no floor to tell a slow machine by
