@@ -3,7 +3,17 @@ their phone, employer contacts keep their dashboard open (it polls for changes),
 work through their caseload and log conversations. Every simulated user logs in for real
 (password, and TOTP for staff and employers) with an account of its own from the file that
 ``manage.py loadtest_setup`` wrote. Not collected by pytest (its name does not start with
-test_)."""
+test_).
+
+The users are locust's ``FastHttpUser`` (geventhttpclient): locust runs on the same two cores
+as the server here, so its own side should cost as little as it can. Its response's ``url``
+is the one asked for, not where a redirect led, so a login is judged by the form it answers
+with and a form by its error summary.
+
+The server runs the production settings (tests/load/run.sh) as if behind the TLS proxy:
+every request says ``X-Forwarded-Proto: https`` as the proxy does, a form is posted with the
+Referer a browser sends (Django's CSRF check insists on it under HTTPS), and the secure
+cookies are sent back although this leg is plain HTTP on loopback."""
 
 import itertools
 import json
@@ -12,9 +22,11 @@ import random
 import re
 from collections import Counter
 from datetime import date
+from http.cookiejar import DefaultCookiePolicy
+from urllib.parse import urlencode
 
 import pyotp
-from locust import HttpUser, between, task
+from locust import FastHttpUser, between, task
 from locust.exception import StopUser
 
 ACCOUNTS = json.loads(open(os.environ.get("LOAD_USERS", "var/load-users.json")).read())  # noqa: SIM115
@@ -23,6 +35,10 @@ POOLS = {
 }
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 POLL = re.compile(r'hx-get="([^"]+)"')
+#: The login and two-factor forms (their fields), which answer a login that did not succeed.
+LOGIN_FORM = re.compile(r'name="(?:password|code)"')
+#: The summary at the top of a form that was not saved (templates/portal/_error_summary.html).
+NOT_SAVED = 'class="error-summary"'
 #: How the polls were answered: 204 (nothing changed) or 200 (the live part again).
 POLL_ANSWERS: Counter = Counter()
 #: Simulated users that have logged in and opened their first page (tests/load/steps.py
@@ -30,33 +46,65 @@ POLL_ANSWERS: Counter = Counter()
 READY: Counter = Counter()
 
 
-class Portal(HttpUser):
+class BehindTheProxy(DefaultCookiePolicy):
+    """The session and CSRF cookies are ``Secure``; the proxy's leg to the server is plain
+    HTTP on loopback, where a browser never is, so they are sent back all the same."""
+
+    def return_ok_secure(self, cookie, request) -> bool:
+        return True
+
+
+#: ``LOAD_PACE``: how quickly the employees and specialists go from page to page. ``stress``
+#: (the default, as measured since #21): 1 to 4 seconds, without pause, the work of some ten
+#: people each (recording an application or a conversation takes a person minutes);
+#: ``people``: 5 to 15 seconds, a person going briskly through their pages. The employer
+#: contacts' dashboards poll every 3 seconds either way.
+PACES = {"stress": (1, 4), "people": (5, 15)}
+PACE = PACES[os.environ.get("LOAD_PACE", "stress")]
+
+
+class Portal(FastHttpUser):
     abstract = True
-    wait_time = between(1, 4)
+    wait_time = between(*PACE)
     pool = ""
+    default_headers = {"X-Forwarded-Proto": "https"}
+
+    def form(self, url: str, **fields) -> dict:
+        """A form's fields as a browser posts them (geventhttpclient sends bytes, not dicts),
+        with the Referer of the page it came from."""
+        return {
+            "data": urlencode(fields),
+            "headers": {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Referer": "https://" + self.host.split("://", 1)[-1] + url,
+            },
+        }
 
     def on_start(self):
+        self.client.cookiejar.set_policy(BehindTheProxy())
         self.account = next(POOLS[self.pool])
         page = self.client.get("/accounts/login/", name="login page")
         page = self.client.post(
             "/accounts/login/",
-            {
-                "login": self.account["email"],
-                "password": ACCOUNTS["password"],
-                "csrfmiddlewaretoken": self.csrf(page.text),
-            },
+            **self.form(
+                "/accounts/login/",
+                login=self.account["email"],
+                password=ACCOUNTS["password"],
+                csrfmiddlewaretoken=self.csrf(page.text),
+            ),
             name="login",
         )
         if "secret" in self.account:
             page = self.client.post(
                 "/accounts/2fa/authenticate/",
-                {
-                    "code": pyotp.TOTP(self.account["secret"]).now(),
-                    "csrfmiddlewaretoken": self.csrf(page.text),
-                },
+                **self.form(
+                    "/accounts/2fa/authenticate/",
+                    code=pyotp.TOTP(self.account["secret"]).now(),
+                    csrfmiddlewaretoken=self.csrf(page.text),
+                ),
                 name="login: two-factor code",
             )
-        if "/accounts/" in page.url:
+        if LOGIN_FORM.search(page.text):  # the password or the code asked again
             raise StopUser(f"could not log in as {self.account['email']}")
         self.landing = page  # the login ends on the home page
         READY["users"] += 1
@@ -64,11 +112,11 @@ class Portal(HttpUser):
     def submit(self, url: str, data: dict, *, name: str) -> None:
         """Open a form and post it back, as a browser does; a form that comes back unsaved
         counts as a failure."""
-        form = self.client.get(url, name=f"{name}: form")
-        data = {**data, "csrfmiddlewaretoken": self.csrf(form.text)}
-        with self.client.post(url, data, name=name, catch_response=True) as response:
-            if "/nieuw/" in response.url:
-                response.failure(f"{name}: not saved")
+        page = self.client.get(url, name=f"{name}: form")
+        fields = self.form(url, **data, csrfmiddlewaretoken=self.csrf(page.text))
+        with self.client.post(url, **fields, name=name, catch_response=True) as response:
+            if response.status_code != 200 or NOT_SAVED in response.text:
+                response.failure(f"{name}: not saved ({response.status_code})")
 
     @staticmethod
     def csrf(html: str) -> str:

@@ -32,7 +32,17 @@ fi
 .venv/bin/python manage.py loadtest_setup --users "$USERS" --employers "$EMPLOYERS" \
   --scale "${LOAD_SCALE:-0.02}"
 psql "$PG/$DB" -q -c "ANALYZE"  # fresh statistics, as after a day's use (the bench does the same)
-DATABASE_URL=${LOAD_APP_URL:-postgres://$ROLE@127.0.0.1:5432/$DB} .venv/bin/gunicorn config.wsgi --bind "127.0.0.1:$PORT" --workers "${LOAD_WORKERS:-3}" --log-level warning &
+# gunicorn runs the production settings (DJANGO_DEBUG off: no query log, compressed static
+# files from their manifest), behind what stands in for the TLS proxy: locust sends
+# X-Forwarded-Proto: https as the proxy does (tests/load/locustfile.py). LOAD_DEBUG=true
+# measures the development settings instead.
+if [ "${LOAD_DEBUG:-false}" != true ]; then
+  export DJANGO_SECRET_KEY="load-$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+  export DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost"
+  DJANGO_DEBUG=false .venv/bin/python manage.py collectstatic --no-input -v0
+fi
+DJANGO_DEBUG=${LOAD_DEBUG:-false} DATABASE_URL=${LOAD_APP_URL:-postgres://$ROLE@127.0.0.1:5432/$DB} \
+  .venv/bin/gunicorn config.wsgi --bind "127.0.0.1:$PORT" --workers "${LOAD_WORKERS:-3}" --log-level warning &
 GUNICORN=$!
 trap 'kill $GUNICORN 2>/dev/null || true' EXIT
 for _ in $(seq 1 30); do curl -fs "http://127.0.0.1:$PORT/healthz/" >/dev/null && break; sleep 1; done

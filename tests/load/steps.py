@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 
 from locust import LoadTestShape, events
-from locustfile import POLL_ANSWERS, READY, Employee, EmployerContact, Specialist
+from locustfile import PACE, POLL_ANSWERS, READY, Employee, EmployerContact, Specialist
 
 #: ``LOAD_MIX``: employer contacts, employees and specialists, as weights ("1:0:0" measures
 #: open dashboards alone).
@@ -85,7 +85,11 @@ class Steps(LoadTestShape):
 @events.quitting.add_listener
 def _report(environment, **kwargs):
     Path("var").mkdir(exist_ok=True)
-    Path("var/load-steps.json").write_text(json.dumps(STEPS, indent=2))
+    Path("var/load-steps.json").write_text(
+        json.dumps({"mix": MIX, "pace_seconds": PACE, "steps": STEPS}, indent=2)
+    )
+    print(f"Mix {':'.join(map(str, MIX))} (employer contacts, employees, specialists); the "
+          f"employees and specialists act every {PACE[0]}-{PACE[1]} s (LOAD_PACE).")  # fmt: skip
     print(f"{'users':>6} {'req/s':>7} {'median':>7} {'p95':>6} {'p99':>6} {'fails':>5}  polls")
     for s in STEPS:
         if s["failures"] == "logins":
