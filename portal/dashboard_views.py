@@ -84,7 +84,7 @@ def employer_dashboard(request):
         key = dashboards.live_body_key(
             user=user,
             dashboard_filter=dashboard_filter,
-            params=[(k, v) for k, v in request.GET.items() if k != "v"],
+            params=[(k, v) for k, values in request.GET.lists() if k != "v" for v in values],
             today=today,
             version=version,
         )

@@ -474,8 +474,9 @@ def live_body_key(
     an agency setting raises it, ``portal.live``), the day, the language and the filters and
     page asked for. So the second of an employer's HR people to open the dashboard after a
     change, and every reload until the next one, read it instead of rendering fifty rows.
-    Only a valid filter with a plain page number is cached (any other query string is
-    rendered as it is and not kept, so no one fills the cache with variants)."""
+    Only a valid filter with a plain page number, each parameter once, is cached (any other
+    query string is rendered as it is and not kept, so no one fills the cache with variants;
+    the page links repeat the query string, so a repeated parameter would show in them)."""
     if not version or any(name not in LIVE_PARAMS for name, _value in params):
         return None
     if len(params) != len({name for name, _value in params}):

@@ -816,7 +816,14 @@ def test_the_cached_region_differs_per_filter_page_language_and_viewer(cast, log
 
 
 @pytest.mark.parametrize(
-    "query", [{"unknown": "1"}, {"page": "abc"}, {"legal_entity": "not-a-bv"}, {"page": "99999"}]
+    "query",
+    [
+        {"unknown": "1"},
+        {"page": "abc"},
+        {"legal_entity": "not-a-bv"},
+        {"page": "99999"},
+        {"status": ["active", "ended"]},
+    ],
 )
 def test_only_a_valid_filter_with_a_plain_page_number_is_kept(cast, login, rendered, query):
     """Any other query string is rendered as asked and not kept, so no one fills the cache
