@@ -30,4 +30,4 @@ RUN useradd --system --uid 10001 spoorboek && mkdir -p /data/private /backups \
  && chown spoorboek /data/private /backups
 USER spoorboek
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--forwarded-allow-ips", "*"]
+CMD ["gunicorn", "config.wsgi", "--config", "config/gunicorn.conf.py"]
