@@ -11,6 +11,7 @@ Decisions:
   further messages before they read it send nothing more.
 """
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
@@ -35,9 +36,35 @@ def _unread(user) -> QuerySet:
     return Message.objects.visible_to(user).exclude(author=user).filter(~Exists(read_later))
 
 
+#: How long a counted number of unread messages is kept. The number is exact while it is
+#: kept (its key names everything that can change it), so this only bounds the memory.
+UNREAD_SECONDS = 60 * 60
+
+
 def unread_count(user) -> int:
-    """One query: messages by others in every thread the user may see, not read yet."""
-    return _unread(user).count()
+    """Messages by others in every thread the user may see, not read yet.
+
+    Every page's header shows this number, and counting it through the scoping layer is the
+    dearest query of a page that has no other (some 10 ms). So it is kept in the cache under
+    everything that can change it and counted again (one query) only when one of these moved:
+    the versions of the user's dashboards (``portal.live``: every service that posts a message
+    or changes a trajectory or its members raises them, for staff the agency's, which a
+    stand-in raises too), the user's own live key (raised when their access changes) and the
+    moment they last opened a thread (one indexed read)."""
+    if access.reads_threads_without_being_in_them(user):
+        return 0
+    from portal import dashboards  # imports this app's selectors: not at module level
+
+    keys = [live.user_key(user.pk), *dashboards.live_keys(user, dashboards.home_kind(user))]
+    token = live.token(keys)  # before counting: a message meanwhile is counted next time
+    last_read = ThreadRead.objects.filter(user=user).aggregate(at=Max("read_at"))["at"]
+    read = last_read.timestamp() if last_read else 0
+    key = f"messages:unread:{user.pk}:{token}:{read}"
+    count = cache.get(key)
+    if count is None:
+        count = _unread(user).count()
+        cache.set(key, count, UNREAD_SECONDS)
+    return count
 
 
 def thread(*, user, trajectory: Trajectory) -> QuerySet:

@@ -2,10 +2,14 @@
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from portal.models import AuditEvent
+from trajecten.constants import MemberRole
 from trajecten.models import Message
+from trajecten.services import member_set
 
 API = "/api/v1/messages/"
 
@@ -56,6 +60,44 @@ def test_unread_count_until_the_thread_is_opened(cast, login, on_commit):
     assert "ongelezen bericht" not in home
     # The author never counts their own message as unread.
     assert "ongelezen bericht" not in login(cast.contact_x_all).get("/").content.decode()
+
+
+def _counted(client) -> tuple[str, int]:
+    """A page that shows nothing of the threads but the header's count, and how many queries
+    read the messages table for it."""
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(reverse("rapportages:notifications")).content.decode()
+    return html, sum('"trajecten_message"' in q["sql"] for q in queries.captured_queries)
+
+
+def test_the_header_count_is_kept_until_a_message_or_a_read_changes_it(cast, login, on_commit):
+    on_commit(post, login(cast.contact_x_all), cast.traj_x1, "Eerste vraag")
+    specialist = login(cast.specialist_a)
+    html, counted = _counted(specialist)
+    assert "1 ongelezen bericht" in html and counted == 1
+    html, counted = _counted(specialist)
+    assert "1 ongelezen bericht" in html and counted == 0  # read from the cache
+    on_commit(post, login(cast.contact_x_all), cast.traj_x1, "Tweede vraag")
+    html, counted = _counted(login(cast.specialist_a))
+    assert "2 ongelezen berichten" in html and counted == 1
+    specialist.get(tab_url(cast.traj_x1))  # reading the thread, in a request of its own
+    html, _counted_again = _counted(specialist)
+    assert "ongelezen bericht" not in html
+
+
+def test_a_colleague_added_to_the_trajectory_counts_its_thread_at_once(cast, login, on_commit):
+    on_commit(post, login(cast.contact_x_all), cast.traj_x1, "Vraag")
+    html, _ = _counted(login(cast.specialist_a2))
+    assert "ongelezen bericht" not in html  # not a member of traj_x1: counted and kept as 0
+    on_commit(
+        member_set,
+        actor=cast.admin_a,
+        trajectory=cast.traj_x1,
+        user=cast.specialist_a2,
+        role=MemberRole.SECOND_COACH,
+    )
+    html, counted = _counted(login(cast.specialist_a2))
+    assert "1 ongelezen bericht" in html and counted == 1
 
 
 def test_a_busy_thread_sends_one_notice_until_it_is_read(cast, login, on_commit):
