@@ -80,7 +80,9 @@ def employer_dashboard(request):
         raise Http404
 
     def build(keys: list[str], version: str) -> dict:
-        dashboard_filter = dashboards.EmployerDashboardFilter(request.GET or None, user=user)
+        dashboard_filter = dashboards.EmployerDashboardFilter(
+            request.GET or None, user=user, version=version
+        )
         key = dashboards.live_body_key(
             user=user,
             dashboard_filter=dashboard_filter,

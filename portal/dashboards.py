@@ -76,8 +76,9 @@ class EmployerDashboardFilter(django_filters.FilterSet):
         model = Trajectory
         fields = ["legal_entity", "phase", "status", "specialist"]
 
-    def __init__(self, data=None, *, user, **kwargs):
+    def __init__(self, data=None, *, user, version: str = "", **kwargs):
         super().__init__(data, queryset=access.visible_trajectories(user), **kwargs)
+        self.user, self.version = user, version
         self.filters["legal_entity"].queryset = access.visible_legal_entities(user).order_by("name")
         self.filters["phase"].queryset = Phase.objects.visible_to(user).order_by("position")
         self.filters["specialist"].queryset = access.visible_specialists(user).order_by(
@@ -98,11 +99,8 @@ class EmployerDashboardFilter(django_filters.FilterSet):
         widgets would count and read every choice list again)."""
         options = {
             "legal_entity": [(str(bv.uuid), bv.name) for bv in self.legal_entities],
-            "phase": [(str(p.pk), p.name) for p in self.filters["phase"].queryset],
             "status": [(value, label) for value, label in TrajectoryStatus.choices],
-            "specialist": [
-                (str(u.uuid), u.get_full_name()) for u in self.filters["specialist"].queryset
-            ],
+            **self._kept_options(),
         }
         return [
             {
@@ -115,6 +113,30 @@ class EmployerDashboardFilter(django_filters.FilterSet):
             }
             for name in ("legal_entity", "phase", "status", "specialist")
         ]
+
+    def _kept_options(self) -> dict[str, list]:
+        """The phases and specialists to choose from, kept in the cache at the dashboard's
+        ``version`` for whoever shares its figures (``_viewer``): every service that renames
+        a phase or a specialist or changes who works on a trajectory raises that version
+        (``portal.live``), so a reload without a change reads two lists instead of querying
+        them. The BV list is read every time: it names the viewer's scope."""
+
+        def read() -> dict[str, list]:
+            specialists = self.filters["specialist"].queryset
+            return {
+                "phase": [(str(p.pk), p.name) for p in self.filters["phase"].queryset],
+                "specialist": [(str(u.uuid), u.get_full_name()) for u in specialists],
+            }
+
+        if not self.version:
+            return read()
+        viewer = _viewer(self.user, sorted(bv.pk for bv in self.legal_entities))
+        key = f"dashboard:filters:{CACHE_SHAPE}:{viewer}:{self.version}"
+        options = _from_cache(key)
+        if options is None:
+            options = read()
+            cache.set(key, options, FACTS_SECONDS)
+        return options
 
 
 @dataclass

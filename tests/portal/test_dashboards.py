@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal import dashboards, live, services, team
+from portal.constants import DEFAULT_PHASES, PhaseSet
 from portal.models import Product
 from rapportages import services as report_services
 from rapportages.models import Report
@@ -884,3 +885,27 @@ def test_a_stand_in_sees_the_absent_colleagues_trajectories_at_once(cast, login,
         stand_in=cast.specialist_a2, starts_on=today, ends_on=today + timedelta(days=7),
     )  # fmt: skip
     assert "Xavier" in page(client, url)
+
+
+def _filter_lists(client) -> tuple[str, int]:
+    """The dashboard's filter form, and how many queries read its phase or specialist list."""
+    with CaptureQueriesContext(connection) as queries:
+        html = page(client)
+    form = html.split('class="form filters"', 1)[1].split("</form>", 1)[0]
+    lists = ('ORDER BY "portal_phase"."position"', 'ORDER BY "portal_user"."last_name"')
+    return form, sum(any(o in q["sql"] for o in lists) for q in queries.captured_queries)
+
+
+def test_the_filter_lists_are_kept_until_a_phase_or_a_specialist_changes(cast, login, on_commit):
+    client = login(cast.contact_x_all)
+    form, read = _filter_lists(client)
+    assert ">Profiel</option>" in form and read == 2
+    form, read = _filter_lists(client)
+    assert ">Profiel</option>" in form and read == 0  # a reload reads them from the cache
+    on_commit(_rename_specialist, cast)
+    form, read = _filter_lists(client)
+    assert ">Hernoemde Coach</option>" in form and read == 2
+    on_commit(services.agency_settings_update, actor=cast.admin_a, phase_set=PhaseSet.FOUR_PHASES)
+    form, _read = _filter_lists(client)
+    assert ">Profiel</option>" not in form
+    assert f">{DEFAULT_PHASES[PhaseSet.FOUR_PHASES][1]}</option>" in form
