@@ -684,8 +684,12 @@ def live_keys(user, kind: str) -> list[str]:
     """The change versions a dashboard depends on (``portal.live``): an employer contact's
     dashboard follows its employer; agency staff follow their agency."""
     if kind == "employer" and access.is_employer_contact(user):
-        ids = access.visible_employers(user).values_list("id", flat=True)
-        return [live.employer_key(pk) for pk in sorted(ids)]
+        # Read once per request (the page and its header's unread count both ask): a contact
+        # belongs to one employer for good.
+        if "_live_employer_keys" not in user.__dict__:
+            ids = access.visible_employers(user).values_list("id", flat=True)
+            user._live_employer_keys = [live.employer_key(pk) for pk in sorted(ids)]
+        return list(user._live_employer_keys)
     return [live.agency_key(user.agency_id)]
 
 
