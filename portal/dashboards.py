@@ -686,10 +686,12 @@ def live_keys(user, kind: str) -> list[str]:
     if kind == "employer" and access.is_employer_contact(user):
         # Read once per request (the page and its header's unread count both ask): a contact
         # belongs to one employer for good.
-        if "_live_employer_keys" not in user.__dict__:
+        # (getattr, not __dict__: request.user is a lazy object that passes attributes on.)
+        keys = getattr(user, "_live_employer_keys", None)
+        if keys is None:
             ids = access.visible_employers(user).values_list("id", flat=True)
-            user._live_employer_keys = [live.employer_key(pk) for pk in sorted(ids)]
-        return list(user._live_employer_keys)
+            keys = user._live_employer_keys = [live.employer_key(pk) for pk in sorted(ids)]
+        return list(keys)
     return [live.agency_key(user.agency_id)]
 
 

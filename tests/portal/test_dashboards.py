@@ -909,3 +909,13 @@ def test_the_filter_lists_are_kept_until_a_phase_or_a_specialist_changes(cast, l
     form, _read = _filter_lists(client)
     assert ">Profiel</option>" not in form
     assert f">{DEFAULT_PHASES[PhaseSet.FOUR_PHASES][1]}</option>" in form
+
+
+def test_a_contacts_employer_is_read_once_per_request(cast, login):
+    """The dashboard and the header's unread count both need the contact's live keys."""
+    client = login(cast.contact_x_all)
+    page(client)
+    with CaptureQueriesContext(connection) as queries:
+        page(client)
+    employers = 'FROM "portal_employer" INNER JOIN "portal_employercontact"'
+    assert sum(employers in q["sql"] for q in queries.captured_queries) == 1
