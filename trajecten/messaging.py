@@ -50,16 +50,18 @@ def unread_count(user) -> int:
     the versions of the user's dashboards (``portal.live``: every service that posts a message
     or changes a trajectory or its members raises them, for staff the agency's, which a
     stand-in raises too), the user's own live key (raised when their access changes) and the
-    moment they last opened a thread (one indexed read)."""
+    version of their reading (``thread_read`` raises it). One cache read when nothing moved."""
     if access.reads_threads_without_being_in_them(user):
         return 0
     from portal import dashboards  # imports this app's selectors: not at module level
 
-    keys = [live.user_key(user.pk), *dashboards.live_keys(user, dashboards.home_kind(user))]
+    keys = [
+        live.user_key(user.pk),
+        _reads_key(user.pk),
+        *dashboards.live_keys(user, dashboards.home_kind(user)),
+    ]
     token = live.token(keys)  # before counting: a message meanwhile is counted next time
-    last_read = ThreadRead.objects.filter(user=user).aggregate(at=Max("read_at"))["at"]
-    read = last_read.timestamp() if last_read else 0
-    key = f"messages:unread:{user.pk}:{token}:{read}"
+    key = f"messages:unread:{user.pk}:{token}"
     count = cache.get(key)
     if count is None:
         count = _unread(user).count()
@@ -76,13 +78,23 @@ def thread(*, user, trajectory: Trajectory) -> QuerySet:
     )
 
 
+def _reads_key(user_id: int) -> str:
+    """The version of a user's reading, part of the key of their unread count."""
+    return f"messages:read:{user_id}"
+
+
 def thread_read(*, user, trajectory: Trajectory) -> None:
-    """Mark the thread read up to now."""
+    """Mark the thread read up to now. The version of the user's reading is raised at once,
+    so this request's header counts again, and once more after the commit, so that a count
+    another request of theirs made meanwhile, from before this read, is not the one kept."""
     ThreadRead.objects.update_or_create(
         user=user,
         trajectory=trajectory,
         defaults={"read_at": timezone.now(), "agency_id": trajectory.agency_id},
     )
+    key = _reads_key(user.pk)
+    live.bump([key])
+    transaction.on_commit(lambda: live.bump([key]), robust=True)
 
 
 def threads(*, user) -> QuerySet[Trajectory]:
