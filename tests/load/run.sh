@@ -42,8 +42,8 @@ if [ "${LOAD_DEBUG:-false}" != true ]; then
   DJANGO_DEBUG=false .venv/bin/python manage.py collectstatic --no-input -v0
 fi
 DJANGO_DEBUG=${LOAD_DEBUG:-false} DATABASE_URL=${LOAD_APP_URL:-postgres://$ROLE@127.0.0.1:5432/$DB} \
-  WEB_BIND="127.0.0.1:$PORT" WEB_CONCURRENCY=${LOAD_WORKERS:-} \
-  .venv/bin/gunicorn config.wsgi --config config/gunicorn.conf.py --log-level warning &
+  WEB_BIND="127.0.0.1:$PORT" .venv/bin/gunicorn config.wsgi --config config/gunicorn.conf.py \
+  ${LOAD_WORKERS:+--workers "$LOAD_WORKERS"} --log-level warning &
 GUNICORN=$!
 trap 'kill $GUNICORN 2>/dev/null || true' EXIT
 for _ in $(seq 1 30); do curl -fs "http://127.0.0.1:$PORT/healthz/" >/dev/null && break; sleep 1; done
