@@ -84,7 +84,6 @@ def employer_dashboard(request):
             request.GET or None, user=user, version=version
         )
         key = dashboards.live_body_key(
-            user=user,
             dashboard_filter=dashboard_filter,
             params=[(k, v) for k, values in request.GET.lists() if k != "v" for v in values],
             today=today,

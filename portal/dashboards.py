@@ -128,15 +128,13 @@ class EmployerDashboardFilter(django_filters.FilterSet):
                 "specialist": [(str(u.uuid), u.get_full_name()) for u in specialists],
             }
 
-        if not self.version:
-            return read()
-        viewer = _viewer(self.user, sorted(bv.pk for bv in self.legal_entities))
-        key = f"dashboard:filters:{CACHE_SHAPE}:{viewer}:{self.version}"
-        options = _from_cache(key)
-        if options is None:
-            options = read()
-            cache.set(key, options, FACTS_SECONDS)
-        return options
+        key = f"dashboard:filters:{CACHE_SHAPE}:{self.viewer}:{self.version}"
+        return _kept(key if self.version else None, read)
+
+    @cached_property
+    def viewer(self) -> str:
+        """Whose cache entries this filter's page reads (``_viewer``), named by its BV scope."""
+        return _viewer(self.user, sorted(bv.pk for bv in self.legal_entities))
 
 
 @dataclass
@@ -485,7 +483,7 @@ LIVE_PARAMS = frozenset({"legal_entity", "phase", "status", "specialist", "page"
 
 
 def live_body_key(
-    *, user, dashboard_filter: EmployerDashboardFilter, params: list, today: date, version: str
+    *, dashboard_filter: EmployerDashboardFilter, params: list, today: date, version: str
 ) -> str | None:
     """The cache key of the employer dashboard's rendered live region (figures, charts and
     the page of rows) at ``version``, or ``None`` when it is not to be cached.
@@ -508,10 +506,9 @@ def live_body_key(
     page = dict(params).get("page", "1")
     if not (page.isdigit() and len(page) <= 4):
         return None
-    scope = sorted(bv.pk for bv in dashboard_filter.legal_entities)
     query = _digest([urlencode(params)])
     return (
-        f"dashboard:live:{CACHE_SHAPE}:{_viewer(user, scope)}:{version}:{today.isoformat()}:"
+        f"dashboard:live:{CACHE_SHAPE}:{dashboard_filter.viewer}:{version}:{today.isoformat()}:"
         f"{get_language()}:{query}"
     )
 
@@ -519,12 +516,18 @@ def live_body_key(
 def live_body(*, key: str | None, render: Callable[[], tuple[str, int]]) -> tuple[str, int]:
     """The employer dashboard's rendered live region and the number of rows it lists: from
     the cache under ``key`` (``live_body_key``), else rendered now and kept there."""
-    cached = _from_cache(key) if key else None
-    if cached is None:
-        cached = render()
+    return _kept(key, render)
+
+
+def _kept(key: str | None, compute: Callable):
+    """The value kept in the cache under ``key``, else computed now and kept there for
+    ``FACTS_SECONDS``; without a key, computed and not kept."""
+    value = _from_cache(key) if key else None
+    if value is None:
+        value = compute()
         if key:
-            cache.set(key, cached, FACTS_SECONDS)
-    return cached
+            cache.set(key, value, FACTS_SECONDS)
+    return value
 
 
 def _row_facts(*, user, today: date, ids: list[int], scope: list[int], figures: _Figures) -> dict:
