@@ -4,6 +4,7 @@ from allauth.core.internal import ratelimit as _ratelimit  # the module allauth'
 from django import forms
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django_ratelimit.core import get_usage
 
 from . import audit, live
 from .constants import AuditAction
@@ -11,6 +12,8 @@ from .constants import AuditAction
 #: The second, higher limit on failed logins: per address, from any IP
 #: (``ACCOUNT_RATE_LIMITS["login_failed_address"]``).
 ADDRESS_CAP = "login_failed_address"
+#: Failed logins per IP, whatever the account (``ACCOUNT_RATE_LIMITS["login_failed_ip"]``).
+IP_CAP = "login_failed_ip"
 APP = "allauth.account"
 
 
@@ -23,7 +26,16 @@ class AccountAdapter(DefaultAccountAdapter):
     per address from any IP (``login_failed_address``) still stops a distributed attack. A
     locked-out user gets past the lock with a sign-in code sent to their address (allauth's
     login by code; staff still give their TOTP code after it). Every refusal is recorded in
-    the audit trail."""
+    the audit trail.
+
+    **Many people behind one address** (an office or an HR department behind NAT) log in at
+    once without being refused: no counter that every login takes is kept per IP. allauth's
+    limiter locks each counter while it reads and writes it, and gives up after a second
+    (a constant in allauth) by refusing the login; a lock per IP is what a whole office
+    queued on. Per IP only *failures* are counted (``login_failed_ip``, password spraying
+    over many accounts), with django-ratelimit's counter: an atomic increment in the cache,
+    without a lock. django-ratelimit is used as a library, not as an app: its system check
+    rejects the embedded default's per-process cache, which is fine for one runserver."""
 
     error_messages = {
         **DefaultAccountAdapter.error_messages,
@@ -63,6 +75,9 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def pre_authenticate(self, request, **credentials) -> None:
         address = self._address(**credentials)
+        if self._failures_from_ip(request) >= self._ip_rate().amount:
+            self._record_lockout(address, limit="ip")
+            raise self.validation_error("too_many_login_attempts")
         usage = _ratelimit.consume(request, app=APP, action=ADDRESS_CAP, key=address)
         if not usage:
             self._record_lockout(address, limit="address")
@@ -81,6 +96,26 @@ class AccountAdapter(DefaultAccountAdapter):
         if user and usage:
             usage.rollback()  # a right password is not a failure
         return user
+
+    def authentication_failed(self, request, **credentials) -> None:
+        self._failures_from_ip(request, increment=True)
+
+    @staticmethod
+    def _ip_rate() -> _ratelimit.Rate:
+        (rate,) = _ratelimit.get_rates(app=APP, action=IP_CAP)
+        return rate
+
+    def _failures_from_ip(self, request, *, increment: bool = False) -> int:
+        """This IP's failed logins in the current window (counted up first if ``increment``)."""
+        rate = self._ip_rate()
+        usage = get_usage(
+            request,
+            group=f"{APP}:{IP_CAP}",
+            key=lambda group, request: _ratelimit.get_ip(request),
+            rate=(rate.amount, int(rate.duration)),
+            increment=increment,
+        )
+        return usage["count"]
 
     @staticmethod
     def _record_lockout(address: str, *, limit: str) -> None:

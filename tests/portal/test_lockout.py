@@ -10,6 +10,7 @@ import time
 
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.core import mail
+from django.core.cache import cache
 from django.urls import reverse
 
 from portal.models import AuditEvent
@@ -151,3 +152,57 @@ def test_guessing_at_one_account_from_an_office_address_is_still_stopped(db, cli
     refused = attempt(client, user, PASSWORD, office)
     assert "Te veel mislukte inlogpogingen" in refused.content.decode()
     assert not logged_in(client)
+
+
+def test_spraying_one_password_over_many_accounts_from_one_address_is_stopped(db, client, settings):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login_failed_ip": "6/m/ip"}
+    sprayed = [UserFactory(employee=True) for _ in range(7)]
+    for user in sprayed[:6]:
+        attempt(client, user, "Zomer2026!", ATTACKER_IP)
+    refused = attempt(client, sprayed[6], PASSWORD, ATTACKER_IP)
+    assert "Te veel mislukte inlogpogingen" in refused.content.decode()
+    assert not logged_in(client)
+    event = AuditEvent.objects.filter(action="login_locked").get()
+    assert (event.ip_address, event.details) == (
+        ATTACKER_IP, {"email": sprayed[6].email, "limit": "ip"},
+    )  # fmt: skip
+    attempt(client, sprayed[6], PASSWORD, USER_IP)  # the same account from elsewhere
+    assert logged_in(client)
+
+
+def test_right_passwords_do_not_count_toward_the_failures_per_address(db, client, settings):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login_failed_ip": "3/m/ip"}
+    office = "203.0.113.7"
+    for n in range(6):
+        client.cookies.clear()
+        attempt(client, UserFactory(employee=True), PASSWORD, office)
+        assert logged_in(client), n
+        client.logout()
+
+
+def test_a_login_does_not_wait_for_a_lock_that_other_accounts_logins_hold(db, client, monkeypatch):
+    """allauth's limiter locks each counter it reads and writes, and refuses a login that waited
+    a second for the lock. Held by another login at the same moment, as on a busy host when a
+    whole office logs in, no lock of the first account may stand in the second one's way."""
+    from allauth.core.internal import ratelimit
+
+    taken = []
+    real_lock = ratelimit.cache_lock
+
+    def recording_lock(cache_key):
+        taken.append(cache_key)
+        return real_lock(cache_key)
+
+    monkeypatch.setattr(ratelimit, "cache_lock", recording_lock)
+    office = "203.0.113.7"
+    first, second = UserFactory(employee=True), UserFactory(employee=True)
+    attempt(client, first, PASSWORD, office)
+    assert logged_in(client) and taken
+    client.logout()
+    client.cookies.clear()
+    for key in set(taken):  # the first login is still busy with every counter it used
+        assert cache.add(f"{key}:lock", True, timeout=10)
+    started = time.monotonic()
+    attempt(client, second, PASSWORD, office)
+    assert logged_in(client)
+    assert time.monotonic() - started < 0.5
