@@ -201,6 +201,30 @@ def test_a_rolled_back_savepoint_restores_the_agency_of_the_transaction(cast):
         TrajectoryFactory(legal_entity=cast.z1)
 
 
+def test_a_prepared_statement_binds_to_the_agency_it_runs_under(cast):
+    """Queries are prepared statements (``settings.PREPARED_STATEMENTS``): PostgreSQL plans a
+    repeated query once per connection and then keeps a generic plan. The policies read the
+    agency when the statement runs, not when it was planned, so the one prepared query sees
+    agency A's rows under A and only B's under B."""
+    a, b = cast.agency_a.pk, cast.agency_b.pk
+
+    def agencies() -> set[int]:
+        return set(Trajectory.objects.filter(end_date=None).values_list("agency_id", flat=True))
+
+    for _ in range(12):
+        with tenancy.scope(a):
+            assert agencies() == {a}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans FROM pg_prepared_statements WHERE statement LIKE %s",
+            ['SELECT "trajecten_trajectory"."agency_id" %end_date" IS NULL%'],
+        )
+        assert cursor.fetchone()[0] > 0  # planned once, then run as it was planned
+    for _ in range(3):
+        with tenancy.scope(b):
+            assert agencies() == {b}
+
+
 @pytest.mark.urls(__name__)
 def test_a_reused_connection_carries_no_agency_from_one_request_or_task_to_the_next(
     transactional_db,
