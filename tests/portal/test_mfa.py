@@ -249,6 +249,19 @@ def test_a_wrong_code_is_recorded_in_the_audit_trail_without_the_code(db, client
     assert not is_logged_in(client)
 
 
+def test_guessing_the_authenticator_code_is_stopped_after_five_tries(db, client):
+    """Per account (allauth's ``login_failed`` limit, five in five minutes): the sixth code is
+    refused even when it is right."""
+    user = UserFactory(specialist=True)
+    secret = enrol_totp(user)
+    password_login(client, user)
+    for _ in range(5):
+        client.post(reverse("mfa_authenticate"), {"code": "000000"})
+    response = client.post(reverse("mfa_authenticate"), {"code": current_code(secret)})
+    assert "Te veel mislukte inlogpogingen" in response.content.decode()
+    assert not is_logged_in(client)
+
+
 def test_logging_in_gives_a_new_session_key(db, client):
     """Session fixation: a key planted before the login is not the key of the logged-in
     session."""
