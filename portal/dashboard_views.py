@@ -14,9 +14,10 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
 from trajecten import selectors as trajecten_selectors
 from trajecten.models import Trajectory
@@ -100,7 +101,18 @@ def employer_dashboard(request):
                 version=version,
                 dashboard_filter=dashboard_filter,
             )
-            context = {"dashboard": dashboard, "today": today}
+            row = get_template(EMPLOYER_ROW)
+            labels = {name: str(label) for name, label in EMPLOYER_ROW_LABELS.items()}
+            rows = dashboards.row_html(
+                dashboard=dashboard,
+                today=today,
+                render=lambda t: row.render({"t": t, "labels": labels}),
+            )
+            context = {
+                "dashboard": dashboard,
+                "today": today,
+                "rows_html": [mark_safe(html) for html in rows],  # noqa: S308 (rendered above)
+            }
             return str(render_to_string(EMPLOYER_LIVE_BODY, context, request)), len(dashboard.rows)
 
         body, listed = dashboards.live_body(key=key, render=render)
@@ -118,6 +130,21 @@ def employer_dashboard(request):
 
 #: What the cache keeps of the employer dashboard: its live region without the poll line.
 EMPLOYER_LIVE_BODY = "portal/_dashboard_employer_body.html"
+#: One trajectory's row in it, kept on its own (``dashboards.row_html``), and the names of
+#: its columns (each cell carries its column's name: on a phone the table folds into cards).
+EMPLOYER_ROW = "portal/_dashboard_employer_row.html"
+EMPLOYER_ROW_LABELS = {
+    "employee": _("Employee"),
+    "bv": _("BV"),
+    "phase": _("Phase"),
+    "week": _("WvP week"),
+    "applications": _("Applications"),
+    "conversation": _("Last conversation report"),
+    "report": _("Next report due"),
+    "specialist": _("Specialist"),
+    "act_now": _("Act now"),
+    "attention": _("Attention"),
+}
 
 
 @login_required

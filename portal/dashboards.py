@@ -173,6 +173,10 @@ class EmployerDashboard:
     totals: BVFigures
     weekly: charts.Chart | None = None
     timeline: charts.Timeline | None = None
+    #: Whose figures and at which step (``_viewer``, ``_Figures``): what the rendered rows
+    #: are kept under (``row_html``).
+    viewer: str = ""
+    figures: "_Figures | None" = None
 
 
 CHART_WEEKS = 12
@@ -461,6 +465,8 @@ def employer_dashboard(
     for t in page_rows:
         t.facts = facts[t.pk]
     return EmployerDashboard(
+        viewer=_viewer(user, bv_ids),
+        figures=figures,
         filter=dashboard_filter,
         page=page,
         rows=page_rows,
@@ -532,34 +538,63 @@ def _kept(key: str | None, compute: Callable):
 
 def _row_facts(*, user, today: date, ids: list[int], scope: list[int], figures: _Figures) -> dict:
     """The facts of the page's rows, cached under the figures' token (shared as the figures
-    are: ``_viewer``); after a step that computed only some trajectories again, the rows of
-    the step before are carried forward and only the changed ones among them taken from that
-    step."""
-    viewer, rows = _viewer(user, scope), _digest(ids)
+    are: ``_viewer``) and carried forward as ``_carried`` tells."""
+
+    def compute(missing: list[int]) -> dict:
+        facts = {pk: figures.fresh[pk] for pk in missing if pk in figures.fresh}
+        wanted = [pk for pk in missing if pk not in facts]
+        if wanted:
+            facts |= _facts_for(user=user, today=today, ids=wanted)[0]
+        return facts
+
+    return _carried("facts", viewer=_viewer(user, scope), today=today, ids=ids, figures=figures,
+                    compute=compute)  # fmt: skip
+
+
+def row_html(*, dashboard: EmployerDashboard, today: date, render: Callable) -> list[str]:
+    """The page's rows rendered (``render`` takes a trajectory with its ``facts``), in order:
+    kept under the figures' token and carried forward as ``_carried`` tells, so after a
+    change only the changed trajectory's row is rendered again (fifty rows were three
+    quarters of rendering the live region)."""
+    by_pk = {t.pk: t for t in dashboard.rows}
+    rendered = _carried(
+        "rows",
+        viewer=dashboard.viewer,
+        today=today,
+        ids=list(by_pk),
+        figures=dashboard.figures,
+        compute=lambda missing: {pk: render(by_pk[pk]) for pk in missing},
+    )
+    return [rendered[pk] for pk in by_pk]
+
+
+def _carried(
+    what: str, *, viewer: str, today: date, ids: list[int], figures: _Figures, compute: Callable
+) -> dict:
+    """Per trajectory in ``ids``, a value kept under the figures' token (per viewer, day,
+    language and set of rows). After a step that computed only some trajectories again
+    (``_dashboard_figures``), the values of the step before are carried forward but for the
+    changed trajectories; those and any other missing are computed (``compute`` takes their
+    ids). A step that computed everything carries nothing, so nothing is carried longer than
+    the figures are kept."""
 
     def key(token: str) -> str:
         return (
-            f"dashboard:facts:{CACHE_SHAPE}:{viewer}:{token}:{today.isoformat()}:"
-            f"{get_language()}:{rows}"
+            f"dashboard:{what}:{CACHE_SHAPE}:{viewer}:{token}:{today.isoformat()}:"
+            f"{get_language()}:{_digest(ids)}"
         )
 
     token = figures.token
-    facts = _from_cache(key(token)) if token else None
-    if facts is None and figures.changed is not None and figures.previous:
-        earlier = _from_cache(key(figures.previous))
-        if earlier is not None:
-            facts = {pk: f for pk, f in earlier.items() if pk not in figures.changed}
-            facts |= {pk: figures.fresh[pk] for pk in ids if pk in figures.fresh}
-            if set(facts) != set(ids):
-                facts = None
-    if facts is None:
-        wanted = [pk for pk in ids if pk not in figures.fresh]
-        facts = {pk: figures.fresh[pk] for pk in ids if pk in figures.fresh}
-        if wanted:
-            facts |= _facts_for(user=user, today=today, ids=wanted)[0]
-    if token:
-        cache.set(key(token), facts, FACTS_SECONDS)
-    return facts
+    values = _from_cache(key(token)) if token else None
+    if values is None:
+        values = {}
+        if figures.changed is not None and figures.previous:
+            earlier = _from_cache(key(figures.previous)) or {}
+            values = {pk: v for pk, v in earlier.items() if pk not in figures.changed}
+        values |= compute([pk for pk in ids if pk not in values])
+        if token:
+            cache.set(key(token), values, FACTS_SECONDS)
+    return values
 
 
 # --- Specialist's day -------------------------------------------------------------------------

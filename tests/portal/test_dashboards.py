@@ -919,3 +919,49 @@ def test_a_contacts_employer_is_read_once_per_request(cast, login):
         page(client)
     employers = 'FROM "portal_employer" INNER JOIN "portal_employercontact"'
     assert sum(employers in q["sql"] for q in queries.captured_queries) == 1
+
+
+@pytest.fixture
+def rows_rendered():
+    """The trajectories whose row of the employer dashboard was rendered, in order."""
+    from django.test.signals import template_rendered
+
+    rows = []
+
+    def seen(sender, template, context, **kwargs):
+        if template.name == "portal/_dashboard_employer_row.html":
+            rows.append(context["t"].pk)
+
+    template_rendered.connect(seen)
+    yield rows
+    template_rendered.disconnect(seen)
+
+
+@time_machine.travel(datetime(2026, 11, 24, 12, 0), tick=False)
+def test_after_a_change_only_that_trajectorys_row_is_rendered_again(
+    cast, login, on_commit, rows_rendered
+):
+    """The rows are kept from one version of the dashboard to the next; a change renders the
+    changed trajectory's row again and the page is what a fresh rendering gives."""
+    client = login(cast.contact_x_all)
+    page(client)
+    listed = set(rows_rendered)
+    assert cast.traj_x1.pk in listed and len(listed) == len(rows_rendered) >= 2
+
+    employee = Client()
+    employee.force_login(cast.employee_x1)
+    assert on_commit(record_application, employee, cast.traj_x1).status_code == 302
+    rows_rendered.clear()
+    after = _live_part(page(client))
+    assert rows_rendered == [cast.traj_x1.pk]
+    row = after[after.index(f'id="t-{cast.traj_x1.uuid}"') :]
+    assert row[: row.index("</tr>")].count('class="count">1</span>') == 1
+
+    cache.clear()  # the same page rendered from nothing
+    assert _live_part(page(client)) == after
+
+    rows_rendered.clear()
+    on_commit(_rename_bv, cast)  # names no trajectory: every row again
+    renamed = _live_part(page(client))
+    assert sorted(rows_rendered) == sorted(listed)
+    assert "X1 BV" not in renamed and "Hernoemd BV" in renamed
