@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from portal import dashboards, live, services, team
 from portal.constants import DEFAULT_PHASES, PhaseSet
-from portal.models import Product
+from portal.models import EmployerContact, Product
 from rapportages import services as report_services
 from rapportages.models import Report
 from sollicitaties.models import ApplicationActivity
@@ -919,6 +919,26 @@ def test_a_contacts_employer_is_read_once_per_request(cast, login):
         page(client)
     employers = 'FROM "portal_employer" INNER JOIN "portal_employercontact"'
     assert sum(employers in q["sql"] for q in queries.captured_queries) == 1
+
+
+def test_a_contacts_bvs_are_read_once_per_request_and_a_narrowed_scope_holds_on_the_next(
+    cast, login, on_commit
+):
+    """Every query of a contact's page is scoped to their BVs: the ids are read once and the
+    queries name them, instead of each joining the agency's contacts again."""
+    client = login(cast.contact_x_all)
+    with CaptureQueriesContext(connection) as queries:
+        html = page(client)  # a first view: figures, rows, filters, header all read
+    scope = re.compile(r'all_legal_entities" AND')
+    assert sum(bool(scope.search(q["sql"])) for q in queries.captured_queries) == 1
+    assert "Xavier" in html and "Xenia" in html
+
+    contact = EmployerContact.objects.get(user=cast.contact_x_all)
+    contact.all_legal_entities = False
+    contact.save(update_fields=["all_legal_entities"])
+    contact.legal_entities.set([cast.x1])
+    html = page(client)
+    assert "Xavier" in html and "Xenia" not in html
 
 
 @pytest.fixture
