@@ -104,6 +104,7 @@ def employer_dashboard(request):
             row = get_template(EMPLOYER_ROW)
             labels = {name: str(label) for name, label in EMPLOYER_ROW_LABELS.items()}
             rows = dashboards.row_html(
+                user=user,
                 dashboard=dashboard,
                 today=today,
                 render=lambda t: row.render({"t": t, "labels": labels}),

@@ -442,19 +442,13 @@ def employer_dashboard(
     )
     per_bv = figures.per_bv()
     weekly = figures.weekly_chart(per_bv, charts.last_weeks(today, CHART_WEEKS))
-    last_shared = (
-        ConversationReport.objects.visible_to(user)
-        .filter(trajectory=OuterRef("pk"))
-        .order_by("-date", "-id")
-    )
+    # Which trajectories the page lists, in order, and what the page itself shows of them (the
+    # timeline, the count): a light query. The rows' other columns are read only for the rows
+    # rendered again (``row_html``).
     rows = (
         dashboard_filter.qs.filter(legal_entity_id__in=bv_ids)
-        .select_related("employee", "legal_entity", "phase")
-        .prefetch_related(_primary_specialists())
-        .annotate(
-            last_conversation_date=Subquery(last_shared.values("date")[:1]),
-            last_conversation_uuid=Subquery(last_shared.values("uuid")[:1]),
-        )
+        .select_related("employee")
+        .only("uuid", "status", "employee__first_name", "employee__last_name")
         .order_by("legal_entity__name", "employee__last_name", "employee__first_name", "id")
     )
     page = Paginator(rows, PAGE_SIZE).get_page(page_number)
@@ -551,21 +545,49 @@ def _row_facts(*, user, today: date, ids: list[int], scope: list[int], figures: 
                     compute=compute)  # fmt: skip
 
 
-def row_html(*, dashboard: EmployerDashboard, today: date, render: Callable) -> list[str]:
+def row_html(*, user, dashboard: EmployerDashboard, today: date, render: Callable) -> list[str]:
     """The page's rows rendered (``render`` takes a trajectory with its ``facts``), in order:
     kept under the figures' token and carried forward as ``_carried`` tells, so after a
-    change only the changed trajectory's row is rendered again (fifty rows were three
-    quarters of rendering the live region)."""
-    by_pk = {t.pk: t for t in dashboard.rows}
+    change only the changed trajectory's row is read and rendered again (fifty rows were
+    three quarters of rendering the live region)."""
+    facts = {t.pk: t.facts for t in dashboard.rows}
+
+    def compute(missing: list[int]) -> dict[int, str]:
+        full = _full_rows(user=user, ids=missing)
+        for pk, t in full.items():
+            t.facts = facts[pk]
+        return {pk: render(t) for pk, t in full.items()}
+
     rendered = _carried(
         "rows",
         viewer=dashboard.viewer,
         today=today,
-        ids=list(by_pk),
+        ids=list(facts),
         figures=dashboard.figures,
-        compute=lambda missing: {pk: render(by_pk[pk]) for pk in missing},
+        compute=compute,
     )
-    return [rendered[pk] for pk in by_pk]
+    # A row gone between the two reads (ended access, a deleted trajectory) is left out.
+    return [rendered[pk] for pk in facts if pk in rendered]
+
+
+def _full_rows(*, user, ids: list[int]) -> dict[int, Trajectory]:
+    """What a row shows of each trajectory in ``ids`` (two queries)."""
+    last_shared = (
+        ConversationReport.objects.visible_to(user)
+        .filter(trajectory=OuterRef("pk"))
+        .order_by("-date", "-id")
+    )
+    rows = (
+        access.visible_trajectories(user)
+        .filter(id__in=ids)
+        .select_related("employee", "legal_entity", "phase")
+        .prefetch_related(_primary_specialists())
+        .annotate(
+            last_conversation_date=Subquery(last_shared.values("date")[:1]),
+            last_conversation_uuid=Subquery(last_shared.values("uuid")[:1]),
+        )
+    )
+    return {t.pk: t for t in rows}
 
 
 def _carried(
