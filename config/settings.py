@@ -139,15 +139,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 if not DEBUG and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL when DJANGO_DEBUG=false.")
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
-# Prepared statements (psycopg's server-side binding; Django leaves them off for the sake of
-# connection poolers). The scoped queries, with their row-level security and many joins,
-# took PostgreSQL longer to plan than to run (7-20 ms against 0.2-0.7 ms for the employee's
-# own trajectory): a statement prepared on a connection is planned once. Off (false) behind a
-# pooler in transaction mode that cannot keep them (PgBouncer before 1.21, or without
-# max_prepared_statements).
+# Prepared statements (psycopg's server-side binding; Django leaves them off). Planning the
+# scoped queries, with their row-level security and many joins, takes PostgreSQL longer than
+# running them (7-20 ms against 0.2-0.7 ms for the employee's own trajectory), and a statement
+# prepared on a connection is planned once: on the load data a third less database time per
+# page. Off by default: a statement then takes at most 65,535 parameters, and Django neither
+# knows that limit on PostgreSQL nor splits an IN list by it; the daily dispatcher's catch-up
+# (281,000 drafts announced in one query) failed on it in the platform bench. To be turned
+# on once every unbounded list is split (README, Performance). Off behind a pooler in
+# transaction mode that cannot keep them (PgBouncer before 1.21).
 PREPARED_STATEMENTS = (
     {"server_side_binding": True, "prepare_threshold": 5}
-    if env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
+    if env.bool("DATABASE_PREPARED_STATEMENTS", default=False)
     else {}
 )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":

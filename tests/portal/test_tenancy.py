@@ -2,6 +2,7 @@
 (``portal.tenancy``). The suite runs as the application role on PostgreSQL (see
 ``tests/conftest.py``); on SQLite these tests skip and the scoping layer stands alone."""
 
+import psycopg
 import pytest
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
@@ -202,27 +203,37 @@ def test_a_rolled_back_savepoint_restores_the_agency_of_the_transaction(cast):
 
 
 def test_a_prepared_statement_binds_to_the_agency_it_runs_under(cast):
-    """Queries are prepared statements (``settings.PREPARED_STATEMENTS``): PostgreSQL plans a
-    repeated query once per connection and then keeps a generic plan. The policies read the
-    agency when the statement runs, not when it was planned, so the one prepared query sees
-    agency A's rows under A and only B's under B."""
+    """With prepared statements (``DATABASE_PREPARED_STATEMENTS``) PostgreSQL plans a repeated
+    query once per connection and then keeps a generic plan. The policies read the agency
+    when the statement runs, not when it was planned, so the one prepared query sees agency
+    A's rows under A and only B's under B. (Run here through a server-side binding cursor on
+    the test's own connection, whatever the setting.)"""
     a, b = cast.agency_a.pk, cast.agency_b.pk
+    query = Trajectory.objects.filter(end_date=None).values_list("agency_id", flat=True).query
+    sql, params = query.sql_with_params()
+    connection.ensure_connection()
+    raw = connection.connection
+    threshold, raw.prepare_threshold = raw.prepare_threshold, 0  # Django turns them off
+    try:
+        prepared = psycopg.Cursor(raw)
 
-    def agencies() -> set[int]:
-        return set(Trajectory.objects.filter(end_date=None).values_list("agency_id", flat=True))
+        def agencies() -> set[int]:
+            prepared.execute(sql, params, prepare=True)
+            return {agency for (agency,) in prepared.fetchall()}
 
-    for _ in range(12):
-        with tenancy.scope(a):
-            assert agencies() == {a}
-    with connection.cursor() as cursor:
-        cursor.execute(
+        for _ in range(12):
+            with tenancy.scope(a):
+                assert agencies() == {a}
+        prepared.execute(
             "SELECT generic_plans FROM pg_prepared_statements WHERE statement LIKE %s",
             ['SELECT "trajecten_trajectory"."agency_id" %end_date" IS NULL%'],
         )
-        assert cursor.fetchone()[0] > 0  # planned once, then run as it was planned
-    for _ in range(3):
-        with tenancy.scope(b):
-            assert agencies() == {b}
+        assert prepared.fetchone()[0] > 0  # planned once, then run as it was planned
+        for _ in range(3):
+            with tenancy.scope(b):
+                assert agencies() == {b}
+    finally:
+        raw.prepare_threshold = threshold
 
 
 @pytest.mark.urls(__name__)
