@@ -173,9 +173,8 @@ class EmployerDashboard:
     totals: BVFigures
     weekly: charts.Chart | None = None
     timeline: charts.Timeline | None = None
-    #: Whose figures and at which step (``_viewer``, ``_Figures``): what the rendered rows
-    #: are kept under (``row_html``).
-    viewer: str = ""
+    #: The figures and the step they were computed at: what the rendered rows are kept and
+    #: carried forward under (``row_html``), as the rows' facts are.
     figures: "_Figures | None" = None
 
 
@@ -459,7 +458,6 @@ def employer_dashboard(
     for t in page_rows:
         t.facts = facts[t.pk]
     return EmployerDashboard(
-        viewer=_viewer(user, bv_ids),
         figures=figures,
         filter=dashboard_filter,
         page=page,
@@ -541,8 +539,8 @@ def _row_facts(*, user, today: date, ids: list[int], scope: list[int], figures: 
             facts |= _facts_for(user=user, today=today, ids=wanted)[0]
         return facts
 
-    return _carried("facts", viewer=_viewer(user, scope), today=today, ids=ids, figures=figures,
-                    compute=compute)  # fmt: skip
+    viewer = _viewer(user, scope)
+    return _carried("facts", viewer=viewer, today=today, ids=ids, figures=figures, compute=compute)
 
 
 def row_html(*, user, dashboard: EmployerDashboard, today: date, render: Callable) -> list[str]:
@@ -560,7 +558,7 @@ def row_html(*, user, dashboard: EmployerDashboard, today: date, render: Callabl
 
     rendered = _carried(
         "rows",
-        viewer=dashboard.viewer,
+        viewer=dashboard.filter.viewer,
         today=today,
         ids=list(facts),
         figures=dashboard.figures,

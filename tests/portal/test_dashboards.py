@@ -922,7 +922,7 @@ def test_a_contacts_employer_is_read_once_per_request(cast, login):
 
 
 def test_a_contacts_bvs_are_read_once_per_request_and_a_narrowed_scope_holds_on_the_next(
-    cast, login, on_commit
+    cast, login
 ):
     """Every query of a contact's page is scoped to their BVs: the ids are read once and the
     queries name them, instead of each joining the agency's contacts again."""
