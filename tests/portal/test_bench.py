@@ -13,6 +13,7 @@ def test_bench_smoke(db, tmp_path, capsys):
     # Platform scale: the pages measured with the reference agency alone, then two more
     # agencies seeded beside it, and each page held to its figure alone.
     assert data["platform"]["agencies"] == 3
+    assert data["runs"] == 2  # as asked (a platform run takes 60 unless told)
     alone = {r["name"] for r in data["one_agency"]}
     assert "employer dashboard (largest employer)" in alone and "specialist's caseload" in alone
     assert not any("dispatcher" in name or "PDF" in name for name in alone)
