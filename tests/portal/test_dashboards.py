@@ -640,6 +640,35 @@ def test_the_change_record_answers_only_what_it_knows_for_certain(settings):
     assert live.changed_trajectories(keys, later, now) is None
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="psycopg's server-side binding")
+def test_a_bulk_write_announces_any_number_of_trajectories(
+    cast, django_capture_on_commit_callbacks
+):
+    """With prepared statements (``DATABASE_PREPARED_STATEMENTS``: server-side binding) a
+    statement takes at most 65,535 parameters; the dispatcher's first catch-up on the platform
+    announced 281,000 new drafts at once, and failed on it."""
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    keys = {
+        "x": dashboards.live_keys(cast.contact_x_all, "employer"),
+        "z": dashboards.live_keys(cast.contact_z, "employer"),
+        "y": dashboards.live_keys(cast.contact_y, "employer"),
+    }
+    before = {name: live.token(k) for name, k in keys.items()}
+    many = [cast.traj_x1.pk, cast.traj_z1.pk, *range(10**9, 10**9 + 70_000)]
+    connection.ensure_connection()
+    raw = connection.connection
+    factory, raw.cursor_factory = raw.cursor_factory, ServerBindingCursor
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            live.bump_trajectories(many)
+    finally:
+        raw.cursor_factory = factory
+    after = {name: live.token(k) for name, k in keys.items()}
+    assert after["x"] != before["x"] and after["z"] != before["z"]  # both agencies' employers
+    assert after["y"] == before["y"]  # an employer none of them belongs to
+
+
 class _OldShape:
     """Stands for a class of an earlier version of the code, gone after an upgrade."""
 
