@@ -302,17 +302,14 @@ def _digest(ids: list) -> str:
 
 
 def _dashboard_figures(
-    *, user, today: date, scope: list[int], keys: list[str], version: str
+    *, user, today: date, viewer: str, keys: list[str], version: str
 ) -> _Figures:
     """The figures at ``version``: from the cache when nothing changed since they were
     computed; else, when ``portal.live`` can tell which trajectories changed, the cached
     figures with those trajectories' shares computed again; else all of them afresh. The
-    cache key names the BVs the user may see (``scope``), so a narrowed scope never shows
-    figures computed over the wider one."""
-    key = (
-        f"dashboard:figures:{CACHE_SHAPE}:{_viewer(user, scope)}:{today.isoformat()}:"
-        f"{get_language()}"
-    )
+    cache key names the BVs the user may see (``viewer``, the filter's), so a narrowed scope
+    never shows figures computed over the wider one."""
+    key = f"dashboard:figures:{CACHE_SHAPE}:{viewer}:{today.isoformat()}:{get_language()}"
     cached = _from_cache(key) if version else None
     if cached is not None and timezone.now() - cached.computed_at > FIGURES_FRESH:
         cached = None
@@ -436,8 +433,9 @@ def employer_dashboard(
     # The BVs the user may see, as a list: the same scope, but it lets PostgreSQL use the
     # trajectories' BV index instead of sorting the agency's every trajectory.
     bv_ids = [bv.pk for bv in dashboard_filter.legal_entities]
+    viewer = dashboard_filter.viewer
     figures = _dashboard_figures(
-        user=user, today=today, scope=bv_ids, keys=list(keys), version=version
+        user=user, today=today, viewer=viewer, keys=list(keys), version=version
     )
     per_bv = figures.per_bv()
     weekly = figures.weekly_chart(per_bv, charts.last_weeks(today, CHART_WEEKS))
@@ -453,7 +451,7 @@ def employer_dashboard(
     page = Paginator(rows, PAGE_SIZE).get_page(page_number)
     page_rows = list(page.object_list)
     facts = _row_facts(
-        user=user, today=today, ids=[t.pk for t in page_rows], scope=bv_ids, figures=figures
+        user=user, today=today, ids=[t.pk for t in page_rows], viewer=viewer, figures=figures
     )
     for t in page_rows:
         t.facts = facts[t.pk]
@@ -528,7 +526,7 @@ def _kept(key: str | None, compute: Callable):
     return value
 
 
-def _row_facts(*, user, today: date, ids: list[int], scope: list[int], figures: _Figures) -> dict:
+def _row_facts(*, user, today: date, ids: list[int], viewer: str, figures: _Figures) -> dict:
     """The facts of the page's rows, cached under the figures' token (shared as the figures
     are: ``_viewer``) and carried forward as ``_carried`` tells."""
 
@@ -539,7 +537,6 @@ def _row_facts(*, user, today: date, ids: list[int], scope: list[int], figures: 
             facts |= _facts_for(user=user, today=today, ids=wanted)[0]
         return facts
 
-    viewer = _viewer(user, scope)
     return _carried("facts", viewer=viewer, today=today, ids=ids, figures=figures, compute=compute)
 
 
