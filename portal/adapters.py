@@ -75,7 +75,8 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def pre_authenticate(self, request, **credentials) -> None:
         address = self._address(**credentials)
-        if self._failures_from_ip(request) >= self._ip_rate().amount:
+        rate = self._ip_rate()
+        if self._failures_from_ip(request, rate=rate) >= rate.amount:
             self._record_lockout(address, limit="ip")
             raise self.validation_error("too_many_login_attempts")
         usage = _ratelimit.consume(request, app=APP, action=ADDRESS_CAP, key=address)
@@ -98,16 +99,16 @@ class AccountAdapter(DefaultAccountAdapter):
         return user
 
     def authentication_failed(self, request, **credentials) -> None:
-        self._failures_from_ip(request, increment=True)
+        self._failures_from_ip(request, rate=self._ip_rate(), increment=True)
 
     @staticmethod
     def _ip_rate() -> _ratelimit.Rate:
         (rate,) = _ratelimit.get_rates(app=APP, action=IP_CAP)
         return rate
 
-    def _failures_from_ip(self, request, *, increment: bool = False) -> int:
-        """This IP's failed logins in the current window (counted up first if ``increment``)."""
-        rate = self._ip_rate()
+    def _failures_from_ip(self, request, *, rate: _ratelimit.Rate, increment: bool = False) -> int:
+        """This IP's failed logins in the current window of ``rate`` (counted up first if
+        ``increment``)."""
         usage = get_usage(
             request,
             group=f"{APP}:{IP_CAP}",
