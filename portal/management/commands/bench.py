@@ -6,14 +6,17 @@ budget is exceeded on the reference data (scale 1). See README, section "Perform
 
 import json
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 from portal import tenancy
 from portal.bench import measure, seed
+from portal.models import Agency
 from portal.tenancy import SystemCommand
 
 #: Timed runs per measure unless ``--runs`` says otherwise.
@@ -24,6 +27,8 @@ RUNS = 20
 #: lands in one or two of them by chance: the same page then "grew" 1.35x with the other
 #: agencies (2026-12-04). Of 60 runs the p95 is the fourth slowest, past those collections.
 PLATFORM_RUNS = 60
+#: The suffix of the copy of the database that holds the reference agency alone.
+ALONE = "alone"
 
 
 class Command(SystemCommand):
@@ -54,8 +59,9 @@ class Command(SystemCommand):
             "--agencies",
             type=int,
             default=1,
-            help="platform scale: measure the pages with the reference agency alone, seed this "
-            "many agencies in all (together 5x the reference data), and measure again",
+            help="platform scale: seed this many agencies in all (together 5x the reference "
+            "data) and measure each page with all of them and, in the same loop, on a copy of "
+            "the database holding the reference agency alone",
         )
 
     def handle(
@@ -65,7 +71,9 @@ class Command(SystemCommand):
         if connection.vendor != "postgresql" and not allow_sqlite:
             raise CommandError("The benchmark runs on PostgreSQL: set DATABASE_URL.")
         if agencies > 1 and reuse:
-            raise CommandError("--agencies seeds afresh: the pages are measured alone first.")
+            raise CommandError(
+                "--agencies seeds afresh: the copy holds the reference agency alone."
+            )
         runs = runs or (PLATFORM_RUNS if agencies > 1 else RUNS)
         started = time.perf_counter()
         seeded = seed.load(seed_value=seed_value) if reuse else None
@@ -84,19 +92,39 @@ class Command(SystemCommand):
             f"Seeded scale {scale} (seed {seed_value}) in {seconds:.1f} s; database {size}. "
             f"{seeded.sizes}"
         )
-        role = _application_role()
-        if role:
-            self.stdout.write(f"Measuring as {role}: row-level security on, as in production.")
-        baseline, platform = [], None
-        if agencies > 1:
-            baseline = measure.measure(seeded, runs=runs, pages_only=True)
-            self.stdout.write("The reference agency alone:\n" + measure.table(baseline))
-            platform = self._seed_platform(
-                agencies - 1, scale=scale, first_seed=seed_value + 1, as_owner=bool(role)
+        alone = platform = None
+        try:
+            with ExitStack() as scopes:
+                if agencies > 1:
+                    alone = self._keep_alone()
+                    # The copy closed our connection, and the command's scope went with it:
+                    # each side's connection is put in scope "all" (the scope holds on to it).
+                    for side in (measure.Side.current("platform"), alone):
+                        with side.active():
+                            scopes.enter_context(tenancy.scope(tenancy.ALL))
+                    platform = self._seed_platform(
+                        agencies - 1, scale=scale, first_seed=seed_value + 1
+                    )
+                    with alone.active():
+                        platform["agencies_alone"] = Agency.objects.count()
+                role = _application_role()
+                if role:
+                    self.stdout.write(
+                        f"Measuring as {role}: row-level security on, as in production."
+                    )
+                if alone is not None:
+                    with alone.active():
+                        _application_role()
+                results, one_agency = measure.measure(seeded, runs=runs, worker=worker, alone=alone)
+        finally:
+            if alone is not None and alone.connection is not connections[DEFAULT_DB_ALIAS]:
+                alone.connection.close()
+                connection.creation.destroy_test_db(verbosity=0, suffix=ALONE)
+        if one_agency:
+            self.stdout.write(
+                "The reference agency alone, in the same loop as the pages below:\n"
+                + measure.table(one_agency)
             )
-            if role:
-                _application_role()
-        results = measure.measure(seeded, runs=runs, worker=worker, baseline=baseline)
         self.stdout.write(measure.table(results))
         out = Path(json_path)
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -109,7 +137,7 @@ class Command(SystemCommand):
                     "seed_seconds": round(seconds, 1),
                     "database_size": size,
                     "results": [r.as_dict() for r in results],
-                    "one_agency": [r.as_dict() for r in baseline],
+                    "one_agency": [r.as_dict() for r in one_agency],
                     "platform": platform,
                 },
                 indent=2,
@@ -120,13 +148,30 @@ class Command(SystemCommand):
         if failed:
             raise CommandError("Budgets exceeded: " + "; ".join(failed))
 
-    def _seed_platform(self, count: int, *, scale: float, first_seed: int, as_owner: bool) -> dict:
-        """Seed the other agencies (as the owner when measuring as the application role),
-        then give the planner true figures for the whole database (outside a transaction:
-        the smoke test runs inside one)."""
-        if as_owner:
-            with connection.cursor() as cursor:
-                cursor.execute("RESET ROLE")
+    def _keep_alone(self) -> measure.Side:
+        """The reference agency alone, to measure each page there beside the platform, run by
+        run: a copy of this database (PostgreSQL copies its files: seconds for a gigabyte),
+        taken before the other agencies are seeded, with a cache of its own (the same keys
+        name the same rows in both). On SQLite or inside a transaction (the smoke test) no
+        copy can be taken: both sides are then this database."""
+        cache = caches.create_connection(DEFAULT_CACHE_ALIAS)
+        cache.key_prefix = f"{cache.key_prefix}:{ALONE}"
+        if connection.vendor != "postgresql" or connection.in_atomic_block:
+            self.stdout.write("No copy of the database here: the 'one agency' side is this one.")
+            return measure.Side("this database again", connections[DEFAULT_DB_ALIAS], cache)
+        started = time.perf_counter()
+        connection.creation.clone_test_db(suffix=ALONE, verbosity=0)  # closes our connection
+        copy = connection.creation.get_test_db_clone_settings(ALONE)
+        wrapper = type(connections[DEFAULT_DB_ALIAS])(copy, DEFAULT_DB_ALIAS)
+        self.stdout.write(
+            f"Copied the database as {copy['NAME']} in {time.perf_counter() - started:.1f} s."
+        )
+        return measure.Side("one agency", wrapper, cache)
+
+    def _seed_platform(self, count: int, *, scale: float, first_seed: int) -> dict:
+        """Seed the other agencies (as the owner: no role is set yet), then give the planner
+        true figures for the whole database (outside a transaction: the smoke test runs
+        inside one)."""
         started = time.perf_counter()
         sizes = seed.seed_platform(agencies=count, scale=scale, first_seed=first_seed)
         if connection.vendor == "postgresql" and not connection.in_atomic_block:
