@@ -63,6 +63,8 @@ class Result:
     #: page's p95 over the floor's median in the same loop.
     ratio: float | None = None
     p95_ratio: float | None = None
+    #: Every timed run in order (ms), for a look at the distribution afterwards (JSON).
+    samples_ms: list[float] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -166,6 +168,7 @@ def timed_together(cases: Sequence[Case], runs: int, warmup: int = 2) -> list[Re
     for k, case in enumerate(cases):
         median, p95 = _stats(samples[k])
         result = Result("", round(median * 1000, 1), round(p95 * 1000, 1), queries[k])
+        result.samples_ms = [round(sample * 1000, 2) for sample in samples[k]]
         if case.floor:
             floor_median = _stats(floors[k])[0]
             result.floor_ms = round(floor_median * 1000, 1)

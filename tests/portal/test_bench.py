@@ -49,6 +49,7 @@ def test_bench_smoke(transactional_db, tmp_path, capsys):
     ):
         assert any(name.startswith(expected) for name in names), expected
     assert all(r["median_ms"] > 0 for r in data["results"])
+    assert len(caseload["samples_ms"]) == 2  # every run, for a look at the distribution
     # The same number of queries for a short and a long API list, and a constant dispatcher.
     assert all(r["ok"] for r in data["results"] if r["name"].startswith("API list"))
     assert "median" in output and "in the same loop as the pages below" in output
