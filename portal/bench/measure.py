@@ -80,17 +80,16 @@ class Side:
     defaults while it runs (``django.db.connection`` and ``django.core.cache.cache`` follow,
     as every request of the test client does)."""
 
-    label: str
     connection: BaseDatabaseWrapper
     cache: BaseCache
 
     @classmethod
-    def current(cls, label: str) -> "Side":
-        return cls(label, connections[DEFAULT_DB_ALIAS], caches[DEFAULT_CACHE_ALIAS])
+    def current(cls) -> "Side":
+        return cls(connections[DEFAULT_DB_ALIAS], caches[DEFAULT_CACHE_ALIAS])
 
     @contextmanager
     def active(self) -> Iterator[None]:
-        before = Side.current("")
+        before = Side.current()
         connections[DEFAULT_DB_ALIAS], caches[DEFAULT_CACHE_ALIAS] = self.connection, self.cache
         try:
             yield
@@ -455,7 +454,7 @@ def _measure(
 
     # The pages, on the platform and (a platform run) on the reference agency alone, side by
     # side in one loop.
-    here = Side.current("platform")
+    here = Side.current()
     lines = _page_lines(seeded, runs=runs, today=today)
     if alone is not None:
         with alone.active():

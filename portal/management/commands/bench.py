@@ -94,13 +94,15 @@ class Command(SystemCommand):
             f"{seeded.sizes}"
         )
         alone = platform = None
+        sides = [measure.Side.current()]
         try:
             with ExitStack() as scopes:
                 if agencies > 1:
                     alone = self._keep_alone()
+                    sides.append(alone)
                     # The copy closed our connection, and the command's scope went with it:
                     # each side's connection is put in scope "all" (the scope holds on to it).
-                    for side in (measure.Side.current("platform"), alone):
+                    for side in sides:
                         with side.active():
                             scopes.enter_context(tenancy.scope(tenancy.ALL))
                     platform = self._seed_platform(
@@ -108,14 +110,13 @@ class Command(SystemCommand):
                     )
                     with alone.active():
                         platform["agencies_alone"] = Agency.objects.count()
-                role = _application_role()
+                for side in sides:
+                    with side.active():
+                        role = _application_role()
                 if role:
                     self.stdout.write(
                         f"Measuring as {role}: row-level security on, as in production."
                     )
-                if alone is not None:
-                    with alone.active():
-                        _application_role()
                 results, one_agency = measure.measure(seeded, runs=runs, worker=worker, alone=alone)
         finally:
             if alone is not None and alone.connection is not connections[DEFAULT_DB_ALIAS]:
@@ -159,7 +160,7 @@ class Command(SystemCommand):
         cache.key_prefix = f"{cache.key_prefix}:{ALONE}"
         if connection.vendor != "postgresql" or connection.in_atomic_block:
             self.stdout.write("No copy of the database here: the 'one agency' side is this one.")
-            return measure.Side("this database again", connections[DEFAULT_DB_ALIAS], cache)
+            return measure.Side(connections[DEFAULT_DB_ALIAS], cache)
         started = time.perf_counter()
         connection.creation.clone_test_db(suffix=ALONE, verbosity=0)  # closes our connection
         copy = connection.creation.get_test_db_clone_settings(ALONE)
@@ -167,7 +168,7 @@ class Command(SystemCommand):
         self.stdout.write(
             f"Copied the database as {copy['NAME']} in {time.perf_counter() - started:.1f} s."
         )
-        return measure.Side("one agency", wrapper, cache)
+        return measure.Side(wrapper, cache)
 
     def _seed_platform(self, count: int, *, scale: float, first_seed: int) -> dict:
         """Seed the other agencies (as the owner: no role is set yet), then give the planner
