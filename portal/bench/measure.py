@@ -131,7 +131,16 @@ def timed(
 
 def timed_together(cases: Sequence[Case], runs: int, warmup: int = 2) -> list[Result]:
     """``timed`` for several cases in one loop: each run times every case once, each on its
-    own side, in an order that turns round every run. One result per case."""
+    own side, one result per case.
+
+    The cases take turns in the same order every run, so in time the calls of two cases
+    alternate (platform, alone, platform, alone, ...). The order used to turn round every run,
+    which put the same case's calls back to back where two runs meet; the machine's slow
+    phases (a few hundred ms) then hit one side's two calls together, and one such burst more
+    on one side moved its p95 (in four platform runs of 5 December, two runs in a row that
+    were both among a side's slowest tenth met at those joins 151 times, elsewhere 83). A
+    case's own floor goes after its page in one run and before it in the next, so neither
+    always finds the caches the other warmed."""
     for case in cases:
         with _on(case.side):
             for _ in range(warmup):
@@ -151,8 +160,7 @@ def timed_together(cases: Sequence[Case], runs: int, warmup: int = 2) -> list[Re
             queries.append(sum(1 for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]))
     samples, floors, ratios = ([[] for _ in cases] for _ in range(3))
     for i in range(runs):
-        for k in range(len(cases)) if i % 2 == 0 else reversed(range(len(cases))):
-            case = cases[k]
+        for k, case in enumerate(cases):
             with _on(case.side):
                 if case.prepare:
                     case.prepare()

@@ -84,3 +84,29 @@ def test_with_every_agency_a_page_is_held_to_its_p95_alone_in_the_same_loop():
     assert "170.0 ms" in text
     assert check(Result("caseload", 180.0, 204.0, 16))
     assert not check(Result("caseload", 190.0, 205.0, 16))
+
+
+def test_in_one_loop_the_two_sides_take_turns_call_by_call(db):
+    """A slow phase of the machine (a few hundred ms) must land on both sides alike: no two
+    timed calls of one side follow each other, and each side's floor goes after its page in
+    one run and before it in the next."""
+    from portal.bench.measure import Case, timed_together
+
+    calls = []
+
+    def recorder(name):
+        return lambda: calls.append(name)
+
+    cases = [
+        Case(recorder("platform"), floor=recorder("platform floor")),
+        Case(recorder("alone"), floor=recorder("alone floor")),
+    ]
+    platform, alone = timed_together(cases, runs=6, warmup=0)
+    assert len(platform.samples_ms) == len(alone.samples_ms) == 6
+    timed = calls[2:]  # after the one untimed call of each that counts the queries
+    pages = [name for name in timed if not name.endswith("floor")]
+    assert pages == ["platform", "alone"] * 6
+    assert timed[:8] == [
+        *("platform", "platform floor", "alone", "alone floor"),  # run 1: page, then floor
+        *("platform floor", "platform", "alone floor", "alone"),  # run 2: floor, then page
+    ]
