@@ -87,9 +87,9 @@ def test_with_every_agency_a_page_is_held_to_its_p95_alone_in_the_same_loop():
 
 
 def test_in_one_loop_the_two_sides_take_turns_call_by_call(db):
-    """A slow phase of the machine (a few hundred ms) must land on both sides alike: no two
-    timed calls of one side follow each other, and each side's floor goes after its page in
-    one run and before it in the next."""
+    """A slow phase of the machine (a few hundred ms) must land on both sides alike: the two
+    sides' pages alternate, never one side's twice in a row, and each side's floor goes after
+    its page in one run and before it in the next."""
     from portal.bench.measure import Case, timed_together
 
     calls = []
