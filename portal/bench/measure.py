@@ -254,16 +254,24 @@ TENANTS_GROWTH = 1.2
 FRAMEWORK = "empty Django view (framework floor)"
 
 
-def _tenants_growth(alone: Result) -> tuple[str, Callable]:
+def _tenants_growth(alone: Result, *, resolution_ms: float = 0.0) -> tuple[str, Callable]:
     """The budget of a page measured with every agency in the database against the same page
     on the reference agency alone, in the same loop: its p95 may grow at most 1.2x. Measured
     side by side, run by run, the absolute times compare: a machine that slows down slows both
     sides (the budget was once a ratio to the framework floor, measured minutes apart before
     and after seeding; the machine's drift in between failed it on pages that change nothing
-    with the tenants, each run on others)."""
+    with the tenants, each run on others).
+
+    A growth of no more than ``resolution_ms``, the median of an empty request in the same
+    loop, passes too: below that a p95 differs by the machine's jitter, not by anything the
+    page does. It matters only for a page of a few ms, the unchanged live poll (a cache read,
+    1.1 ms): its p95 was 1.5 ms alone and 1.8 ms with 50 agencies on 5 December, its median
+    1.1 ms on both, while the empty view's own p95 moved 0.9-1.1x from run to run."""
+    limit = max(TENANTS_GROWTH * alone.p95_ms, alone.p95_ms + resolution_ms)
     return (
-        f"p95 <= {TENANTS_GROWTH:g}x with one agency ({alone.p95_ms} ms in the same loop)",
-        lambda r: r.p95_ms <= TENANTS_GROWTH * alone.p95_ms,
+        f"p95 <= {TENANTS_GROWTH:g}x with one agency, or {resolution_ms:g} ms more "
+        f"({alone.p95_ms} ms in the same loop)",
+        lambda r: r.p95_ms <= limit,
     )
 
 
@@ -473,7 +481,10 @@ def _measure(
             continue
         mine, theirs = timed_together([line.case(here), lines_alone[k].case(alone)], line.n)
         one_agency.append(lines_alone[k].result(theirs, budgets=False))
-        tenants = [_tenants_growth(theirs)] if line.name != FRAMEWORK else []
+        if line.name == FRAMEWORK:  # the first line: an empty request, the jitter's scale
+            empty_ms, tenants = theirs.median_ms, []
+        else:
+            tenants = [_tenants_growth(theirs, resolution_ms=empty_ms)]
         results.append(line.result(mine, budgets=large, extra=tenants))
     framework = lines[0].func
 

@@ -80,10 +80,16 @@ def test_with_every_agency_a_page_is_held_to_its_p95_alone_in_the_same_loop():
     from portal.bench.measure import Result, _tenants_growth
 
     alone = Result("caseload", 161.0, 170.0, 16)
-    text, check = _tenants_growth(alone)
+    text, check = _tenants_growth(alone, resolution_ms=1.4)
     assert "170.0 ms" in text
     assert check(Result("caseload", 180.0, 204.0, 16))
     assert not check(Result("caseload", 190.0, 205.0, 16))
+    # A page of a few ms may also grow by an empty request's time (the machine's jitter):
+    # the unchanged live poll of 5 December, 1.5 ms alone and 1.8 ms with 50 agencies.
+    _text, poll = _tenants_growth(Result("poll", 1.1, 1.5, 1), resolution_ms=1.4)
+    assert poll(Result("poll", 1.1, 1.8, 1))
+    assert poll(Result("poll", 1.2, 2.9, 1))
+    assert not poll(Result("poll", 1.5, 3.0, 1))
 
 
 def test_in_one_loop_the_two_sides_take_turns_call_by_call(db):
