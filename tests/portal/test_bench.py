@@ -21,8 +21,10 @@ def test_bench_smoke(transactional_db, tmp_path, capsys):
     if connection.vendor == "postgresql":
         assert data["platform"]["agencies_alone"] == 1
         assert "_alone in" in output  # "Copied the database as ..._alone in 0.4 s."
+        copy = connection.creation.get_test_db_clone_settings("alone")["NAME"]
+        assert f"as {copy} in" in output
         with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM pg_database WHERE datname LIKE '%%_alone'")
+            cursor.execute("SELECT count(*) FROM pg_database WHERE datname = %s", [copy])
             assert cursor.fetchone()[0] == 0  # the copy is gone
     else:
         assert "the 'one agency' side is this one" in output
