@@ -475,13 +475,14 @@ def _measure(
     if alone is not None:
         with alone.active():
             lines_alone = _page_lines(seeded, runs=runs, today=today)
+    empty_ms = 0.0  # an empty request's median, from the framework floor (the first line)
     for k, line in enumerate(lines):
         if alone is None:
             results.append(line.timed(budgets=large))
             continue
         mine, theirs = timed_together([line.case(here), lines_alone[k].case(alone)], line.n)
         one_agency.append(lines_alone[k].result(theirs, budgets=False))
-        if line.name == FRAMEWORK:  # the first line: an empty request, the jitter's scale
+        if line.name == FRAMEWORK:  # the scale of the machine's jitter
             empty_ms, tenants = theirs.median_ms, []
         else:
             tenants = [_tenants_growth(theirs, resolution_ms=empty_ms)]
