@@ -146,8 +146,10 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = True
 # page. Off by default: a statement then takes at most 65,535 parameters, and Django neither
 # knows that limit on PostgreSQL nor splits an IN list by it; the daily dispatcher's catch-up
 # (281,000 drafts announced in one query, now 10,000 a query) failed on it in the platform
-# bench. To be turned on once every unbounded list is split (README, Performance). Off
-# behind a pooler in transaction mode that cannot keep them (PgBouncer before 1.21).
+# bench. The application's own lists of ids now bind as one parameter (``__in_list``,
+# portal.lookups); Django's own (prefetch_related over many rows, bulk_create on PostgreSQL)
+# are still to be checked before this is on by default (README, Performance). Off behind a
+# pooler in transaction mode that cannot keep them (PgBouncer before 1.21).
 PREPARED_STATEMENTS = (
     {"server_side_binding": True, "prepare_threshold": 5}
     if env.bool("DATABASE_PREPARED_STATEMENTS", default=False)

@@ -11,6 +11,7 @@ class PortalConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from . import signals, tenancy  # noqa: F401 - signals registers the login receivers
+        # signals registers the login receivers, lookups the ``__in_list`` lookup
+        from . import lookups, signals, tenancy  # noqa: F401
 
         post_migrate.connect(tenancy.post_migrate, sender=self)

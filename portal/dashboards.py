@@ -345,7 +345,7 @@ def _facts_for(
     )
     visible = access.visible_trajectories(user)
     if ids is not None:
-        visible = visible.filter(id__in=ids)
+        visible = visible.filter(id__in_list=ids)
     trajectories = list(
         visible.select_related(
             "sickness_case", "product", "agency", "application_norm", "legal_entity"

@@ -29,7 +29,7 @@ def overdue_reports(*, user, trajectories: list, today: date) -> dict[int, list[
     ids = [t.pk for t in trajectories if t.start_date]
     delivered = set(
         Report.objects.visible_to(user)
-        .filter(trajectory_id__in=ids, status__in=FROZEN)
+        .filter(trajectory_id__in_list=ids, status__in=FROZEN)
         .values_list("trajectory_id", "kind", "number")
     )
     result = defaultdict(list)

@@ -60,8 +60,8 @@ def reports_schedule(*, today: date, trajectory_ids=None) -> int:
     )  # fmt: skip
     existing = Report.objects.filter(version=1)
     if trajectory_ids is not None:
-        trajectories = trajectories.filter(pk__in=trajectory_ids)
-        existing = existing.filter(trajectory_id__in=trajectory_ids)
+        trajectories = trajectories.filter(pk__in_list=trajectory_ids)
+        existing = existing.filter(trajectory_id__in_list=trajectory_ids)
     existing = set(existing.values_list("trajectory_id", "kind", "number"))
     new = []
     for t in trajectories.iterator(chunk_size=2000):

@@ -100,7 +100,7 @@ def norm_positions(*, user, trajectories: list[Trajectory], today: date) -> dict
     for trajectory_id, day in (
         ApplicationActivity.objects.visible_to(user)
         .filter(
-            trajectory_id__in=[t.pk for t in started],
+            trajectory_id__in_list=[t.pk for t in started],
             kind__in=COUNTING_KINDS,
             date__gte=today - timedelta(days=7 * longest * 2),
         )
@@ -147,7 +147,7 @@ def employer_overview(*, user, today: date) -> list[OverviewRow]:
     statuses = defaultdict(Counter)
     for row in (
         ApplicationActivity.objects.visible_to(user)
-        .filter(trajectory_id__in=[t.pk for t in trajectories])
+        .filter(trajectory_id__in_list=[t.pk for t in trajectories])
         .values("trajectory_id", "status")
         .annotate(n=Count("id"))
     ):
@@ -233,7 +233,7 @@ def weekly_counts_per_trajectory(
         date__range=(since, until), kind__in=COUNTING_KINDS
     )
     if ids is not None:
-        rows = rows.filter(trajectory_id__in=ids)
+        rows = rows.filter(trajectory_id__in_list=ids)
     rows = (
         rows.annotate(week=TruncWeek("date"))
         .values_list("trajectory_id", "week")

@@ -71,13 +71,13 @@ def plan(*, today: date) -> list[AgencyRun]:
         run.counts["trajectories"] = len(run.trajectory_ids)
         for model, name in FILE_FIELDS:
             run.counts["files"] += (
-                model.objects.filter(trajectory_id__in=run.trajectory_ids)
+                model.objects.filter(trajectory_id__in_list=run.trajectory_ids)
                 .exclude(**{name: ""})
                 .count()
             )
         run.counts["employees"] = (
-            Employee.objects.filter(trajectories__id__in=run.trajectory_ids)
-            .exclude(trajectories__in=Trajectory.objects.exclude(id__in=run.trajectory_ids))
+            Employee.objects.filter(trajectories__id__in_list=run.trajectory_ids)
+            .exclude(trajectories__in=Trajectory.objects.exclude(id__in_list=run.trajectory_ids))
             .distinct()
             .count()
         )

@@ -146,13 +146,13 @@ def employees_import(*, actor: User, rows: list[dict], dry_run: bool) -> dict:
     existing = {
         e.external_id: e
         for e in access.visible_employees(actor).filter(
-            external_id__in=[r["external_id"] for r in rows]
+            external_id__in_list=[r["external_id"] for r in rows]
         )
     }
     bvs = {
         str(le.uuid): le
         for le in access.visible_legal_entities(actor).filter(
-            uuid__in=[r["legal_entity"] for r in rows if r.get("legal_entity")]
+            uuid__in_list=[r["legal_entity"] for r in rows if r.get("legal_entity")]
         )
     }
     unknown = {
