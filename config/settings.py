@@ -145,7 +145,7 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = True
 # prepared on a connection is planned once: on the load data a third less database time per
 # page. Off by default: a statement then takes at most 65,535 parameters, and Django neither
 # knows that limit on PostgreSQL nor splits an IN list by it; the daily dispatcher's catch-up
-# (281,000 drafts announced in one query, now 10,000 a query) failed on it in the platform
+# (281,000 drafts announced in one query) failed on it in the platform
 # bench. The application's own lists of ids now bind as one parameter (``__in_list``,
 # portal.lookups); Django's own (prefetch_related over many rows, bulk_create on PostgreSQL)
 # are still to be checked before this is on by default (README, Performance). Off behind a

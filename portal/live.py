@@ -181,27 +181,19 @@ def bump_agency(agency_id: int, *, employer_ids=None) -> None:
     transaction.on_commit(lambda: bump(keys), robust=True)
 
 
-#: The most trajectory ids one query of ``bump_trajectories`` names. With server-side binding
-#: (``DATABASE_PREPARED_STATEMENTS``) a statement takes at most 65,535 parameters, and Django
-#: neither knows that limit on PostgreSQL nor splits an IN list by it: the dispatcher's first
-#: catch-up on the platform announces 281,000 new drafts at once.
-IDS_PER_QUERY = 10_000
-
-
 def bump_trajectories(trajectory_ids) -> None:
     """After the commit, raise the versions of every employer and agency of these
-    trajectories (a bulk write: one query per 10,000 trajectories)."""
+    trajectories (a bulk write: one query, the ids as one parameter, however many: the
+    dispatcher's first catch-up on the platform announces 281,000 new drafts at once)."""
     ids = sorted(set(trajectory_ids))
     if not ids:
         return
     from trajecten.models import Trajectory
 
-    pairs = set()
-    for start in range(0, len(ids), IDS_PER_QUERY):
-        pairs.update(
-            Trajectory.objects.filter(pk__in=ids[start : start + IDS_PER_QUERY])
-            .values_list("agency_id", "legal_entity__employer_id")
-            .distinct()
-        )
+    pairs = set(
+        Trajectory.objects.filter(pk__in_list=ids)
+        .values_list("agency_id", "legal_entity__employer_id")
+        .distinct()
+    )
     keys = sorted({agency_key(a) for a, _e in pairs} | {employer_key(e) for _a, e in pairs})
     transaction.on_commit(lambda: bump(keys, ids), robust=True)
