@@ -36,7 +36,10 @@ class SatisfactionSerializer(serializers.Serializer):
     )
     response_rate = RateSerializer()
     hidden = serializers.BooleanField(
-        help_text="True when the small-number rule hides the averages (fewer than 5 answers)."
+        help_text=(
+            "True when the averages are hidden: fewer than 5 answers (the small-number rule), "
+            "or a period that is not a whole quarter or measurement period (see marks_released)."
+        )
     )
     averages = AveragesSerializer(help_text="null where hidden or without answers.")
     overall = serializers.FloatField(allow_null=True)
@@ -73,6 +76,13 @@ class OutcomesSerializer(serializers.Serializer):
     reports_on_time = RateSerializer(source="reports")
     employees = SatisfactionSerializer(source="employee")
     employers = SatisfactionSerializer(source="employer")
+    marks_released = serializers.BooleanField(
+        help_text=(
+            "False when the period is not a whole measurement period or one of its 3-month "
+            "blocks (calendar quarters by default): every mark is then hidden, so that no "
+            "answer can be worked out by comparing two periods. Counts are always given."
+        )
+    )
     quarters = GroupSerializer(many=True)
     by_specialist = GroupSerializer(many=True, help_text="Agency admins only; empty otherwise.")
     by_employer = GroupSerializer(many=True, help_text="Agency admins only; empty otherwise.")
@@ -120,7 +130,8 @@ class PeriodSerializer(serializers.Serializer):
 class OutcomesView(APIView):
     """The results of a measurement period for what the user may see: agency admins the whole
     agency (with figures per specialist and employer), specialists their caseload, employer
-    contacts their BVs. Averages of fewer than 5 answers are null (the small-number rule)."""
+    contacts their BVs. Averages of fewer than 5 answers are null (the small-number rule), and
+    so are all marks of a period that is not a whole quarter or measurement period."""
 
     def get(self, request):
         user = request.user

@@ -31,14 +31,28 @@ The small-number rule: no average of fewer than ``MIN_RESPONSES`` answers is sho
 comments of such a group, and in a table of groups (per specialist, employer or quarter) so
 many more are hidden that no hidden figure can be worked out from the total (``suppress``).
 Response counts are shown: they tell who was asked, never what anyone answered.
+
+The release rule (``release_period``): the rule must hold across every pair of requests, not
+only inside one, or two periods that differ by one closing day give away the marks of the one
+trajectory closed that day. So marks and comments are shown only for fixed periods that do not
+overlap: a measurement year (12 months from the agency's start of the measurement period, or a
+calendar year) and its four 3-month blocks (calendar quarters for a calendar year). A block's
+marks are shown only when the small-number rule over the four blocks of its year lets them
+(the same ``suppress`` as the year's table of quarters), so a year minus its shown blocks
+always leaves the marks of at least five answers, or none. The breakdowns per specialist and
+employer show marks only for a whole year. Any other period shows every count and placement
+figure, with the marks and comments hidden.
 """
 
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from itertools import pairwise
 
+from dateutil.relativedelta import relativedelta
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from portal import access, charts
@@ -320,6 +334,7 @@ class Outcomes:
     by_specialist: list[Group] = field(default_factory=list)
     by_employer: list[Group] = field(default_factory=list)
     comments: dict[str, list[str]] | None = None  # for agency staff only
+    marks_released: bool = True  # a fixed period of the release rule (``release_period``)
     placement_chart: object = None
     satisfaction_chart: object = None
 
@@ -376,8 +391,11 @@ class Outcomes:
         ]
 
 
-def _groups(closed: list[Closed], tallies: dict, key, names: dict) -> list[Group]:
-    """One row per value of ``key(closed)``, with the small-number rule over the rows."""
+def _groups(
+    closed: list[Closed], tallies: dict, key, names: dict, released: dict | None = None
+) -> list[Group]:
+    """One row per value of ``key(closed)``, with the small-number rule over the rows; a party
+    that ``released`` names False has its marks hidden in every row."""
     members = defaultdict(list)
     for c in closed:
         members[key(c)].append(c.pk)
@@ -396,8 +414,10 @@ def _groups(closed: list[Closed], tallies: dict, key, names: dict) -> list[Group
         ids = members.get(k, [])
 
         def figures(party, ids=ids, k=k):
-            low = k in hidden[party] or not any(
-                tallies[pk, party].answered for pk in ids if (pk, party) in tallies
+            low = (
+                (released is not None and not released[party])
+                or k in hidden[party]
+                or not any(tallies[pk, party].answered for pk in ids if (pk, party) in tallies)
             )
             return satisfaction(tallies, ids, party, hidden=low)
 
@@ -414,33 +434,124 @@ def _groups(closed: list[Closed], tallies: dict, key, names: dict) -> list[Group
 
 
 def quarters(start: date, end: date) -> list[tuple[date, date]]:
-    """The calendar quarters the period touches, each cut to the period."""
+    """The calendar quarters the period touches, each cut to the period (the last quarter of
+    year 9999 ends on ``date.max``)."""
     result, q_start = [], date(start.year, 3 * ((start.month - 1) // 3) + 1, 1)
     while q_start <= end:
         month = q_start.month + 3
+        if q_start.year == date.max.year and month > 12:
+            result.append((max(q_start, start), end))
+            break
         q_next = date(q_start.year + (month > 12), (month - 1) % 12 + 1, 1)
         result.append((max(q_start, start), min(q_next - timedelta(days=1), end)))
         q_start = q_next
     return result
 
 
-def _quarter_label(day: date) -> str:
-    return _("Q%(quarter)d %(year)d") % {"quarter": (day.month - 1) // 3 + 1, "year": day.year}
+def _quarter_label(start: date, end: date) -> str:
+    if start.day == 1 and start.month % 3 == 1 and quarters(start, end) == [(start, end)]:
+        return _("Q%(quarter)d %(year)d") % {
+            "quarter": (start.month - 1) // 3 + 1,
+            "year": start.year,
+        }
+    return f"{date_format(start, 'SHORT_DATE_FORMAT')} – {date_format(end, 'SHORT_DATE_FORMAT')}"
+
+
+# --- The release rule ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Release:
+    """The fixed period a request's marks belong to: a measurement year with its four
+    3-month blocks, and the block asked for (None: the whole year was asked)."""
+
+    year: tuple[date, date]
+    blocks: tuple[tuple[date, date], ...]
+    block: tuple[date, date] | None = None
+
+    @property
+    def spans(self) -> list[tuple[date, date]]:
+        """The rows of the table per quarter: the year's blocks, or the one block asked."""
+        return [self.block] if self.block else list(self.blocks)
+
+
+#: A calendar year: the anchor when an agency has not set its own measurement period.
+CALENDAR = date(2000, 1, 1)
+
+
+def _months_after(anchor: date, months: int) -> date | None:
+    try:
+        return anchor + relativedelta(months=months)
+    except (OverflowError, ValueError):  # past year 9999
+        return None
+
+
+def release_period(anchor: date, start: date, end: date) -> Release | None:
+    """The release of the period ``start``..``end`` when it is a measurement year counted in
+    whole years from ``anchor`` or one of that year's four 3-month blocks; else None: the
+    period's marks are not shown. Each boundary is computed from the anchor itself, so the
+    years and blocks follow each other without a gap or an overlap (also from 29 February)."""
+    months = 12 * (start.year - anchor.year) + start.month - anchor.month
+    for m in (months - 1, months, months + 1):  # the block starting on ``start``, if any
+        if m % 3 or _months_after(anchor, m) != start:
+            continue
+        year_m = m - m % 12
+        edges = [_months_after(anchor, year_m + 3 * i) for i in range(5)]
+        if None in edges:
+            return None
+        blocks = tuple((a, b - timedelta(days=1)) for a, b in pairwise(edges))
+        year = (edges[0], edges[4] - timedelta(days=1))
+        if (start, end) == year:
+            return Release(year, blocks)
+        if (start, end) in blocks:
+            return Release(year, blocks, (start, end))
+    return None
+
+
+def _released_blocks(user, release: Release, trajectories) -> dict[str, bool]:
+    """Per party: may the asked block's marks be shown? Only when ``suppress`` over the four
+    blocks of its year leaves it shown: the year minus the shown blocks then holds at least
+    ``MIN_RESPONSES`` answers, or none."""
+    start, end = release.year
+    closed = closed_in(trajectories, start=start, end=end)
+    tallies = tallies_for(user, start=start, end=end)
+    block_of = {c.pk: next(b for b in release.blocks if b[0] <= c.end_date <= b[1]) for c in closed}
+    released = {}
+    for party in SurveyParty.values:
+        answered = dict.fromkeys(release.blocks, 0)
+        for pk, block in block_of.items():
+            if (pk, party) in tallies:
+                answered[block] += tallies[pk, party].answered
+        hidden = suppress(answered)
+        released[party] = release.block not in hidden and answered[release.block] >= MIN_RESPONSES
+    return released
 
 
 def outcomes(*, user, start: date, end: date, today: date) -> Outcomes:
     """The figures of the period for what ``user`` may see, in a fixed number of queries
-    (more for admins: the specialists' names; for staff: the comments)."""
+    (more for admins: the specialists' names; for staff: the comments; for one block of a
+    measurement year: its year's answers per block)."""
     trajectories = access.visible_trajectories(user)
     closed = closed_in(trajectories, start=start, end=end)
     closed_ids = [c.pk for c in closed]
     tallies = tallies_for(user, start=start, end=end)
     placed = [c for c in closed if c.placed]
-    spans = quarters(start, end)
-    quarter_names = {span: _quarter_label(span[0]) for span in spans}
+    release = release_period(user.agency.measurement_period_start or CALENDAR, start, end)
+    if release is None:
+        released = dict.fromkeys(SurveyParty.values, False)
+    elif release.block:
+        released = _released_blocks(user, release, trajectories)
+    else:
+        released = None  # a whole year: the small-number rule alone
+    spans = release.spans if release else quarters(start, end)
+    quarter_names = {span: _quarter_label(*span) for span in spans}
 
     def quarter_of(c: Closed):
         return next(span for span in spans if span[0] <= c.end_date <= span[1])
+
+    def party_figures(party):
+        hidden = None if released is None else not released[party]
+        return satisfaction(tallies, closed_ids, party, hidden=hidden)
 
     result = Outcomes(
         start=start,
@@ -454,14 +565,22 @@ def outcomes(*, user, start: date, end: date, today: date) -> Outcomes:
         placements_measured=sum(c.days_to_placement is not None for c in closed),
         intake=intake_rate(trajectories, start=start, end=end, today=today),
         reports=rate_of(report_timeliness(user, start=start, end=end, today=today)),
-        employee=satisfaction(tallies, closed_ids, SurveyParty.EMPLOYEE),
-        employer=satisfaction(tallies, closed_ids, SurveyParty.EMPLOYER),
-        quarters=_groups(closed, tallies, quarter_of, quarter_names),
+        employee=party_figures(SurveyParty.EMPLOYEE),
+        employer=party_figures(SurveyParty.EMPLOYER),
+        quarters=_groups(closed, tallies, quarter_of, quarter_names, released),
+        marks_released=release is not None,
     )
     if access.sees_outcome_breakdowns(user):
-        _add_breakdowns(result, user, closed, tallies)
+        whole_year = release is not None and release.block is None
+        _add_breakdowns(
+            result,
+            user,
+            closed,
+            tallies,
+            released=None if whole_year else dict.fromkeys(SurveyParty.values, False),
+        )
     if access.sees_survey_comments(user):
-        comments = comments_for(user, start=start, end=end)
+        comments = comments_for(user, start=start, end=end) if release else defaultdict(list)
         result.comments = {
             party: comments[party]
             for party in SurveyParty.values
@@ -471,7 +590,11 @@ def outcomes(*, user, start: date, end: date, today: date) -> Outcomes:
     return result
 
 
-def _add_breakdowns(result: Outcomes, user, closed: list[Closed], tallies: dict) -> None:
+def _add_breakdowns(
+    result: Outcomes, user, closed: list[Closed], tallies: dict, *, released: dict | None
+) -> None:
+    """Per specialist and per employer; marks only for a whole measurement year (a block's
+    row of one employer could otherwise be worked out from the year's)."""
     ids = {c.specialist_id for c in closed if c.specialist_id}
     people = {
         pk: f"{first} {last}".strip()
@@ -482,11 +605,13 @@ def _add_breakdowns(result: Outcomes, user, closed: list[Closed], tallies: dict)
     specialists = dict(sorted(people.items(), key=lambda item: item[1]))
     if any(c.specialist_id is None for c in closed):
         specialists[None] = _("Without a primary specialist")
-    result.by_specialist = _groups(closed, tallies, lambda c: c.specialist_id, specialists)
+    result.by_specialist = _groups(
+        closed, tallies, lambda c: c.specialist_id, specialists, released
+    )
     employers = dict(
         sorted({c.employer_id: c.employer for c in closed}.items(), key=lambda i: i[1])
     )
-    result.by_employer = _groups(closed, tallies, lambda c: c.employer_id, employers)
+    result.by_employer = _groups(closed, tallies, lambda c: c.employer_id, employers, released)
 
 
 def _add_charts(result: Outcomes) -> None:

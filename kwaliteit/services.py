@@ -83,6 +83,7 @@ def _close_once(invitation: SurveyInvitation, now: datetime, action, details: di
         agency_id=invitation.agency_id,
         object_type="surveyresponse",
         details={"party": invitation.party, **details},
+        anonymous=True,
     )
 
 

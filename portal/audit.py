@@ -79,9 +79,12 @@ def record(
     agency_id: int | None = None,
     object_type: str = "",
     details: dict | None = None,
+    anonymous: bool = False,
 ) -> AuditEvent:
-    """Append one event. ``actor`` defaults to the current request's user."""
-    ctx = _context.get()
+    """Append one event. ``actor`` defaults to the current request's user. ``anonymous``
+    keeps neither the client's address nor the path (a survey answer: the link's path decodes
+    to the invitation, the address could tie the answer to a person)."""
+    ctx = None if anonymous else _context.get()
     if actor is None and ctx is not None and getattr(ctx.user, "is_authenticated", False):
         actor = ctx.user
     if agency_id is None:

@@ -113,7 +113,7 @@ class Agency(models.Model):
         validators=[date_not_in_future],
         help_text=_(
             "The quality mark's 12-month measurement period starts on this day. Empty: the "
-            "last 12 months up to today."
+            "calendar year."
         ),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -127,11 +127,13 @@ class Agency(models.Model):
         return self.name
 
     def measurement_period(self, today: date) -> tuple[date, date]:
-        """The 12 months from the set start, or the last 12 months up to ``today``."""
+        """The 12 months from the set start, or the calendar year of ``today``. Always a fixed
+        period (never "the last 12 months"): survey marks are released only for fixed periods
+        that do not overlap (``kwaliteit.outcomes.release_period``)."""
         if self.measurement_period_start:
             start = self.measurement_period_start
             return start, start + relativedelta(months=12) - timedelta(days=1)
-        return today - relativedelta(months=12) + timedelta(days=1), today
+        return date(today.year, 1, 1), date(today.year, 12, 31)
 
 
 class Phase(models.Model):

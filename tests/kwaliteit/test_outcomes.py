@@ -22,7 +22,8 @@ from tests.rapportages.conftest import pdf_text
 from trajecten.models import Placement
 
 TODAY = datetime(2026, 7, 15, 12, 0)
-H1 = {"start": "2026-01-01", "end": "2026-06-30"}
+H1 = {"start": "2026-01-01", "end": "2026-06-30"}  # counts only: not a whole quarter or year
+YEAR = {"start": "2026-01-01", "end": "2026-12-31"}  # the calendar year: marks released
 RESULTS = reverse("kwaliteit:results")
 
 
@@ -122,6 +123,13 @@ def test_satisfaction_with_the_small_number_rule(cast, h1):
     w = r.employer
     assert (w.invited, w.answered, w.declined, w.not_asked) == (7, 5, 1, 0)
     assert w.response_rate.percentage == 71
+    # The first half year is no fixed period of the release rule: counts, never marks.
+    assert not r.marks_released and w.hidden and w.overall is None
+    # The calendar year holds the same five employer answers (t5 has none, t6 is in 2025).
+    r = _figures(cast.admin_a, end=date(2026, 12, 31))
+    assert r.marks_released
+    e, w = r.employee, r.employer
+    assert e.answered == 4 and e.hidden and e.overall is None
     # guidance (8+7+9+5+6)/5, communication (8+7+9+6+7)/5, result (8+7+9+7+8)/5, all 15 marks
     assert w.averages == {"guidance": 7.0, "communication": 7.4, "result": 7.8}
     assert w.overall == 7.4
@@ -176,9 +184,10 @@ def test_five_answers_show_averages_and_four_do_not(cast, closed_trajectory, ans
     t = closed_trajectory(cast.x1, cast.specialist_a, start=date(2026, 1, 5), end=date(2026, 2, 2))
     for mark in (6, 7, 8, 9):
         answered(t, marks=(mark, mark, mark))
-    assert _figures(cast.admin_a).employee.overall is None
+    q1 = {"start": date(2026, 1, 1), "end": date(2026, 3, 31)}
+    assert _figures(cast.admin_a, **q1).employee.overall is None
     answered(t, marks=(10, 10, 10))
-    assert _figures(cast.admin_a).employee.overall == 8.0
+    assert _figures(cast.admin_a, **q1).employee.overall == 8.0
 
 
 @time_machine.travel(TODAY, tick=False)
@@ -202,10 +211,12 @@ def test_each_user_counts_only_what_they_may_see(cast, h1, who, closed, placed):
 
 @time_machine.travel(TODAY, tick=False)
 def test_an_employer_sees_no_comments_and_a_specialist_only_above_the_rule(cast, h1):
-    assert _figures(cast.contact_x_all).comments is None
-    assert _figures(cast.specialist_a2).comments == {}  # 3 answers of employers: hidden
-    admin = _figures(cast.admin_a).comments
+    year = {"end": date(2026, 12, 31)}
+    assert _figures(cast.contact_x_all, **year).comments is None
+    assert _figures(cast.specialist_a2, **year).comments == {}  # 3 answers of employers: hidden
+    admin = _figures(cast.admin_a, **year).comments
     assert admin == {"employer": ["Prima samenwerking", "Trage terugkoppeling"]}
+    assert _figures(cast.admin_a).comments == {}  # the first half year: no comments at all
 
 
 @time_machine.travel(TODAY, tick=False)
@@ -239,25 +250,28 @@ def test_page_csv_pdf_and_api_tell_the_same_figures(cast, h1, login, api):
     assert "75% <small>(3 van 4)</small>" in html  # placement rate
     assert "25% <small>(1 van 4)</small>" in html  # intake
     assert "33% <small>(1 van 3)</small>" in html  # reports on time
+    assert "7,4" not in html and "verborgen" in html and "Prima samenwerking" not in html
+    assert "alleen voor een heel kwartaal of een hele meetperiode" in html
+    html = client.get(RESULTS, YEAR).content.decode()
     assert "7,4" in html and "verborgen" in html
     assert "Prima samenwerking" in html and "Buiten de periode" not in html
 
-    response = client.get(RESULTS, {**H1, "format": "csv"})
+    response = client.get(RESULTS, {**YEAR, "format": "csv"})
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     value = {(figure, item): v for figure, item, v in rows[1:]}
-    assert value[("Trajecten", "afgesloten")] == "4"
-    assert value[("Trajecten", "plaatsingspercentage (%)")] == "75"
+    assert value[("Trajecten", "afgesloten")] == "5"  # t5 closed on 1 July
+    assert value[("Trajecten", "plaatsingspercentage (%)")] == "80"
     assert value[("Trajecten", "mediaan dagen van start tot plaatsing")] == "91"
     assert value[("Tevredenheid werkgevers", "gemiddelde: totaal")] == "7,4"
     assert value[("Tevredenheid werknemers", "gemiddelde: totaal")] == ""  # hidden
     assert "Prima samenwerking" not in response.content.decode()  # comments are no figures
 
-    response = client.get(reverse("kwaliteit:results_pdf"), H1)
+    response = client.get(reverse("kwaliteit:results_pdf"), YEAR)
     assert response["Content-Type"] == "application/pdf"
     text = " ".join(pdf_text(response.content).split())  # a name may wrap in its column
     assert "Resultaten van de meetperiode" in text
-    assert "1 januari 2026 – 30 juni 2026" in text
-    assert "75%" in text and "7,4" in text and "91" in text
+    assert "1 januari 2026 – 31 december 2026" in text
+    assert "80%" in text and "7,4" in text and "91" in text
     assert "Employer X" in text and "Cast Specialist A2" in text
     assert "Prima samenwerking" not in text
 
@@ -265,6 +279,10 @@ def test_page_csv_pdf_and_api_tell_the_same_figures(cast, h1, login, api):
     assert (data["closed"], data["closed_with_placement"], data["started"]) == (4, 3, 4)
     assert data["placement_rate"]["percentage"] == 75
     assert data["median_days_to_placement"] == 91
+    assert data["marks_released"] is False and data["employers"]["overall"] is None
+    assert data["employers"]["answered"] == 5 and data["employers"]["hidden"] is True
+    data = api(cast.admin_a).get("/api/v1/outcomes/", YEAR).json()
+    assert data["marks_released"] is True
     assert data["employers"]["overall"] == 7.4 and data["employers"]["answered"] == 5
     assert data["employees"]["overall"] is None and data["employees"]["hidden"] is True
     assert [g["name"] for g in data["by_employer"]] == ["Employer X", "Employer Y"]
@@ -272,7 +290,7 @@ def test_page_csv_pdf_and_api_tell_the_same_figures(cast, h1, login, api):
         "reason": "new_job",
         "label": "Nieuwe baan bij een andere werkgever",
         "with_placement": True,
-        "count": 2,
+        "count": 3,  # t5, closed on 1 July, too
     }
 
 
@@ -291,11 +309,11 @@ def test_the_api_scopes_like_the_page(cast, h1, api):
 def test_the_default_period_is_the_agencys_measurement_period(cast, h1, login):
     client = login(cast.admin_a)
     html = client.get(RESULTS).content.decode()
-    assert 'value="2025-07-16"' in html and 'value="2026-07-15"' in html  # the last 12 months
-    cast.agency_a.measurement_period_start = date(2026, 1, 1)
+    assert 'value="2026-01-01"' in html and 'value="2026-12-31"' in html  # the calendar year
+    cast.agency_a.measurement_period_start = date(2025, 9, 1)
     cast.agency_a.save()
     html = client.get(RESULTS).content.decode()
-    assert 'value="2026-01-01"' in html and 'value="2026-12-31"' in html
+    assert 'value="2025-09-01"' in html and 'value="2026-08-31"' in html
 
 
 @time_machine.travel(TODAY, tick=False)

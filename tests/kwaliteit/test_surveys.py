@@ -103,10 +103,19 @@ def test_an_answer_is_recorded_once_and_the_link_then_closes(cast, close, client
 
 def test_the_trail_records_an_answer_without_saying_whose(cast, close, client):
     url = _invitation(cast, close)[1]
-    client.post(url, MARKS)
+    client.post(url, MARKS, REMOTE_ADDR="198.51.100.7")
     event = AuditEvent.objects.get(object_type="surveyresponse")
     assert event.subject_uuid is None and event.object_uuid is None and event.actor is None
     assert event.details == {"party": "employee"}
+    # Neither the address nor the link's path (which decodes to the invitation) is kept.
+    assert event.ip_address is None and event.path == ""
+
+
+def test_a_declined_survey_keeps_no_address_or_path_either(cast, close, client):
+    url = _invitation(cast, close)[1]
+    client.post(url + "nee/", REMOTE_ADDR="198.51.100.7")
+    event = AuditEvent.objects.get(object_type="surveyresponse")
+    assert event.ip_address is None and event.path == ""
 
 
 def test_two_answers_at_once_count_once(cast, close):
