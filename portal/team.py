@@ -5,13 +5,14 @@ and every rule itself, writes and audits, like every service (``portal/writes.py
 
 * ``member_update``: a name, and for agency staff the role (specialist or admin); the agency
   keeps at least one active admin.
-* ``member_deactivate`` / ``member_reactivate``: a deactivated user cannot log in; their open
-  session resolves to nobody on the next request (Django's ``ModelBackend`` refuses inactive
-  users), and their API tokens and calendar link are revoked, so reactivating never revives
-  an old secret. A specialist who is still primary on open trajectories is not deactivated
-  until they are transferred.
-* ``mfa_reset``: the user's authenticator app and recovery codes are removed; staff enrol
-  again at their next login (``MandatoryMFAMiddleware``).
+* ``member_deactivate`` / ``member_reactivate``: a deactivated user cannot log in; every
+  session, API token and calendar link of theirs ends at once (``sessions_end``), so
+  reactivating never revives an old cookie or secret. A specialist who is still primary on
+  open trajectories is not deactivated until they are transferred.
+* ``mfa_reset``: the user's authenticator app and recovery codes are removed and their
+  sessions and tokens end; staff enrol again at their next login (``MandatoryMFAMiddleware``).
+* A role change ends the member's sessions and tokens too: rights granted under the old role
+  never outlive it.
 * ``trajectories_transfer``: some or all of a specialist's trajectories (where they are the
   primary specialist) to an active colleague.
 * ``stand_in_create`` / ``stand_in_delete``: a colleague who sees and handles an absent
@@ -21,6 +22,7 @@ and every rule itself, writes and audits, like every service (``portal/writes.py
 from datetime import date
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -31,6 +33,23 @@ from .models import ApiToken, StandIn, User
 
 STAFF_ROLES = (Role.AGENCY_ADMIN, Role.SPECIALIST)
 OPEN_STATUSES = ("referred", "active")
+
+
+def sessions_end(member: User) -> dict:
+    """End every session, API token and calendar link of ``member`` at once: the session
+    generation goes up (``User._get_session_auth_hash``: each open session is flushed at its
+    next request, also one kept alive by polling), the tokens and the feed are revoked.
+    Returns what it ended, for the audit trail."""
+    User.objects.filter(pk=member.pk).update(session_generation=F("session_generation") + 1)
+    member.refresh_from_db(fields=["session_generation"])
+    live.revoke(member.pk)
+    revoked = ApiToken.objects.filter(user=member, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    feed = getattr(member, "calendar_feed", None)
+    if feed is not None:
+        feed.revoke()  # a new token: the old link finds nothing
+    return {"sessions_ended": True, "api_tokens_revoked": revoked}
 
 
 def _member(actor: User, member: User) -> User:
@@ -62,11 +81,10 @@ def member_update(
             writes.refuse("role", _("The agency needs at least one active admin."))
         changes["role"] = role
     changed = writes.apply(member, changes)
-    if "role" in changed:
-        live.revoke(member.pk)
     if "first_name" in changed or "last_name" in changed:
         live.bump_agency(member.agency_id)  # the dashboards name the specialist
-    return writes.saved(member, actor=actor, changed=changed, creating=False)
+    ended = sessions_end(member) if "role" in changed else {}
+    return writes.saved(member, actor=actor, changed=changed, creating=False, **ended)
 
 
 def open_primary_trajectories(actor: User, member: User):
@@ -95,17 +113,8 @@ def member_deactivate(*, actor: User, member: User) -> User:
             ) % {"name": member.get_full_name(), "n": open_count})  # fmt: skip
     member.is_active = False
     member.save(update_fields=["is_active"])
-    live.revoke(member.pk)
-    revoked = ApiToken.objects.filter(user=member, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
-    )
-    feed = getattr(member, "calendar_feed", None)
-    if feed is not None:
-        feed.revoke()
-    audit.record(
-        AuditAction.UPDATE, member, actor=actor,
-        details={"deactivated": True, "api_tokens_revoked": revoked},
-    )  # fmt: skip
+    ended = sessions_end(member)
+    audit.record(AuditAction.UPDATE, member, actor=actor, details={"deactivated": True, **ended})
     return member
 
 
@@ -114,7 +123,8 @@ def member_reactivate(*, actor: User, member: User) -> User:
     member = _member(actor, member)
     member.is_active = True
     member.save(update_fields=["is_active"])
-    audit.record(AuditAction.UPDATE, member, actor=actor, details={"reactivated": True})
+    ended = sessions_end(member)  # a cookie kept from before the deactivation stays dead
+    audit.record(AuditAction.UPDATE, member, actor=actor, details={"reactivated": True, **ended})
     return member
 
 
@@ -126,8 +136,8 @@ def mfa_reset(*, actor: User, member: User) -> User:
     if member.pk == actor.pk:
         writes.refuse(None, _("Change your own two-step verification on your account page."))
     removed, _kinds = Authenticator.objects.filter(user=member).delete()
-    live.revoke(member.pk)
-    audit.record(AuditAction.UPDATE, member, actor=actor, details={"mfa_reset": removed})
+    ended = sessions_end(member)
+    audit.record(AuditAction.UPDATE, member, actor=actor, details={"mfa_reset": removed, **ended})
     return member
 
 

@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from ..constants import Language, Role
@@ -52,6 +53,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_demo = models.BooleanField(_("demo user"), default=False, editable=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    session_generation = models.PositiveIntegerField(
+        _("session generation"),
+        default=0,
+        editable=False,
+        help_text=_("Raised to end every session of the user at once (portal.team)."),
+    )
 
     objects = UserManager()
 
@@ -76,6 +83,22 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    def _get_session_auth_hash(self, secret=None) -> str:
+        """The HMAC that Django's ``get_user`` compares with the session's on every request
+        (a mismatch flushes the session): over the password, as Django's own, and over the
+        session generation once it was raised, so ``portal.team.sessions_end`` ends every
+        session of the user at their next request. Generation 0 is Django's own hash, so no
+        session ended when this came in."""
+        value = self.password
+        if self.session_generation:
+            value = f"{self.password}\x00{self.session_generation}"
+        return salted_hmac(
+            "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash",
+            value,
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     def get_short_name(self) -> str:
         return self.first_name or self.email

@@ -141,7 +141,8 @@ def test_an_admin_resets_a_colleagues_mfa(cast, login):
     assert not Authenticator.objects.filter(user=cast.specialist_a).exists()
     assert AuditEvent.objects.filter(object_uuid=cast.specialist_a.uuid,
                                      details__mfa_reset__gte=1).exists()  # fmt: skip
-    # At the next request they enrol before anything else.
+    # Their session ended; at their next login they enrol before anything else.
+    cast.specialist_a.refresh_from_db()
     response = login(cast.specialist_a).get(reverse("portal:home"))
     assert response.status_code == 302 and "/accounts/2fa/" in response.url
 
