@@ -16,7 +16,7 @@ from portal.downloads import content_disposition, download_name
 from portal.files import private_download
 from portal.shortcuts import authentication_method
 
-from . import services
+from . import selectors, services
 from .constants import Decision
 from .models import Report, ReportResponse
 
@@ -35,7 +35,9 @@ class ReportSerializer(serializers.ModelSerializer):
     supersedes = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
     has_pdf = serializers.SerializerMethodField()
     responses = serializers.SerializerMethodField(
-        help_text="The responses to the text that is out now (or was, when signed)."
+        help_text="The responses to the text that is out now (or was, when signed), as far as "
+        "the caller may read them: before signing, agency staff read all, a respondent only "
+        "their own, anyone else none."
     )
 
     class Meta:
@@ -53,7 +55,9 @@ class ReportSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ResponseSerializer(many=True))
     def get_responses(self, report) -> list:
-        return ResponseSerializer(services.current_responses(report).values(), many=True).data
+        request = self.context.get("request")
+        seen = selectors.responses_seen(getattr(request, "user", None), report)
+        return ResponseSerializer(seen, many=True).data
 
 
 class RespondSerializer(serializers.Serializer):
@@ -143,7 +147,7 @@ class ReportViewSet(mixins.UpdateModelMixin, ScopedViewSet):
             report = services.report_save(
                 actor=request.user, report=report, **serializer.validated_data
             )
-        return Response(ReportSerializer(report).data)
+        return Response(ReportSerializer(report, context=self.get_serializer_context()).data)
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
@@ -171,7 +175,7 @@ class ReportViewSet(mixins.UpdateModelMixin, ScopedViewSet):
         with service_errors():
             write(actor=self.request.user, report=report, **data)
         report.refresh_from_db()
-        return Response(ReportSerializer(report).data)
+        return Response(ReportSerializer(report, context=self.get_serializer_context()).data)
 
     @extend_schema(request=SignSerializer, responses=ReportSerializer)
     @action(detail=True, methods=["post"])

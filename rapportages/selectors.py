@@ -9,7 +9,23 @@ from trajecten.constants import TrajectoryStatus
 from .constants import DRAFT_LEAD_DAYS, FROZEN, ReportStatus
 from .models import BundleJob, Report
 from .schedule import Due
-from .services import trajectory_reports_due
+from .services import current_responses, trajectory_reports_due
+
+
+def responses_seen(user, report: Report) -> list:
+    """The responses to a report that ``user`` may read: the one rule for the page, the API
+    (and the PDF, which is made only when the report is signed). Once signed, the responses
+    to the signed text, as its PDF prints them for everyone who may read the report. Before
+    that, while the text is out for a response, agency staff read every response, a
+    respondent only their own, and nobody else any (an employer contact never reads the
+    employee's reason, name or way of signing before the report is signed)."""
+    if user is None or not access.is_visible(user, report):
+        return []
+    answered = current_responses(report)
+    if report.is_frozen or access.is_agency_staff(user):
+        return list(answered.values())
+    party = access.report_party(user, report)
+    return [answered[party]] if party in answered else []
 
 
 def _expected(trajectory, today: date) -> list[Due]:

@@ -18,7 +18,7 @@ from portal.models import Notification
 from portal.shortcuts import authentication_method, form_errors_to, require, submit
 from trajecten.shortcuts import get_trajectory
 
-from . import content, services
+from . import content, selectors, services
 from .constants import ReportStatus
 from .forms import EmployeeViewForm, NarrativeForm, RejectForm, ResponseForm, SignForm
 from .models import BundleJob, Report
@@ -82,7 +82,7 @@ def _detail_context(user, report: Report, **overrides) -> dict:
         "party": party,
         "deadline": services.response_deadline(report),
         "my_response": answered.get(party) if party else None,
-        "responses": list(answered.values()) if access.is_agency_staff(user) else [],
+        "responses": selectors.responses_seen(user, report),
         "can_approve": report.status == ReportStatus.APPROVAL
         and access.can_approve_report(user, report),
         "reject_form": RejectForm(),

@@ -281,3 +281,39 @@ def test_four_eyes_a_rejection_needs_a_reason_and_sends_it_back(
     assert _sign(login(cast.specialist_a), draft, on_commit).status_code == 302
     draft.refresh_from_db()
     assert draft.status == "approval"
+
+
+def test_before_signing_the_api_shows_each_reader_only_the_responses_the_page_does(
+    cast, plan, login, api, on_commit
+):
+    """Issue 38, item 4: while the plan is out, an employer contact read the employee's reason,
+    name and way of signing over the API (the page hid it). One reader decides for both."""
+    on_commit(_offer, login(cast.specialist_a), plan)
+    respond_in_page(login(cast.employee_x1), plan, "disagree", "GEHEIME-REDEN van de werknemer")
+    url = f"/api/v1/reports/{plan.uuid}/"
+    seen = {
+        who: [r["party"] for r in api(getattr(cast, who)).get(url).json()["responses"]]
+        for who in ("specialist_a", "admin_a", "employee_x1", "contact_x1", "contact_x_all")
+    }
+    assert seen == {
+        "specialist_a": ["employee"],
+        "admin_a": ["employee"],
+        "employee_x1": ["employee"],  # their own
+        "contact_x1": [],
+        "contact_x_all": [],
+    }
+    for who in ("contact_x1", "contact_x_all"):
+        body = api(getattr(cast, who)).get(url).content.decode()
+        page = login(getattr(cast, who)).get(reverse("rapportages:detail", args=[plan.uuid]))
+        for text in (body, page.content.decode()):
+            assert "GEHEIME-REDEN" not in text and "API-token" not in text
+    # The employer signs its own part: it reads its own response, still not the employee's.
+    respond_in_page(login(cast.contact_x1), plan)
+    mine = api(cast.contact_x1).get(url).json()["responses"]
+    assert [r["party"] for r in mine] == ["employer"]
+    assert [r["party"] for r in api(cast.employee_x1).get(url).json()["responses"]] == ["employee"]
+    # Signed: the responses are part of the signed text, as its PDF prints them for all.
+    _sign(login(cast.specialist_a), plan, on_commit)
+    signed = api(cast.contact_x_all).get(url).json()["responses"]
+    assert sorted(r["party"] for r in signed) == ["employee", "employer"]
+    assert "GEHEIME-REDEN" in _flat(plan)
