@@ -370,7 +370,9 @@ def report_offer(*, actor: User, report: Report, medical_confirmed: bool = False
         raise ValidationError(_("The report is already out for a response."))
     if problems := text_problems(locked, for_signing=False):
         raise problems
-    words = medical.medical_words(*(getattr(locked, name) for name in NARRATIVE_FIELDS))
+    words = medical.medical_words(
+        *(getattr(locked, name) for name in (*NARRATIVE_FIELDS, "correction_note"))
+    )
     medical.check(words, confirmed=medical_confirmed)
     if words:
         audit.record(AuditAction.UPDATE, locked, actor=actor,

@@ -7,6 +7,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import MedicalCheckForm
 from portal.uploads import CheckedFileField
 from portal.validators import date_not_in_future
 from portal.widgets import DATE
@@ -144,7 +145,7 @@ class TempAgencyForm(forms.ModelForm):
         self.fields["date"].validators.append(date_not_in_future)
 
 
-class NormForm(forms.ModelForm):
+class NormForm(MedicalCheckForm, forms.ModelForm):
     class Meta:
         model = ApplicationNorm
         fields = ["count", "weeks", "reason"]

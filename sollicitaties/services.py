@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal import access, audit, live, tenancy, uploads, writes
+from portal import access, audit, live, medical, tenancy, uploads, writes
 from portal.constants import AuditAction
 from portal.models import User
 from portal.validators import date_not_in_future
@@ -260,17 +260,29 @@ def temp_agency_register(
 
 
 def norm_set(
-    *, actor: User, trajectory: Trajectory, count: int, weeks: int, reason: str
+    *,
+    actor: User,
+    trajectory: Trajectory,
+    count: int,
+    weeks: int,
+    reason: str,
+    medical_confirmed: bool = False,
 ) -> ApplicationNorm:
-    """The trajectory's own norm (N counting activities per P weeks), with a reason."""
+    """The trajectory's own norm (N counting activities per P weeks), with a reason; the
+    employer reads the reason, so medical words in it are named first (``portal.medical``)."""
     writes.allowed(access.can_edit_trajectory(actor, trajectory))
+    words = medical.medical_words(reason)
+    medical.check(words, confirmed=medical_confirmed)
     norm = ApplicationNorm.objects.filter(trajectory=trajectory).first() or ApplicationNorm(
         trajectory=trajectory, agency_id=trajectory.agency_id
     )
     norm.set_by = actor
     writes.apply(norm, {"count": count, "weeks": weeks, "reason": reason}, exclude=["agency"])
     norm.save()
-    audit.record(AuditAction.UPDATE, norm, actor=actor, details={"count": count, "weeks": weeks})
+    details = {"count": count, "weeks": weeks}
+    if words:
+        details["medical_words_confirmed"] = words
+    audit.record(AuditAction.UPDATE, norm, actor=actor, details=details)
     live.bump_trajectory(trajectory)
     return norm
 

@@ -346,10 +346,15 @@ class AssignmentViewSet(WritableRecordViewSet):
 class MessageSerializer(StrictSerializer):
     trajectory = UUIDRelated(scope=_visible_trajectories)
     author = serializers.SerializerMethodField()
+    medical_confirmed = serializers.BooleanField(
+        write_only=True, required=False, default=False,
+        help_text="true: agency staff confirm a message to the employer although it contains "
+        "words that may be medical (the refusal names them).",
+    )  # fmt: skip
 
     class Meta:
         model = Message
-        fields = ["uuid", "trajectory", "author", "body", "created_at"]
+        fields = ["uuid", "trajectory", "author", "body", "medical_confirmed", "created_at"]
         read_only_fields = ["uuid", "author", "created_at"]
 
     def get_author(self, message) -> str:

@@ -183,7 +183,7 @@ class PhaseForm(forms.Form):
         self.fields["phase"].queryset = Phase.objects.filter(agency_id=trajectory.agency_id)
 
 
-class CloseForm(forms.Form):
+class CloseForm(MedicalCheckForm, forms.Form):
     closing_reason = forms.ChoiceField(label=_("Closing reason"))
     end_date = forms.DateField(label=_("End"), widget=DATE, initial=timezone.localdate)
     closing_note = forms.CharField(
@@ -302,7 +302,7 @@ class TrainingForm(forms.ModelForm):
         widgets = _dates("start_date", "end_date")
 
 
-class DocumentForm(forms.ModelForm):
+class DocumentForm(MedicalCheckForm, forms.ModelForm):
     file = CheckedFileField(label=_("File"), help_text=_("PDF, DOCX, PNG or JPEG."))
 
     class Meta:
@@ -359,7 +359,7 @@ class PersonProfileForm(forms.ModelForm):
         widgets = {f: forms.Textarea(attrs={"rows": 3}) for f in fields}
 
 
-class WorkCapacityForm(forms.ModelForm):
+class WorkCapacityForm(MedicalCheckForm, forms.ModelForm):
     class Meta:
         model = WorkCapacity
         fields = [
@@ -378,7 +378,7 @@ class WorkCapacityForm(forms.ModelForm):
         }
 
 
-class SearchProfileForm(forms.ModelForm):
+class SearchProfileForm(MedicalCheckForm, forms.ModelForm):
     class Meta:
         model = SearchProfile
         fields = [

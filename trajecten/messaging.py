@@ -18,7 +18,7 @@ from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal import access, audit, live, writes
+from portal import access, audit, live, medical, writes
 from portal.constants import AuditAction
 from portal.models import User
 
@@ -118,9 +118,13 @@ def threads(*, user) -> QuerySet[Trajectory]:
 
 
 @transaction.atomic
-def message_post(*, author: User, trajectory: Trajectory, body: str) -> Message:
+def message_post(
+    *, author: User, trajectory: Trajectory, body: str, medical_confirmed: bool = False
+) -> Message:
     """A message in the trajectory's thread (never changed or deleted afterwards); each other
-    participant is emailed that a message waits, once until they have read it."""
+    participant is emailed that a message waits, once until they have read it. A message of
+    agency staff reaches the employer: medical words in it are named first and the writer
+    rephrases or confirms (``portal.medical``; the confirmation is audited)."""
     writes.allowed(access.can_post_message(author, trajectory))
     body = (body or "").strip()
     if not body:
@@ -129,11 +133,14 @@ def message_post(*, author: User, trajectory: Trajectory, body: str) -> Message:
         raise ValidationError(
             {"body": _("A message has at most %(n)s characters.") % {"n": MAX_LENGTH}}
         )
+    words = medical.medical_words(body) if access.is_agency_staff(author) else []
+    medical.check(words, confirmed=medical_confirmed)
     message = Message.objects.create(
         trajectory=trajectory, agency_id=trajectory.agency_id, author=author, body=body
     )
     thread_read(user=author, trajectory=trajectory)
-    audit.record(AuditAction.CREATE, message, actor=author)
+    audit.record(AuditAction.CREATE, message, actor=author,
+                 details={"medical_words_confirmed": words} if words else None)  # fmt: skip
     live.bump_trajectory(trajectory)
     from .tasks import notify_message
 

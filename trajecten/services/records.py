@@ -80,17 +80,21 @@ def record_save(*, actor: User, trajectory: Trajectory, model, record=None, **fi
 
 
 #: The texts of a conversation an employer reads when it is shared with them.
-SHARED_TEXT = ("summary", "agreements", "next_appointment")
+SHARED_TEXT = medical.EMPLOYER_TEXT["trajecten.conversationreport"]["fields"]
 
 
 def _medical_words_for_employer(record, changed: list[str], creating: bool) -> list[str]:
-    """The medical words in a conversation that is (now) shared with the employer, when its
-    text or its sharing changed in this save; nothing for anything else."""
-    if not isinstance(record, ConversationReport) or record.visibility != Visibility.EMPLOYER:
+    """The medical words in the texts of a record an employer reads (``medical.EMPLOYER_TEXT``;
+    a conversation or document only once shared with the employer), when a text or its
+    sharing changed in this save; nothing for anything else."""
+    texts = medical.EMPLOYER_TEXT.get(record._meta.label_lower, {}).get("fields", ())
+    if not texts:
         return []
-    if not creating and not set(changed) & {*SHARED_TEXT, "visibility"}:
+    if hasattr(record, "visibility") and record.visibility != Visibility.EMPLOYER:
         return []
-    return medical.medical_words(*(getattr(record, name) for name in SHARED_TEXT))
+    if not creating and not set(changed) & {*texts, "visibility"}:
+        return []
+    return medical.medical_words(*(getattr(record, name) for name in texts))
 
 
 def _keep_medical_flag(fields: dict) -> None:
@@ -155,7 +159,12 @@ def conversation_medical_flag_clear(
 
 @transaction.atomic
 def search_profile_save(
-    *, actor: User, trajectory: Trajectory, functions: list[dict], **fields
+    *,
+    actor: User,
+    trajectory: Trajectory,
+    functions: list[dict],
+    medical_confirmed: bool = False,
+    **fields,
 ) -> SearchProfile:
     """A new version of the search profile with its functions; earlier versions stay. Every
     function needs a reason why it is suitable (passend). ``valid_from`` is the day it was
@@ -183,6 +192,12 @@ def search_profile_save(
         writes.refuse(None, _("Name at least one function."))
     if any(not f["title"] or not f["reason"] for f in functions):
         writes.refuse(None, _("Give every function a title and a reason why it is suitable."))
+    texts = medical.EMPLOYER_TEXT["trajecten.searchprofile"]["fields"]
+    words = medical.medical_words(
+        *(fields.get(name) or "" for name in texts),
+        *(text for f in functions for text in (f["title"], f["reason"])),
+    )
+    medical.check(words, confirmed=medical_confirmed)  # the employer reads every version
     last = trajectory.searchprofiles.order_by("-version").values_list("version", flat=True)
     profile = SearchProfile(
         trajectory=trajectory,
@@ -196,6 +211,9 @@ def search_profile_save(
         SearchFunction(profile=profile, agency_id=profile.agency_id, **f) for f in functions
     )
     audit.record(AuditAction.CREATE, profile, actor=actor, details={"version": profile.version})
+    if words:
+        audit.record(AuditAction.UPDATE, profile, actor=actor,
+                     details={"medical_words_confirmed": words})  # fmt: skip
     return profile
 
 

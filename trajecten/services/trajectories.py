@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kwaliteit.services import surveys_invite
-from portal import access, audit, live, tenancy, uploads, writes
+from portal import access, audit, live, medical, tenancy, uploads, writes
 from portal.constants import AuditAction
 from portal.models import Phase, Product, User
 from portal.services import employee_invite
@@ -267,7 +267,13 @@ def _phase_change(*, trajectory: Trajectory, phase: Phase, on: date, actor: User
 
 @transaction.atomic
 def trajectory_close(
-    *, actor: User, trajectory: Trajectory, closing_reason: str, end_date: date, closing_note=""
+    *,
+    actor: User,
+    trajectory: Trajectory,
+    closing_reason: str,
+    end_date: date,
+    closing_note="",
+    medical_confirmed: bool = False,
 ) -> Trajectory:
     """End the trajectory with a reason from the controlled list. Its final report (or the
     feasibility advice) is drafted at once, after the commit, and the employee and the
@@ -283,6 +289,11 @@ def trajectory_close(
         writes.refuse("closing_note", _("Explain the reason when you choose 'other'."))
     if trajectory.start_date and end_date < trajectory.start_date:
         writes.refuse("end_date", _("The end lies before the start."))
+    words = medical.medical_words(closing_note)  # the employer reads it, and the final report
+    medical.check(words, confirmed=medical_confirmed)
+    if words:
+        audit.record(AuditAction.UPDATE, trajectory, actor=actor,
+                     details={"medical_words_confirmed": words})  # fmt: skip
     trajectory.status = TrajectoryStatus.ENDED
     trajectory.closing_reason = closing_reason
     trajectory.closing_note = closing_note

@@ -71,6 +71,7 @@ def trajectory_file(request, uuid):
     if tab == "messages":
         messaging.thread_read(user=user, trajectory=trajectory)
         context["message_draft"] = request.session.pop("message_draft", "")
+        context["message_medical"] = request.session.pop("message_medical", False)
     if access.is_employer_contact(user):
         context["time_total"] = selectors.time_totals_for_employer(user=user, trajectory=trajectory)
     return render(request, "trajecten/file.html", context)

@@ -24,14 +24,22 @@ def thread(request, uuid):
     if request.method == "POST":
         try:
             messaging.message_post(
-                trajectory=trajectory, author=request.user, body=request.POST.get("body", "")
+                trajectory=trajectory,
+                author=request.user,
+                body=request.POST.get("body", ""),
+                medical_confirmed=request.POST.get("medical_confirmed") == "on",
             )
         except ValidationError as exc:
             for error in exc.messages:
                 flash.error(request, error)
             request.session["message_draft"] = request.POST.get("body", "")[:8000]
+            # Medical words named: the form then asks to confirm (or the writer rephrases).
+            request.session["message_medical"] = "medical_confirmed" in getattr(
+                exc, "error_dict", {}
+            )
         else:
             request.session.pop("message_draft", None)
+            request.session.pop("message_medical", None)
             flash.success(request, _("Your message has been sent."))
     return redirect(target)
 
