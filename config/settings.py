@@ -286,6 +286,10 @@ ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Spoorboek] "
+ACCOUNT_FORMS = {
+    "request_login_code": "portal.forms.RequestLoginCodeForm",
+    "reset_password": "portal.forms.ResetPasswordForm",
+}
 ACCOUNT_RATE_LIMITS = {
     # No limit per IP on posting the login form. allauth's limiter takes a lock per counter,
     # and a counter per IP is one lock shared by every login of an office or an employer's HR
@@ -294,15 +298,22 @@ ACCOUNT_RATE_LIMITS = {
     # failures per IP below, and a right password needs the account.
     "login": "",
     # Per address *and* IP (portal.adapters): guessing at one account is stopped after 5, and
-    # a stranger's wrong passwords do not lock the user out; a higher cap per address from
-    # anywhere stops a distributed attack.
+    # a stranger's wrong passwords do not lock the user out.
     "login_failed": "5/5m/key",
-    "login_failed_address": "50/h/key",
-    # Per IP, trying many accounts (password spraying) is stopped at 60 failures a minute, far
-    # above a busy office's typing errors. Counted by portal.adapters with django-ratelimit's
-    # atomic increment, which takes no lock, and only failures count.
-    "login_failed_ip": "60/m/ip",
-    "reset_password": "20/m/ip,5/m/key",
+    # Per address, the IPs that failed at it this hour, each counted once: one IP never
+    # reaches it; ten do (a distributed attack), and then only a right password followed by
+    # the authenticator code gets in, or a sign-in code by email.
+    "login_failed_address": "10/h/key",
+    # Per IP, trying many accounts (password spraying): what a person could type, and far
+    # above an office's typing errors. Only failures count, with django-ratelimit's atomic
+    # increment (no lock).
+    "login_failed_ip": "20/m/ip,100/h/ip",
+    # The ways past a lock: per IP here, and per address *and* IP in portal.forms (so a third
+    # party cannot use up the user's quota).
+    "reset_password": "20/m/ip",
+    "reset_password_address": "5/m/key,20/h/key",
+    "request_login_code": "20/m/ip",
+    "request_login_code_address": "3/m/key,20/h/key",
     "reset_password_from_key": "20/m/ip",
     "confirm_email": "1/3m/key",
     # Spoorboek's own endpoints, limited with allauth's limiter on the same cache.

@@ -1,3 +1,5 @@
+from allauth.account.forms import RequestLoginCodeForm as AllauthRequestLoginCodeForm
+from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
 from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
@@ -232,3 +234,36 @@ class StandInForm(forms.Form):
     def __init__(self, *args, actor, member, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["stand_in"].queryset = _active_specialists(actor, exclude=member)
+
+
+# --- The ways past a login lock: limited per address *and* IP ------------------------------
+
+
+def _per_address_and_ip(form, action: str, email: str) -> None:
+    """allauth limits these per address from anywhere, which a third party can use up from
+    one IP, closing the way past a lock for the user. Here the address's quota counts per
+    address and IP (``ACCOUNT_RATE_LIMITS[action]``); the IP's own limit stays allauth's."""
+    from allauth.account.adapter import get_adapter
+    from allauth.core import context
+    from allauth.core.internal import ratelimit
+
+    request = context.request
+    key = f"{email.lower()}:{ratelimit.get_ip(request)}"
+    if not ratelimit.consume(request, app="allauth.account", action=action, key=key):
+        raise get_adapter().validation_error("too_many_login_attempts")
+
+
+class RequestLoginCodeForm(AllauthRequestLoginCodeForm):
+    def clean_email(self) -> str:
+        email = super().clean_email()
+        if email:
+            _per_address_and_ip(self, "request_login_code_address", email)
+        return email
+
+
+class ResetPasswordForm(AllauthResetPasswordForm):
+    def clean_email(self) -> str:
+        email = super().clean_email()
+        if email:
+            _per_address_and_ip(self, "reset_password_address", email)
+        return email

@@ -206,3 +206,85 @@ def test_a_login_does_not_wait_for_a_lock_that_other_accounts_logins_hold(db, cl
     attempt(client, second, PASSWORD, office)
     assert logged_in(client)
     assert time.monotonic() - started < 0.5
+
+
+# --- Issue 38, item 3: one IP cannot lock anyone out, however long it tries -------------------
+
+
+def test_one_ip_trying_all_afternoon_never_keeps_the_user_out(db, client):
+    """Five wrong passwords every five minutes from one IP (the old cap of 50 an hour per
+    address was reached in 46 minutes), and meanwhile the IP asks for sign-in codes and
+    password resets for the user: the user still gets in from their own address, with the
+    password, with a code by email, and can still ask for a reset."""
+    import time_machine
+    from django.utils import timezone
+
+    user = UserFactory(employee=True)
+    attacker = client.__class__()
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        for _round in range(30):  # two and a half hours
+            for _ in range(5):
+                attempt(attacker, user, "wrong", ATTACKER_IP)
+            for url in ("account_request_login_code", "account_reset_password"):
+                attacker.post(reverse(url), {"email": user.email}, REMOTE_ADDR=ATTACKER_IP)
+            clock.shift(300)
+        attempt(client, user, PASSWORD, USER_IP)
+        assert logged_in(client)
+        client.logout()
+        mail.outbox.clear()
+        client.post(
+            reverse("account_request_login_code"), {"email": user.email}, REMOTE_ADDR=USER_IP
+        )
+        assert mail.outbox and mail.outbox[-1].to == [user.email]
+        client.post(
+            reverse("account_confirm_login_code"),
+            {"code": login_code_from_mail()},
+            REMOTE_ADDR=USER_IP,
+        )
+        assert logged_in(client)
+        client.logout()
+        mail.outbox.clear()
+        client.post(reverse("account_reset_password"), {"email": user.email}, REMOTE_ADDR=USER_IP)
+        assert [m.to for m in mail.outbox] == [[user.email]]
+
+
+def test_a_distributed_attack_lets_the_right_password_and_authenticator_code_in(db, client):
+    user = UserFactory(specialist=True)
+    secret = enrol_totp(user)
+    for n in range(12):  # more IPs than the cap allows
+        attempt(client, user, "wrong", f"203.0.113.{n}")
+    response = attempt(client, user, PASSWORD, USER_IP)
+    assert response.status_code == 302 and response.url == reverse("mfa_authenticate")
+    code = format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    client.post(reverse("mfa_authenticate"), {"code": code}, REMOTE_ADDR=USER_IP)
+    assert logged_in(client)
+
+
+def test_under_a_distributed_attack_an_account_without_a_second_factor_uses_a_code(db, client):
+    user = UserFactory(employee=True)
+    for n in range(12):
+        attempt(client, user, "wrong", f"203.0.113.{n}")
+    refused = attempt(client, user, PASSWORD, USER_IP)
+    assert "Te veel mislukte inlogpogingen" in refused.content.decode()
+    assert not logged_in(client)
+    client.post(reverse("account_request_login_code"), {"email": user.email}, REMOTE_ADDR=USER_IP)
+    client.post(
+        reverse("account_confirm_login_code"), {"code": login_code_from_mail()}, REMOTE_ADDR=USER_IP
+    )
+    assert logged_in(client)
+
+
+def test_one_ip_spraying_over_many_accounts_is_stopped_at_what_a_person_could_type(db, client):
+    """Twenty failures a minute from one IP over any accounts, a hundred an hour (it was 61 a
+    minute before it was stopped)."""
+    import time_machine
+    from django.utils import timezone
+
+    users = [UserFactory(employee=True) for _ in range(21)]
+    with time_machine.travel(timezone.now(), tick=False):
+        for user in users[:20]:
+            attempt(client, user, "Zomer2026!", ATTACKER_IP)
+        refused = attempt(client, users[20], PASSWORD, ATTACKER_IP)
+        assert "Te veel mislukte inlogpogingen" in refused.content.decode()
+        assert not logged_in(client)
