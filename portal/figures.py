@@ -167,6 +167,8 @@ def _months(start: date, end: date) -> list[date]:
     months, month = [], start.replace(day=1)
     while month <= end:
         months.append(month)
+        if month.year == date.max.year and month.month == 12:
+            break  # the last month of the calendar
         month = (month + timedelta(days=32)).replace(day=1)
     return months
 

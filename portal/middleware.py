@@ -249,3 +249,42 @@ class TenancyMiddleware:
             # Lost at commit: nothing of the request was saved.
             return database_unavailable(request)
         return response
+
+
+class NulCharacterMiddleware:
+    """A NUL character cannot be stored or looked up in PostgreSQL: in the path, the query,
+    a cookie, the Authorization header or a form field it would reach the database as an
+    error (a 500). No person types one, so such a request is answered 400 ("not understood")
+    before anything reads it, in the browser's language. This one, early, looks at what
+    comes before the body (a session cookie is read by the middleware after it);
+    ``NulFormMiddleware`` at the form fields, once the body's size was checked. A JSON body's
+    strings are refused by DRF's own fields; uploads are checked by content."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if any("\x00" in text for text in self._texts(request)):
+            from .errors import error_response
+
+            with translation.override(translation.get_language_from_request(request)):
+                return error_response(request, 400)
+        return self.get_response(request)
+
+    @staticmethod
+    def _texts(request) -> list[str]:
+        texts = [request.path, request.META.get("HTTP_AUTHORIZATION", "")]
+        texts += [*request.COOKIES.values(), *request.COOKIES]
+        return texts + [t for key, values in request.GET.lists() for t in (key, *values)]
+
+
+class NulFormMiddleware(NulCharacterMiddleware):
+    """The form fields of a POST (urlencoded or multipart; a file's content is the upload
+    check's), after ``RequestSizeLimitMiddleware`` refused a body too large to read."""
+
+    FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+    def _texts(self, request) -> list[str]:
+        if request.method != "POST" or request.content_type not in self.FORMS:
+            return []
+        return [t for key, values in request.POST.lists() for t in (key, *values)]

@@ -81,7 +81,7 @@ def _date(value: str) -> date | None:
         except ValueError:
             continue
     raise ValueError(
-        _("'%(value)s' is not a date (use 31-12-2026 or 2026-12-31).") % {"value": value}
+        _("'%(value)s' is not a date (use 31-12-2026 or 2026-12-31).") % {"value": value[:50]}
     )
 
 
@@ -91,7 +91,9 @@ def _hours(value: str) -> Decimal | None:
     try:
         hours = Decimal(value.replace(",", "."))
     except InvalidOperation as exc:
-        raise ValueError(_("'%(value)s' is not a number of hours.") % {"value": value}) from exc
+        raise ValueError(_("'%(value)s' is not a number of hours.") % {"value": value[:50]}) from exc
+    if not hours.is_finite():  # "NaN", "Infinity"
+        raise ValueError(_("'%(value)s' is not a number of hours.") % {"value": value[:50]})
     if not 1 <= hours <= 60:
         raise ValueError(_("Hours must lie between 1 and 60."))
     return hours
@@ -110,9 +112,26 @@ def parse(raw: bytes) -> ParseResult:
     if missing:
         reason = _("Missing columns: %(columns)s.") % {"columns": ", ".join(missing)}
         return ParseResult([], [Rejected(1, reason)], encoding, delimiter)
-    rows, rejected, url_ok = [], [], URLValidator(schemes=["http", "https"])
+    rows, rejected = [], []
+    try:
+        _read_rows(reader, header, fields, rows, rejected)
+    except csv.Error:  # a field over the csv module's limit (128 KiB), or a broken quote
+        rejected.append(
+            Rejected(
+                reader.line_num,
+                _("From this line on the file cannot be read: a field is too long or broken."),
+            )
+        )
+    return ParseResult(rows, rejected, encoding, delimiter)
+
+
+def _read_rows(reader, header: list[str], fields: list, rows: list, rejected: list) -> None:
+    url_ok = URLValidator(schemes=["http", "https"])
     for line, values in enumerate(reader, start=2):
         if not any(v.strip() for v in values):
+            continue
+        if any("\x00" in v for v in values):
+            rejected.append(Rejected(line, _("The line holds a character that cannot be read.")))
             continue
         if line - 1 > MAX_ROWS:
             rejected.append(
@@ -139,7 +158,7 @@ def parse(raw: bytes) -> ParseResult:
                     url_ok(data["url"])
                 except ValidationError as exc:
                     raise ValueError(
-                        _("'%(value)s' is not a web address.") % {"value": data["url"]}
+                        _("'%(value)s' is not a web address.") % {"value": data["url"][:80]}
                     ) from exc
             rows.append(
                 VacancyRow(
@@ -155,4 +174,3 @@ def parse(raw: bytes) -> ParseResult:
             )
         except ValueError as exc:
             rejected.append(Rejected(line, str(exc)))
-    return ParseResult(rows, rejected, encoding, delimiter)

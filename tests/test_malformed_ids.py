@@ -35,15 +35,18 @@ ROLES = [None, "admin_a", "specialist_a", "contact_x1", "employee_x1"]
 PLATFORM_ADMIN = "/platform-admin/"
 
 
-def _patterns(resolver: URLResolver | None = None, namespace: str = "", prefix_params=()):
-    """(reversible name, parameter names) of every named pattern that takes parameters."""
+def _patterns(
+    resolver: URLResolver | None = None, namespace: str = "", prefix_params=(), with_plain=False
+):
+    """(reversible name, parameter names) of every named pattern that takes parameters (and
+    with ``with_plain`` those that take none too)."""
     resolver = resolver or get_resolver()
     for entry in resolver.url_patterns:
         params = (*prefix_params, *entry.pattern.regex.groupindex)
         if isinstance(entry, URLResolver):
             inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
-            yield from _patterns(entry, inner, params)
-        elif isinstance(entry, URLPattern) and entry.name and params:
+            yield from _patterns(entry, inner, params, with_plain)
+        elif isinstance(entry, URLPattern) and entry.name and (params or with_plain):
             yield f"{namespace}{entry.name}", tuple(dict.fromkeys(params))
 
 
