@@ -267,15 +267,20 @@ def invitation_revoke(*, invitation: Invitation) -> Invitation:
 
 def employee_invite(*, employee, invited_by: User | None) -> Invitation | None:
     """Invite an employee to their own login, in their guidance language. Skips employees
-    who have a login, an open invitation, no email address, or are marked as possibly the same
-    person as another (``trajecten.services.employee_find_or_create``)."""
+    who have a login, an open invitation, no email address, an address that logs in at their
+    own agency already, or are marked as possibly the same person as another
+    (``trajecten.services.employee_find_or_create``).
+
+    An address that logs in at *another* agency is invited like any other, as
+    ``invitation_create`` does: the agency sees the same open invitation either way, and only
+    the address's owner reads that it already has an account (``send_invitation_email``).
+    Skipping it told the agency that another agency knows this person."""
     if employee.user_id or not employee.email:
         return None
     if employee.possible_duplicate_of_id:
         return None  # until an agency admin has merged the two or kept them apart
-
-    if selectors.email_in_use(employee.email):
-        return None
+    if User.objects.filter(agency_id=employee.agency_id, email__iexact=employee.email).exists():
+        return None  # the agency's own account: it sees that person already
     open_invitations = Invitation.objects.filter(
         employee=employee, accepted_at__isnull=True, revoked_at__isnull=True
     )

@@ -491,3 +491,42 @@ def test_only_the_files_specialists_mark_tasks_done(cast, login, who):
     assert login(cast.specialist_a).post(url).status_code == 302
     task.refresh_from_db()
     assert task.done_on == TODAY
+
+
+def test_an_address_of_another_agency_gets_the_same_invitation_as_a_new_one(cast, login, on_commit):
+    """Issue 38, item 8: starting a trajectory for an address that logs in at another agency
+    made no invitation, and the team page showed that. Now the same response and the same
+    open invitation either way; only the address's owner reads that it has an account."""
+    from django.core import mail
+
+    from portal.models import Invitation
+
+    seen = []
+    for email, last_name in (("admin@b.example", "Bakker"), ("vrij@example.nl", "Visser")):
+        client = login(cast.specialist_a)
+        data = referral_data(cast, email=email, last_name=last_name)
+        created = client.post(
+            reverse("trajecten:new"), {**data, "specialist": cast.specialist_a.pk}
+        )
+        trajectory = Trajectory.objects.get(employee__last_name=last_name)
+        started = on_commit(
+            client.post,
+            reverse("trajecten:start", args=[trajectory.uuid]),
+            {"start_date": TODAY.isoformat()},
+        )
+        invitation = Invitation.objects.get(email=email)
+        team = login(cast.admin_a).get(reverse("portal:team")).content.decode()
+        seen.append(
+            (
+                created.status_code,
+                started.status_code,
+                invitation.is_open,
+                invitation.agency_id,
+                team.count(email),
+            )
+        )
+    assert seen[0] == seen[1]
+    assert seen[0][2] is True and seen[0][3] == cast.agency_a.pk
+    taken = [m for m in mail.outbox if m.to == ["admin@b.example"]]
+    assert taken and "ma już konto w Spoorboek" in taken[-1].body  # in her language
+    assert "/uitnodiging/" not in taken[-1].body
