@@ -88,12 +88,13 @@ def _date(value: str) -> date | None:
 def _hours(value: str) -> Decimal | None:
     if not value:
         return None
+    not_hours = _("'%(value)s' is not a number of hours.") % {"value": value[:50]}
     try:
         hours = Decimal(value.replace(",", "."))
     except InvalidOperation as exc:
-        raise ValueError(_("'%(value)s' is not a number of hours.") % {"value": value[:50]}) from exc
+        raise ValueError(not_hours) from exc
     if not hours.is_finite():  # "NaN", "Infinity"
-        raise ValueError(_("'%(value)s' is not a number of hours.") % {"value": value[:50]})
+        raise ValueError(not_hours)
     if not 1 <= hours <= 60:
         raise ValueError(_("Hours must lie between 1 and 60."))
     return hours
