@@ -492,3 +492,6 @@ DEMO_PASSWORD = "spoorboek-demo-2026"  # noqa: S105 - public by design; seed_dem
 
 # Absolute links in emails (invitations, notifications).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The full readiness check (it writes a cache key and a file) for callers that send it in
+# X-Readyz-Token; without it /readyz/ checks only what it can read (portal/health.py).
+READYZ_TOKEN = env.str("READYZ_TOKEN", default="")
