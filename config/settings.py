@@ -122,6 +122,15 @@ TEMPLATES = [
             "builtins": ["portal.templatetags.spoorboek"],
         },
     },
+    {
+        # Plain text (an email's subject and text part): nothing is HTML-escaped, so a name
+        # "de Vries" with quotes reads as written, not as &quot; (portal.notices).
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False, "builtins": ["portal.templatetags.spoorboek"]},
+    },
 ]
 
 # --- Database -------------------------------------------------------------------------------

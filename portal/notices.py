@@ -14,8 +14,10 @@ from django.utils import translation
 def render(template: str, context: dict, *, language: str) -> tuple[str, str, str]:
     """(subject, text, html) of the email ``template`` in ``language``."""
     with translation.override(language):
-        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
-        text = render_to_string(f"{template}_body.txt", context)
+        # Plain text is rendered without HTML escaping (the "text" engine); the HTML part is.
+        subject = render_to_string(f"{template}_subject.txt", context, using="text")
+        subject = " ".join(subject.split())
+        text = render_to_string(f"{template}_body.txt", context, using="text")
         html = render_to_string(f"{template}_body.html", {**context, "subject": subject})
     return subject, text, html
 
