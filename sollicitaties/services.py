@@ -2,6 +2,7 @@
 Every service takes keyword-only plain data and the actor, checks the rules itself
 (``portal.writes``), writes, audits and raises the dashboards' version."""
 
+import uuid
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
@@ -105,6 +106,7 @@ def activity_create(
     application sent twice (a retry after a lost answer, the phone's offline outbox) is
     recorded once: the second call returns the first one and changes nothing."""
     writes.allowed(access.can_record_applications(actor, trajectory))
+    idempotency_key = _own_key(actor, idempotency_key)
     if idempotency_key and (earlier := _sent_before(actor, trajectory, idempotency_key)):
         return earlier
     activity = ApplicationActivity(
@@ -127,7 +129,7 @@ def activity_create(
             raise
         # Sent twice at the same moment: the other request recorded it.
         earlier = _sent_before(actor, trajectory, idempotency_key)
-        if earlier is None:  # a key used elsewhere: say nothing about where
+        if earlier is None:  # the actor's own key, used for another file
             raise ValidationError(_("This form was already used. Open it again.")) from None
         return earlier
     StatusChange.objects.create(
@@ -141,10 +143,23 @@ def activity_create(
     return activity
 
 
+def _own_key(actor, key) -> uuid.UUID | None:
+    """The key as stored: derived from the sender's key and the sender (UUID 5), so a key is
+    the actor's own and another person's use of the same key neither collides with it nor
+    tells anything. The nil UUID (what a client sends that made no key) is no key."""
+    if key is None or str(key) == "":
+        return None
+    key = uuid.UUID(str(key))
+    if key.int == 0:
+        writes.refuse(None, _("This form was already used. Open it again."))
+    return uuid.uuid5(actor.uuid, str(key))
+
+
 def _sent_before(actor, trajectory, key) -> ApplicationActivity | None:
+    """The application this actor sent with ``key`` before: keys are the actor's own."""
     return (
         ApplicationActivity.objects.visible_to(actor)
-        .filter(trajectory=trajectory, idempotency_key=key)
+        .filter(trajectory=trajectory, recorded_by=actor, idempotency_key=key)
         .first()
     )
 

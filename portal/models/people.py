@@ -53,7 +53,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_demo = models.BooleanField(_("demo user"), default=False, editable=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
-    session_generation = models.PositiveIntegerField(
+    session_generation = models.IntegerField(
         _("session generation"),
         default=0,
         editable=False,

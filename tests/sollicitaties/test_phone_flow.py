@@ -1,6 +1,7 @@
 """The employee's phone flow: the home page's main button, the four essentials first, a
 pasted link, errors at the top and at the field, and a status tap that can be undone."""
 
+import uuid
 from datetime import timedelta
 
 import time_machine
@@ -149,7 +150,7 @@ def test_the_same_form_sent_twice_records_one_application(cast, login):
     second = _new(client, cast, idempotency_key=key)
     assert first.status_code == second.status_code == 302
     activity = ApplicationActivity.objects.get()
-    assert str(activity.idempotency_key) == key
+    assert activity.idempotency_key == uuid.uuid5(cast.employee_x1.uuid, key)  # theirs alone
     assert activity.status_changes.count() == 1
     assert (
         AuditEvent.objects.filter(action=AuditAction.CREATE, object_uuid=activity.uuid).count() == 1
@@ -159,22 +160,38 @@ def test_the_same_form_sent_twice_records_one_application(cast, login):
     assert key not in html
 
 
-def test_a_key_from_someone_elses_file_reveals_nothing(cast, login):
-    """A key already used in a file the sender cannot see is refused like a used form,
-    without a word about that file; nothing is recorded."""
-    import uuid
-
-    key = uuid.uuid4()
+def test_a_key_someone_else_used_tells_nothing_and_records_as_any_new_key(cast, login):
+    """Keys are each person's own (issue 38, item 12): a key already used in a file the sender
+    cannot see answers exactly as a new key does, and records the application."""
+    key, fresh = uuid.uuid4(), uuid.uuid4()
     _new(login(cast.employee_x1), cast, idempotency_key=key, organisation="Eerste")
-    response = login(cast.employee_x2).post(
-        reverse("sollicitaties:new", args=[cast.traj_x2.uuid]),
-        {"kind": "written_application", "date": TODAY.isoformat(), "status": "sent",
-         "organisation": "Ander", "idempotency_key": str(key)},
-    )  # fmt: skip
-    html = response.content.decode()
-    assert response.status_code == 200 and "Eerste" not in html
-    assert "Dit formulier is al gebruikt" in html
-    assert list(ApplicationActivity.objects.values_list("organisation", flat=True)) == ["Eerste"]
+    answers = []
+    for k, name in ((key, "Ander"), (fresh, "Derde")):
+        response = login(cast.employee_x2).post(
+            reverse("sollicitaties:new", args=[cast.traj_x2.uuid]),
+            {"kind": "written_application", "date": TODAY.isoformat(), "status": "sent",
+             "organisation": name, "idempotency_key": str(k)},
+        )  # fmt: skip
+        answers.append((response.status_code, response.get("Location")))
+    assert answers[0] == answers[1] and answers[0][0] == 302
+    assert sorted(ApplicationActivity.objects.values_list("organisation", flat=True)) == [
+        "Ander", "Derde", "Eerste",
+    ]  # fmt: skip
+
+
+def test_the_nil_uuid_is_no_key(cast, login, api):
+    nil = "00000000-0000-0000-0000-000000000000"
+    response = _new(login(cast.employee_x1), cast, idempotency_key=nil)
+    assert response.status_code == 200 and "Dit formulier is al gebruikt" in (
+        response.content.decode()
+    )
+    body = {"trajectory": str(cast.traj_x1.uuid), "date": TODAY.isoformat(),
+            "kind": "open_application", "organisation": "Jumbo"}  # fmt: skip
+    refused = api(cast.employee_x1).post(
+        "/api/v1/application-activities/", body, format="json", HTTP_IDEMPOTENCY_KEY=nil
+    )
+    assert refused.status_code == 400
+    assert not ApplicationActivity.objects.exists()
 
 
 def test_the_api_honours_an_idempotency_key(cast, api):
