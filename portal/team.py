@@ -52,8 +52,19 @@ def sessions_end(member: User) -> dict:
     return {"sessions_ended": True, "api_tokens_revoked": revoked}
 
 
-def _member(actor: User, member: User) -> User:
+def _member(actor: User, member: User, *, admins: bool = False) -> User:
+    """The member's row, locked. With ``admins`` first every active admin of the agency, in
+    one order: two admins deactivating (or demoting) each other at once then wait for each
+    other, and the second meets the first's change and the rule's message, not a deadlock."""
     writes.allowed(access.can_manage_agency(actor))
+    if admins:
+        list(
+            access.visible_users(actor)
+            .select_for_update(of=("self",))
+            .filter(role=Role.AGENCY_ADMIN, is_active=True)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
     return writes.fresh(member, actor, lock=True)
 
 
@@ -72,7 +83,7 @@ def _is_last_admin(member: User) -> bool:
 def member_update(
     *, actor: User, member: User, first_name: str, last_name: str, role: str | None = None
 ) -> User:
-    member = _member(actor, member)
+    member = _member(actor, member, admins=bool(role))
     changes = {"first_name": first_name.strip(), "last_name": last_name.strip()}
     if role and role != member.role:
         if member.role not in STAFF_ROLES or role not in STAFF_ROLES:
@@ -96,7 +107,7 @@ def open_primary_trajectories(actor: User, member: User):
 
 @transaction.atomic
 def member_deactivate(*, actor: User, member: User) -> User:
-    member = _member(actor, member)
+    member = _member(actor, member, admins=True)
     if member.pk == actor.pk:
         writes.refuse(None, _("You cannot deactivate yourself."))
     if _is_last_admin(member):
