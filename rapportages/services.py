@@ -387,7 +387,12 @@ def report_offer(*, actor: User, report: Report, medical_confirmed: bool = False
     live.bump_trajectory(locked.trajectory)
     from .tasks import notify_report_offered
 
+    # A text offered again unchanged (taken back, then offered as it was) keeps the responses
+    # given to it (``current_responses``): whose party answered is not asked again.
+    answered = current_responses(locked)
     for user in response_askees(locked):
+        if _party_of(user) in answered:
+            continue
         transaction.on_commit(
             lambda user_id=user.pk: notify_report_offered.delay(
                 locked.pk, user_id, agency_id=locked.agency_id
@@ -412,6 +417,10 @@ def report_withdraw(*, actor: User, report: Report) -> Report:
     audit.record(AuditAction.UPDATE, locked, actor=actor, details={"withdrawn": old})
     live.bump_trajectory(locked.trajectory)
     return locked
+
+
+def _party_of(user: User) -> str:
+    return Party.EMPLOYEE if access.is_employee(user) else Party.EMPLOYER
 
 
 def response_askees(report: Report) -> list[User]:

@@ -317,3 +317,29 @@ def test_before_signing_the_api_shows_each_reader_only_the_responses_the_page_do
     signed = api(cast.contact_x_all).get(url).json()["responses"]
     assert sorted(r["party"] for r in signed) == ["employee", "employer"]
     assert "GEHEIME-REDEN" in _flat(plan)
+
+
+def test_an_unchanged_text_offered_again_asks_nobody_who_already_responded(
+    cast, draft, login, on_commit
+):
+    """Issue 38, item 12: taking a report back and offering the same text again mailed the
+    employee a new "read and respond" for a text they had answered."""
+    specialist = login(cast.specialist_a)
+    on_commit(_offer, specialist, draft)
+    respond_in_page(login(cast.employee_x1), draft)
+    mail.outbox.clear()
+    specialist = login(cast.specialist_a)  # one test client: log the specialist in again
+    specialist.post(reverse("rapportages:withdraw", args=[draft.uuid]))
+    on_commit(_offer, specialist, draft)
+    assert [m for m in mail.outbox if m.to == [cast.employee_x1.email]] == []
+    assert (
+        login(cast.specialist_a).get(reverse("rapportages:sign", args=[draft.uuid])).status_code
+        == 200
+    )
+    # A changed text asks again.
+    specialist.post(reverse("rapportages:withdraw", args=[draft.uuid]))
+    specialist.post(reverse("rapportages:detail", args=[draft.uuid]),
+                    {"progress": "Nieuwe tekst", "evaluation": "Goed", "next_steps": "Door",
+                     "discussed_on": "2026-08-01"})  # fmt: skip
+    on_commit(_offer, specialist, draft)
+    assert [m for m in mail.outbox if m.to == [cast.employee_x1.email]]
