@@ -4,16 +4,22 @@
   before it is read (``portal.middleware.RequestSizeLimitMiddleware``).
 * **Type by content** (magic bytes via the ``filetype`` package), never by the name or the
   browser's claim.
-* **Structure agrees with the type**: nothing may follow a PDF's last ``%%EOF``, a PNG's
-  ``IEND`` chunk or a DOCX's (ZIP's) end record, so an HTML page appended to a valid file (a
-  polyglot a browser might render) is refused. Phones write their own data after a JPEG's end
-  marker, so there only markup is refused.
+* **Structure agrees with the type**: nothing may follow a PDF's last ``%%EOF``, and an
+  earlier ``%%EOF`` may only be followed by an incremental update (objects and a cross-reference
+  table, as a signed or annotated PDF has) without markup; a PNG ends with its ``IEND`` chunk;
+  a DOCX (a ZIP) ends with its end record, without a comment, and holds only parts its
+  ``[Content_Types].xml`` declares. So an HTML page appended to or hidden in a valid file (a
+  polyglot a browser might render) is refused.
+* **Images are re-encoded** (Pillow): a PNG or JPEG is decoded and written again, so whatever
+  follows or hides between its markers is gone, and so is its metadata (a phone's GPS
+  position in EXIF); the orientation is applied first.
 * **A DOCX is unpacked in memory, never to disk**, and refused when its content would pass
   ``DOCX_MAX_UNPACKED_BYTES`` (a 1 MB zip bomb unpacks to 1 GiB).
 * **Stored under a generated name** (``GeneratedName``: a random hex name with the extension of
   the detected type); the original name is kept only as display text (``display_name``).
 """
 
+import io
 import re
 import struct
 import uuid
@@ -27,6 +33,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext as _
+from PIL import Image
 
 from .downloads import display_name
 
@@ -84,10 +91,20 @@ def _read_all(upload) -> bytes:
     return data
 
 
+#: What an incremental update of a PDF starts with: an object ("12 0 obj") or a table.
+PDF_UPDATE = re.compile(rb"\s*(?:\d+\s+\d+\s+obj\b|xref\b|startxref\b)")
+
+
 def _check_pdf(data: bytes) -> None:
     end = data.rfind(b"%%EOF")
     if not data.startswith(b"%PDF-") or end < 0 or data[end + 5 :].strip(b"\r\n\t \x00"):
         raise _Refused
+    first = data.find(b"%%EOF")
+    if first != end:  # incremental updates: each must be one, and hide no page
+        updates = data[first + 5 : end]
+        for section in updates.split(b"%%EOF"):
+            if not PDF_UPDATE.match(section) or MARKUP.search(section):
+                raise _Refused
 
 
 def _check_png(data: bytes) -> None:
@@ -118,10 +135,11 @@ def _check_docx(upload, data: bytes) -> None:
     if record < 0 or record + 22 > len(data):
         raise _Refused
     (comment_length,) = struct.unpack("<H", data[record + 20 : record + 22])
-    if record + 22 + comment_length != len(data):
+    if comment_length or record + 22 != len(data):  # Word writes no comment
         raise _Refused
     with zipfile.ZipFile(upload) as archive:
         members = archive.infolist()
+        _check_content_types(archive, members)
         if len(members) > DOCX_MAX_MEMBERS:
             raise _Refused
         if sum(m.file_size for m in members) > DOCX_MAX_UNPACKED_BYTES:
@@ -136,6 +154,53 @@ def _check_docx(upload, data: bytes) -> None:
     upload.seek(0)
 
 
+def _check_content_types(archive: zipfile.ZipFile, members) -> None:
+    """Every part is one ``[Content_Types].xml`` declares (by its name, or its extension), as
+    the Open Packaging Conventions require: a stray ``page.html`` in the archive is refused."""
+    from xml.etree import ElementTree
+
+    with archive.open("[Content_Types].xml") as part:
+        # ElementTree resolves no external entity, and the bundled expat (2.4.1 and later)
+        # limits entity expansion; the part is read up to 1 MB.
+        root = ElementTree.fromstring(part.read(1024 * 1024))  # noqa: S314
+    namespace = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+    defaults = {e.get("Extension", "").lower() for e in root.iter(f"{namespace}Default")}
+    overrides = {e.get("PartName", "").lower() for e in root.iter(f"{namespace}Override")}
+    for member in members:
+        name = member.filename
+        if name == "[Content_Types].xml" or name.endswith("/"):
+            continue
+        extension = PurePosixPath(name).suffix.lstrip(".").lower()
+        if f"/{name.lower()}" not in overrides and extension not in defaults:
+            raise _Refused
+        if extension in ("html", "htm", "svg", "js", "xhtml"):
+            raise _Refused
+
+
+def _reencode(upload, content_type: str) -> None:
+    """Decode the image and write it again over the upload's own file (for a large upload
+    Django moves that temporary file into place, so it must hold the new bytes)."""
+    from PIL import Image, ImageOps
+
+    upload.seek(0)
+    with Image.open(upload) as image:
+        image.load()
+        image = ImageOps.exif_transpose(image)
+        out = io.BytesIO()
+        if content_type == JPEG:
+            image.convert("RGB").save(out, "JPEG", quality=90, optimize=True)
+        else:
+            image.save(out, "PNG", optimize=True)
+    data = out.getvalue()
+    target = upload.file
+    target.seek(0)
+    target.truncate()
+    target.write(data)
+    target.flush()
+    target.seek(0)
+    upload.size = len(data)
+
+
 def check_structure(upload, content_type: str) -> None:
     data = _read_all(upload)
     try:
@@ -148,7 +213,19 @@ def check_structure(upload, content_type: str) -> None:
                 _check_jpeg(data)
             case _ if content_type == DOCX:
                 _check_docx(upload, data)
-    except (_Refused, zipfile.BadZipFile, struct.error, OSError, EOFError, ValueError) as exc:
+        if content_type in (PNG, JPEG):
+            _reencode(upload, content_type)
+    except (
+        _Refused,
+        zipfile.BadZipFile,
+        struct.error,
+        OSError,
+        EOFError,
+        ValueError,
+        KeyError,  # a DOCX without [Content_Types].xml
+        SyntaxError,  # its XML broken (ElementTree.ParseError)
+        Image.DecompressionBombError,
+    ) as exc:
         upload.seek(0)
         raise forms.ValidationError(
             _(

@@ -197,3 +197,54 @@ def test_pages_api_answers_and_downloads_are_never_cached(cast, login):
         assert response.status_code == 200
         directives = {d.strip() for d in response["Cache-Control"].split(",")}
         assert {"no-store", "private"} <= directives
+
+
+# --- Issue 38, item 10: what still passed --------------------------------------------------
+
+HTML = b"<html><script>alert(1)</script></html>"
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("second-eof.pdf", files.PDF + HTML + b"\n%%EOF\n"),  # HTML, then a second %%EOF
+        ("update-html.pdf", files.PDF + b"5 0 obj<<>>endobj\n" + HTML + b"\n%%EOF\n"),
+        ("comment.docx", files.docx()[:-2] + b"\x26\x00" + HTML),  # in the ZIP comment
+        ("stray.docx", files.docx({"page.html": HTML})),  # a part no content type declares
+        ("svg.docx", files.docx({"word/media/x.svg": b"<svg onload=alert(1)/>"})),
+    ],
+)
+def test_html_hidden_in_a_pdf_or_docx_is_refused(cast, login, name, content):
+    response = upload_document(login(cast.specialist_a), cast, name, content)
+    assert "beschadigd of bevat meer" in response.content.decode(), name
+    assert not Document.objects.exists()
+
+
+def test_a_signed_pdf_with_an_incremental_update_is_accepted(cast, login):
+    signed = files.PDF + b"6 0 obj<</Type/Sig/Contents<3082a1>>>endobj\nxref\n0 1\n%%EOF\n"
+    assert (
+        upload_document(login(cast.specialist_a), cast, "getekend.pdf", signed).status_code == 302
+    )
+
+
+def test_an_image_is_written_again_so_nothing_hidden_in_it_survives(cast, login):
+    """A JPEG with HTML after a first end marker and a second end marker passed the check of
+    what follows the last one; re-encoded, neither the HTML nor the EXIF position is kept."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    image = Image.new("RGB", (40, 30), "teal")
+    exif = Image.Exif()
+    exif[0x8825] = {2: (52.0, 5.0, 0.0)}  # a GPS position
+    buffer = BytesIO()
+    image.save(buffer, "JPEG", exif=exif)
+    hidden = buffer.getvalue() + HTML + b"\xff\xd9"
+    client = login(cast.specialist_a)
+    assert upload_document(client, cast, "foto.jpg", hidden).status_code == 302
+    stored = Document.objects.get().file.read()
+    assert b"<html" not in stored and b"<script" not in stored
+    with Image.open(BytesIO(stored)) as again:
+        assert again.size == (40, 30) and not again.getexif().get(0x8825)
+    png = files.png() + b"\x00\x00\x00\x00tEXt" + HTML
+    assert upload_document(client, cast, "b.png", png).status_code == 200  # still refused
