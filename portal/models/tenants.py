@@ -66,8 +66,9 @@ class Agency(models.Model):
         _("record the BSN"),
         default=False,
         help_text=_(
-            "Only when your reports to UWV need it: agency staff see it, reports print it; "
-            "employers never see it."
+            "UWV asks for the BSN on every RIV document. Agency staff see it; the documents "
+            "for UWV print it (reports, the UWV file), also the copies the employer downloads "
+            "to hand in. No employer screen or API answer shows it."
         ),
     )
     response_days = models.PositiveSmallIntegerField(

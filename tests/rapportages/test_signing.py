@@ -269,8 +269,11 @@ def test_the_employee_gives_a_view_through_the_api(cast, draft, api, on_commit):
 
 @pytest.mark.parametrize("recorded", [True, False])
 def test_the_bsn_is_for_staff_on_screen_and_for_uwv_on_paper(
-    cast, draft, login, on_commit, recorded
+    cast, draft, login, on_commit, api, recorded
 ):
+    """The policy (README, "BSN"; issue 38, item 11): staff see it on screen; the documents
+    for UWV print it, also the copy the employer downloads to hand in with the RIV; no
+    employer screen, API answer or export shows it."""
     cast.agency_a.record_bsn = recorded
     cast.agency_a.save()
     employee = draft.trajectory.employee
@@ -295,6 +298,18 @@ def test_the_bsn_is_for_staff_on_screen_and_for_uwv_on_paper(
         client = login(getattr(cast, who))
         assert "111222333" not in client.get(file_url).content.decode()
         assert "111222333" not in client.get(report_url).content.decode()
+        download = client.get(reverse("rapportages:download", args=[draft.uuid]))
+        assert download.status_code == 200
+        body = b"".join(download.streaming_content)
+        assert ("111222333" in pdf_text(body)) is recorded  # on paper, for UWV
+        token = api(getattr(cast, who))
+        for url in (
+            f"/api/v1/trajectories/{draft.trajectory.uuid}/",
+            f"/api/v1/reports/{draft.uuid}/",
+            "/api/v1/employees/",
+        ):
+            answer = token.get(url)
+            assert "111222333" not in answer.content.decode(), url
 
 
 def test_a_bsn_must_pass_the_elfproef(cast, login):

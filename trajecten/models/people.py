@@ -56,7 +56,11 @@ class Employee(models.Model):
         max_length=9,
         blank=True,
         validators=[bsn_validator],
-        help_text=_("Only when the agency records it (settings); never shown to employers."),
+        help_text=_(
+            "Only when the agency records it (settings). Agency staff see it; the documents "
+            "for UWV print it (reports, the UWV file), also the copies the employer hands in. "
+            "No employer screen or API answer shows it."
+        ),
     )
     guidance_language = models.CharField(
         _("guidance language"), max_length=2, choices=Language.choices, default=Language.DUTCH
