@@ -11,16 +11,27 @@ keeps writing. The dump, the files and the manifest go into one tar file, encryp
 A file that is referenced but cannot be read is named in the manifest and fails the run, so a
 loss is seen the day it happens.
 
+**Signed.** Anyone with the *public* age key can make an archive that decrypts; so each backup
+is also signed (Ed25519, the ``cryptography`` package) with ``BACKUP_SIGNING_KEY``, a key only
+the backup job holds, in ``<archive>.sig`` beside it: the signature covers the archive's name
+and SHA-256. A restore checks it with ``BACKUP_VERIFY_KEY`` *before* decrypting and refuses an
+unsigned or wrongly signed file.
+
 **Restore** (``backup_restore``) decrypts with ``BACKUP_AGE_IDENTITY``, refuses a database that
-has tables or a storage that has any of the files, restores the dump (``pg_restore``) and the
-files, and then **verifies** (``backup_verify``): the row count of every table equals the
-manifest's, every stored report PDF and bundle hashes to the SHA-256 recorded on its row, and
-every file of the manifest is there with its hash. Every difference is reported, none passed
-over.
+has tables or a storage that has any of the files, and reads the dump's table of contents:
+it holds tables, their data, sequences, indexes and constraints, and the three functions, the
+operator, the policies and the grants the code itself creates; any other kind of object (a
+trigger, an extension, another function, a view, a rule, ...) refuses the restore. The code's
+own functions, operator, policies and grants are then *not* taken from the dump but made again
+from the code (``tenancy.apply_policies``'s statements), and ``pg_restore --no-owner
+--no-privileges`` runs as the tables' owner (the database's owner), never as a superuser: a
+forged dump can plant no function that runs as anyone else. Then it restores the files and
+**verifies** (``backup_verify``): the row count of every table equals the manifest's, every
+stored report PDF and bundle hashes to the SHA-256 recorded on its row, and every file of the
+manifest is there with its hash. Every difference is reported, none passed over.
 
 Row-level security: the dump reads in the platform's scope (``spoorboek.agency = all``), as
-the owner role. COPY into a table under forced row-level security is refused to everyone but a
-superuser, so a restore connects as the PostgreSQL superuser (README, "Backup and restore").
+the owner role; the restore loads the data before row-level security is put back.
 """
 
 import hashlib
@@ -46,7 +57,18 @@ from . import tenancy
 FORMAT = 1
 MANIFEST, DUMP, FILES = "manifest.json", "database.dump", "files/"
 SUFFIX = ".tar.age"
+SIGNATURE = ".sig"
 CHUNK = 1024 * 1024
+SECRET_PREFIX, PUBLIC_PREFIX = "spoorboek-backup-secret-", "spoorboek-backup-public-"
+
+#: What a dump's table of contents may hold. The objects of the second set are the code's
+#: own (``tenancy``): never restored from the dump, made again from the code.
+RESTORED_KINDS = frozenset({
+    "TABLE", "TABLE DATA", "SEQUENCE", "SEQUENCE OWNED BY", "SEQUENCE SET", "DEFAULT",
+    "CONSTRAINT", "FK CONSTRAINT", "INDEX", "COMMENT",
+})  # fmt: skip
+REMADE_KINDS = frozenset({"FUNCTION", "OPERATOR", "ROW SECURITY", "POLICY", "ACL"})
+CODE_FUNCTIONS = frozenset({"spoorboek_setting", "spoorboek_agency", "spoorboek_analyze"})
 
 
 class BackupError(Exception):
@@ -78,6 +100,91 @@ def identity_from(text: str):
         return _age().x25519.Identity.from_str(text.strip())
     except Exception as exc:
         raise BackupError(f"BACKUP_AGE_IDENTITY is not an age secret key: {exc}") from None
+
+
+# --- Signing ---------------------------------------------------------------------------------
+
+
+def backup_keys() -> tuple[str, str]:
+    """A new signing key and its verification key, as text for the environment."""
+    import base64
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    key = Ed25519PrivateKey.generate()
+    raw = key.private_bytes_raw()
+    public = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return (
+        SECRET_PREFIX + base64.urlsafe_b64encode(raw).decode(),
+        PUBLIC_PREFIX + base64.urlsafe_b64encode(public).decode(),
+    )
+
+
+def _key_bytes(text: str, prefix: str, name: str) -> bytes:
+    import base64
+    import binascii
+
+    text = (text or "").strip()
+    if not text:
+        raise BackupError(
+            f"{name} is empty: an unsigned backup cannot be told from a forged one "
+            "(manage.py backup_keys makes a pair)."
+        )
+    try:
+        if not text.startswith(prefix):
+            raise ValueError
+        raw = base64.urlsafe_b64decode(text[len(prefix) :])
+        if len(raw) != 32:
+            raise ValueError
+    except (ValueError, binascii.Error):
+        raise BackupError(f"{name} is not a key made by manage.py backup_keys.") from None
+    return raw
+
+
+def _statement(archive: Path, name: str) -> bytes:
+    """What a signature covers: its purpose, the archive's name and SHA-256."""
+    with archive.open("rb") as handle:
+        digest = _sha256_of(handle)
+    return b"spoorboek-backup/1\n" + name.encode() + b"\n" + digest.encode()
+
+
+def backup_sign(archive: Path, signing_key: str, *, name: str | None = None) -> Path:
+    """Write ``<name>.sig`` beside ``archive`` (``name``: the archive's final name)."""
+    import base64
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    raw = _key_bytes(signing_key, SECRET_PREFIX, "BACKUP_SIGNING_KEY")
+    name = name or archive.name
+    signature = Ed25519PrivateKey.from_private_bytes(raw).sign(_statement(archive, name))
+    target = archive.with_name(name + SIGNATURE)
+    target.write_text(base64.b64encode(signature).decode() + "\n")
+    return target
+
+
+def backup_check_signature(archive: Path, verify_key: str) -> None:
+    """Refuse (``BackupError``) an archive without a signature of the backup job's key."""
+    import base64
+    import binascii
+
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    raw = _key_bytes(verify_key, PUBLIC_PREFIX, "BACKUP_VERIFY_KEY")
+    signed = archive.with_name(archive.name + SIGNATURE)
+    if not signed.exists():
+        raise BackupError(
+            f"{archive.name} is not signed ({signed.name} is missing): refused, it could be "
+            "made by anyone with the public encryption key."
+        )
+    try:
+        signature = base64.b64decode(signed.read_text().strip(), validate=True)
+        Ed25519PublicKey.from_public_bytes(raw).verify(signature, _statement(archive, archive.name))
+    except (InvalidSignature, ValueError, binascii.Error):
+        raise BackupError(
+            f"{archive.name} is not signed by this installation's backup key: refused."
+        ) from None
 
 
 def _sha256_of(handle) -> str:
@@ -125,11 +232,15 @@ class Backup:
     missing: list[str] = field(default_factory=list)
 
 
-def backup_create(*, out_dir: Path, recipients: str, now: datetime | None = None) -> Backup:
-    """Write ``spoorboek-<time>.tar.age`` into ``out_dir``; see the module docstring."""
+def backup_create(
+    *, out_dir: Path, recipients: str, signing_key: str, now: datetime | None = None
+) -> Backup:
+    """Write ``spoorboek-<time>.tar.age`` and its signature into ``out_dir``; see the module
+    docstring."""
     if connection.vendor != "postgresql":
         raise BackupError("Backups need PostgreSQL (pg_dump); the embedded SQLite is a demo.")
     keys = recipients_from(recipients)
+    _key_bytes(signing_key, SECRET_PREFIX, "BACKUP_SIGNING_KEY")  # before any work
     now = now or timezone.now()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -173,7 +284,8 @@ def backup_create(*, out_dir: Path, recipients: str, now: datetime | None = None
                 tar.addfile(info, io.BytesIO(data))
         partial = target.with_suffix(".partial")
         _age().encrypt_file(str(archive_path), str(partial), keys)
-        partial.replace(target)  # a backup is there whole or not at all
+        backup_sign(partial, signing_key, name=target.name)  # the signature first, then
+        partial.replace(target)  # the backup: there whole and signed, or not at all
     return Backup(path=target, manifest=manifest, missing=missing)
 
 
@@ -212,17 +324,83 @@ def _decrypt(archive: Path, identity: str, work: Path) -> dict:
         raise BackupError(f"The backup holds no readable manifest: {exc}") from None
 
 
-def backup_manifest(*, archive: Path, identity: str) -> dict:
-    """The manifest of an encrypted backup (for ``restore --verify-only``)."""
+def backup_manifest(*, archive: Path, identity: str, verify_key: str) -> dict:
+    """The manifest of a signed, encrypted backup (for ``restore --verify-only``)."""
+    backup_check_signature(Path(archive), verify_key)
     with tempfile.TemporaryDirectory(prefix="spoorboek-restore-") as work:
         return _decrypt(Path(archive), identity, Path(work))
 
 
-def backup_restore(*, archive: Path, identity: str, database: dict, storage=None) -> list[str]:
-    """Restore ``archive`` into the empty ``database`` (Django-style settings of a superuser
-    connection) and ``storage`` (default: the configured one), then verify; returns the
-    problems found (empty: everything is there)."""
+def _pg_restore(database: dict, *arguments: str) -> str:
+    result = subprocess.run(  # noqa: S603 (fixed arguments, no shell)
+        [shutil.which("pg_restore") or "pg_restore", *arguments],
+        env=_pg_env(database), capture_output=True, text=True,
+    )  # fmt: skip
+    if result.returncode:
+        raise BackupError(f"pg_restore failed: {result.stderr.strip()}")
+    return result.stdout
+
+
+_KINDS = sorted(RESTORED_KINDS | REMADE_KINDS | {"EVENT TRIGGER", "DEFAULT ACL"}, key=len)
+
+
+def _entries(listing: str) -> list[tuple[str, str, str]]:
+    """(line, kind, rest) of each object in ``pg_restore --list``'s table of contents."""
+    entries = []
+    for line in listing.splitlines():
+        if not line.strip() or line.startswith(";"):
+            continue
+        rest = line.split(";", 1)[1].split(None, 2)[2]  # after "id; tableoid oid"
+        kind = next((k for k in reversed(_KINDS) if rest.startswith(k + " ")), rest.split()[0])
+        entries.append((line, kind, rest[len(kind) :].strip()))
+    return entries
+
+
+def restore_list(listing: str) -> str:
+    """The table of contents to restore: the data's objects only. Refuses (``BackupError``)
+    a dump holding any object the code does not create."""
+    kept, foreign = [], []
+    for line, kind, rest in _entries(listing):
+        if kind in RESTORED_KINDS:
+            kept.append(line)
+        elif kind in REMADE_KINDS:
+            if kind == "FUNCTION" and rest.split()[1].split("(")[0] not in CODE_FUNCTIONS:
+                foreign.append(f"{kind} {rest}")
+        else:
+            foreign.append(f"{kind} {rest}")
+    if foreign:
+        raise BackupError(
+            "The backup holds objects Spoorboek does not create, so it is refused: "
+            + "; ".join(foreign[:10])
+        )
+    return "\n".join(kept) + "\n"
+
+
+def _remake_code_objects(database: dict) -> None:
+    """The functions, operator, policies and grants, from the code (``tenancy``)."""
+    from django.conf import settings
+
+    with _connect(database) as conn:
+        conn.execute(tenancy.FUNCTIONS_SQL)
+        present = {r[0] for r in conn.execute("SELECT tablename FROM pg_tables").fetchall()}
+        for table in tenancy.tenant_tables():
+            if table in present:
+                for statement in tenancy.policy_statements(table):
+                    conn.execute(statement)
+        role = settings.DATABASE_APP_ROLE
+        if role and conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role]).fetchone():
+            for statement in tenancy.grant_statements(role):
+                conn.execute(statement)
+
+
+def backup_restore(
+    *, archive: Path, identity: str, verify_key: str, database: dict, storage=None
+) -> list[str]:
+    """Restore ``archive`` into the empty ``database`` (Django-style settings of a connection
+    as the database's owner) and ``storage`` (default: the configured one), then verify;
+    returns the problems found (empty: everything is there)."""
     storage = storage or default_storage
+    backup_check_signature(Path(archive), verify_key)  # before a byte is decrypted
     with tempfile.TemporaryDirectory(prefix="spoorboek-restore-") as work:
         work = Path(work)
         manifest = _decrypt(Path(archive), identity, work)
@@ -233,13 +411,14 @@ def backup_restore(*, archive: Path, identity: str, database: dict, storage=None
         taken = [name for name in manifest["files"] if storage.exists(name)]
         if taken:
             raise BackupError(f"The file storage is not empty (e.g. {taken[0]}).")
-        result = subprocess.run(  # noqa: S603 (fixed arguments, no shell)
-            [shutil.which("pg_restore") or "pg_restore", "--exit-on-error", "--no-password",
-             f"--dbname={database['NAME']}", str(work / "content" / DUMP)],
-            env=_pg_env(database), capture_output=True, text=True,
+        dump = str(work / "content" / DUMP)
+        use_list = work / "restore.list"
+        use_list.write_text(restore_list(_pg_restore(database, "--list", dump)))
+        _pg_restore(
+            database, "--exit-on-error", "--no-password", "--no-owner", "--no-privileges",
+            f"--use-list={use_list}", f"--dbname={database['NAME']}", dump,
         )  # fmt: skip
-        if result.returncode:
-            raise BackupError(f"pg_restore failed: {result.stderr.strip()}")
+        _remake_code_objects(database)
         root = work / "content" / FILES.rstrip("/")
         for name in manifest["files"]:
             with (root / name).open("rb") as handle:
@@ -340,4 +519,5 @@ def backups_prune(*, out_dir: Path, keep_daily: int = 7, keep_weekly: int = 4) -
     removed = [p for p in found if p not in keep]
     for path in removed:
         path.unlink()
+        path.with_name(path.name + SIGNATURE).unlink(missing_ok=True)
     return removed

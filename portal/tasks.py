@@ -45,7 +45,9 @@ def make_backup() -> str:
     from . import backup
 
     made = backup.backup_create(
-        out_dir=settings.BACKUP_DIR, recipients=os.environ.get("BACKUP_AGE_RECIPIENTS", "")
+        out_dir=settings.BACKUP_DIR,
+        recipients=os.environ.get("BACKUP_AGE_RECIPIENTS", ""),
+        signing_key=os.environ.get("BACKUP_SIGNING_KEY", ""),
     )
     backup.backups_prune(out_dir=settings.BACKUP_DIR)
     if made.missing:  # the backup is written; the loss must not go unseen

@@ -20,6 +20,12 @@ def test_the_backup_service_is_the_owners_worker_of_the_backup_queue_with_its_ow
     assert "private-files:/data/private:ro" in backup["volumes"]  # it reads, never writes
     for other in ("web", "worker", "beat"):  # nobody else takes the backup queue
         assert "backup" not in " ".join(compose["services"][other].get("command", []))
+    # The signing key: the backup service alone reads .env.backup (issue 38, item 6).
+    assert backup["env_file"] == [".env", ".env.backup"]
+    for name, service in compose["services"].items():
+        if name != "backup":
+            assert ".env.backup" not in str(service.get("env_file", "")), name
+            assert "BACKUP_SIGNING_KEY" not in str(service.get("environment", "")), name
 
 
 def test_beat_schedules_the_daily_backup_once_a_key_is_set():

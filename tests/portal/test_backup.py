@@ -19,6 +19,14 @@ postgres_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="backups need PostgreSQL (pg_dump)"
 )
 PDF = b"%PDF-1.7\n" + b"signed report " * 200
+SIGN, VERIFY = backup.backup_keys()
+
+
+@pytest.fixture(autouse=True)
+def _signing_key(monkeypatch):
+    """The backup job's signing key, as the backup service has it."""
+    monkeypatch.setenv("BACKUP_SIGNING_KEY", SIGN)
+    monkeypatch.setenv("BACKUP_VERIFY_KEY", VERIFY)
 
 
 @pytest.fixture
@@ -48,6 +56,17 @@ def restored_db():
     run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def _database_owned_by_a_role_of_its_own(database: dict) -> dict:
+    """The restore connects as the new database's owner, not as a superuser."""
+    role = "spoorboek_restore_owner"
+    admin = {key.lower(): database.get(key) or None for key in ("HOST", "PORT", "USER", "PASSWORD")}
+    with psycopg.connect(dbname="postgres", autocommit=True, **admin) as conn:
+        if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role]).fetchone():
+            conn.execute(f"CREATE ROLE {role} LOGIN NOSUPERUSER")
+        conn.execute(f'ALTER DATABASE "{database["NAME"]}" OWNER TO {role}')
+    return {**database, "USER": role, "PASSWORD": ""}
+
+
 @pytest.fixture
 def a_file(transactional_db, cast):
     """A signed report with its PDF and an uploaded document, committed (pg_dump reads only
@@ -74,7 +93,7 @@ def test_backup_restore_verify_and_a_tampered_file_is_reported(
 ):
     report, document = a_file
     public, secret = keys
-    made = backup.backup_create(out_dir=tmp_path / "backups", recipients=public)
+    made = backup.backup_create(out_dir=tmp_path / "backups", recipients=public, signing_key=SIGN)
     assert made.path.name.endswith(".tar.age") and made.missing == []
     assert made.manifest["database"]["tables"]["trajecten_trajectory"] == 4
     assert made.manifest["files"][report.pdf.name] == report.pdf_sha256
@@ -83,10 +102,20 @@ def test_backup_restore_verify_and_a_tampered_file_is_reported(
         assert plain not in raw  # encrypted, all of it
 
     storage = FileSystemStorage(location=tmp_path / "restored")
+    owner = _database_owned_by_a_role_of_its_own(restored_db)
     problems = backup.backup_restore(
-        archive=made.path, identity=secret, database=restored_db, storage=storage
-    )
+        archive=made.path, identity=secret, verify_key=VERIFY, database=owner,
+        storage=storage,
+    )  # fmt: skip
     assert problems == []
+    with backup._connect(restored_db) as conn:  # made by the owner, from the code
+        owners = conn.execute(
+            "SELECT DISTINCT pg_get_userbyid(proowner) FROM pg_proc WHERE proname LIKE 'spoorboek%'"
+        ).fetchall()
+        forced = conn.execute(
+            "SELECT relforcerowsecurity FROM pg_class WHERE relname = 'trajecten_trajectory'"
+        ).fetchone()[0]
+    assert owners == [(owner["USER"],)] and forced is True
     with backup._connect(restored_db) as conn:
         assert conn.execute("SELECT count(*) FROM trajecten_trajectory").fetchone()[0] == 4
         first = conn.execute("SELECT first_name FROM trajecten_employee ORDER BY id").fetchone()
@@ -108,9 +137,12 @@ def test_backup_restore_verify_and_a_tampered_file_is_reported(
 @postgres_only
 def test_a_row_lost_after_the_restore_is_reported(a_file, keys, restored_db, tmp_path):
     public, secret = keys
-    made = backup.backup_create(out_dir=tmp_path, recipients=public)
+    made = backup.backup_create(out_dir=tmp_path, recipients=public, signing_key=SIGN)
     storage = FileSystemStorage(location=tmp_path / "restored")
-    backup.backup_restore(archive=made.path, identity=secret, database=restored_db, storage=storage)
+    backup.backup_restore(
+        archive=made.path, identity=secret, verify_key=VERIFY, database=restored_db,
+        storage=storage,
+    )  # fmt: skip
     with backup._connect(restored_db) as conn:
         conn.execute("DELETE FROM trajecten_document")
     problems = backup.backup_verify(manifest=made.manifest, database=restored_db, storage=storage)
@@ -120,10 +152,11 @@ def test_a_row_lost_after_the_restore_is_reported(a_file, keys, restored_db, tmp
 @postgres_only
 def test_restore_refuses_a_database_that_is_not_empty(a_file, keys, tmp_path):
     public, secret = keys
-    made = backup.backup_create(out_dir=tmp_path, recipients=public)
+    made = backup.backup_create(out_dir=tmp_path, recipients=public, signing_key=SIGN)
     with pytest.raises(backup.BackupError, match="not empty"):
         backup.backup_restore(
-            archive=made.path, identity=secret, database=dict(connection.settings_dict),
+            archive=made.path, identity=secret, verify_key=VERIFY,
+            database=dict(connection.settings_dict),
             storage=FileSystemStorage(location=tmp_path / "restored"),
         )  # fmt: skip
 
@@ -133,14 +166,16 @@ def test_the_wrong_key_or_no_key_is_told_not_guessed(a_file, keys, tmp_path, res
     import pyrage
 
     public, _secret = keys
-    made = backup.backup_create(out_dir=tmp_path, recipients=public)
+    made = backup.backup_create(out_dir=tmp_path, recipients=public, signing_key=SIGN)
     other = str(pyrage.x25519.Identity.generate())
     with pytest.raises(backup.BackupError, match="cannot be decrypted"):
-        backup.backup_restore(archive=made.path, identity=other, database=restored_db)
+        backup.backup_restore(
+            archive=made.path, identity=other, verify_key=VERIFY, database=restored_db
+        )
     with pytest.raises(backup.BackupError, match="BACKUP_AGE_RECIPIENTS is empty"):
-        backup.backup_create(out_dir=tmp_path, recipients="")
+        backup.backup_create(out_dir=tmp_path, recipients="", signing_key=SIGN)
     with pytest.raises(backup.BackupError, match="not an age key"):
-        backup.backup_create(out_dir=tmp_path, recipients="age1notakey")
+        backup.backup_create(out_dir=tmp_path, recipients="age1notakey", signing_key=SIGN)
 
 
 @postgres_only
@@ -153,7 +188,7 @@ def test_a_file_missing_at_backup_time_fails_the_command_and_is_listed(
     with pytest.raises(CommandError, match=report.pdf.name):
         call_command("backup", out=str(tmp_path))
     [made] = tmp_path.glob("*.tar.age")  # written all the same, with the loss in its manifest
-    manifest = backup.backup_manifest(archive=made, identity=keys[1])
+    manifest = backup.backup_manifest(archive=made, identity=keys[1], verify_key=VERIFY)
     assert manifest["missing"] == [report.pdf.name]
 
 
@@ -179,8 +214,125 @@ def test_the_daily_task_writes_a_backup_and_prunes(a_file, keys, tmp_path, setti
     for day in range(6, 13):  # a week of old backups, Monday 6 to Sunday 12 January 2020
         (tmp_path / f"spoorboek-202001{day:02}-013000.tar.age").write_bytes(b"old")
     written = Path(make_backup())
-    kept = sorted(p.name for p in tmp_path.iterdir())
+    kept = sorted(p.name for p in tmp_path.glob("*.tar.age"))
     # The 7 newest days (today and 7 to 12 January); the week's newest is among them.
     assert kept == [*(f"spoorboek-202001{d:02}-013000.tar.age" for d in range(7, 13)), written.name]
-    manifest = backup.backup_manifest(archive=written, identity=keys[1])
+    assert written.with_name(written.name + ".sig").exists()
+    manifest = backup.backup_manifest(archive=written, identity=keys[1], verify_key=VERIFY)
     assert manifest["database"]["tables"]["rapportages_report"] == 1
+
+
+# --- Issue 38, item 6: forged backups ----------------------------------------------------------
+
+
+def _forge(tmp_path, public: str, sql: str) -> Path:
+    """What anyone with the *public* age key can make: a dump of a database of their own
+    (here one table and a function as a superuser would plant it), packed and encrypted like
+    a backup, with a manifest that matches it."""
+    import io
+    import json
+    import shutil
+    import subprocess
+    import tarfile
+
+    import pyrage
+
+    settings = dict(connection.settings_dict)
+    name = f"{settings['NAME']}_forge"
+    admin = {key.lower(): settings.get(key) or None for key in ("HOST", "PORT", "USER", "PASSWORD")}
+    with psycopg.connect(dbname="postgres", autocommit=True, **admin) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    with psycopg.connect(dbname=name, autocommit=True, **admin) as conn:
+        conn.execute(sql)
+    dump = tmp_path / "forged.dump"
+    env = backup._pg_env({**settings, "NAME": name})
+    pg_dump = shutil.which("pg_dump") or "pg_dump"
+    subprocess.run([pg_dump, "--format=custom", f"--file={dump}"], env=env, check=True)
+    with psycopg.connect(dbname="postgres", autocommit=True, **admin) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    plain = tmp_path / "forged.tar"
+    manifest = {"format": 1, "made_at": "2026-12-05T00:00:00+00:00", "files": {}, "missing": []}
+    manifest["database"] = {"tables": {"portal_agency": 0}}
+    with tarfile.open(plain, "w") as tar:
+        tar.add(dump, arcname="database.dump")
+        data = json.dumps(manifest).encode()
+        info = tarfile.TarInfo("manifest.json")
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+    archive = tmp_path / "spoorboek-20261205-013000.tar.age"
+    pyrage.encrypt_file(str(plain), str(archive), [pyrage.x25519.Recipient.from_str(public)])
+    return archive
+
+
+EVIL = (
+    "CREATE TABLE portal_agency (id bigint PRIMARY KEY);"
+    "CREATE FUNCTION spoorboek_agency() RETURNS bigint LANGUAGE sql SECURITY DEFINER "
+    "AS $$ SELECT 1 $$;"
+    "CREATE FUNCTION become_postgres() RETURNS void LANGUAGE sql SECURITY DEFINER "
+    "AS $$ SELECT 1 $$;"
+)
+
+
+@postgres_only
+def test_a_forged_unsigned_or_wrongly_signed_backup_is_refused_before_decrypting(
+    transactional_db, keys, restored_db, tmp_path
+):
+    public, secret = keys
+    forged = _forge(tmp_path, public, EVIL)
+    with pytest.raises(backup.BackupError, match="is not signed"):
+        backup.backup_restore(
+            archive=forged, identity=secret, verify_key=VERIFY, database=restored_db
+        )
+    other_sign, _other_verify = backup.backup_keys()
+    backup.backup_sign(forged, other_sign)  # signed, but not by this installation's job
+    with pytest.raises(backup.BackupError, match="not signed by this installation"):
+        backup.backup_restore(
+            archive=forged, identity=secret, verify_key=VERIFY, database=restored_db
+        )
+    with pytest.raises(backup.BackupError, match="not signed by this installation"):
+        backup.backup_manifest(archive=forged, identity=secret, verify_key=VERIFY)
+    assert backup._tables(restored_db) == []  # nothing was restored
+
+
+@postgres_only
+def test_even_a_signed_dump_with_an_object_the_code_does_not_make_is_refused(
+    transactional_db, keys, restored_db, tmp_path
+):
+    """Should the signing key leak too: the dump's own functions are never restored, and a
+    function, trigger or extension the code does not create refuses the whole restore."""
+    public, secret = keys
+    forged = _forge(tmp_path, public, EVIL)
+    backup.backup_sign(forged, SIGN)
+    with pytest.raises(backup.BackupError, match="FUNCTION public become_postgres"):
+        backup.backup_restore(
+            archive=forged, identity=secret, verify_key=VERIFY, database=restored_db
+        )
+    assert backup._tables(restored_db) == []
+
+
+def test_the_table_of_contents_keeps_data_and_drops_the_codes_own_objects():
+    listing = "\n".join([
+        ";",
+        "; Archive created at 2026-12-05",
+        "215; 1259 16390 TABLE public portal_agency owner",
+        "4310; 0 36769 ROW SECURITY public portal_agency owner",
+        "342; 1255 37116 FUNCTION public spoorboek_agency() owner",
+        "4508; 0 0 ACL public FUNCTION spoorboek_agency() owner",
+        "1958; 2617 37117 OPERATOR public === owner",
+        "4400; 0 16390 TABLE DATA public portal_agency owner",
+        "4410; 2606 16400 FK CONSTRAINT public portal_x portal_x_fk owner",
+        "5000; 0 0 POLICY public portal_agency spoorboek_tenant owner",
+    ])  # fmt: skip
+    kept = backup.restore_list(listing)
+    assert "TABLE public portal_agency" in kept and "TABLE DATA" in kept and "FK CONSTRAINT" in kept
+    for gone in ("FUNCTION", "OPERATOR", "ROW SECURITY", "POLICY", "ACL"):
+        assert gone not in kept
+    for foreign in (
+        "9; 2620 1 TRIGGER public portal_agency t owner",
+        "9; 3079 1 EXTENSION - plpython3u",
+        "9; 3466 1 EVENT TRIGGER - evil owner",
+        "9; 1259 1 VIEW public v owner",
+    ):
+        with pytest.raises(backup.BackupError, match="does not create"):
+            backup.restore_list(listing + "\n" + foreign)

@@ -23,7 +23,9 @@ class Command(SystemCommand):
     def handle(self, *args, out: str, prune: bool, **options):
         try:
             made = backup.backup_create(
-                out_dir=Path(out), recipients=os.environ.get("BACKUP_AGE_RECIPIENTS", "")
+                out_dir=Path(out),
+                recipients=os.environ.get("BACKUP_AGE_RECIPIENTS", ""),
+                signing_key=os.environ.get("BACKUP_SIGNING_KEY", ""),
             )
         except backup.BackupError as exc:
             raise CommandError(str(exc)) from exc

@@ -1,6 +1,7 @@
 """``python manage.py restore FILE``: restore a backup into an empty database and storage and
 verify it against its manifest; ``--verify-only`` checks an installation that was restored
-before. Connect as the PostgreSQL superuser (README, "Backup and restore")."""
+before. Connect as the owner of the new, empty database, never as a superuser; the archive's
+signature is checked with BACKUP_VERIFY_KEY first (README, "Backup and restore")."""
 
 import os
 from pathlib import Path
@@ -23,15 +24,21 @@ class Command(SystemCommand):
 
     def handle(self, *args, archive: str, verify_only: bool, **options):
         identity = os.environ.get("BACKUP_AGE_IDENTITY", "")
+        verify_key = os.environ.get("BACKUP_VERIFY_KEY", "")
         database = dict(connection.settings_dict)
         connection.close()  # pg_restore works on its own connections
         try:
             if verify_only:
-                manifest = backup.backup_manifest(archive=Path(archive), identity=identity)
+                manifest = backup.backup_manifest(
+                    archive=Path(archive), identity=identity, verify_key=verify_key
+                )
                 problems = backup.backup_verify(manifest=manifest, database=database)
             else:
                 problems = backup.backup_restore(
-                    archive=Path(archive), identity=identity, database=database
+                    archive=Path(archive),
+                    identity=identity,
+                    verify_key=verify_key,
+                    database=database,
                 )
         except backup.BackupError as exc:
             raise CommandError(str(exc)) from exc
