@@ -11,12 +11,23 @@
   (caches, storage and the service worker), and any page seen logged out clears them too (for
   a session that simply expired). An outbox still waiting at logout is dropped with it, which
   the waiting banner makes visible beforehand.
+* **Kept pages belong to the session that kept them** (a shared phone): every page of a
+  logged-in user says which session it belongs to and until when that session lasts without
+  a request (``X-Offline-Session``, ``X-Offline-Until``: the idle timeout), and the readable
+  browser-session cookie ``sb_offline`` names the current one (an HMAC of the session key,
+  nothing to steal). Offline, the worker shows a kept page only while that session has not
+  timed out and, where the browser lets a worker read cookies (Cookie Store API: Chromium,
+  Safari), only while ``sb_offline`` still names it; a closed browser drops its session
+  cookies, so the next person sees the offline page and the old pages are deleted.
 """
 
 import hashlib
 import json
+import time
 
+from django.conf import settings
 from django.http import HttpResponse, JsonResponse
+from django.utils.crypto import salted_hmac
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
@@ -80,9 +91,21 @@ def offline(request):
     return HttpResponse(render_to_string("pwa/offline.html", request=None))
 
 
+OFFLINE_COOKIE = "sb_offline"
+
+
+def offline_session(request) -> str | None:
+    """The token that binds kept pages to this session: an HMAC of its key."""
+    key = getattr(getattr(request, "session", None), "session_key", None)
+    if not key or not getattr(request.user, "is_authenticated", False):
+        return None
+    return salted_hmac("spoorboek.pwa.offline", key).hexdigest()[:32]
+
+
 class ClearSiteDataOnLogoutMiddleware:
     """At logout the browser throws away what this site stored: cached pages, the outbox and
-    the service worker (``Clear-Site-Data``)."""
+    the service worker (``Clear-Site-Data``). Every other page says which session it belongs
+    to, for the service worker (module docstring)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -92,4 +115,22 @@ class ClearSiteDataOnLogoutMiddleware:
         match = getattr(request, "resolver_match", None)
         if request.method == "POST" and match and match.url_name == "account_logout":
             response["Clear-Site-Data"] = '"cache", "storage"'
+            response.delete_cookie(OFFLINE_COOKIE)
+            return response
+        token = offline_session(request)
+        if token is None:
+            if OFFLINE_COOKIE in request.COOKIES:
+                response.delete_cookie(OFFLINE_COOKIE)
+            return response
+        until = int((time.time() + settings.SESSION_IDLE_MINUTES * 60) * 1000)
+        response["X-Offline-Session"] = token
+        response["X-Offline-Until"] = str(until)
+        if request.COOKIES.get(OFFLINE_COOKIE) != token:
+            response.set_cookie(  # a browser-session cookie: gone when the browser closes
+                OFFLINE_COOKIE,
+                token,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=False,  # the service worker reads it (Cookie Store API)
+                samesite="Lax",
+            )
         return response

@@ -36,15 +36,56 @@ self.addEventListener("fetch", (event) => {
 async function networkFirst(request, url) {
   try {
     const response = await fetch(request);
+    await remember(response);
     if (response.ok && !response.redirected && url.search === "" && KEPT_PAGES.some((p) => p.test(url.pathname))) {
       const cache = await caches.open(PAGE_CACHE);
       await cache.put(url.pathname, response.clone());
     }
     return response;
   } catch (error) {
-    const kept = await caches.match(url.pathname, { cacheName: PAGE_CACHE, ignoreVary: true });
+    const kept = await keptPage(url.pathname);
     return kept || (await caches.match("/offline/", { ignoreVary: true })) || Response.error();
   }
+}
+
+// Kept pages belong to the session that kept them (portal/pwa.py): each page the server sends
+// names its session and until when it lasts idle; the worker notes the latest. A page of
+// another session, or of one that timed out or whose browser closed (its cookie is gone),
+// is never shown: the pages are deleted and the offline page shown instead.
+const SESSION = "/__spoorboek__/session";
+
+async function remember(response) {
+  const session = response.headers.get("X-Offline-Session");
+  if (!session) return;
+  const until = Number(response.headers.get("X-Offline-Until") || 0);
+  const known = await sessionKept();
+  if (known && known.session !== session) await caches.delete(PAGE_CACHE);
+  const cache = await caches.open(PAGE_CACHE);
+  await cache.put(SESSION, new Response(JSON.stringify({ session, until })));
+}
+
+async function sessionKept() {
+  const cache = await caches.open(PAGE_CACHE);
+  const kept = await cache.match(SESSION);
+  return kept ? kept.json() : null;
+}
+
+async function currentSession() {
+  if (!self.cookieStore) return undefined; // the browser does not say: the time limit decides
+  const cookie = await self.cookieStore.get("sb_offline");
+  return cookie ? cookie.value : null;
+}
+
+async function keptPage(path) {
+  const known = await sessionKept();
+  const current = await currentSession();
+  const valid = known && known.until > Date.now() && (current === undefined || current === known.session);
+  if (!valid) {
+    await caches.delete(PAGE_CACHE);
+    return undefined;
+  }
+  const kept = await caches.match(path, { cacheName: PAGE_CACHE, ignoreVary: true });
+  return kept && kept.headers.get("X-Offline-Session") === known.session ? kept : undefined;
 }
 
 // A new application: sent if there is a connection, else kept in the outbox and the employee
@@ -81,7 +122,8 @@ async function keep(urls) {
     if (await cache.match(url.pathname, { ignoreVary: true })) continue;
     try {
       const response = await fetch(url.pathname, { credentials: "same-origin" });
-      if (response.ok && !response.redirected) await cache.put(url.pathname, response);
+      await remember(response);
+      if (response.ok && !response.redirected) await (await caches.open(PAGE_CACHE)).put(url.pathname, response);
     } catch (error) {
       return; // no connection: keep what is there
     }

@@ -116,6 +116,21 @@ def log_in(page, base: str, user, secret: str | None = None) -> None:
     page.wait_for_url(re.compile(r".*/$|.*/\?.*"))
 
 
+KEPT_PAGES = (
+    "caches.open('spoorboek-pages').then(c => c.keys())"
+    ".then(k => k.filter(r => !r.url.includes('/__spoorboek__/')).length)"
+)
+
+
+def wait_for_kept_pages(page) -> None:
+    """Home, applications and the form, kept by the service worker in the background."""
+    for _ in range(75):
+        if page.evaluate(KEPT_PAGES) >= 3:
+            return
+        time.sleep(0.2)
+    pytest.fail("the pages an employee needs offline were not kept")
+
+
 def shot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
@@ -424,15 +439,7 @@ def test_an_application_recorded_offline_is_sent_once_when_the_connection_return
     manifest = page.evaluate("fetch('/manifest.webmanifest').then(r => r.json())")
     assert manifest["display"] == "standalone"
     assert {icon["sizes"] for icon in manifest["icons"]} >= {"192x192", "512x512"}
-    for _ in range(75):  # home, applications and the form, kept in the background
-        kept = page.evaluate(
-            "caches.open('spoorboek-pages').then(c => c.keys()).then(k => k.length)"
-        )
-        if kept >= 3:
-            break
-        time.sleep(0.2)
-    else:
-        pytest.fail("the pages an employee needs offline were not kept")
+    wait_for_kept_pages(page)
     page.reload()
     page.wait_for_function("navigator.serviceWorker.controller !== null")
 
@@ -554,4 +561,46 @@ def test_the_survey_on_a_phone_is_answered_with_taps_and_is_accessible(browser, 
     invitation.refresh_from_db()
     assert (invitation.guidance, invitation.communication, invitation.result) == (8, 7, 9)
     assert invitation.comment == "Dobra współpraca"
+    phone.close()
+
+
+def test_on_a_shared_phone_the_next_person_offline_never_sees_the_last_ones_pages(
+    browser, live_server, world
+):
+    """Issue 38, item 7: kept pages are bound to the session that kept them. Offline, the
+    employee still sees their own kept pages; once that session is over (the browser closed:
+    its session cookies are gone; or it timed out), the next person offline gets the offline
+    page, and the kept pages are deleted."""
+    phone = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
+    page = phone.new_page()
+    log_in(page, live_server.url, world["employee"])
+    wait_for_kept_pages(page)
+    page.reload()
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    name = world["employee"].first_name  # the home page greets them
+
+    phone.set_offline(True)
+    page.goto(live_server.url + "/")
+    assert name in page.content()  # their own session: their kept home page
+
+    phone.clear_cookies()  # the browser closed: session cookies end with it
+    page.goto(live_server.url + "/sollicitaties/")
+    assert name not in page.content()
+    expect(page.locator("h1")).to_have_text("Brak połączenia")  # the offline page, in Polish
+    shot(page, "shared-phone-offline-after-session-360px")
+    assert page.evaluate(KEPT_PAGES) == 0
+
+    # Timed out: the same cookie, but the session's idle time is over.
+    phone.set_offline(False)
+    log_in(page, live_server.url, world["employee"])
+    wait_for_kept_pages(page)
+    page.evaluate(
+        "caches.open('spoorboek-pages').then(async c => {"
+        " const r = await c.match('/__spoorboek__/session'); const s = await r.json();"
+        " s.until = Date.now() - 1000;"
+        " await c.put('/__spoorboek__/session', new Response(JSON.stringify(s))); })"
+    )
+    phone.set_offline(True)
+    page.goto(live_server.url + "/")
+    assert name not in page.content()
     phone.close()
