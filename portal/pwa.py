@@ -27,10 +27,10 @@ import time
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
-from django.utils.crypto import salted_hmac
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 #: The shell the service worker keeps from its first start.
