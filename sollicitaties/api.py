@@ -29,6 +29,14 @@ from .constants import ApplicationStatus
 from .models import ApplicationActivity, Evidence, StatusChange, TempAgencyRegistration, Vacancy
 
 
+class KeyReusedError(exceptions.APIException):
+    """The Idempotency-Key of an application already recorded, with another body: 422, as the
+    IETF Idempotency-Key draft says; nothing is recorded."""
+
+    status_code = 422
+    default_code = "idempotency_key_reused"
+
+
 class StatusChangeSerializer(serializers.ModelSerializer):
     class Meta:
         model = StatusChange
@@ -147,10 +155,15 @@ class ApplicationActivityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixi
                 raise exceptions.ValidationError(
                     {"Idempotency-Key": [_("Send a UUID as the Idempotency-Key.")]}
                 ) from None
-        with service_errors():
-            serializer.instance = services.activity_create(
-                actor=self.request.user, idempotency_key=key, **serializer.validated_data
-            )
+        try:
+            with service_errors():
+                serializer.instance = services.activity_create(
+                    actor=self.request.user, idempotency_key=key, **serializer.validated_data
+                )
+        except exceptions.ValidationError as exc:
+            if isinstance(exc.__cause__, services.KeyReused):
+                raise KeyReusedError(" ".join(exc.__cause__.messages)) from exc
+            raise
 
     def perform_update(self, serializer):
         data = {k: v for k, v in serializer.validated_data.items() if k != "trajectory"}

@@ -63,6 +63,9 @@ class ApplicationActivity(FileRecord):
     #: Chosen by the phone when the form is shown: an application sent again (a retry after a
     #: lost connection, the offline outbox) is recorded once (``services.activity_create``).
     idempotency_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    #: What was sent with the key (a SHA-256 of the fields): the same key with other fields
+    #: is refused, never answered as the first one (``services.activity_create``).
+    idempotency_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("application activity")

@@ -107,8 +107,9 @@ def activity_create(
     recorded once: the second call returns the first one and changes nothing."""
     writes.allowed(access.can_record_applications(actor, trajectory))
     idempotency_key = _own_key(actor, idempotency_key)
+    fingerprint = _fingerprint(fields, vacancy) if idempotency_key else ""
     if idempotency_key and (earlier := _sent_before(actor, trajectory, idempotency_key)):
-        return earlier
+        return _replayed(earlier, fingerprint)
     activity = ApplicationActivity(
         trajectory=trajectory,
         agency_id=trajectory.agency_id,
@@ -121,6 +122,7 @@ def activity_create(
     writes.apply(activity, fields, exclude=["agency", "trajectory"])
     _check_activity(activity, confirm_duplicate=confirm_duplicate)
     activity.idempotency_key = idempotency_key or None
+    activity.idempotency_fingerprint = fingerprint
     try:
         with transaction.atomic():
             activity.save()
@@ -131,7 +133,7 @@ def activity_create(
         earlier = _sent_before(actor, trajectory, idempotency_key)
         if earlier is None:  # the actor's own key, used for another file
             raise ValidationError(_("This form was already used. Open it again.")) from None
-        return earlier
+        return _replayed(earlier, fingerprint)
     StatusChange.objects.create(
         activity=activity, status=activity.status, date=activity.date, changed_by=actor
     )
@@ -141,6 +143,35 @@ def activity_create(
     audit.record(AuditAction.CREATE, activity, actor=actor, details=details)
     live.bump_trajectory(trajectory)
     return activity
+
+
+class KeyReused(ValidationError):
+    """The key of an application already recorded, sent with other fields: refused (the
+    IETF Idempotency-Key draft's 422), never answered as if this one were recorded."""
+
+
+def _fingerprint(fields: dict, vacancy) -> str:
+    """The SHA-256 of what was sent: every field as text, sorted by name."""
+    import hashlib
+    import json
+
+    sent = {k: str(v) for k, v in fields.items() if k not in ("confirm_duplicate",)}
+    sent["vacancy"] = str(getattr(vacancy, "pk", ""))
+    return hashlib.sha256(json.dumps(sent, sort_keys=True).encode()).hexdigest()
+
+
+def _replayed(earlier: ApplicationActivity, fingerprint: str) -> ApplicationActivity:
+    """A key sent again: the application it recorded, if the fields are the same."""
+    if earlier.idempotency_fingerprint and earlier.idempotency_fingerprint != fingerprint:
+        raise KeyReused(
+            {
+                "idempotency_key": _(
+                    "This form was already sent with other details, so this application "
+                    "was not recorded. Open the form again and record it."
+                )
+            }
+        )
+    return earlier
 
 
 def _own_key(actor, key) -> uuid.UUID | None:

@@ -108,7 +108,10 @@ def activity_new(request, uuid):
     ):  # fmt: skip
         return _back(trajectory, request)
     return render(
-        request, "sollicitaties/activity_form.html", {"form": form, "trajectory": trajectory}
+        request,
+        "sollicitaties/activity_form.html",
+        {"form": form, "trajectory": trajectory},
+        status=422 if getattr(form, "key_reused", False) else 200,
     )
 
 
@@ -136,6 +139,10 @@ def _activity_errors_to(form, exc) -> None:
     if duplicate:
         form.show_confirm = True
         form.add_error(None, duplicate)
+    reused = getattr(exc, "error_dict", {}).pop("idempotency_key", None)
+    if reused:  # the form's key, sent before with other details: said at the top
+        form.key_reused = True
+        form.add_error(None, reused)
     form_errors_to(form, exc)
 
 

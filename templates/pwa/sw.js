@@ -39,13 +39,21 @@ async function networkFirst(request, url) {
     await remember(response);
     if (response.ok && !response.redirected && url.search === "" && KEPT_PAGES.some((p) => p.test(url.pathname))) {
       const cache = await caches.open(PAGE_CACHE);
-      await cache.put(url.pathname, response.clone());
+      await cache.put(url.pathname, await withoutMessages(response.clone()));
     }
     return response;
   } catch (error) {
     const kept = await keptPage(url.pathname);
     return kept || (await caches.match("/offline/", { ignoreVary: true })) || Response.error();
   }
+}
+
+// A page is kept without the messages it showed once ("the application has been recorded"):
+// shown again offline they would confirm what the server never saw.
+async function withoutMessages(response) {
+  const html = await response.text();
+  const kept = html.replace(/<ul class="messages"[\s\S]*?<\/ul>/, "");
+  return new Response(kept, { status: response.status, headers: response.headers });
 }
 
 // Kept pages belong to the session that kept them (portal/pwa.py): each page the server sends
@@ -96,6 +104,7 @@ async function sendOrKeep(request, url) {
     return await fetch(request);
   } catch (error) {
     const form = await copy.formData();
+    // The page made a new key for this submission (pwa.js); a page without one gets one here.
     await Outbox.put({
       key: form.get("idempotency_key") || self.crypto.randomUUID(),
       url: url.pathname,

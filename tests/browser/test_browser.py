@@ -604,3 +604,140 @@ def test_on_a_shared_phone_the_next_person_offline_never_sees_the_last_ones_page
     page.goto(live_server.url + "/")
     assert name not in page.content()
     phone.close()
+
+
+# --- Issue 39, item 1: the outbox keeps every application, and says "recorded" only for what
+# the server recorded ------------------------------------------------------------------------
+
+
+def _phone_ready_offline(browser, live_server, world):
+    phone = browser.new_context(
+        viewport={"width": 360, "height": 740}, is_mobile=True, bypass_csp=True
+    )
+    page = phone.new_page()
+    log_in(page, live_server.url, world["employee"])
+    wait_for_kept_pages(page)
+    page.reload()
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    return phone, page
+
+
+def _record(page, live_server, world, organisation: str) -> None:
+    page.goto(live_server.url + reverse("sollicitaties:new", args=[world["trajectory"].uuid]))
+    page.fill("#id_organisation", organisation)
+    page.fill("#id_vacancy_title", "Vakkenvuller")
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state()
+
+
+def _recorded(*organisations: str, timeout: float = 10) -> list[str]:
+    from sollicitaties.models import ApplicationActivity
+
+    deadline = time.time() + timeout
+    while True:
+        found = sorted(ApplicationActivity.objects.values_list("organisation", flat=True))
+        if found == sorted(organisations) or time.time() > deadline:
+            return found
+        time.sleep(0.2)
+
+
+def _back_online(phone, page) -> None:
+    phone.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+
+
+@pytest.mark.parametrize("count", [2, 3])
+def test_several_applications_recorded_offline_are_all_kept_and_all_sent(
+    browser, live_server, world, count
+):
+    phone, page = _phone_ready_offline(browser, live_server, world)
+    phone.set_offline(True)
+    names = [f"Winkel {n}" for n in range(1, count + 1)]
+    for name in names:
+        _record(page, live_server, world, name)
+    banner = page.locator("#outbox li")
+    expect(banner).to_have_count(count)
+    for name in names:
+        expect(page.locator("#outbox")).to_contain_text(name)
+    shot(page, f"employee-outbox-{count}-waiting-360px")
+    assert _recorded(timeout=0) == []
+    _back_online(phone, page)
+    assert _recorded(*names) == sorted(names)
+    expect(page.locator("#outbox")).to_be_hidden(timeout=10000)
+    phone.close()
+
+
+def test_one_recorded_online_then_one_offline_are_two_applications(browser, live_server, world):
+    """The kept form carried the first one's key: the second was answered "recorded" and
+    lost. Now each submission has a key of its own, and the phone says "waiting" until the
+    server has it."""
+    phone, page = _phone_ready_offline(browser, live_server, world)
+    _record(page, live_server, world, "Online BV")
+    assert _recorded("Online BV") == ["Online BV"]
+    expect(page.locator(".messages")).to_be_visible()  # the server's own "recorded"
+    phone.set_offline(True)
+    _record(page, live_server, world, "Offline BV")
+    expect(page.locator("#outbox")).to_contain_text("Offline BV")
+    expect(page.locator(".messages")).to_have_count(0)  # no "recorded" for what waits
+    _back_online(phone, page)
+    assert _recorded("Online BV", "Offline BV") == ["Offline BV", "Online BV"]
+    phone.close()
+
+
+def test_a_send_that_fails_is_kept_and_sent_once_later(browser, live_server, world):
+    phone, page = _phone_ready_offline(browser, live_server, world)
+    phone.set_offline(True)
+    _record(page, live_server, world, "Retry BV")
+    attempts = []
+
+    def flaky(route):
+        attempts.append(route.request.url)
+        if len(attempts) == 1:
+            route.fulfill(status=503, body="busy")  # the server cannot take it now
+        else:
+            route.continue_()
+
+    phone.route(re.compile(r".*/sollicitaties/traject/.*/nieuw/$"), flaky)
+    _back_online(phone, page)
+    for _ in range(20):  # the next "online" (or page load) sends it again
+        if len(attempts) >= 2:
+            break
+        page.wait_for_timeout(500)
+        page.evaluate("window.dispatchEvent(new Event('online'))")
+    assert _recorded("Retry BV") == ["Retry BV"], attempts
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.wait_for_timeout(500)
+    assert _recorded("Retry BV", timeout=0) == ["Retry BV"]  # once, though sent twice
+    expect(page.locator("#outbox")).to_be_hidden(timeout=10000)
+    phone.close()
+
+
+def test_logging_out_names_what_still_waits_before_it_goes(browser, live_server, world):
+    phone, page = _phone_ready_offline(browser, live_server, world)
+    phone.set_offline(True)
+    _record(page, live_server, world, "Wachtend BV")
+    dialogs = []
+
+    def answer(dialog, accept):
+        dialogs.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda d: answer(d, False))
+    page.click("[data-menu-toggle]")
+    page.click("form[action$='/accounts/logout/'] button")
+    page.wait_for_timeout(500)
+    assert "Wachtend BV" in dialogs[0]
+    expect(page.locator("#outbox")).to_contain_text("Wachtend BV")  # stayed, still kept
+
+    # Online, but the send held back: logging out names it, and then it goes.
+    phone.route(re.compile(r".*/sollicitaties/traject/.*/nieuw/$"), lambda r: r.abort())
+    phone.set_offline(False)
+    page.once("dialog", lambda d: answer(d, True))
+    if not page.locator("form[action$='/accounts/logout/'] button").is_visible():
+        page.click("[data-menu-toggle]")
+    with page.expect_navigation():
+        page.click("form[action$='/accounts/logout/'] button")
+    assert "Wachtend BV" in dialogs[1]
+    left = page.evaluate("caches.keys()")
+    assert left == [] and _recorded(timeout=0) == []
+    phone.close()

@@ -208,3 +208,31 @@ def test_the_api_honours_an_idempotency_key(cast, api):
     assert ApplicationActivity.objects.count() == 1
     bad = client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="not-a-uuid")
     assert bad.status_code == 400 and "Idempotency-Key" in bad.json()["fields"]
+
+
+def test_a_key_sent_again_with_other_details_is_refused_never_answered_as_recorded(
+    cast, login, api
+):
+    """Issue 39, item 1: a phone's cached form carried the key of an application recorded
+    earlier; the server answered the second one as a replay ("vastgelegd") and saved nothing.
+    The same key with the same details is a replay; with other details a 422, saying so."""
+    client = login(cast.employee_x1)
+    key = str(uuid.uuid4())
+    assert _new(client, cast, idempotency_key=key, organisation="Eerste").status_code == 302
+    assert _new(client, cast, idempotency_key=key, organisation="Eerste").status_code == 302
+    refused = _new(client, cast, idempotency_key=key, organisation="Tweede")
+    assert refused.status_code == 422
+    html = refused.content.decode()
+    assert "al verstuurd met andere gegevens" in html and "niet vastgelegd" in html
+    assert "Tweede" in html  # the details stay in the form
+    assert list(ApplicationActivity.objects.values_list("organisation", flat=True)) == ["Eerste"]
+
+    url = "/api/v1/application-activities/"
+    body = {"trajectory": str(cast.traj_x1.uuid), "date": TODAY.isoformat(),
+            "kind": "open_application", "organisation": "Jumbo"}  # fmt: skip
+    token, api_key = api(cast.employee_x1), str(uuid.uuid4())
+    assert token.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY=api_key).status_code == 201
+    other = token.post(url, {**body, "organisation": "Lidl"}, format="json",
+                       HTTP_IDEMPOTENCY_KEY=api_key)  # fmt: skip
+    assert other.status_code == 422 and other.json()["code"] == "idempotency_key_reused"
+    assert ApplicationActivity.objects.filter(organisation="Lidl").count() == 0
