@@ -147,6 +147,7 @@ EXEMPT = {
         "contact_person": "a name at the employer applied to",
         "notes": "never shown to an employer: private to the employee and the agency "
         "(access.sees_private_notes)",
+        "idempotency_fingerprint": "a hash of what the phone sent, never shown",
     },
     "sollicitaties.tempagencyregistration": {"agency_name": "the name of a temp agency"},
     "trajecten.document": {"content_type": "a file type the portal detects"},

@@ -24,7 +24,7 @@ from trajecten.constants import Visibility
 from trajecten.models import ConversationReport, Placement
 
 from . import content
-from .constants import PUBLISHED, ReportKind, ReportStatus
+from .constants import DRAFT_LEAD_DAYS, PUBLISHED, ReportKind, ReportStatus
 from .models import Report
 from .pdf import logo_data_uri, render_to_pdf
 
@@ -58,12 +58,13 @@ def _label(kind: str, number: int) -> str:
 
 
 def schedule_rows(t, today) -> list[dict]:
-    """Every report the schedule asked for by ``today``, with the version that counts (the
-    newest final one) and its status in words: a missing or late report is said, not left
-    out."""
+    """Every report the schedule asked for by ``today``, and every report signed final before
+    its due date (a final report is a final report, also when it was early), with the version
+    that counts (the newest final one) and its status in words: a missing or late report is
+    said, not left out."""
     from .services import trajectory_reports_due
 
-    due = trajectory_reports_due(t, today=today, lead_days=0)
+    due = trajectory_reports_due(t, today=today, lead_days=DRAFT_LEAD_DAYS)
     reports = {}
     for r in Report.objects.filter(trajectory=t).order_by("version"):
         reports.setdefault((r.kind, r.number), []).append(r)
@@ -71,6 +72,8 @@ def schedule_rows(t, today) -> list[dict]:
     for d in due:
         versions = reports.get((d.kind, d.number), [])
         final = [r for r in versions if r.status == ReportStatus.FINAL]
+        if d.due_date > today and not final:
+            continue  # not due yet, and not signed early
         report = final[-1] if final else None
         row = {"kind": d.kind, "label": _label(d.kind, d.number),
                "due": content.day_label(d.due_date),

@@ -81,6 +81,7 @@ def _detail_context(user, report: Report, **overrides) -> dict:
         else None,
         "party": party,
         "deadline": services.response_deadline(report),
+        "all_answered": set(services.respondents(report)) <= set(answered),
         "my_response": answered.get(party) if party else None,
         "responses": selectors.responses_seen(user, report),
         "can_approve": report.status == ReportStatus.APPROVAL
@@ -141,6 +142,8 @@ def sign(request, uuid):
             "waiting": services.response_problems(report) if report.review_requested_at else [],
             "deadline": services.response_deadline(report),
             "responses": services.current_responses(report).values(),
+            "all_answered": set(services.respondents(report))
+            <= set(services.current_responses(report)),
         },
     )
 

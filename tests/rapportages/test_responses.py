@@ -343,3 +343,22 @@ def test_an_unchanged_text_offered_again_asks_nobody_who_already_responded(
                      "discussed_on": "2026-08-01"})  # fmt: skip
     on_commit(_offer, specialist, draft)
     assert [m for m in mail.outbox if m.to == [cast.employee_x1.email]]
+
+
+def test_the_preview_before_offering_and_the_sign_page_after_a_response_say_what_is_true(
+    cast, draft, login, on_commit
+):
+    """Issue 39, item 4: the preview printed "niet gereageerd binnen 5 dagen na ." before the
+    report was offered, and the sign page kept saying "zonder reactie kun je ondertekenen
+    vanaf ..." after the response was in."""
+    specialist = login(cast.specialist_a)
+    preview = specialist.get(reverse("rapportages:preview", args=[draft.uuid]))
+    text = " ".join(pdf_text(preview.content).split())
+    assert "na ." not in text and "Nog niet ter reactie voorgelegd aan de werknemer" in text
+    on_commit(_offer, specialist, draft)
+    sign = reverse("rapportages:sign", args=[draft.uuid])
+    assert "Zonder reactie kun je ondertekenen vanaf" in specialist.get(sign).content.decode()
+    respond_in_page(login(cast.employee_x1), draft)
+    page = login(cast.specialist_a).get(sign).content.decode()
+    assert "Zonder reactie kun je ondertekenen vanaf" not in page
+    assert "Ik ga akkoord" in page  # the response, shown instead

@@ -86,3 +86,25 @@ def test_only_who_may_see_the_file_gets_the_zip(cast, draft, login, on_commit):
     for who, expected in (("contact_x1", 200), ("admin_a", 200), ("contact_y", 404),
                           ("specialist_b", 404), ("employee_x2", 404)):  # fmt: skip
         assert login(getattr(cast, who)).get(url).status_code == expected, who
+
+
+def test_a_report_signed_before_its_due_date_is_in_the_file_and_its_checklist(
+    cast, draft, login, on_commit
+):
+    """Issue 39, item 4: a report signed on 1 August, due 4 August, was missing from a file
+    built on 2 August while the checklist said every report was final."""
+    with time_machine.travel(_at(date(2026, 8, 1)), tick=False):
+        offer_and_agree(draft)
+        on_commit(login(cast.specialist_a).post, reverse("rapportages:sign", args=[draft.uuid]),
+                  {"step": "sign", "confirm": "on"})  # fmt: skip
+    draft.refresh_from_db()
+    assert draft.status == "final" and draft.due_date == date(2026, 8, 4)
+    with time_machine.travel(_at(date(2026, 8, 2)), tick=False):
+        client = login(cast.contact_x1)
+        on_commit(client.post, reverse("rapportages:bundle_request", args=[cast.traj_x1.uuid]))
+        job = cast.traj_x1.bundle_jobs.get()
+        data = client.get(reverse("rapportages:bundle_download", args=[job.uuid])).getvalue()
+    flat = pdf_text(data).replace("\n", " ")
+    assert re.search(r"Voortgangsrapportage 3 maanden.*?4 augustus 2026.*?definitief", flat)
+    assert "1 van 1 definitief" in flat
+    assert draft.pdf_sha256 in flat.replace(" ", "")
