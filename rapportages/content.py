@@ -17,6 +17,7 @@ partial period, not a running one.
 
 import hashlib
 import json
+import re
 from collections import Counter
 from datetime import date
 from decimal import Decimal
@@ -343,7 +344,9 @@ def _norm(t, start: date, end: date, today: date) -> dict:
         "periods": [
             {
                 "number": p.number,
-                "period": f"{short_day(p.start)} – {short_day(p.end)}",
+                # A period the trajectory's end cut short ends on that day, as it is counted.
+                "period": f"{short_day(p.start)} – "
+                f"{short_day(min(p.end, t.end_date) if p.partial and t.end_date else p.end)}",
                 "count": p.count,
                 "required": p.required,
                 "met": p.met,
@@ -389,10 +392,17 @@ def _schedule(t) -> dict:
 
 
 def _closing(t) -> dict:
+    """``note_ends``: the note closes its own sentence ("Gelukt!", "(zie verslag.)"), so the
+    template adds no full stop after it (it printed "!." and ".).")."""
+    note = t.closing_note.strip()
+    ends = bool(re.search(r"[.!?][)\]\"'»”’]*$", note))
+    if ends and note.endswith(".") and not note.endswith(".."):
+        note, ends = note[:-1], False  # a plain full stop: the template's
     return {
         "reason": str(t.get_closing_reason_display()),
         "with_placement": t.ended_with_placement,
-        "note": t.closing_note.strip().rstrip("."),  # the sentence ends in the template
+        "note": note,
+        "note_ends": ends,
         "end": day_label(t.end_date),
     }
 

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from portal.models import Agency
 from trajecten.models import ScopedQuerySet
@@ -96,9 +97,15 @@ class Report(models.Model):
         indexes = [models.Index(fields=["status", "due_date"], name="report_status_due")]
 
     def __str__(self) -> str:
+        """The report's one name, on every page: "Voortgangsrapportage 12 mnd" (never its
+        sequence number), with the version of a correction."""
         label = self.get_kind_display()
         if self.kind == ReportKind.PROGRESS:
-            label = f"{label} {self.number * 3} mnd"
+            months = self.number * 3
+            label = ngettext("%(kind)s %(months)s month", "%(kind)s %(months)s months", months) % {
+                "kind": label,
+                "months": months,
+            }
         return f"{label} v{self.version}" if self.version > 1 else str(label)
 
     @property

@@ -431,7 +431,8 @@ def test_the_specialists_day(cast, login):
     html = page(login(cast.specialist_a))
     assert "Coaching vandaag" in html and "Coaching donderdag" in html
     assert "CV klaar" in html and "Vacatures zoeken" in html
-    assert "Voortgangsrapportage 1" in html
+    # The report's one name (issue 39, item 6), not its sequence number.
+    assert "Voortgangsrapportage 3 mnd" in html and "Voortgangsrapportage 1<" not in html
     assert "Ivo" in html and referred.intake_deadline() < today  # promise missed
     # Another specialist's caseload stays out.
     assert "Xavier" not in page(login(cast.specialist_a2))
