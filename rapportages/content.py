@@ -395,7 +395,7 @@ def _closing(t) -> dict:
     """``note_ends``: the note closes its own sentence ("Gelukt!", "(zie verslag.)"), so the
     template adds no full stop after it (it printed "!." and ".).")."""
     note = t.closing_note.strip()
-    ends = bool(re.search(r"[.!?][)\]\"'»”’]*$", note))
+    ends = bool(re.search(r"[.!?][)\]\"'\u00bb\u201d\u2019]*$", note))
     if ends and note.endswith(".") and not note.endswith(".."):
         note, ends = note[:-1], False  # a plain full stop: the template's
     return {
