@@ -52,6 +52,10 @@ class Document:
         return len(PdfReader(io.BytesIO(self.data)).pages)
 
 
+#: The largest file UWV's upload of the re-integratieverslag takes.
+UWV_MAX_BYTES = 10 * 1024 * 1024
+
+
 def _label(kind: str, number: int) -> str:
     name = KIND_NAMES.get(kind, kind)
     return f"{name} {number * 3} maanden" if kind == ReportKind.PROGRESS else name
@@ -111,6 +115,11 @@ def _checklist(t, rows) -> list[dict]:
                 "state": "zit in dit dossier" if present else "ontbreekt", "note": note,
                 "missing": not present}  # fmt: skip
 
+    def employer_adds_bsn():
+        return {"part": "BSN op elk stuk", "who": "werkgever",
+                "state": "het bureau legt geen BSN vast: de werkgever vult het aan op elk stuk",
+                "note": "UWV vraagt het BSN op elk document van het re-integratieverslag"}  # fmt: skip
+
     def not_yet(label, why):
         return {"part": label, "who": "dit dossier", "state": f"nog niet aan de orde: {why}",
                 "note": ""}  # fmt: skip
@@ -138,6 +147,9 @@ def _checklist(t, rows) -> list[dict]:
         else not_yet("Eindrapportage 2e spoor", "het traject loopt"),
         here("Overzicht sollicitatieactiviteiten", True),
         here("Gespreksverslagen gedeeld met de werkgever", True),
+        here("BSN op elk stuk", True)
+        if t.agency.record_bsn and t.employee.bsn
+        else employer_adds_bsn(),
     ]
 
 
@@ -158,13 +170,21 @@ def build(job) -> tuple[bytes, bytes]:
             "bijlagen-sollicitaties-gesprekken-plaatsing.pdf",
             render_to_pdf("rapportages/pdf/bundle_appendix.html", _appendix_context(t))[1],
         )
+        checklist = _checklist(t, rows)
+        too_large = [d.name for d in (*documents, appendix) if len(d.data) > UWV_MAX_BYTES]
+        if too_large:
+            checklist.append({
+                "part": "Grootte per stuk", "who": "dit dossier", "missing": True,
+                "state": "groter dan 10 MB, de grens van UWV's upload: " + ", ".join(too_large),
+                "note": "verklein het stuk voordat je het uploadt",
+            })  # fmt: skip
         context = {
             "trajectory": t,
             "logo": logo_data_uri(t.agency),
             "generated": content.day_label(today),
             "cover": _cover(t, today),
             "rows": rows,
-            "checklist": _checklist(t, rows),
+            "checklist": checklist,
             "appendix_name": appendix.name,
         }
         front = _front(context, documents, appendix)
@@ -225,6 +245,7 @@ def _appendix_context(t) -> dict:
     activities = ApplicationActivity.objects.filter(trajectory=t).order_by("date")
     return {
         "trajectory": t,
+        "cover": _cover(t, timezone.localdate()),
         "generated": content.day_label(timezone.localdate()),
         "conversations": [
             {

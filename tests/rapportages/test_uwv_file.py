@@ -108,3 +108,42 @@ def test_a_report_signed_before_its_due_date_is_in_the_file_and_its_checklist(
     assert re.search(r"Voortgangsrapportage 3 maanden.*?4 augustus 2026.*?definitief", flat)
     assert "1 van 1 definitief" in flat
     assert draft.pdf_sha256 in flat.replace(" ", "")
+
+
+def _file_zip(cast, login, on_commit, draft, day):
+    with time_machine.travel(_at(day), tick=False):
+        client = login(cast.contact_x1)
+        on_commit(client.post, reverse("rapportages:bundle_request", args=[cast.traj_x1.uuid]))
+        job = cast.traj_x1.bundle_jobs.latest("created_at")
+        data = client.get(reverse("rapportages:bundle_download", args=[job.uuid])).getvalue()
+        archive = client.get(reverse("rapportages:bundle_download_zip", args=[job.uuid]))
+        return data, archive.getvalue()
+
+
+def test_every_document_of_the_zip_is_ready_for_uwvs_upload(cast, draft, login, on_commit):
+    """Issue 39, item 8: each document a PDF of at most 10 MB with the employee's BSN (when
+    the agency records it) and the date it was signed or drawn up; without a BSN the
+    checklist says the employer adds it to every document."""
+    cast.agency_a.record_bsn = True
+    cast.agency_a.save()
+    employee = cast.traj_x1.employee
+    employee.bsn = "111222333"
+    employee.save()
+    with time_machine.travel(_at(date(2026, 8, 4)), tick=False):
+        offer_and_agree(draft)
+        on_commit(login(cast.specialist_a).post, reverse("rapportages:sign", args=[draft.uuid]),
+                  {"step": "sign", "confirm": "on"})  # fmt: skip
+    _data, archive = _file_zip(cast, login, on_commit, draft, date(2026, 8, 10))
+    with zipfile.ZipFile(io.BytesIO(archive)) as z:
+        for name in z.namelist():
+            document = z.read(name)
+            assert document.startswith(b"%PDF-") and len(document) <= 10 * 1024 * 1024, name
+            text = " ".join(pdf_text(document).split())
+            assert "111222333" in text, name
+            assert re.search(r"(ondertekend|getekend|samengesteld)[^.]{0,60}2026", text), name
+
+    cast.agency_a.record_bsn = False
+    cast.agency_a.save()
+    data, archive = _file_zip(cast, login, on_commit, draft, date(2026, 8, 11))
+    flat = " ".join(pdf_text(data).split())
+    assert "de werkgever vult het aan op elk stuk" in flat
