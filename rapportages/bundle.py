@@ -116,9 +116,12 @@ def _checklist(t, rows) -> list[dict]:
                 "missing": not present}  # fmt: skip
 
     def employer_adds_bsn():
-        return {"part": "BSN op elk stuk", "who": "werkgever",
-                "state": "het bureau legt geen BSN vast: de werkgever vult het aan op elk stuk",
-                "note": "UWV vraagt het BSN op elk document van het re-integratieverslag"}  # fmt: skip
+        return {
+            "part": "BSN op elk stuk",
+            "who": "werkgever",
+            "state": "het bureau legt geen BSN vast: de werkgever vult het aan op elk stuk",
+            "note": "UWV vraagt het BSN op elk document van het re-integratieverslag",
+        }
 
     def not_yet(label, why):
         return {"part": label, "who": "dit dossier", "state": f"nog niet aan de orde: {why}",
