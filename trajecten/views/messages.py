@@ -37,6 +37,7 @@ def thread(request, uuid):
             request.session["message_medical"] = "medical_confirmed" in getattr(
                 exc, "error_dict", {}
             )
+            target = target.replace("#latest", "#new-message")  # back at the kept text
         else:
             request.session.pop("message_draft", None)
             request.session.pop("message_medical", None)
