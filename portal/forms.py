@@ -239,31 +239,34 @@ class StandInForm(forms.Form):
 # --- The ways past a login lock: limited per address *and* IP ------------------------------
 
 
-def _per_address_and_ip(form, action: str, email: str) -> None:
-    """allauth limits these per address from anywhere, which a third party can use up from
-    one IP, closing the way past a lock for the user. Here the address's quota counts per
-    address and IP (``ACCOUNT_RATE_LIMITS[action]``); the IP's own limit stays allauth's."""
-    from allauth.account.adapter import get_adapter
-    from allauth.core import context
-    from allauth.core.internal import ratelimit
+class PerAddressAndIp:
+    """allauth limits the ways past a login lock per address from anywhere, which a third
+    party can use up from one IP, closing the way for the user. Here the address's quota
+    counts per address and IP (``ACCOUNT_RATE_LIMITS[address_action]``); the IP's own limit
+    stays allauth's."""
 
-    request = context.request
-    key = f"{email.lower()}:{ratelimit.get_ip(request)}"
-    if not ratelimit.consume(request, app="allauth.account", action=action, key=key):
-        raise get_adapter().validation_error("too_many_login_attempts")
+    address_action = ""
 
-
-class RequestLoginCodeForm(AllauthRequestLoginCodeForm):
     def clean_email(self) -> str:
+        from allauth.account.adapter import get_adapter
+        from allauth.core import context
+        from allauth.core.internal import ratelimit
+
         email = super().clean_email()
         if email:
-            _per_address_and_ip(self, "request_login_code_address", email)
+            request = context.request
+            key = f"{email.lower()}:{ratelimit.get_ip(request)}"
+            usage = ratelimit.consume(
+                request, app="allauth.account", action=self.address_action, key=key
+            )
+            if not usage:
+                raise get_adapter().validation_error("too_many_login_attempts")
         return email
 
 
-class ResetPasswordForm(AllauthResetPasswordForm):
-    def clean_email(self) -> str:
-        email = super().clean_email()
-        if email:
-            _per_address_and_ip(self, "reset_password_address", email)
-        return email
+class RequestLoginCodeForm(PerAddressAndIp, AllauthRequestLoginCodeForm):
+    address_action = "request_login_code_address"
+
+
+class ResetPasswordForm(PerAddressAndIp, AllauthResetPasswordForm):
+    address_action = "reset_password_address"
