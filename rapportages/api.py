@@ -78,6 +78,11 @@ class OfferSerializer(serializers.Serializer):
         required=False, default=False,
         help_text="true: the writer confirms a narrative with words that may be medical.",
     )  # fmt: skip
+    response_days = serializers.IntegerField(
+        required=False, allow_null=True, default=None,
+        help_text="Days to respond to this report, shorter than the agency's (from 1), so that "
+        "the window ends by the due date; omitted: the agency's.",
+    )  # fmt: skip
 
 
 class RejectSerializer(serializers.Serializer):

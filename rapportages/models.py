@@ -54,6 +54,9 @@ class Report(models.Model):
     # The round of responses: what the employee (and for a plan the employer) was given to
     # read, frozen with its hash, so a response names exactly the text it is about.
     review_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
+    #: Days to respond to this report, when the specialist shortened the agency's for it (so
+    #: that the window ends by the due date); empty: the agency's.
+    response_days = models.SmallIntegerField(null=True, blank=True, editable=False)
     review_snapshot = models.JSONField(default=dict, blank=True, editable=False)
     review_sha256 = models.CharField(max_length=64, blank=True, editable=False)
     approved_by = models.ForeignKey(
@@ -107,6 +110,10 @@ class Report(models.Model):
                 "months": months,
             }
         return f"{label} v{self.version}" if self.version > 1 else str(label)
+
+    @property
+    def days_to_respond(self) -> int:
+        return self.response_days or self.agency.response_days
 
     @property
     def is_frozen(self) -> bool:

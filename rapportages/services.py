@@ -187,11 +187,17 @@ def respondents(report: Report) -> list[str]:
     return [Party.EMPLOYEE]
 
 
+def window_ends_late(report: Report, *, today) -> bool:
+    """Offered today with the agency's days to respond, the window would end after the due
+    date: the report would be late unless everyone responds sooner."""
+    return today + timedelta(days=report.agency.response_days) > report.due_date
+
+
 def response_deadline(report: Report):
     """Until when the specialist waits for the responses (the agency's number of days)."""
     if not report.review_requested_at:
         return None
-    return report.review_requested_at + timedelta(days=report.agency.response_days)
+    return report.review_requested_at + timedelta(days=report.days_to_respond)
 
 
 def current_responses(report: Report) -> dict[str, ReportResponse]:
@@ -267,7 +273,7 @@ def snapshot_for(report: Report, *, signer: User, day: date) -> dict:
             "date": content.day_label(timezone.localdate(report.review_requested_at))
             if report.review_requested_at
             else "",
-            "days": report.agency.response_days,
+            "days": report.days_to_respond,
             "deadline": content.day_label(timezone.localdate(deadline)) if deadline else "",
         },
         "responses": [
@@ -357,13 +363,28 @@ def _queue_render(report: Report) -> None:
 
 
 @transaction.atomic
-def report_offer(*, actor: User, report: Report, medical_confirmed: bool = False) -> Report:
+def report_offer(
+    *,
+    actor: User,
+    report: Report,
+    medical_confirmed: bool = False,
+    response_days: int | None = None,
+) -> Report:
     """Give a complete draft to the employee (and for a plan the employer) to read and
     respond. The text is frozen with its hash; while it is out it cannot change. Its narrative
     reaches the employer once final, so medical words in it are named first and the writer
-    rephrases or confirms (``portal.medical``; the confirmation is audited)."""
+    rephrases or confirms (``portal.medical``; the confirmation is audited). ``response_days``
+    shortens the agency's days to respond for this report (so the window can end by the due
+    date: ``window_ends_late``)."""
     writes.allowed(access.can_write_reports(actor, report.trajectory))
     locked = writes.fresh(report, actor, lock=True)
+    most = locked.agency.response_days
+    if response_days is not None and not 1 <= response_days <= most:
+        writes.refuse(
+            "response_days",
+            _("Choose fewer days to respond than the agency gives (%(n)s), and at least 1.")
+            % {"n": most},
+        )
     if locked.status != ReportStatus.DRAFT:
         raise ValidationError(_("This report has already been signed."))
     if locked.review_requested_at:
@@ -380,8 +401,9 @@ def report_offer(*, actor: User, report: Report, medical_confirmed: bool = False
     locked.review_snapshot = review_content(locked, day=timezone.localdate())
     locked.review_sha256 = content.digest(locked.review_snapshot)
     locked.review_requested_at = timezone.now()
+    locked.response_days = response_days
     locked.save(update_fields=["review_snapshot", "review_sha256", "review_requested_at",
-                               "updated_at"])  # fmt: skip
+                               "response_days", "updated_at"])  # fmt: skip
     audit.record(AuditAction.UPDATE, locked, actor=actor,
                  details={"offered": locked.review_sha256})  # fmt: skip
     live.bump_trajectory(locked.trajectory)

@@ -139,6 +139,8 @@ def sign(request, uuid):
             "problems": problems,
             "offer_ready": not report.review_requested_at
             and not services.text_problems(report, for_signing=False),
+            "window_late": services.window_ends_late(report, today=timezone.localdate()),
+            "day_choices": _days_to_respond(report),
             "waiting": services.response_problems(report) if report.review_requested_at else [],
             "deadline": services.response_deadline(report),
             "responses": services.current_responses(report).values(),
@@ -146,6 +148,14 @@ def sign(request, uuid):
             <= set(services.current_responses(report)),
         },
     )
+
+
+def _days_to_respond(report: Report) -> list[tuple[int, bool]]:
+    """(days, chosen) to offer: 1 up to the agency's days; chosen the most that still ends by
+    the due date (at least 1)."""
+    most = report.agency.response_days
+    fits = max(1, min(most, (report.due_date - timezone.localdate()).days))
+    return [(n, n == fits) for n in range(1, most + 1)]
 
 
 def _current(form) -> dict:
@@ -187,10 +197,12 @@ def offer(request, uuid):
     Medical words in the narrative are named first; the sign page then asks to confirm."""
     report = _report(request, uuid)
     require(access.can_write_reports(request.user, report.trajectory))
+    days = request.POST.get("response_days", "")
     try:
         services.report_offer(
             actor=request.user, report=report,
             medical_confirmed=request.POST.get("medical_confirmed") == "on",
+            response_days=int(days) if days.isdigit() else None,
         )  # fmt: skip
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

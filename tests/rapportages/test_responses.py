@@ -362,3 +362,32 @@ def test_the_preview_before_offering_and_the_sign_page_after_a_response_say_what
     page = login(cast.specialist_a).get(sign).content.decode()
     assert "Zonder reactie kun je ondertekenen vanaf" not in page
     assert "Ik ga akkoord" in page  # the response, shown instead
+
+
+def test_a_window_that_would_end_after_the_due_date_is_said_and_can_be_shortened(
+    cast, draft, login, api
+):
+    """Issue 39, item 4: offered 3 days before the due date with 5 days to respond, the report
+    went late without a word."""
+    from rapportages.services import response_deadline
+
+    cast.agency_a.response_days = 5
+    cast.agency_a.save()
+    with time_machine.travel(at(date(2026, 8, 1)), tick=False):  # due 4 August
+        specialist = login(cast.specialist_a)
+        page = specialist.get(reverse("rapportages:sign", args=[draft.uuid])).content.decode()
+        assert "na de uiterlijke datum" in page, page[page.find("h-offer"):][:1500]
+        assert '<option value="3" selected>' in page
+        refused = api(cast.specialist_a).post(
+            f"/api/v1/reports/{draft.uuid}/offer/", {"response_days": 9}, format="json"
+        )
+        assert refused.status_code == 400 and "response_days" in refused.json()["fields"]
+        specialist.post(reverse("rapportages:offer", args=[draft.uuid]), {"response_days": "3"})
+    draft.refresh_from_db()
+    assert draft.response_days == 3
+    assert timezone.localdate(response_deadline(draft)) == date(2026, 8, 4)
+    # On time, with the agency's days, nothing is said.
+    with time_machine.travel(at(date(2026, 7, 20)), tick=False):
+        from rapportages.services import window_ends_late
+
+        assert not window_ends_late(draft, today=date(2026, 7, 20))
