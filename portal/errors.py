@@ -153,10 +153,12 @@ class ErrorPageMiddleware:
 
 
 class QuietClientErrors(logging.Filter):
-    """Keeps 403/404/405 answers in the request log as one line: Django attaches the
-    ``PermissionDenied`` traceback to its warning, which buries real faults."""
+    """Keeps 400/403/404/405 answers in the request log as one line: Django attaches the
+    exception's traceback to its warning, which buries real faults. A 400 is the client's
+    (a request Django could not read, or the expected race of a logout while the service
+    worker fetches a page: ``SessionInterrupted``)."""
 
-    QUIET = frozenset({403, 404, 405})
+    QUIET = frozenset({400, 403, 404, 405})
 
     def filter(self, record: logging.LogRecord) -> bool:
         if getattr(record, "status_code", None) in self.QUIET:

@@ -15,9 +15,16 @@ def bad(request):
     raise BadRequest("unreadable")
 
 
+def interrupted(request):
+    from django.contrib.sessions.exceptions import SessionInterrupted
+
+    raise SessionInterrupted("The session was deleted before the request completed.")
+
+
 urlpatterns = [
     path("boom/", boom),
     path("api/v1/boom/", boom),
     path("bad/", bad),
+    path("interrupted/", interrupted),
     *portal_urlpatterns,
 ]

@@ -103,6 +103,18 @@ def test_ordinary_refusals_are_one_line_in_the_log(cast, login, caplog):
 
 
 @pytest.mark.urls("tests.portal.error_urls")
+def test_a_logout_racing_a_page_fetch_is_one_line_not_a_traceback(cast, client, caplog):
+    """Issue 40, item 7: SessionInterrupted (a user logs out while the service worker fetches
+    /offline/) is an expected race: a 400 and one line in the log."""
+    client.raise_request_exception = False
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        response = client.get("/interrupted/")
+    assert response.status_code == 400
+    (record,) = [r for r in caplog.records if r.name == "django.request"]
+    assert record.status_code == 400 and record.exc_info is None
+
+
+@pytest.mark.urls("tests.portal.error_urls")
 def test_a_real_fault_keeps_its_traceback(cast, client, caplog):
     client.raise_request_exception = False
     with caplog.at_level(logging.ERROR, logger="django.request"):
