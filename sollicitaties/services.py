@@ -2,6 +2,8 @@
 Every service takes keyword-only plain data and the actor, checks the rules itself
 (``portal.writes``), writes, audits and raises the dashboards' version."""
 
+import hashlib
+import json
 import uuid
 from datetime import date, timedelta
 
@@ -152,9 +154,6 @@ class KeyReused(ValidationError):
 
 def _fingerprint(fields: dict, vacancy) -> str:
     """The SHA-256 of what was sent: every field as text, sorted by name."""
-    import hashlib
-    import json
-
     sent = {k: str(v) for k, v in fields.items() if k not in ("confirm_duplicate",)}
     sent["vacancy"] = str(getattr(vacancy, "pk", ""))
     return hashlib.sha256(json.dumps(sent, sort_keys=True).encode()).hexdigest()
