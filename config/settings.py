@@ -272,6 +272,7 @@ CELERY_TASK_ROUTES = {
     "rapportages.tasks.render_report": {"queue": "reports"},
     "rapportages.tasks.build_bundle": {"queue": "exports"},
     "trajecten.tasks.build_access_export": {"queue": "exports"},
+    "sollicitaties.tasks.repeats_refresh_agency": {"queue": "exports"},
     "portal.tasks.make_backup": {"queue": "backup"},
 }
 

@@ -22,6 +22,8 @@ class AgencySettingsForm(forms.ModelForm):
             "phase_set",
             "application_norm_count",
             "application_norm_weeks",
+            "count_repeats_once",
+            "repeat_window_days",
             "retention_months",
             "retention_months_self_insurer",
             "share_time_totals_with_employer",

@@ -93,6 +93,12 @@ def agency_settings_update(*, actor: User, **fields) -> Agency:
     writes.saved(agency, actor=actor, changed=changed, creating=False)
     if "phase_set" in changed:
         phases_reset(agency=agency)
+    if {"count_repeats_once", "repeat_window_days"} & set(changed):
+        from sollicitaties.tasks import repeats_refresh_agency
+
+        transaction.on_commit(
+            lambda: repeats_refresh_agency.delay(agency.pk, agency_id=agency.pk), robust=True
+        )
     if changed:  # phase names, the norm and the contact alert are on every dashboard
         live.bump_agency(agency.pk)
     return agency

@@ -35,8 +35,9 @@ def redirect_next(request, default: str):
 def submit(request, form, write, *, success, errors_to=form_errors_to):
     """The one shape of a form page's POST: when the form is posted and parses, call the
     service (``write(form.cleaned_data)``); put its refusal back onto the form, or say
-    ``success``. Returns what the service wrote (``True`` if it returns nothing), or ``None``
-    when nothing was written: the caller redirects on a truthy answer."""
+    ``success`` (a text, or a function of what was written that gives it). Returns what the
+    service wrote (``True`` if it returns nothing), or ``None`` when nothing was written: the
+    caller redirects on a truthy answer."""
     from django.contrib import messages
     from django.core.exceptions import ValidationError
 
@@ -47,7 +48,7 @@ def submit(request, form, write, *, success, errors_to=form_errors_to):
     except ValidationError as exc:
         errors_to(form, exc)
         return None
-    messages.success(request, success)
+    messages.success(request, success(written) if callable(success) else success)
     return True if written is None else written
 
 

@@ -242,14 +242,17 @@ def _cover(t, today) -> dict:
 
 
 def _appendix_context(t) -> dict:
+    """The appendix as of the file's date: nothing dated after it (the same cut-off rule as a
+    report's), a result only where an application has one (as in the reports)."""
+    today = timezone.localdate()
     conversations = ConversationReport.objects.filter(
-        trajectory=t, visibility=Visibility.EMPLOYER, contains_medical=False
+        trajectory=t, visibility=Visibility.EMPLOYER, contains_medical=False, date__lte=today
     ).order_by("date")
-    activities = ApplicationActivity.objects.filter(trajectory=t).order_by("date")
+    activities = ApplicationActivity.objects.filter(trajectory=t, date__lte=today).order_by("date")
     return {
         "trajectory": t,
-        "cover": _cover(t, timezone.localdate()),
-        "generated": content.day_label(timezone.localdate()),
+        "cover": _cover(t, today),
+        "generated": content.day_label(today),
         "conversations": [
             {
                 "date": content.short_day(c.date),
@@ -265,8 +268,9 @@ def _appendix_context(t) -> dict:
                 "kind": a.get_kind_display(),
                 "organisation": a.organisation,
                 "vacancy": a.vacancy_title,
-                "status": a.get_status_display(),
+                "status": a.get_status_display() if a.has_status_flow else "",
                 "counts": a.counts,
+                "repeat": a.repeat_of is not None,
             }
             for a in activities
         ],

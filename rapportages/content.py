@@ -6,23 +6,32 @@ it, because the report goes to the employer and UWV: the content of a conversati
 it was shared with the employer (and never a medical one), work capacity in functional terms,
 no medical notes.
 
-**Figures are computed over the whole file and then shown for the report's period**, as of
-the report's date (the day it is signed; today for a draft), so that two reports covering the
-same period never disagree: the search profile *in force* at the period's end (by the date each
-version was agreed) with the changes within the period; the norm periods that overlap the
-report's period, each counted over all of the trajectory's activities; a period "loopt" only
-while it has not ended on the report's date, and the last one of a closed trajectory is a
-partial period, not a running one.
+**One cut-off per report** (``late.cutoff``): the end of its period, or the day its text is
+fixed (offered for a response, else signed; today for a draft) when that is earlier. Every
+block reads the file as of that day: nothing dated after it, the WvP dates as they stood then
+(an evaluation not yet held is not printed, and the latest 2e-spoor start is computed as it
+could be then), an application's result as its status history stood, a training's status as
+it ran, so every count and table on the page comes from the same set. Entries recorded after an
+earlier report was fixed, for days it covered, are listed as late entries (``late``).
+
+**Figures are computed over the whole file and then shown for the report's period**, so that two
+reports covering the same period never disagree: the search profile *in force* at the cut-off
+(by the date each version was agreed) with the changes within the period; the norm periods that
+overlap the report's period, each counted over all of the trajectory's activities up to the
+cut-off; a period "loopt" only while it has not ended on the cut-off, and the last one of a
+closed trajectory is a partial period, not a running one.
 """
 
 import hashlib
 import json
 import re
 from collections import Counter
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
+from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import override
 
@@ -31,8 +40,8 @@ from sollicitaties.constants import COUNTING_KINDS, STATUS_KINDS, ActivityKind, 
 from sollicitaties.models import ApplicationActivity, TempAgencyRegistration
 from sollicitaties.norm import overlapping, periods
 from sollicitaties.services import norm_for
-from trajecten import wvp
-from trajecten.constants import MemberRole, Visibility
+from trajecten import workdays, wvp
+from trajecten.constants import MemberRole, TrainingStatus, Visibility
 from trajecten.models import (
     ConversationReport,
     Employment,
@@ -45,12 +54,14 @@ from trajecten.models import (
     WorkCapacity,
 )
 
+from . import late
 from .constants import ReportKind
 from .schedule import FINAL_REPORT_DAYS, INTERVAL_MONTHS, progress_report_due_dates
 
 #: The shape of a snapshot. Signed reports keep the shape they were signed in (a final report
-#: never changes), so the templates read both: 1 (no "schema" key) and this one.
-SCHEMA = 2
+#: never changes), so the templates read all: 1 (no "schema" key), 2, and 3 (2 with the
+#: cut-off and the late entries).
+SCHEMA = 3
 
 #: How the signer is named under the report.
 SPECIALIST_ROLE = "Re-integratiedeskundige"
@@ -88,46 +99,114 @@ def hours_label(value) -> str:
 
 
 def build(report, *, today: date) -> dict:
-    """The report's blocks, in Dutch (reports for UWV are Dutch), as of ``today``."""
+    """The report's blocks, in Dutch (reports for UWV are Dutch), with its text fixed on
+    ``today`` (the file as of ``late.cutoff``)."""
     with override("nl"):
         return _build(report, today)
 
 
 def _build(report, today: date) -> dict:
     t = report.trajectory
-    start, end = report.period_start, report.period_end
+    start, cut = report.period_start, late.cutoff(report, today)
     final = report.kind in (ReportKind.FINAL, ReportKind.FEASIBILITY_ADVICE)
+    file = _File(t, cut, late.told_before(report))
     return {
         "schema": SCHEMA,
-        "identification": _identification(report, t, today),
-        "referral": referral(t, end),
-        "work_capacity": _work_capacity(t),
+        "identification": _identification(report, t, today, cut),
+        "referral": referral(t, cut),
+        "work_capacity": _work_capacity(t, cut),
         "person_profile": _person_profile(t),
-        "search_profile": _search_profile(t, start, end),
+        "search_profile": _search_profile(t, start, cut),
         "phase_route": [
             {"date": day_label(c.started_on), "phase": c.phase.name}
-            for c in PhaseChange.objects.filter(trajectory=t, started_on__lte=end)
+            for c in PhaseChange.objects.filter(trajectory=t, started_on__lte=cut)
             .select_related("phase")
             .order_by("started_on", "id")
         ],
-        "contacts": _contacts(t, start, end),
-        "trainings": _trainings(t, end),
-        "applications": _applications(t, start, end),
-        "norm": _norm(t, start, end, today),
+        "contacts": [_contact(c, file) for c in file.conversations if c.date >= start],
+        "trainings": [_training(tr, file) for tr in file.trainings if _ran_in(tr, start, cut)],
+        "applications": _applications(file, start),
+        "norm": _norm(t, start, file),
         "temp_agencies": [
             {"name": r.agency_name, "date": short_day(r.date)}
-            for r in TempAgencyRegistration.objects.filter(trajectory=t, date__lte=end).order_by(
+            for r in TempAgencyRegistration.objects.filter(trajectory=t, date__lte=cut).order_by(
                 "date"
             )
         ],
-        "placement": _placement(t),
+        "late": _late(t, start, file),
+        "placement": _placement(t, cut),
         "schedule": _schedule(t) if report.kind == ReportKind.TRAJECTORY_PLAN else None,
-        "closing": _closing(t) if final and t.is_ended else None,
-        "final_evaluation": _final_evaluation(t) if final else None,
+        "closing": _closing(t) if final and file.ended else None,
+        "final_evaluation": _final_evaluation(t, cut) if final else None,
     }
 
 
-def _identification(report, t, today: date) -> dict:
+class _File:
+    """The dated records of a trajectory's file as of a cut-off, read once for every block:
+    applications (with their result as their status history stood on the cut-off),
+    conversations and trainings, and which of them no earlier report told (``late``)."""
+
+    def __init__(self, t, cut: date, told: list):
+        self.cut = cut
+        self.ended = bool(t.end_date and t.end_date <= cut)
+        self.activities = list(
+            ApplicationActivity.objects.filter(trajectory=t, date__lte=cut)
+            .prefetch_related("status_changes")
+            .order_by("date", "id")
+        )
+        known = {a.uuid for a in self.activities}
+        for a in self.activities:
+            a.status_then = _status_on(a, cut)
+            # A repeat of an entry this report holds (``sollicitaties.repeats``) does not count.
+            a.repeat_then = a.repeat_of is not None and a.repeat_of in known
+            a.counts_then = a.kind in COUNTING_KINDS and not a.repeat_then
+        self.conversations = list(
+            ConversationReport.objects.filter(trajectory=t, date__lte=cut).order_by("date", "id")
+        )
+        self.trainings = [
+            tr
+            for tr in Training.objects.filter(trajectory=t).order_by("start_date", "id")
+            if tr.start_date is None or tr.start_date <= cut
+        ]
+        entries = [
+            *(late.Entry(("a", a.pk), a.date, a.date, a.created_at) for a in self.activities),
+            *(late.Entry(("c", c.pk), c.date, c.date, c.created_at) for c in self.conversations),
+            *(
+                late.Entry(("t", tr.pk), tr.start_date, tr.end_date or tr.start_date, tr.created_at)
+                for tr in self.trainings
+                if tr.start_date
+            ),
+        ]
+        self.untold = late.untold(entries, told) if told else {}
+
+    def norm_periods(self, t, norm) -> list:
+        """Every norm period up to the cut-off, counted over the counting activities then."""
+        if not hasattr(self, "_periods"):
+            dates = [a.date for a in self.activities if a.counts_then]
+            # The file as of the *end* of the cut-off day: a period ending that day is over.
+            self._periods = [
+                replace(p, in_progress=False) if p.in_progress and p.end == self.cut else p
+                for p in periods(t.start_date, self.cut, norm, dates, t.end_date)
+            ]
+        return self._periods
+
+    def late_note(self, kind: str, record) -> str:
+        """Why no earlier report told this record ("nagekomen, vastgelegd op …"), else ""."""
+        why = self.untold.get((kind, record.pk))
+        return why.note() if why else ""
+
+
+def _status_on(activity, day: date) -> str:
+    """An application's status as its history stood on ``day`` (the status now when it has
+    no history)."""
+    changes = list(activity.status_changes.all())
+    then = [c for c in changes if c.date <= day]
+    if then:
+        return then[-1].status
+    return changes[0].status if changes else activity.status
+
+
+def _identification(report, t, today: date, cut: date) -> dict:
     primary = t.memberships.filter(role=MemberRole.PRIMARY).select_related("user").first()
     employee = t.employee
     employment = Employment.objects.filter(employee=employee, legal_entity=t.legal_entity).first()
@@ -137,6 +216,8 @@ def _identification(report, t, today: date) -> dict:
         "title": str(report),
         "period": f"{day_label(report.period_start)} – {day_label(report.period_end)}",
         "date": day_label(today),
+        # The one cut-off: the file as it stood on this day (``late.cutoff``).
+        "cutoff": day_label(cut),
         "employee": employee.full_name,
         "date_of_birth": day_label(employee.date_of_birth),
         "personnel_number": employee.external_id,
@@ -152,31 +233,36 @@ def _identification(report, t, today: date) -> dict:
     }
 
 
-def referral(t, end: date) -> dict:
-    """The referral in WvP terms as of ``end`` (a report's block; the UWV file's cover)."""
+def referral(t, cut: date) -> dict:
+    """The referral in WvP terms as they stood on ``cut`` (a report's block; the UWV file's
+    cover): an intake, evaluation or start after that day is not printed, extensions count
+    from the day they were decided, and the latest 2e-spoor start is the one that applied
+    then (week 58 while the first-year evaluation had not been held)."""
     case = t.sickness_case
-    extension_weeks = case.extension_weeks()
-    latest_start = wvp.latest_second_track_start(
-        case.first_sick_day, case.first_year_evaluation_date
-    )
+    extension_weeks = sum(e.weeks for e in case.extensions.all() if e.decided_on <= cut)
+    evaluation = _on_or_before(case.first_year_evaluation_date, cut)
+    latest_start = wvp.latest_second_track_start(case.first_sick_day, evaluation)
+    start = _on_or_before(t.start_date, cut)
+    intake = _on_or_before(t.intake_date, cut)
     renewals = list(
-        Renewal.objects.filter(trajectory=t, period_start__lte=end).order_by("period_start")
+        Renewal.objects.filter(trajectory=t, period_start__lte=cut).order_by("period_start")
     )
     intake_deadline = t.intake_deadline()
+    promise = workdays.intake_promise(t.referral_date, intake, cut)
     return {
         "first_sick_day": day_label(case.first_sick_day),
         "referral_date": day_label(t.referral_date),
-        "intake_date": day_label(t.intake_date),
+        "intake_date": day_label(intake),
         "intake_deadline": day_label(intake_deadline),
-        "intake_promise": t.intake_promise(end) if t.intake_date or end > intake_deadline else "",
+        "intake_promise": promise if intake or cut > intake_deadline else "",
         "advice_party": str(t.get_referral_basis_display()) if t.referral_basis else "",
-        "advice_date": day_label(t.referral_advice_date),
-        "first_year_evaluation": day_label(case.first_year_evaluation_date),
-        "start": day_label(t.start_date),
-        "start_week": wvp.wvp_week(case.first_sick_day, t.start_date) if t.start_date else None,
+        "advice_date": day_label(_on_or_before(t.referral_advice_date, cut)),
+        "first_year_evaluation": day_label(evaluation),
+        "start": day_label(start),
+        "start_week": wvp.wvp_week(case.first_sick_day, start) if start else None,
         "latest_start": day_label(latest_start),
         "latest_start_week": wvp.wvp_week(case.first_sick_day, latest_start),
-        "timely": bool(t.start_date and t.start_date <= latest_start),
+        "timely": bool(start and start <= latest_start),
         "week_104": day_label(wvp.waiting_time_end(case.first_sick_day, extension_weeks)),
         "extension_weeks": extension_weeks,
         "product": str(t.product),
@@ -192,9 +278,15 @@ def referral(t, end: date) -> dict:
     }
 
 
-def _work_capacity(t) -> dict:
+def _on_or_before(day: date | None, cut: date) -> date | None:
+    return day if day and day <= cut else None
+
+
+def _work_capacity(t, cut: date) -> dict:
+    """The recorded capacity, unless its advice is dated after the cut-off (then it was not
+    known yet)."""
     capacity = WorkCapacity.objects.filter(trajectory=t).first()
-    if capacity is None:
+    if capacity is None or (capacity.advice_date and capacity.advice_date > cut):
         return {}
     per_day = hours_label(capacity.hours_per_day)
     per_week = hours_label(capacity.hours_per_week)
@@ -255,114 +347,172 @@ def _change(p: SearchProfile) -> dict:
     return {"version": p.version, "valid_from": day_label(p.valid_from), "note": note}
 
 
-def _contacts(t, start: date, end: date) -> list[dict]:
-    """Every conversation with the employee in the period, by date and kind; its content only
-    when it was shared with the employer and holds no medical information."""
-    contacts = []
-    for c in ConversationReport.objects.filter(
-        trajectory=t, date__gte=start, date__lte=end
-    ).order_by("date", "id"):
-        shared = c.visibility == Visibility.EMPLOYER and not c.contains_medical
-        contacts.append(
-            {
-                "date": short_day(c.date),
-                "kind": str(c.get_kind_display()),
-                "minutes": c.duration_minutes,
-                "shared": shared,
-                "summary": c.summary if shared else "",
-                "agreements": c.agreements if shared else "",
-            }
-        )
-    return contacts
+def _contact(c, file: _File) -> dict:
+    """A conversation with the employee, by date and kind; its content only when it was
+    shared with the employer and holds no medical information."""
+    shared = c.visibility == Visibility.EMPLOYER and not c.contains_medical
+    return {
+        "date": short_day(c.date),
+        "kind": str(c.get_kind_display()),
+        "minutes": c.duration_minutes,
+        "shared": shared,
+        "summary": c.summary if shared else "",
+        "agreements": c.agreements if shared else "",
+        "late": file.late_note("c", c),
+    }
 
 
-def _trainings(t, end: date) -> list[dict]:
-    return [
-        {
-            "name": tr.name,
-            "provider": tr.provider,
-            "online": tr.online,
-            "status": str(tr.get_status_display()),
-            "dates": " – ".join(x for x in (short_day(tr.start_date), short_day(tr.end_date)) if x),
-            "result": tr.result,
-        }
-        for tr in Training.objects.filter(trajectory=t).order_by("start_date", "id")
-        if tr.start_date is None or tr.start_date <= end
-    ]
+def _ran_in(tr, start: date, cut: date) -> bool:
+    """A training belongs to the reports of the periods it ran in; an undated one (planned,
+    no date yet) to every report while it is planned or running."""
+    if tr.start_date is None:
+        return tr.status in (TrainingStatus.PLANNED, TrainingStatus.IN_PROGRESS)
+    return tr.start_date <= cut and (tr.end_date or tr.start_date) >= start
 
 
-def _applications(t, start: date, end: date) -> dict:
-    activities = list(
-        ApplicationActivity.objects.filter(trajectory=t, date__gte=start, date__lte=end).order_by(
-            "date", "id"
-        )
-    )
-    counting = [a for a in activities if a.kind in COUNTING_KINDS]
-    kinds = Counter(a.kind for a in activities)
+def _training(tr, file: _File) -> dict:
+    """A training as it stood on the cut-off: one that ended after it was still running then
+    (its result came later)."""
+    status = tr.status
+    if tr.end_date and tr.end_date > file.cut and status in (
+        TrainingStatus.COMPLETED, TrainingStatus.STOPPED
+    ):  # fmt: skip
+        status = TrainingStatus.IN_PROGRESS
+    return {
+        "name": tr.name,
+        "provider": tr.provider,
+        "online": tr.online,
+        "status": str(TrainingStatus(status).label),
+        "dates": " – ".join(x for x in (short_day(tr.start_date), short_day(tr.end_date)) if x),
+        "result": tr.result if status == tr.status else "",
+        "late": file.late_note("t", tr),
+    }
+
+
+def _applications(file: _File, start: date) -> dict:
+    """The period's applications (from its start to the cut-off), each with its result as it
+    stood on the cut-off; the counts are of this same list."""
+    activities = [a for a in file.activities if a.date >= start]
+    counting = [a for a in activities if a.counts_then]
+    kinds = Counter(a.kind for a in activities if not a.repeat_then)
+    repeated = Counter(a.kind for a in activities if a.repeat_then)
     # A status (sent, invited, rejected) means something only for an application to an
     # employer; a registration or reading vacancies has none.
-    statuses = Counter(a.status for a in activities if a.kind in STATUS_KINDS)
+    statuses = Counter(a.status_then for a in activities if a.kind in STATUS_KINDS)
     return {
         "total": len(activities),
         "counting": len(counting),
         "by_kind": [
             {"kind": str(ActivityKind(k).label), "counts": k in COUNTING_KINDS, "count": n}
             for k, n in sorted(kinds.items(), key=lambda kv: (kv[0] not in COUNTING_KINDS, kv[0]))
+        ]
+        + [
+            {
+                "kind": f"{ActivityKind(k).label} (herhaling)",
+                "counts": False,
+                "count": n,
+                "repeat": True,
+            }
+            for k, n in sorted(repeated.items())
         ],
         "by_status": [
             {"status": str(ApplicationStatus(s).label), "count": n}
             for s, n in sorted(statuses.items())
         ],
-        "table": [
-            {
-                "date": short_day(a.date),
-                "organisation": a.organisation,
-                "vacancy": a.vacancy_title,
-                "kind": str(a.get_kind_display()),
-                "counts": a.kind in COUNTING_KINDS,
-                "result": str(a.get_status_display()) if a.kind in STATUS_KINDS else "",
-            }
-            for a in activities
-        ],
+        "table": [_application_row(a, file) for a in activities],
     }
 
 
-def _norm(t, start: date, end: date, today: date) -> dict:
+def _application_row(a, file: _File) -> dict:
+    return {
+        "date": short_day(a.date),
+        "organisation": a.organisation,
+        "vacancy": a.vacancy_title,
+        "kind": str(a.get_kind_display()),
+        "counts": a.counts_then,
+        "repeat": a.repeat_then,
+        "result": str(ApplicationStatus(a.status_then).label) if a.kind in STATUS_KINDS else "",
+        "late": file.late_note("a", a),
+    }
+
+
+def _norm(t, start: date, file: _File) -> dict:
     """The norm periods that overlap the report's period, each counted over all of the
-    trajectory's counting activities, as they stood on the report's date."""
+    trajectory's counting activities, as they stood on the cut-off."""
     norm = norm_for(t)
     description = f"{norm.count} meetellende activiteiten per {norm.weeks} weken"
     if not t.start_date:
         return {"description": description, "periods": [], "met": 0, "complete": 0}
-    dates = ApplicationActivity.objects.filter(
-        trajectory=t, kind__in=COUNTING_KINDS, date__lte=today
-    ).values_list("date", flat=True)
-    shown = overlapping(periods(t.start_date, today, norm, dates, t.end_date), start, end)
+    shown = overlapping(file.norm_periods(t, norm), start, file.cut)
     complete = [p for p in shown if p.complete]
     return {
         "description": description,
-        "periods": [
-            {
-                "number": p.number,
-                # A period the trajectory's end cut short ends on that day, as it is counted.
-                "period": f"{short_day(p.start)} – "
-                f"{short_day(min(p.end, t.end_date) if p.partial and t.end_date else p.end)}",
-                "count": p.count,
-                "required": p.required,
-                "met": p.met,
-                "running": p.in_progress,
-                "partial": p.partial,
-            }
-            for p in shown
-        ],
+        "periods": [_period_row(p, t) for p in shown],
         "met": sum(p.met for p in complete),
         "complete": len(complete),
     }
 
 
-def _placement(t) -> dict | None:
+def _period_row(p, t) -> dict:
+    return {
+        "number": p.number,
+        # A period the trajectory's end cut short ends on that day, as it is counted.
+        "period": f"{short_day(p.start)} – "
+        f"{short_day(min(p.end, t.end_date) if p.partial and t.end_date else p.end)}",
+        "count": p.count,
+        "required": p.required,
+        "met": p.met,
+        "running": p.in_progress,
+        "partial": p.partial,
+    }
+
+
+def _late(t, start: date, file: _File) -> dict:
+    """The additions to earlier reports: entries dated before this report's period, for days
+    an earlier report covered, and told by none (``late``); with what the added applications
+    change for a norm period that lies wholly before this report's period."""
+    applications = [a for a in file.activities if a.date < start and ("a", a.pk) in file.untold]
+    effects = []
+    counting = Counter(a.date for a in applications if a.counts_then)
+    if counting and t.start_date:
+        # Only periods wholly before this report's: the others are in its norm table, counted
+        # in full. Everything else in such a period was told by earlier reports, so its count
+        # without these additions is what they said together.
+        for p in file.norm_periods(t, norm_for(t)):
+            if p.end >= start:
+                continue
+            added = sum(n for day, n in counting.items() if p.start <= day <= p.end)
+            if added:
+                before = p.count - added
+                effects.append(
+                    {**_period_row(p, t), "added": added, "before": before,
+                     "met_before": before >= p.required}
+                )  # fmt: skip
+    return {
+        "applications": [_application_row(a, file) for a in applications],
+        "contacts": [
+            _contact(c, file)
+            for c in file.conversations
+            if c.date < start and ("c", c.pk) in file.untold
+        ],
+        "trainings": [
+            _training(tr, file)
+            for tr in file.trainings
+            if tr.start_date
+            and ("t", tr.pk) in file.untold
+            and (tr.end_date or tr.start_date) < start
+        ],
+        "norm": effects,
+    }
+
+
+def _placement(t, cut: date) -> dict | None:
+    """The placement once it was known: it started by the cut-off, or was recorded by then
+    (a contract signed that starts later)."""
     placement = Placement.objects.filter(trajectory=t).first()
     if placement is None:
+        return None
+    if placement.start_date > cut and timezone.localdate(placement.created_at) > cut:
         return None
     return {
         "employer": placement.new_employer,
@@ -407,11 +557,14 @@ def _closing(t) -> dict:
     }
 
 
-def _final_evaluation(t) -> dict:
+def _final_evaluation(t, cut: date) -> dict:
+    """The employer's final evaluation and the company doctor's current assessment, when they
+    were held by the cut-off."""
     case = t.sickness_case
+    assessed = _on_or_before(case.current_assessment_date, cut)
     return {
-        "final_evaluation": day_label(case.final_evaluation_date),
+        "final_evaluation": day_label(_on_or_before(case.final_evaluation_date, cut)),
         "current_assessment": ", ".join(
-            x for x in (case.current_assessment_by, day_label(case.current_assessment_date)) if x
+            x for x in (case.current_assessment_by if assessed else "", day_label(assessed)) if x
         ),
     }

@@ -84,8 +84,9 @@ class ApplicationActivitySerializer(StrictSerializer):
         fields = ["uuid", "trajectory", "date", "kind", "counts", "channel", "organisation",
                   "vacancy_title", "vacancy_url", "hours_per_week", "place", "contact_person",
                   "notes", "status", "status_history", "evidence", "recorded_by_role",
-                  "confirm_duplicate", "created_at", "updated_at"]  # fmt: skip
-        read_only_fields = ["uuid", "status", "recorded_by_role", "created_at", "updated_at"]
+                  "repeat_of", "confirm_duplicate", "created_at", "updated_at"]  # fmt: skip
+        read_only_fields = ["uuid", "status", "recorded_by_role", "repeat_of", "created_at",
+                            "updated_at"]  # fmt: skip
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -66,6 +66,9 @@ class ApplicationActivity(FileRecord):
     #: What was sent with the key (a SHA-256 of the fields): the same key with other fields
     #: is refused, never answered as the first one (``services.activity_create``).
     idempotency_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    #: The application this one repeats (the same agency registered again, the same vacancy
+    #: within the agency's window): kept, shown, not counted (``repeats``).
+    repeat_of = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("application activity")
@@ -83,7 +86,8 @@ class ApplicationActivity(FileRecord):
 
     @property
     def counts(self) -> bool:
-        return self.kind in COUNTING_KINDS
+        """Counts toward the norm: a counting kind, and not a repeat (``repeats.COUNTING``)."""
+        return self.kind in COUNTING_KINDS and self.repeat_of is None
 
     @property
     def display_name(self) -> str:

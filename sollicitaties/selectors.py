@@ -12,7 +12,7 @@ from trajecten.models import SearchProfile, Trajectory
 from trajecten.selectors import LogEntry
 
 from . import matching
-from .constants import COUNTING_KINDS, NEXT_STATUSES, REQUIRED_TEMP_AGENCIES
+from .constants import NEXT_STATUSES, REQUIRED_TEMP_AGENCIES
 from .models import (
     ApplicationActivity,
     Evidence,
@@ -21,6 +21,7 @@ from .models import (
     Vacancy,
 )
 from .norm import Norm, period_of, periods
+from .repeats import COUNTING
 from .services import norm_for
 
 
@@ -44,7 +45,7 @@ def compliance(*, user, trajectory: Trajectory, today: date) -> tuple[Norm, list
         return norm, []
     dates = (
         ApplicationActivity.objects.visible_to(user)
-        .filter(trajectory=trajectory, kind__in=COUNTING_KINDS)
+        .filter(COUNTING, trajectory=trajectory)
         .values_list("date", flat=True)
     )
     return norm, periods(trajectory.start_date, today, norm, dates, trajectory.end_date)
@@ -100,8 +101,8 @@ def norm_positions(*, user, trajectories: list[Trajectory], today: date) -> dict
     for trajectory_id, day in (
         ApplicationActivity.objects.visible_to(user)
         .filter(
+            COUNTING,
             trajectory_id__in_list=[t.pk for t in started],
-            kind__in=COUNTING_KINDS,
             date__gte=today - timedelta(days=7 * longest * 2),
         )
         .values_list("trajectory_id", "date")
@@ -229,9 +230,7 @@ def weekly_counts_per_trajectory(
     kinds, so a week's bar and the norm agree."""
     from django.db.models.functions import TruncWeek
 
-    rows = ApplicationActivity.objects.visible_to(user).filter(
-        date__range=(since, until), kind__in=COUNTING_KINDS
-    )
+    rows = ApplicationActivity.objects.visible_to(user).filter(COUNTING, date__range=(since, until))
     if ids is not None:
         rows = rows.filter(trajectory_id__in_list=ids)
     rows = (

@@ -20,6 +20,7 @@ from portal.models import User
 from portal.validators import date_not_in_future
 from trajecten.models import Trajectory
 
+from . import repeats
 from .constants import ActivityKind, ApplicationStatus, Channel, RecordedBy
 from .csv_import import VacancyRow
 from .models import (
@@ -141,6 +142,8 @@ def activity_create(
     )
     if evidence:
         _evidence_create(activity=activity, upload=evidence, actor=actor)
+    repeats.refresh(trajectory)
+    activity.refresh_from_db(fields=["repeat_of"])
     details = {"from_vacancy": str(vacancy.uuid)} if vacancy else None
     audit.record(AuditAction.CREATE, activity, actor=actor, details=details)
     live.bump_trajectory(trajectory)
@@ -205,6 +208,8 @@ def activity_update(
     changed = writes.apply(activity, fields, exclude=["agency", "trajectory"])
     _check_activity(activity, confirm_duplicate=confirm_duplicate)
     writes.saved(activity, actor=actor, changed=changed, creating=False)
+    repeats.refresh(activity.trajectory)
+    activity.refresh_from_db(fields=["repeat_of"])
     live.bump_trajectory(activity.trajectory)
     return activity
 

@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -104,7 +105,8 @@ def activity_new(request, uuid):
     if submit(
         request, form,
         lambda data: services.activity_create(actor=request.user, trajectory=trajectory, **data),
-        success=_("The application has been recorded."), errors_to=_activity_errors_to,
+        success=lambda activity: _recorded(request.user, activity),
+        errors_to=_activity_errors_to,
     ):  # fmt: skip
         return _back(trajectory, request)
     return render(
@@ -112,6 +114,29 @@ def activity_new(request, uuid):
         "sollicitaties/activity_form.html",
         {"form": form, "trajectory": trajectory},
         status=422 if getattr(form, "key_reused", False) else 200,
+    )
+
+
+def _recorded(user, activity, *, done=None) -> str:
+    """What the recorder reads on saving: recorded, and when it repeats an earlier entry, that
+    it does not count and why (``repeats``), at the moment of recording."""
+    original = _repeated(user, activity)
+    if original is None:
+        return done or _("The application has been recorded.")
+    return _(
+        "The application has been recorded. It repeats %(application)s of %(date)s (the same "
+        "vacancy, or the same employment agency again), so it does not count toward the norm."
+    ) % {"application": original.display_name, "date": date_format(original.date)}
+
+
+def _repeated(user, activity):
+    """The entry ``activity`` repeats (in its own file, as the user may see it)."""
+    if activity.repeat_of is None:
+        return None
+    return (
+        ApplicationActivity.objects.visible_to(user)
+        .filter(trajectory_id=activity.trajectory_id, uuid=activity.repeat_of)
+        .first()
     )
 
 
@@ -164,6 +189,7 @@ def activity_detail(request, uuid):
             "evidence_form": EvidenceForm() if can_record else None,
             "show_notes": access.sees_private_notes(request.user),
             "undo": status_undo_offer(request),
+            "repeated": _repeated(request.user, activity),
         },
     )
 
@@ -302,8 +328,13 @@ def from_vacancy(request, uuid, vacancy_uuid):
     trajectory = get_trajectory(request, uuid)
     require(access.can_record_applications(request.user, trajectory))
     vacancy = access.get_visible_or_404(Vacancy.objects.visible_to(request.user), uuid=vacancy_uuid)
-    services.application_from_vacancy(actor=request.user, trajectory=trajectory, vacancy=vacancy)
-    messages.success(request, _("Recorded as an application. Good luck!"))
+    activity = services.application_from_vacancy(
+        actor=request.user, trajectory=trajectory, vacancy=vacancy
+    )
+    messages.success(
+        request,
+        _recorded(request.user, activity, done=_("Recorded as an application. Good luck!")),
+    )
     return _back(trajectory, request)
 
 

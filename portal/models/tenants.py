@@ -42,6 +42,20 @@ class Agency(models.Model):
         default=4,
         validators=[MinValueValidator(1), MaxValueValidator(26)],
     )
+    count_repeats_once = models.BooleanField(
+        _("count repeated applications once"),
+        default=True,
+        help_text=_(
+            "A second registration with the same employment agency, or a second application "
+            "to the same vacancy within the days below, is shown as a repeat and does not "
+            "count toward the norm."
+        ),
+    )
+    repeat_window_days = models.PositiveSmallIntegerField(
+        _("days within which an application to the same vacancy is a repeat"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
     retention_months = models.PositiveSmallIntegerField(
         _("retention after the trajectory ends (months)"),
         default=24,

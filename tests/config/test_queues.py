@@ -31,6 +31,8 @@ QUEUES = {
     "rapportages.tasks.render_report": "reports",
     "rapportages.tasks.build_bundle": "exports",
     "trajecten.tasks.build_access_export": "exports",
+    # A whole agency's applications judged again (a long batch, like an export).
+    "sollicitaties.tasks.repeats_refresh_agency": "exports",
     "portal.tasks.make_backup": "backup",
     # Beat's sweeps: small, they only queue the work above.
     "rapportages.tasks.schedule_reports": "celery",

@@ -16,6 +16,8 @@ def settings_payload(agency, **changes):
         "response_days": 5,
         "contact_alert_days": 14,
         "survey_valid_days": 30,
+        "count_repeats_once": "on",
+        "repeat_window_days": 30,
     }
     data.update(changes)
     return data

@@ -47,7 +47,7 @@ def test_the_last_norm_period_of_an_ended_trajectory_ends_on_its_end_date(db, ca
         start_date=date(2026, 8, 22), referral_date=date(2026, 8, 20),
         end_date=date(2026, 11, 8), closing_reason="new_job",
     )  # fmt: skip
-    norm = content._norm(t, date(2026, 8, 22), date(2026, 11, 8), date(2026, 11, 20))
+    norm = content._norm(t, date(2026, 8, 22), content._File(t, date(2026, 11, 8), []))
     last = norm["periods"][-1]
     assert last["partial"] and last["period"] == "17-10-2026 – 08-11-2026"
     assert all(p["period"].endswith(("-2026",)) for p in norm["periods"])

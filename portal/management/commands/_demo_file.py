@@ -1,5 +1,6 @@
 """Demo content for a trajectory's file, so that `make run` shows a file that lives."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
@@ -428,6 +429,10 @@ def demo_applications(trajectory, employee_user, story: DemoStory) -> None:
                 activity=activity, status=status, date=day + timedelta(days=3 * i),
                 changed_by=employee_user,
             )  # fmt: skip
+    from sollicitaties import repeats
+
+    with transaction.atomic():
+        repeats.refresh(trajectory)  # the services' rule, on what the seed wrote directly
     TempAgencyRegistration.objects.get_or_create(
         trajectory=trajectory, agency_name=story.temp_agency,
         defaults={"date": trajectory.start_date + timedelta(days=8)},
@@ -506,6 +511,31 @@ def demo_reports(agency, story: DemoStory, *, overdue: str | None = None) -> Non
                     Report.objects.get(pk=signed.pk), signer=signer, day=signed_on
                 ),
             )  # the PDF is rendered after the commit, from this snapshot
+
+
+def recorded_on_their_day(trajectory) -> None:
+    """The seed writes everything today; a file that was kept up records each entry on its
+    own day (a conversation written up that afternoon, an application that evening, a
+    training booked a week ahead, a placement two weeks before it starts). Reports tell
+    which entries came in after they were fixed (``rapportages.late``), so the demo's dates
+    of recording must be lived ones too."""
+    from sollicitaties.models import ApplicationActivity
+
+    def stamp(model, when):
+        for pk, day in model.objects.filter(trajectory=trajectory).values_list("pk", when.field):
+            if day:
+                model.objects.filter(pk=pk).update(created_at=when.at(day))
+
+    stamp(ConversationReport, _When("date", lambda d: _at(d, 16)))
+    stamp(ApplicationActivity, _When("date", lambda d: _at(d, 19)))
+    stamp(Training, _When("start_date", lambda d: _at(d - timedelta(days=7), 10)))
+    stamp(Placement, _When("start_date", lambda d: _at(d - timedelta(days=14), 11)))
+
+
+@dataclass(frozen=True)
+class _When:
+    field: str
+    at: Callable
 
 
 def _at(day, hour: int):

@@ -26,6 +26,7 @@ from ._demo_file import (
     demo_reports,
     demo_surveys,
     fill_file,
+    recorded_on_their_day,
 )
 
 # (agency, phase set, admin, specialists, employers: {name: [(BV, KvK, payroll tax no.)]},
@@ -249,9 +250,12 @@ class Command(SystemCommand):
                 role=MemberRole.PRIMARY,
                 defaults={"user": specialists[specialist]},
             )
+            new = not trajectory.conversationreports.exists()
             fill_file(trajectory, specialists[specialist], template, spec["story"],
                       behind=last == spec["behind"])  # fmt: skip
             demo_applications(trajectory, user, spec["story"])
+            if new:  # once: what a visitor records later keeps its own moment
+                recorded_on_their_day(trajectory)
         demo_reports(agency, spec["story"], overdue=spec.get("overdue"))
         demo_messages(agency)
         demo_surveys(agency)
