@@ -365,7 +365,11 @@ def _facts_for(
         )
     )
     positions = norm_positions(user=user, trajectories=trajectories, today=today)
-    overdue = report_selectors.overdue_reports(user=user, trajectories=trajectories, today=today)
+    signed = report_selectors.delivered(user=user, trajectories=trajectories)
+    progress_signed = report_selectors.delivered_progress(signed)
+    overdue = report_selectors.overdue_reports(
+        user=user, trajectories=trajectories, today=today, signed=signed
+    )
     facts: dict[int, TrajectoryFacts] = {}
     for t in trajectories:
         dates = t.sickness_case.dates(
@@ -383,12 +387,15 @@ def _facts_for(
             last_contact=t.last_contact,
             contact_days=t.agency.contact_alert_days if t.is_active else None,
         )
+        done = progress_signed.get(t.pk, frozenset())
         facts[t.pk] = TrajectoryFacts(
             week=wvp.wvp_week(dates.first_sick_day, today),
             weeks_left=max(0, (clock_end - today).days // 7),
             position=position,
             next_report=(
-                next_progress_report_due(t.start_date, today, t.end_date) if t.is_active else None
+                next_progress_report_due(t.start_date, today, t.end_date, done)
+                if t.is_active
+                else None
             ),
             risks=found,
         )

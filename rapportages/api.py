@@ -78,11 +78,20 @@ class OfferSerializer(serializers.Serializer):
         required=False, default=False,
         help_text="true: the writer confirms a narrative with words that may be medical.",
     )  # fmt: skip
+    figures_confirmed = serializers.BooleanField(
+        required=False, default=False,
+        help_text="true: the writer keeps numbers in the narrative that differ from the "
+        "report's figures (refused with the fields named until then).",
+    )  # fmt: skip
     response_days = serializers.IntegerField(
         required=False, allow_null=True, default=None,
         help_text="Days to respond to this report, shorter than the agency's (from 1), so that "
         "the window ends by the due date; omitted: the agency's.",
     )  # fmt: skip
+
+
+class StartingTextSerializer(serializers.Serializer):
+    progress = serializers.CharField(help_text="Dutch, as reports are.")
 
 
 class RejectSerializer(serializers.Serializer):
@@ -153,6 +162,16 @@ class ReportViewSet(mixins.UpdateModelMixin, ScopedViewSet):
                 actor=request.user, report=report, **serializer.validated_data
             )
         return Response(ReportSerializer(report, context=self.get_serializer_context()).data)
+
+    @extend_schema(responses=StartingTextSerializer)
+    @action(detail=True, methods=["get"], url_path="starting-text")
+    def starting_text(self, request, uuid=None):
+        """A first "voortgang" written from the period's own figures as of today, for the
+        writer to edit (nothing is stored)."""
+        report = self.get_object()
+        with service_errors():
+            text = services.report_starting_text(actor=request.user, report=report)
+        return Response({"progress": text})
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])

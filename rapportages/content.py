@@ -157,6 +157,9 @@ class _File:
         known = {a.uuid for a in self.activities}
         for a in self.activities:
             a.status_then = _status_on(a, cut)
+            a.invited_then = any(
+                c.status in INVITED and c.date <= cut for c in a.status_changes.all()
+            ) or (a.status_then in INVITED)
             # A repeat of an entry this report holds (``sollicitaties.repeats``) does not count.
             a.repeat_then = a.repeat_of is not None and a.repeat_of in known
             a.counts_then = a.kind in COUNTING_KINDS and not a.repeat_then
@@ -194,6 +197,17 @@ class _File:
         """Why no earlier report told this record ("nagekomen, vastgelegd op …"), else ""."""
         why = self.untold.get((kind, record.pk))
         return why.note() if why else ""
+
+
+#: The statuses that mean an employer invited the employee (a job interview or further).
+INVITED = frozenset(
+    {
+        ApplicationStatus.INVITED,
+        ApplicationStatus.SECOND_INTERVIEW,
+        ApplicationStatus.OFFER,
+        ApplicationStatus.HIRED,
+    }
+)
 
 
 def _status_on(activity, day: date) -> str:
@@ -402,6 +416,8 @@ def _applications(file: _File, start: date) -> dict:
     return {
         "total": len(activities),
         "counting": len(counting),
+        # Applications that led to an invitation by the cut-off (also when turned down later).
+        "invited": sum(1 for a in activities if a.kind in STATUS_KINDS and a.invited_then),
         "by_kind": [
             {"kind": str(ActivityKind(k).label), "counts": k in COUNTING_KINDS, "count": n}
             for k, n in sorted(kinds.items(), key=lambda kv: (kv[0] not in COUNTING_KINDS, kv[0]))

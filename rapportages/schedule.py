@@ -22,13 +22,16 @@ def progress_report_due_dates(start: date, until: date) -> list[date]:
     return dates
 
 
-def next_progress_report_due(start: date | None, today: date, end: date | None = None):
-    """The first progress report due after ``today``, or None when the trajectory has not
-    started or ends before it."""
+def next_progress_report_due(
+    start: date | None, today: date, end: date | None = None, delivered=frozenset()
+):
+    """The first progress report due after ``today`` that is not already signed (its number
+    in ``delivered``: a report signed before its due date is not "next"), or None when the
+    trajectory has not started or ends before it."""
     if start is None:
         return None
     n = 1
-    while (due := start + relativedelta(months=INTERVAL_MONTHS * n)) <= today:
+    while (due := start + relativedelta(months=INTERVAL_MONTHS * n)) <= today or n in delivered:
         n += 1
     if end and due > end:
         return None

@@ -36,22 +36,40 @@ def _expected(trajectory, today: date) -> list[Due]:
     return [d for d in due if d.due_date < today]
 
 
-def overdue_reports(*, user, trajectories: list, today: date) -> dict[int, list[Due]]:
-    """Per trajectory, the reports past their due date that the user cannot yet see signed.
-
-    Derived from the schedule and the reports the user may see, so an employer (who sees only
-    published reports) learns no more than "not delivered yet". One query; the trajectories
-    need ``product`` loaded."""
+def delivered(*, user, trajectories: list) -> set[tuple[int, str, int]]:
+    """(trajectory id, kind, number) of the reports the user can see signed: one query."""
     ids = [t.pk for t in trajectories if t.start_date]
-    delivered = set(
+    return set(
         Report.objects.visible_to(user)
         .filter(trajectory_id__in_list=ids, status__in=FROZEN)
         .values_list("trajectory_id", "kind", "number")
     )
+
+
+def delivered_progress(signed: set) -> dict[int, frozenset[int]]:
+    """Per trajectory, the numbers of its progress reports in ``delivered``'s answer."""
+    numbers = defaultdict(set)
+    for trajectory_id, kind, number in signed:
+        if kind == "progress":
+            numbers[trajectory_id].add(number)
+    return {t: frozenset(n) for t, n in numbers.items()}
+
+
+def overdue_reports(
+    *, user, trajectories: list, today: date, signed: set | None = None
+) -> dict[int, list[Due]]:
+    """Per trajectory, the reports past their due date that the user cannot yet see signed.
+
+    Derived from the schedule and the reports the user may see, so an employer (who sees only
+    published reports) learns no more than "not delivered yet". One query (none when the
+    caller passes ``delivered``'s answer as ``signed``); the trajectories need ``product``
+    loaded."""
+    if signed is None:
+        signed = delivered(user=user, trajectories=trajectories)
     result = defaultdict(list)
     for t in trajectories:
         for due in _expected(t, today):
-            if (t.pk, due.kind, due.number) not in delivered:
+            if (t.pk, due.kind, due.number) not in signed:
                 result[t.pk].append(due)
     return result
 

@@ -17,7 +17,7 @@ from portal.models import Notification, Product, User
 from trajecten.constants import MemberRole, TrajectoryStatus
 from trajecten.models import SearchProfile, Trajectory
 
-from . import content, pdf
+from . import content, narrative, pdf
 from .constants import (
     DRAFT_LEAD_DAYS,
     REMINDER_DAYS,
@@ -324,6 +324,13 @@ def report_preview(*, actor: User, report: Report) -> bytes:
     return data
 
 
+def report_starting_text(*, actor: User, report: Report) -> str:
+    """A first "voortgang" from the period's own figures as of today (``narrative``), for a
+    writer of the report's draft; nothing is stored."""
+    writes.allowed(access.can_write_reports(actor, report.trajectory) and not report.is_frozen)
+    return narrative.starting_text(content.build(report, today=timezone.localdate()))
+
+
 @transaction.atomic
 def report_sign(*, actor: User, report: Report) -> Report:
     """Freeze the content as the snapshot and queue the PDF. Only a complete draft can be
@@ -368,12 +375,16 @@ def report_offer(
     actor: User,
     report: Report,
     medical_confirmed: bool = False,
+    figures_confirmed: bool = False,
     response_days: int | None = None,
 ) -> Report:
     """Give a complete draft to the employee (and for a plan the employer) to read and
     respond. The text is frozen with its hash; while it is out it cannot change. Its narrative
     reaches the employer once final, so medical words in it are named first and the writer
-    rephrases or confirms (``portal.medical``; the confirmation is audited). ``response_days``
+    rephrases or confirms (``portal.medical``; the confirmation is audited). So are numbers in
+    the narrative that name a figure of the report and differ from it (``narrative``;
+    ``figures_confirmed``, audited): the text is fixed here, the first step of signing.
+    ``response_days``
     shortens the agency's days to respond for this report (so the window can end by the due
     date: ``window_ends_late``)."""
     writes.allowed(access.can_write_reports(actor, report.trajectory))
@@ -398,7 +409,18 @@ def report_offer(
     if words:
         audit.record(AuditAction.UPDATE, locked, actor=actor,
                      details={"medical_words_confirmed": words})  # fmt: skip
-    locked.review_snapshot = review_content(locked, day=timezone.localdate())
+    review = review_content(locked, day=timezone.localdate())
+    if differ := narrative.mismatches(review["narrative"], review):
+        if not figures_confirmed:
+            raise ValidationError(
+                {**differ, "figures_confirmed": _(
+                    "The text names figures that differ from the report's. Correct it, or "
+                    "tick the box to keep it as it is."
+                )}
+            )  # fmt: skip
+        audit.record(AuditAction.UPDATE, locked, actor=actor,
+                     details={"narrative_figures_confirmed": differ})  # fmt: skip
+    locked.review_snapshot = review
     locked.review_sha256 = content.digest(locked.review_snapshot)
     locked.review_requested_at = timezone.now()
     locked.response_days = response_days

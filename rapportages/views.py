@@ -18,7 +18,7 @@ from portal.models import Notification
 from portal.shortcuts import authentication_method, form_errors_to, require, submit
 from trajecten.shortcuts import get_trajectory
 
-from . import content, selectors, services
+from . import content, narrative, selectors, services
 from .constants import ReportStatus
 from .forms import EmployeeViewForm, NarrativeForm, RejectForm, ResponseForm, SignForm
 from .models import BundleJob, Report
@@ -39,7 +39,13 @@ def detail(request, uuid):
     report = _report(request, uuid)
     user = request.user
     can_write = access.can_write_reports(user, report.trajectory) and not report.is_frozen
-    form = NarrativeForm(request.POST or None, instance=report) if can_write else None
+    initial = None
+    if can_write and request.GET.get("begintekst") and not report.review_requested_at:
+        # A first "voortgang" from the period's figures, to edit; saved only when saved.
+        initial = {"progress": services.report_starting_text(actor=user, report=report)}
+    form = (
+        NarrativeForm(request.POST or None, instance=report, initial=initial) if can_write else None
+    )
     if request.method == "POST":
         require(can_write)
         if submit(
@@ -125,10 +131,21 @@ def sign(request, uuid):
             return redirect("rapportages:detail", uuid=report.uuid)
     report.refresh_from_db()
     problems = services.text_problems(report)
-    if problems and step != "save":
+    # Numbers in the text that differ from the report's figures: said at their fields before
+    # the text is given out (``narrative.mismatches``; keeping them is confirmed there).
+    differ = {}
+    if not report.review_requested_at:
+        differ = narrative.mismatches(
+            {f: getattr(report, f) for f in narrative.FIELDS},
+            content.build(report, today=timezone.localdate()),
+        )
+    if (problems or differ) and step != "save":
         text = NarrativeForm(_current(text), instance=report)
         text.is_valid()
-        form_errors_to(text, problems)
+        if problems:
+            form_errors_to(text, problems)
+        if differ:
+            form_errors_to(text, ValidationError(differ))
     return render(
         request,
         "rapportages/sign.html",
@@ -137,6 +154,7 @@ def sign(request, uuid):
             "text": text,
             "form": confirm,
             "problems": problems,
+            "figures_differ": bool(differ),
             "offer_ready": not report.review_requested_at
             and not services.text_problems(report, for_signing=False),
             "window_late": services.window_ends_late(report, today=timezone.localdate()),
@@ -202,11 +220,16 @@ def offer(request, uuid):
         services.report_offer(
             actor=request.user, report=report,
             medical_confirmed=request.POST.get("medical_confirmed") == "on",
+            figures_confirmed=request.POST.get("figures_confirmed") == "on",
             response_days=int(days) if days.isdigit() else None,
         )  # fmt: skip
     except ValidationError as exc:
+        refused = getattr(exc, "error_dict", {})
+        if "figures_confirmed" in refused:  # said at each field on the sign page
+            messages.error(request, " ".join(exc.error_dict["figures_confirmed"][0].messages))
+            return redirect(reverse("rapportages:sign", args=[report.uuid]) + "?cijfers=1")
         messages.error(request, " ".join(exc.messages))
-        if "medical_confirmed" in getattr(exc, "error_dict", {}):
+        if "medical_confirmed" in refused:
             return redirect(reverse("rapportages:sign", args=[report.uuid]) + "?medisch=1")
     else:
         messages.success(

@@ -82,14 +82,22 @@ def caseload(*, user) -> QuerySet[Trajectory]:
     return qs
 
 
-def decorate_rows(trajectories, today: date) -> list[Trajectory]:
-    """Add the computed columns (WvP week, weeks left, next report due) to a page of rows."""
+def decorate_rows(trajectories, today: date, *, user) -> list[Trajectory]:
+    """Add the computed columns (WvP week, weeks left, next report due: not one already
+    signed) to a page of rows. One query for the page."""
+    from rapportages import selectors as report_selectors
+
     rows = list(trajectories)
+    signed = report_selectors.delivered_progress(
+        report_selectors.delivered(user=user, trajectories=rows)
+    )
     for t in rows:
         case = t.sickness_case
         t.wvp_week = wvp.wvp_week(case.first_sick_day, today)
         t.next_report_due = (
-            next_progress_report_due(t.start_date, today, t.end_date) if t.is_active else None
+            next_progress_report_due(t.start_date, today, t.end_date, signed.get(t.pk, frozenset()))
+            if t.is_active
+            else None
         )
     return rows
 

@@ -354,7 +354,7 @@ def test_a_function_without_a_reason_is_refused(cast, login):
     ("first", "second", "message"),
     [
         ("2026-11-02", "2026-12-01", "De datum kan niet in de toekomst liggen."),
-        ("2026-11-02", "2026-10-01", "De vorige versie geldt vanaf 2-11-2026"),
+        ("2026-11-02", "2026-10-01", "De vorige versie geldt vanaf 02-11-2026"),
     ],
 )
 @time_machine.travel(date(2026, 11, 23), tick=False)

@@ -37,3 +37,29 @@ def test_next_report_due_is_none_before_the_start_or_after_the_end():
     assert next_progress_report_due(None, date(2026, 1, 1)) is None
     assert next_progress_report_due(date(2026, 1, 31), date(2026, 4, 30)) == date(2026, 7, 31)
     assert next_progress_report_due(date(2026, 1, 31), date(2026, 5, 1), date(2026, 6, 1)) is None
+
+
+def test_a_report_signed_before_its_due_date_is_not_the_next_one(cast, login):
+    """Issue 39, item 6: the 3-month report, due 5 April and signed final on 2 April, is not
+    shown as "next report due" on the caseload list or the employer's dashboard."""
+    import time_machine
+    from django.urls import reverse
+
+    from rapportages.models import Report
+
+    t = cast.traj_x1
+    t.start_date = date(2026, 1, 5)
+    t.save()
+    assert next_progress_report_due(t.start_date, date(2026, 4, 2), None, {1}) == date(2026, 7, 5)
+    report = Report.objects.create(
+        trajectory=t, agency_id=t.agency_id, kind="progress", number=1,
+        period_start=date(2026, 1, 5), period_end=date(2026, 4, 4), due_date=date(2026, 4, 5),
+    )  # fmt: skip
+    with time_machine.travel(date(2026, 4, 2), tick=False):
+        before = login(cast.specialist_a).get(reverse("trajecten:list")).content.decode()
+        assert "05-04-2026" in before
+        Report.objects.filter(pk=report.pk).update(status="final")
+        for user, url in [(cast.specialist_a, reverse("trajecten:list")),
+                          (cast.contact_x1, reverse("portal:home"))]:  # fmt: skip
+            html = login(user).get(url).content.decode()
+            assert "05-04-2026" not in html and "05-07-2026" in html, user

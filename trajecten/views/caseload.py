@@ -23,7 +23,7 @@ def trajectory_list(request):
     page = Paginator(selectors.caseload(user=request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    rows = selectors.decorate_rows(page.object_list, timezone.localdate())
+    rows = selectors.decorate_rows(page.object_list, timezone.localdate(), user=request.user)
     audit.record_list(Trajectory, len(rows))
     return render(request, "trajecten/list.html", {"page": page, "rows": rows})
 
@@ -38,7 +38,9 @@ def search(request):
     results, too_short = [], False
     if len(query) >= MIN_QUERY:
         results = selectors.decorate_rows(
-            selectors.search(user=request.user, query=query)[:PAGE_SIZE], timezone.localdate()
+            selectors.search(user=request.user, query=query)[:PAGE_SIZE],
+            timezone.localdate(),
+            user=request.user,
         )
         audit.record_list(Trajectory, len(results))
     elif query:

@@ -442,18 +442,21 @@ def demo_applications(trajectory, employee_user, story: DemoStory) -> None:
 def demo_reports(agency, story: DemoStory, *, overdue: str | None = None) -> None:
     """The reports as an agency that works on time has them (once: a signed report is never
     rewritten). Every report that fell due went out for a response four days before its due
-    date, was discussed with the employee the day after, agreed to by the employee (a plan
-    also signed by the employer) and signed on its due date, with a narrative written from the
-    report's own figures; the first progress report of the first file carries a remark of the
-    employee. The drafts not yet due stay drafts (one is due in a few days), and the report of
-    the employee named ``overdue`` is left unsigned past its due date.
+    date, was agreed to by the employee (a plan also signed by the employer) the next evening,
+    discussed that day, and signed on its due date, with a narrative written from the report's
+    own figures; the first progress report of the first file carries a remark of the employee.
+    The drafts not yet due stay drafts (one is due in a few days), and the report of the
+    employee named ``overdue`` is left unsigned past its due date.
 
-    Everything goes through the services (their checks hold); the demo then dates the round
-    of responses and the signature back, as if it had happened on those days."""
+    Everything goes through the services (their checks hold), each step on its own day and
+    hour: the seed travels there (``time_machine``, a development dependency, as this command
+    is), so every moment a report records is one it lived, and its cut-off is its own."""
+    import time_machine
+
     from portal import access
     from rapportages import content
     from rapportages import services as reports
-    from rapportages.models import Report, ReportResponse
+    from rapportages.models import Report
     from trajecten.services import renewals_record
 
     today = timezone.localdate()
@@ -474,43 +477,31 @@ def demo_reports(agency, story: DemoStory, *, overdue: str | None = None) -> Non
         signer = report.trajectory.memberships.get(role="primary").user
         signed_on = report.due_date - timedelta(days=1 if report.kind == "trajectory_plan" else 0)
         offered_on = signed_on - timedelta(days=4)
-        blocks = content.build(report, today=offered_on)
-        with transaction.atomic():
-            reports.report_save(
-                actor=signer, report=report, discussed_on=offered_on + timedelta(days=1),
-                **_narrative(report, blocks),
-            )  # fmt: skip
-            reports.report_offer(actor=signer, report=report)
-            review = reports.review_content(Report.objects.get(pk=report.pk), day=offered_on)
-            Report.objects.filter(pk=report.pk).update(
-                review_snapshot=review, review_sha256=content.digest(review),
-                review_requested_at=_at(offered_on, 9),
-            )  # fmt: skip
-            report = Report.objects.get(pk=report.pk)
-            people = [employee.user] if employee.user_id else []
-            if report.kind == "trajectory_plan":
-                people += list(access.employer_contacts_of(report.trajectory))[:1]
+        with time_machine.travel(_at(offered_on, 9), tick=False):
+            blocks = content.build(report, today=offered_on)
+            reports.report_save(actor=signer, report=report, **_narrative(report, blocks))
+            report = reports.report_offer(actor=signer, report=report)
+        people = [employee.user] if employee.user_id else []
+        if report.kind == "trajectory_plan":
+            people += list(access.employer_contacts_of(report.trajectory))[:1]
+        with time_machine.travel(_at(offered_on + timedelta(days=1), 19), tick=False):
             for person in people:
                 remark = ""
                 if person == employee.user and report.kind == "progress" and not remarked:
                     remark, remarked = story.employee_view, True
-                response = reports.report_respond(
+                reports.report_respond(
                     actor=person, report=report, decision="agree", reason=remark,
                     content_sha256=report.review_sha256,
                     authenticated_by="wachtwoord"
                     if person == employee.user
                     else "wachtwoord + authenticator-app (tweestapsverificatie)",
                 )  # fmt: skip
-                ReportResponse.objects.filter(pk=response.pk).update(
-                    created_at=_at(offered_on + timedelta(days=1), 19)
-                )
-            signed = reports.report_sign(actor=signer, report=report)
-            Report.objects.filter(pk=signed.pk).update(
-                signed_at=_at(signed_on, 16),
-                snapshot=reports.snapshot_for(
-                    Report.objects.get(pk=signed.pk), signer=signer, day=signed_on
-                ),
-            )  # the PDF is rendered after the commit, from this snapshot
+            reports.report_save(
+                actor=signer, report=report, discussed_on=offered_on + timedelta(days=1)
+            )
+        with time_machine.travel(_at(signed_on, 16), tick=False), transaction.atomic():
+            # The PDF is rendered after the commit, still on that day.
+            reports.report_sign(actor=signer, report=Report.objects.get(pk=report.pk))
 
 
 def recorded_on_their_day(trajectory) -> None:
