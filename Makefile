@@ -41,7 +41,7 @@ install: $(VENV)/.synced
 run: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo --quiet
-	$(BIN)/python manage.py serve_demo $(HOST):$(PORT)
+	DJANGO_DEBUG_PAGES=false $(BIN)/python manage.py serve_demo $(HOST):$(PORT)
 
 lint: install
 	$(BIN)/ruff check .

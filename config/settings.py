@@ -6,8 +6,11 @@ One module serves every shape of installation; the environment decides:
   continue without a secret key, allowed hosts and a PostgreSQL database, and turns on secure
   cookies, HSTS and whitenoise.
 * ``DJANGO_DEBUG=true`` (``make run``, the Makefile's other targets and the test settings set
-  it) is the embedded default: SQLite, Celery tasks run eagerly in-process, emails to the
-  console, files in ``var/`` beside the checkout.
+  it) is the embedded default (``EMBEDDED``): SQLite, Celery tasks run eagerly in-process,
+  emails to the console, files in ``var/`` beside the checkout, the demo logins. Django's own
+  ``DEBUG`` (its debug pages) is on there too unless ``DJANGO_DEBUG_PAGES=false``: ``make run``
+  sets that, so the demo shows what a user of a real installation sees (branded 404 and 500
+  pages, no URL list, no traceback).
 * ``DATABASE_URL`` / ``REDIS_URL`` switch to PostgreSQL and a real Celery broker and cache.
 """
 
@@ -25,7 +28,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 env.smart_cast = False
 
-DEBUG = env.bool("DJANGO_DEBUG", default=False)
+EMBEDDED = env.bool("DJANGO_DEBUG", default=False)
+DEBUG = EMBEDDED and env.bool("DJANGO_DEBUG_PAGES", default=True)
 TESTING = env.bool("SPOORBOEK_TESTING", default=False)
 
 
@@ -40,7 +44,7 @@ def _required(name: str) -> str:
     return value
 
 
-if DEBUG:
+if EMBEDDED:
     SECRET_KEY = env.str(
         "DJANGO_SECRET_KEY", default="insecure-development-key-never-in-production"
     )
@@ -147,7 +151,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"transaction_mode": "IMMEDIATE", "timeout": 20}
     )
-if not DEBUG and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+if not EMBEDDED and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL when DJANGO_DEBUG=false.")
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 # Prepared statements (psycopg's server-side binding; Django leaves them off). Planning the
@@ -399,7 +403,7 @@ STORAGES = {
     "default": _private_storage,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
+        if EMBEDDED
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
@@ -429,7 +433,7 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     }
 }
-if not DEBUG:
+if not EMBEDDED:
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31536000)
@@ -497,8 +501,9 @@ LOGGING = {
 }
 
 # --- Demo -----------------------------------------------------------------------------------
-# Demo users (seed_demo) are exempt from mandatory MFA enrolment, but only while DEBUG is on.
-DEMO_PASSWORD = "spoorboek-demo-2026"  # noqa: S105 - public by design; seed_demo needs DEBUG
+# Demo users (seed_demo) are exempt from mandatory MFA enrolment, but only in the embedded
+# default (EMBEDDED).
+DEMO_PASSWORD = "spoorboek-demo-2026"  # noqa: S105 - public by design; seed_demo needs EMBEDDED
 
 # Absolute links in emails (invitations, notifications).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")

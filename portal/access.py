@@ -709,12 +709,13 @@ def sees_record_kind(user, model) -> bool:
 
 def mfa_required(user) -> bool:
     """Agency staff, employer contacts and platform operators must use MFA. Demo users are
-    exempt while DEBUG is on, so that `make run` can be tried without an authenticator app."""
+    exempt in the embedded default (``settings.EMBEDDED``), so that `make run` can be tried
+    without an authenticator app."""
     from django.conf import settings
 
     if not (user.role in MFA_REQUIRED_ROLES or user.is_staff or user.is_superuser):
         return False
-    return not (settings.DEBUG and user.is_demo)
+    return not (settings.EMBEDDED and user.is_demo)
 
 
 def can_be_member(user: User, trajectory: Trajectory) -> bool:

@@ -59,9 +59,9 @@ def test_platform_operator_without_mfa_cannot_open_the_admin(db, login):
 def test_demo_users_are_exempt_only_while_debug_is_on(db, login, settings):
     demo = UserFactory(specialist=True, is_demo=True)
     client = login(demo)
-    settings.DEBUG = False
+    settings.EMBEDDED = False
     assert client.get(reverse("portal:home")).status_code == 302
-    settings.DEBUG = True
+    settings.EMBEDDED = True
     assert client.get(reverse("portal:home")).status_code == 200
 
 

@@ -23,7 +23,7 @@ from trajecten.models import (
 
 
 def seed(settings, capsys):
-    settings.DEBUG = True
+    settings.EMBEDDED = True
     call_command("seed_demo")
     return capsys.readouterr().out
 
@@ -121,7 +121,7 @@ def test_seed_demo(db, settings, capsys, client, mailoutbox, django_capture_on_c
 
 
 def test_seed_demo_refuses_to_run_in_production(db, settings):
-    settings.DEBUG = False
+    settings.EMBEDDED = False
     with pytest.raises(CommandError):
         call_command("seed_demo")
 
@@ -145,3 +145,78 @@ def test_make_run_ends_with_the_logins_and_the_address(db, settings, capsys, mon
     assert "sanne@spoorwerk.example" in out and "specialist" in out
     assert "Specialist" not in out and "beheerder" not in out.lower()  # no Dutch role labels
     assert settings.SITE_URL == "http://127.0.0.1:8001"
+
+
+def test_the_seeds_mail_goes_to_a_file_not_the_terminal(
+    transactional_db, settings, capsys, tmp_path
+):
+    """Issue 40, item 2: `make run` printed some 2,400 lines of seed emails before the logins."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    settings.VAR_DIR = tmp_path
+    settings.EMBEDDED = True
+    call_command("seed_demo", "--quiet")
+    out, err = capsys.readouterr()
+    mails = list((tmp_path / "demo-mail").glob("*.log"))
+    assert mails and "Subject:" in mails[0].read_text()
+    assert "Subject:" not in out + err and "succeeded in" not in out + err
+    assert out.splitlines()[-2:] == [
+        f"The seed's emails (notices, reminders) are in {tmp_path / 'demo-mail'}/ "
+        f"({len(mails)} files), not on this screen.",
+        "Demo data ready.",
+    ]
+    assert settings.EMAIL_BACKEND.endswith("console.EmailBackend")  # restored
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_make_run_shows_the_branded_pages_not_djangos_debug_pages(tmp_path):
+    """Issue 40, item 2: under `make run` a mistyped address was Django's yellow debug page
+    listing every URL. The demo's server (the Makefile's command and environment) answers
+    with the branded 404, and still serves the static files and the demo settings."""
+    import os
+    import re
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.request
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    run = re.search(r"^run:.*?(?=^\S)", (root / "Makefile").read_text(), re.S | re.M).group(0)
+    assert "DJANGO_DEBUG_PAGES=false $(BIN)/python manage.py serve_demo" in run
+    port = _free_port()
+    env = {**os.environ, "DJANGO_DEBUG": "true", "DJANGO_DEBUG_PAGES": "false",
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+           "DJANGO_SETTINGS_MODULE": "config.settings"}  # fmt: skip
+    env.pop("SPOORBOEK_TESTING", None)
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=root, env=env,
+                   check=True)  # fmt: skip
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "serve_demo", f"127.0.0.1:{port}", "--noreload",
+         "--skip-checks"],
+        cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/static/css/spoorboek.css", timeout=1)  # noqa: S310
+                break
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.1)
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(base + "/no-such-page/", timeout=5)  # noqa: S310
+        body = missing.value.read().decode()
+        assert missing.value.code == 404
+        assert "Spoorboek" in body and "URLconf" not in body and "DEBUG = True" not in body
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=10)[0].decode()
+    assert "Demo logins" in output

@@ -1,6 +1,9 @@
 """Demo data for `make run`: two agencies, so that isolation can be seen, not just believed."""
 
+import logging
+import shutil
 import unicodedata
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 from allauth.account.models import EmailAddress
@@ -8,6 +11,7 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.management.base import CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from portal.constants import PhaseSet, Role
@@ -116,16 +120,22 @@ class Command(SystemCommand):
         )
 
     def handle(self, *args, **options):
-        if not settings.DEBUG:
+        if not settings.EMBEDDED:
             raise CommandError(
                 "seed_demo only runs with DJANGO_DEBUG=true: it sets known passwords."
             )
-        with transaction.atomic():
+        with _quiet_tasks(), _mail_to_file() as mailbox, transaction.atomic():
             platform = self._user("platform@spoorboek.example", "Platform", "Beheer", None, "")
             platform.is_staff = platform.is_superuser = True
             platform.save(update_fields=["is_staff", "is_superuser"])
             for spec in AGENCIES:
                 self._agency(spec)
+        if mailbox:
+            written = sum(1 for _ in mailbox.glob("*.log"))
+            where = mailbox.relative_to(settings.BASE_DIR) if mailbox.is_relative_to(
+                settings.BASE_DIR) else mailbox  # fmt: skip
+            self.stdout.write(f"The seed's emails (notices, reminders) are in {where}/ "
+                              f"({written} files), not on this screen.")  # fmt: skip
         if options["quiet"]:
             self.stdout.write(self.style.SUCCESS("Demo data ready."))
         else:
@@ -259,6 +269,40 @@ class Command(SystemCommand):
         demo_reports(agency, spec["story"], overdue=spec.get("overdue"))
         demo_messages(agency)
         demo_surveys(agency)
+
+
+@contextmanager
+def _quiet_tasks():
+    """The eager tasks of the seed (a hundred "Task … succeeded" lines, kombu's notice that no
+    broker host is set) say nothing a newcomer needs; their warnings and errors still show."""
+    loggers = [logging.getLogger(name) for name in ("celery.app.trace", "kombu.connection")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.WARNING if "trace" in logger.name else logging.ERROR)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
+
+
+@contextmanager
+def _mail_to_file():
+    """The seed sends what the services send (notices of reports, messages, surveys): with the
+    embedded default's console backend that is some 2,400 lines before the logins. They go to
+    ``var/demo-mail/`` instead (Django's file backend), which this yields; another backend (a
+    test's outbox, a real SMTP server) is left alone and this yields None."""
+    if settings.EMAIL_BACKEND != "django.core.mail.backends.console.EmailBackend":
+        yield None
+        return
+    mailbox = settings.VAR_DIR / "demo-mail"
+    shutil.rmtree(mailbox, ignore_errors=True)  # this run's mail only
+    mailbox.mkdir(parents=True)
+    with override_settings(
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH=str(mailbox),
+    ):
+        yield mailbox
 
 
 def demo_login_table() -> str:

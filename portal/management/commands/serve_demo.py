@@ -12,7 +12,16 @@ from .seed_demo import demo_login_table
 
 
 class Command(RunserverCommand):
-    help = "Serve the demo (DEBUG only) and print its logins and address after start-up."
+    help = (
+        "Serve the demo (the embedded default only) and print its logins and address after "
+        "start-up."
+    )
+
+    def handle(self, *args, **options):
+        # `make run` turns Django's debug pages off (DJANGO_DEBUG_PAGES=false), so the demo
+        # shows the branded error pages; the static files are still served from the checkout.
+        options["insecure_serving"] = True
+        super().handle(*args, **options)
 
     def on_bind(self, server_port):
         super().on_bind(server_port)
