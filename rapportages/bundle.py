@@ -107,7 +107,7 @@ def _checklist(t, rows) -> list[dict]:
 
     def employer(label, day, note=""):
         when = content.day_label(day) if day else "datum niet bekend bij het bureau"
-        return {"part": label, "who": "werkgever", "state": f"voegt de werkgever toe ({when})",
+        return {"part": label, "who": "werkgever", "state": f"toe te voegen ({when})",
                 "note": note}  # fmt: skip
 
     def here(label, present, note=""):
@@ -218,6 +218,7 @@ def _front(context: dict, documents: list[Document], appendix: Document) -> Docu
             row["sha256"] = row["report"].pdf_sha256
             start += document.pages
         context["appendix_page"] = start
+        context["total_pages"] = start - 1 + appendix.pages
         front = Document("voorblad-overzicht-en-checklist.pdf",
                          render_to_pdf("rapportages/pdf/bundle.html", context)[1])  # fmt: skip
         if front.pages == pages:

@@ -52,6 +52,14 @@ def test_the_uwv_file_states_the_schedule_and_embeds_each_signed_pdf_unchanged(
 
     # The report's pages are its signed PDF, unchanged, from the page the list names.
     bundle = PdfReader(io.BytesIO(data))
+    # The front numbers its pages as the file's (issue 40, item 6: "Pagina 1 van 3" on the
+    # cover of a 31-page file); the checklist says what the employer adds without repeating it.
+    total = len(bundle.pages)
+    assert f"Pagina 1 van {total} (dit dossier)" in bundle.pages[0].extract_text()
+    assert "Bijlagen, pagina 1 van" in bundle.pages[-1].extract_text() or (
+        "Bijlagen, pagina" in bundle.pages[-2].extract_text()
+    )
+    assert "voegt de werkgever toe" not in flat and "werkgever toe te voegen" in flat
     start = int(re.search(r"ondertekend 10 augustus 2026 (\d+)", flat).group(1))
     with draft.pdf.open("rb") as f:
         signed = PdfReader(f)
