@@ -51,7 +51,8 @@ def audit_search(*, user: User, q: str = "", action: str = "", date_from=None, d
 
 
 def own_file_access(*, user: User) -> QuerySet[AuditEvent]:
-    return access.own_file_access_events(user)
+    """With who did it, for the page that names them (an employee reads names, not logins)."""
+    return access.own_file_access_events(user).select_related("actor")
 
 
 def email_in_use(email: str) -> bool:

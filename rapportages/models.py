@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from portal.fields import BoundedTextField
 from portal.models import Agency
 from trajecten.models import ScopedQuerySet
 
@@ -35,15 +36,16 @@ class Report(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.DRAFT
     )
-    progress = models.TextField(_("progress"), blank=True)
-    results = models.TextField(_("results"), blank=True)
-    obstacles = models.TextField(
+    progress = BoundedTextField(_("progress"), max_length=10000, blank=True)
+    results = BoundedTextField(_("results"), max_length=10000, blank=True)
+    obstacles = BoundedTextField(
         _("obstacles (non-medical)"),
+        max_length=10000,
         blank=True,
         help_text=_("In functional, non-medical terms: the report goes to the employer and UWV."),
     )
-    evaluation = models.TextField(_("evaluation"), blank=True)
-    next_steps = models.TextField(_("next steps and advice"), blank=True)
+    evaluation = BoundedTextField(_("evaluation"), max_length=10000, blank=True)
+    next_steps = BoundedTextField(_("next steps and advice"), max_length=10000, blank=True)
     correction_note = models.CharField(_("what this version corrects"), max_length=500, blank=True)
     discussed_on = models.DateField(
         _("discussed with the employee on"),
@@ -63,7 +65,7 @@ class Report(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     approved_at = models.DateTimeField(null=True, blank=True, editable=False)
-    employee_view = models.TextField(_("the employee's own view"), blank=True)
+    employee_view = BoundedTextField(_("the employee's own view"), max_length=5000, blank=True)
     employee_view_at = models.DateTimeField(null=True, blank=True, editable=False)
     snapshot = models.JSONField(default=dict, blank=True, editable=False)
     signed_by = models.ForeignKey(
@@ -135,7 +137,7 @@ class ReportResponse(models.Model):
     party = models.CharField(_("party"), max_length=10, choices=Party.choices)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     decision = models.CharField(_("response"), max_length=10, choices=Decision.choices)
-    reason = models.TextField(_("in your own words"), blank=True)
+    reason = BoundedTextField(_("in your own words"), max_length=5000, blank=True)
     content_sha256 = models.CharField(max_length=64)
     authenticated_by = models.CharField(max_length=100)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, override
 from django.utils.translation import gettext_lazy as _
 
+from portal.fields import BoundedTextField
 from portal.models import Agency
 from portal.uploads import GeneratedName
 from trajecten.models import AgencyFromParent, FileRecord, ScopedQuerySet
@@ -44,8 +45,11 @@ class ApplicationActivity(FileRecord):
     )  # fmt: skip
     place = models.CharField(_("place"), max_length=100, blank=True)
     contact_person = models.CharField(_("contact person"), max_length=200, blank=True)
-    notes = models.TextField(
-        _("notes"), blank=True, help_text=_("Private: only you and the agency read these.")
+    notes = BoundedTextField(
+        _("notes"),
+        max_length=5000,
+        blank=True,
+        help_text=_("Private: only you and the agency read these."),
     )
     status = models.CharField(
         _("status"),

@@ -64,8 +64,9 @@ def test_employee_sees_who_viewed_their_file_but_not_other_files(cast, login):
     login(cast.admin_a).get(reverse("trajecten:file", args=[cast.traj_x2.uuid]))
     login(cast.employee_x1).get(reverse("trajecten:file", args=[cast.traj_x1.uuid]))
     html = login(cast.employee_x1).get(reverse("portal:my_file_access")).content.decode()
-    assert "spec@a.example" in html
-    assert "admin@a.example" not in html  # viewed someone else's file
+    # By name, as a person knows them (issue 40, item 4), not by their login.
+    assert cast.specialist_a.get_full_name() in html and "spec@a.example" not in html
+    assert cast.admin_a.get_full_name() not in html  # viewed someone else's file
     assert html.count("<tr>") == 2  # header + the specialist's view; own views are left out
 
 

@@ -530,3 +530,26 @@ def test_an_address_of_another_agency_gets_the_same_invitation_as_a_new_one(cast
     taken = [m for m in mail.outbox if m.to == ["admin@b.example"]]
     assert taken and "ma już konto w Spoorboek" in taken[-1].body  # in her language
     assert "/uitnodiging/" not in taken[-1].body
+
+
+def test_a_referral_advice_cannot_lie_in_the_future(cast, login):
+    """Issue 40, item 4: an advice to start the 2e spoor dated next month was accepted."""
+    from django.core.exceptions import ValidationError
+
+    from trajecten import services
+    from trajecten.forms import TrajectorySummaryForm
+
+    t = cast.traj_x1
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    data = {name: getattr(t, name) for name in TrajectorySummaryForm.Meta.fields}
+    data = {k: (v.pk if hasattr(v, "pk") else v) for k, v in data.items() if v is not None}
+    data.update(referral_basis="company_doctor", referral_advice_date=tomorrow.isoformat())
+    page = login(cast.specialist_a).post(reverse("trajecten:summary_edit", args=[t.uuid]), data)
+    assert page.status_code == 200  # the form again, with the message at the field
+    assert "Het advies kan niet in de toekomst liggen." in page.content.decode()
+    with pytest.raises(ValidationError) as refused:
+        services.trajectory_update(actor=cast.specialist_a, trajectory=t,
+                                   referral_advice_date=tomorrow)  # fmt: skip
+    assert "referral_advice_date" in refused.value.error_dict
+    t.refresh_from_db()
+    assert t.referral_advice_date != tomorrow

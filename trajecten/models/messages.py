@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.fields import BoundedTextField
 from portal.models import Agency
 
 from .base import FileRecord, ScopedQuerySet
@@ -18,7 +19,7 @@ class Message(FileRecord):
         related_name="+",
         verbose_name=_("author"),
     )
-    body = models.TextField(_("message"), max_length=4000)
+    body = BoundedTextField(_("message"), max_length=4000)
 
     class Meta:
         verbose_name = _("message")

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.fields import BoundedTextField
 from portal.uploads import GeneratedName
 from portal.validators import date_not_in_future
 
@@ -25,12 +26,12 @@ class PersonProfile(FileRecord):
     trajectory = models.OneToOneField(
         "trajecten.Trajectory", on_delete=models.CASCADE, related_name="person_profile"
     )
-    education = models.TextField(_("education"), blank=True)
-    work_history = models.TextField(_("work history"), blank=True)
-    competences = models.TextField(_("competences"), blank=True)
-    motivators = models.TextField(_("motivators"), blank=True)
-    test_results = models.TextField(_("test results (summary)"), blank=True)
-    wishes = models.TextField(_("wishes"), blank=True)
+    education = BoundedTextField(_("education"), max_length=5000, blank=True)
+    work_history = BoundedTextField(_("work history"), max_length=5000, blank=True)
+    competences = BoundedTextField(_("competences"), max_length=5000, blank=True)
+    motivators = BoundedTextField(_("motivators"), max_length=5000, blank=True)
+    test_results = BoundedTextField(_("test results (summary)"), max_length=5000, blank=True)
+    wishes = BoundedTextField(_("wishes"), max_length=5000, blank=True)
 
     class Meta:
         verbose_name = _("person profile")
@@ -60,9 +61,10 @@ class WorkCapacity(FileRecord):
         blank=True,
         help_text=_("The Functionele Mogelijkhedenlijst this is based on: its title or number."),
     )
-    possibilities = models.TextField(_("possibilities (functional)"), blank=True)
-    limitations = models.TextField(
+    possibilities = BoundedTextField(_("possibilities (functional)"), max_length=5000, blank=True)
+    limitations = BoundedTextField(
         _("limitations (functional)"),
+        max_length=5000,
         blank=True,
         help_text=_("Functional terms only (e.g. 'no lifting over 10 kg'). Never a diagnosis."),
     )
@@ -89,7 +91,7 @@ class MedicalNote(FileRecord):
 
     consent_date = models.DateField(_("date of the employee's consent"))
     consent_text = models.CharField(_("what the employee consented to"), max_length=300)
-    note = models.TextField(_("note"))
+    note = BoundedTextField(_("note"), max_length=10000)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
     )
@@ -185,8 +187,8 @@ class ConversationReport(FileRecord):
         _("duration (minutes)"), validators=[MinValueValidator(1), MaxValueValidator(600)]
     )
     participants = models.CharField(_("participants"), max_length=300, blank=True)
-    summary = models.TextField(_("summary"))
-    agreements = models.TextField(_("agreements"), blank=True)
+    summary = BoundedTextField(_("summary"), max_length=10000)
+    agreements = BoundedTextField(_("agreements"), max_length=5000, blank=True)
     next_appointment = models.CharField(_("next appointment"), max_length=200, blank=True)
     visibility = models.CharField(
         _("visible to"), max_length=20, choices=Visibility.choices, default=Visibility.AGENCY
@@ -250,12 +252,12 @@ class Appointment(FileRecord):
 
 class Assignment(FileRecord):
     title = models.CharField(_("assignment"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = BoundedTextField(_("description"), max_length=5000, blank=True)
     due_date = models.DateField(_("due date"))
     status = models.CharField(
         _("status"), max_length=10, choices=AssignmentStatus.choices, default=AssignmentStatus.OPEN
     )
-    result = models.TextField(_("result"), blank=True)
+    result = BoundedTextField(_("result"), max_length=5000, blank=True)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
 
     class Meta:
@@ -286,8 +288,11 @@ class Training(FileRecord):
     certificate_name = models.CharField(
         _("certificate's file name"), max_length=255, blank=True, editable=False
     )
-    result = models.TextField(
-        _("result"), blank=True, help_text=_("What came out of it, in a sentence or two.")
+    result = BoundedTextField(
+        _("result"),
+        max_length=2000,
+        blank=True,
+        help_text=_("What came out of it, in a sentence or two."),
     )
 
     class Meta:

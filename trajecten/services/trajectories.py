@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kwaliteit.services import surveys_invite
 from portal import access, audit, live, medical, tenancy, uploads, writes
@@ -34,6 +35,10 @@ def _validate(field: str, validator, value) -> None:
         validator(value)
     except ValidationError as exc:
         raise ValidationError({field: exc.messages}) from exc
+
+
+#: The advice to start the 2e spoor is a past event, on every path that records it.
+ADVICE_NOT_IN_FUTURE = not_in_future(gettext_lazy("The advice cannot lie in the future."))
 
 
 @transaction.atomic
@@ -65,6 +70,8 @@ def trajectory_refer(
     if not access.referable_products(actor).filter(pk=product.pk).exists():
         writes.refuse("product", _("Choose a product from the list."))
     _validate("first_sick_day", first_sick_day_not_in_future, first_sick_day)
+    if referral_advice_date:
+        _validate("referral_advice_date", ADVICE_NOT_IN_FUTURE, referral_advice_date)
     if not access.chooses_specialist_on_creation(actor):
         specialist = None  # the agency chooses the specialist when it accepts the referral
     employee, _created = employee_find_or_create(
@@ -135,6 +142,9 @@ def trajectory_update(*, actor: User, trajectory: Trajectory, **fields) -> Traje
     product = fields.get("product")
     if product is not None and not access.referable_products(actor).filter(pk=product.pk):
         writes.refuse("product", _("Choose a product from the list."))
+    if advice := fields.get("referral_advice_date"):
+        # An advice that has not been given yet is no basis for the referral (UWV asks when).
+        _validate("referral_advice_date", ADVICE_NOT_IN_FUTURE, advice)
     referral = fields.get("referral_date", trajectory.referral_date)
     intake = fields.get("intake_date", trajectory.intake_date)
     if referral and intake and intake < referral:
