@@ -59,7 +59,10 @@ def home(request):
     specialist's day (for an agency admin, over the whole agency)."""
     kind = dashboards.home_kind(request.user)
     if kind == "employee":
+        from rapportages import selectors as report_selectors
+
         context = trajecten_selectors.employee_home(user=request.user)
+        context["to_respond"] = report_selectors.waiting_for_response(user=request.user)
         audit.record_list(Trajectory, len(context["trajectories"]))
         return render(request, "trajecten/employee_home.html", context)
     if kind == "employer":

@@ -3,11 +3,13 @@
 from collections import defaultdict
 from datetime import date, timedelta
 
+from django.db.models import Exists, OuterRef
+
 from portal import access
 from trajecten.constants import TrajectoryStatus
 
 from .constants import DRAFT_LEAD_DAYS, FROZEN, ReportStatus
-from .models import BundleJob, Report
+from .models import BundleJob, Report, ReportResponse
 from .schedule import Due
 from .services import current_responses, trajectory_reports_due
 
@@ -72,6 +74,21 @@ def overdue_reports(
             if (t.pk, due.kind, due.number) not in signed:
                 result[t.pk].append(due)
     return result
+
+
+def waiting_for_response(*, user):
+    """The reports out for a response that ``user`` (an employee, or an employer contact for a
+    plan) is asked to answer and has not answered yet: for their home page. One query."""
+    answered = ReportResponse.objects.filter(
+        report=OuterRef("pk"), user=user, content_sha256=OuterRef("review_sha256")
+    )
+    candidates = (
+        Report.objects.visible_to(user)
+        .filter(status=ReportStatus.DRAFT, review_requested_at__isnull=False)
+        .exclude(Exists(answered))
+        .order_by("due_date")
+    )
+    return [r for r in candidates if access.report_party(user, r)]
 
 
 def drafts_due(*, user, today: date):

@@ -526,6 +526,10 @@ def report_respond(
     details = {"response": decision, "party": party, "sha256": content_sha256,
                **({"medical_words_confirmed": words} if words else {})}  # fmt: skip
     audit.record(AuditAction.CREATE, locked, actor=actor, details=details)
+    # The notice that asked for this response has been answered: it no longer waits.
+    Notification.objects.filter(
+        user=actor, read_at__isnull=True, url=reverse("rapportages:detail", args=[locked.uuid])
+    ).update(read_at=timezone.now())
     live.bump_trajectory(locked.trajectory)
     return response
 

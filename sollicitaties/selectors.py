@@ -11,7 +11,7 @@ from portal import access
 from trajecten.models import SearchProfile, Trajectory
 from trajecten.selectors import LogEntry
 
-from . import matching
+from . import matching, repeats
 from .constants import NEXT_STATUSES, REQUIRED_TEMP_AGENCIES
 from .models import (
     ApplicationActivity,
@@ -55,8 +55,14 @@ def registrations(*, user, trajectory: Trajectory):
     return TempAgencyRegistration.objects.visible_to(user).filter(trajectory=trajectory)
 
 
+#: Suggestions shown at most (``matching.suggest``'s own default).
+LIMIT = 20
+
+
 def suggestions(*, user, trajectory: Trajectory, today: date):
-    """Vacancies matching the latest search profile of the trajectory."""
+    """Vacancies matching the latest search profile of the trajectory, except the ones the
+    employee already applied to (by the vacancy, or the same employer and function as
+    ``repeats`` compares them: applying again would not count)."""
     profile = (
         SearchProfile.objects.visible_to(user)
         .filter(trajectory=trajectory)
@@ -65,10 +71,26 @@ def suggestions(*, user, trajectory: Trajectory, today: date):
     )
     if profile is None:
         return []
-    vacancies = Vacancy.objects.visible_to(user)
-    return matching.suggest(
-        profile=profile, functions=list(profile.functions.all()), vacancies=vacancies, today=today
+    applied = ApplicationActivity.objects.visible_to(user).filter(trajectory=trajectory)
+    vacancies = Vacancy.objects.visible_to(user).exclude(
+        pk__in=applied.filter(vacancy__isnull=False).values("vacancy_id")
     )
+    done = {
+        repeats.key_of(kind, organisation, title)
+        for kind, organisation, title in applied.values_list(
+            "kind", "organisation", "vacancy_title"
+        )
+    }
+    found = matching.suggest(
+        profile=profile, functions=list(profile.functions.all()), vacancies=vacancies,
+        today=today, limit=LIMIT + len(done),
+    )  # fmt: skip
+    return [
+        s
+        for s in found
+        if repeats.key_of("written_application", s.vacancy.organisation, s.vacancy.title)
+        not in done
+    ][:LIMIT]
 
 
 @dataclass(frozen=True)

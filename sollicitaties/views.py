@@ -3,6 +3,7 @@
 import base64
 import binascii
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -105,7 +106,9 @@ def activity_new(request, uuid):
     if submit(
         request, form,
         lambda data: services.activity_create(actor=request.user, trajectory=trajectory, **data),
-        success=lambda activity: _recorded(request.user, activity),
+        success=lambda activity: " ".join(
+            x for x in (_recorded(request.user, activity), _not_attached(request)) if x
+        ),
         errors_to=_activity_errors_to,
     ):  # fmt: skip
         return _back(trajectory, request)
@@ -127,6 +130,18 @@ def _recorded(user, activity, *, done=None) -> str:
         "The application has been recorded. It repeats %(application)s of %(date)s (the same "
         "vacancy, or the same employment agency again), so it does not count toward the norm."
     ) % {"application": original.display_name, "date": date_format(original.date)}
+
+
+def _not_attached(request) -> str:
+    """The phone took a too-large evidence file out of the form (``upload-check.js``): the
+    application is recorded, the file is not, and the message says so."""
+    name = request.POST.get("evidence_dropped", "").strip()[:200]
+    if not name:
+        return ""
+    return _(
+        "The evidence file %(name)s was not attached: it is larger than %(mb)s MB. Add a smaller "
+        "file on the application's page."
+    ) % {"name": name, "mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024)}
 
 
 def _repeated(user, activity):

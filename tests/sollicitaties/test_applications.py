@@ -235,6 +235,19 @@ def test_employee_turns_a_suggested_vacancy_into_an_application_in_one_click(cas
     client.post(reverse("sollicitaties:from_vacancy", args=[cast.traj_x1.uuid, good.uuid]))
     activity = ApplicationActivity.objects.get()
     assert (activity.organisation, activity.vacancy, activity.date) == ("DHL", good, TODAY)
+    # Applied to: no longer suggested (issue 40, item 3), also when typed in by hand for
+    # another board entry of the same employer and function.
+    assert client.get(reverse("sollicitaties:mine")).context["suggestions"] == []
+    twin = Vacancy.objects.create(agency=cast.agency_a, title="Planner", organisation="Jumbo",
+                                  place="Utrecht")  # fmt: skip
+    assert [s.vacancy for s in client.get(reverse("sollicitaties:mine")).context["suggestions"]
+            ] == [twin]  # fmt: skip
+    ApplicationActivity.objects.create(
+        trajectory=cast.traj_x1, date=TODAY, kind="written_application",
+        organisation="Jumbo B.V.", vacancy_title="planner", recorded_by=cast.employee_x1,
+        recorded_by_role="employee",
+    )  # fmt: skip
+    assert client.get(reverse("sollicitaties:mine")).context["suggestions"] == []
     foreign = Vacancy.objects.get(agency=cast.agency_b)
     response = client.post(
         reverse("sollicitaties:from_vacancy", args=[cast.traj_x1.uuid, foreign.uuid])
@@ -354,3 +367,15 @@ def test_when_the_database_goes_away_mid_save_nothing_is_half_saved(cast, login,
     client = login(cast.employee_x1)
     assert post_activity(client, cast, organisation="Halverwege BV").status_code == 302
     assert ApplicationActivity.objects.get(organisation="Halverwege BV").status_changes.count() == 1
+
+
+def test_a_file_the_phone_left_out_is_named_in_the_message(cast, login):
+    """Issue 40, item 3: a too-large evidence file is taken out on the phone
+    (``upload-check.js`` sends its name as ``evidence_dropped``); the application is recorded
+    and the message says the file was not attached."""
+    page = post_activity(login(cast.employee_x1), cast, evidence_dropped="foto.jpg")
+    assert page.status_code == 302
+    html = login(cast.employee_x1).get(page.url).content.decode()
+    assert "De sollicitatie is vastgelegd." in html
+    assert "Het bewijsstuk foto.jpg is niet bijgevoegd: het is groter dan 10 MB." in html
+    assert ApplicationActivity.objects.get().evidence.count() == 0
