@@ -62,3 +62,34 @@ def test_counted_nouns_have_plural_forms():
                          r"days|rows|vacancies|temp agencies|counting activities)\b")  # fmt: skip
     found = [e.msgid for e, _ in _texts("en") if not e.msgid_plural and counted.search(e.msgid)]
     assert not found, found
+
+
+@pytest.mark.parametrize(
+    ("language", "counts", "expected"),
+    [
+        ("nl", (1, 1, 1, 1), ["1 actief traject", "1 aanmelding wacht op een intake",
+                              "1 verlopen taak of opdracht", "1 rapportage te schrijven"]),
+        ("nl", (2, 0, 3, 0), ["2 actieve trajecten", "0 aanmeldingen wachten op een intake",
+                              "3 verlopen taken en opdrachten", "0 rapportages te schrijven"]),
+        ("pl", (1, 2, 5, 0), ["1 aktywna ścieżka", "2 zgłoszenia czekają na rozmowę wstępną",
+                              "5 zaległych zadań i poleceń", "0 raportów do napisania"]),
+        ("en", (1, 0, 1, 2), ["1 active trajectory", "0 referrals waiting for an intake",
+                              "1 overdue task or assignment", "2 reports due"]),
+    ],
+)  # fmt: skip
+def test_the_day_cards_agree_with_their_numbers(language, counts, expected, rf):
+    """Issue 40, item 5: "1 aanmeldingen wachten", Polish "0 raporty"."""
+    import re
+
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    active, referred, overdue, reports = counts
+    day = {"caseload": {"active": active, "referred": referred}, "overdue_count": overdue,
+           "reports_count": reports}  # fmt: skip
+    with translation.override(language):
+        html = render_to_string("portal/_dashboard_specialist_live.html",
+                                {"day": day, "request": rf.get("/")})  # fmt: skip
+    cards = re.findall(r'<li class="figure">(.*?)</li>', html, re.S)
+    texts = [" ".join(re.sub(r"<[^>]+>", " ", card).split()) for card in cards]
+    assert texts[:4] == expected
