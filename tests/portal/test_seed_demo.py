@@ -2,7 +2,7 @@
 reports tell a plausible story. Seeding renders about twenty PDFs, so it runs once here and
 every check reads the same data."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -220,3 +220,49 @@ def test_make_run_shows_the_branded_pages_not_djangos_debug_pages(tmp_path):
         server.terminate()
         output = server.communicate(timeout=10)[0].decode()
     assert "Demo logins" in output
+
+
+#: The trade an employee's own job belongs to, and the sector their search profile must name
+#: (a care worker looks for care work, a mechanic for technical work): issue 40, item 1.
+JOB_SECTOR = {
+    "Chauffeur C/E": "Logistiek", "Magazijnmedewerker": "Logistiek", "Planner": "Logistiek",
+    "Monteur": "Installatietechniek", "Verzorgende IG": "Zorg",
+    "Huishoudelijk medewerker": "Facilitair", "Bakker (nachtploeg)": "Voedingsmiddelen",
+    "Banketbakker": "Voedingsmiddelen",
+}  # fmt: skip
+
+
+def test_every_demo_report_tells_one_true_story(db, settings, capsys):
+    """Issue 40, item 1: each signed demo report's narrative names only its own figures,
+    nothing in it is dated after its cut-off, the search profile fits the employee's trade,
+    and the report's moments and the file's conversations fall on working days."""
+    from rapportages import late, narrative
+    from rapportages.models import Report
+    from trajecten.models import Employment
+    from trajecten.workdays import is_working_day
+
+    seed(settings, capsys)
+    signed = Report.objects.exclude(status="draft").select_related("trajectory__employee")
+    assert signed.count() >= 15
+    for report in signed:
+        s, who = report.snapshot, (report.trajectory.employee.last_name, str(report))
+        assert narrative.mismatches(s["narrative"], s) == {}, who
+        fixed = timezone.localdate(late.frozen_at(report))
+        cut = late.cutoff(report, fixed)
+        rows = [*s["applications"]["table"], *s["contacts"]]
+        assert all(_day(row["date"]) <= cut for row in rows), who
+        t = report.trajectory
+        job = Employment.objects.get(employee=t.employee, legal_entity=t.legal_entity).job_title
+        profile = s["search_profile"]["in_force"]
+        assert profile, (who, cut)
+        assert JOB_SECTOR[job] in profile["sectors"], (who, job)
+        for moment in (report.review_requested_at, report.signed_at):
+            local = timezone.localtime(moment)
+            assert is_working_day(local.date()) and 8 <= local.hour < 18, (who, local)
+    for c in ConversationReport.objects.all():
+        assert is_working_day(c.date), (c.trajectory.employee.last_name, c.date)
+
+
+def _day(text: str):
+    d, m, y = text.split("-")
+    return date(int(y), int(m), int(d))

@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from portal.models import TimeCategory
 from trajecten.models import (
@@ -27,6 +27,7 @@ from trajecten.models import (
     WorkCapacity,
 )
 from trajecten.services import action_list_apply
+from trajecten.workdays import add_working_days, is_working_day
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,7 @@ SPOORWERK = DemoStory(
         ("phone_application", "DHL Parcel", "Klantenservice"),
         ("written_application", "Eneco", "Medewerker klantenservice"),
         ("written_application", "Bol.com", "Magazijnadministrateur"),
-        ("cv_online", "", ""),
+        ("written_application", "Vos Logistics", "Transportplanner"),
         ("open_application", "Transport Midden BV", ""),
     ],
     temp_agency="Randstad",
@@ -124,6 +125,144 @@ SPOORWERK = DemoStory(
         "Huishoudelijk medewerker",
     ),
 )
+
+#: Each employee's own trade, where it differs from the agency's usual story (a chauffeur's):
+#: education, work history, limitations from the FML, a search profile and applications in
+#: their own line of work within their capacity, and what they ended up doing. Keyed by last
+#: name; ``story_for`` lays it over the agency's story.
+TRADES = {
+    "Jansen": {  # Monteur at Van Dijk Techniek: technical work without kneeling or lifting
+        "sector_phrase": "in de techniek",
+        "test_result": "techniek, werkvoorbereiding en klantcontact",
+        "education": "MBO 3 Eerste Monteur Elektrotechniek",
+        "work_history": "18 jaar monteur installatietechniek, laatste 6 jaar als eerste monteur",
+        "competences": "Technisch inzicht, oplossingsgericht, rustig in contact met klanten",
+        "possibilities": "Technisch denkwerk; zittend werk met afwisseling; klantcontact.",
+        "limitations": "Niet knielen of hurken; niet tillen boven 10 kg; niet boven "
+        "schouderhoogte werken.",
+        "wage": "€ 3.100 – € 3.500 bruto",
+        "profiles": [
+            ("Installatietechniek", [
+                ("Werkvoorbereider installatietechniek",
+                 "Kent het werk van de monteur; zittend, zonder tillen."),
+            ]),
+            ("Installatietechniek, Technische dienstverlening", [
+                ("Werkvoorbereider installatietechniek",
+                 "Kent het werk van de monteur; zittend, zonder tillen."),
+                ("Servicedesk technische dienst",
+                 "Lost storingen op afstand op; klantcontact."),
+                ("Calculator installaties", "Materiaalkennis; werk aan het bureau."),
+            ]),
+        ],
+        "applications": [
+            ("written_application", "Unica", "Werkvoorbereider"),
+            ("agency_registration", "Tempo-Team Techniek", ""),
+            ("open_application", "Kuijpers Installaties", ""),
+            ("reading_vacancies", "", ""),
+            ("written_application", "Feenstra", "Medewerker servicedesk"),
+            ("phone_application", "Homij", "Calculator"),
+            ("written_application", "Croonwolter&dros", "Werkvoorbereider E"),
+            ("written_application", "Spie Nederland", "Planner technische dienst"),
+            ("open_application", "Installatiebedrijf Midden", ""),
+            ("written_application", "Breman", "Calculator W"),
+        ],
+        "vacancies": [
+            ("Werkvoorbereider installatietechniek", "Unica", "Utrecht", 36, "Techniek"),
+            ("Medewerker servicedesk", "Feenstra", "Amersfoort", 32, "Techniek"),
+        ],
+        "three_way": "Werkgever akkoord met verbreding naar servicedesk en calculatie.",
+        "employee_view": "Ik herken mij in de rapportage. Achter een bureau zitten moet ik "
+        "leren, maar ik weet waar de monteurs tegenaan lopen.",
+    },
+    "el Amrani": {  # Verzorgende IG at Horizon Thuiszorg: care without lifting, or reception
+        "sector_phrase": "in de zorg en de dienstverlening",
+        "test_result": "zorg, contact met mensen en organiseren",
+        "education": "MBO 3 Verzorgende IG",
+        "work_history": "11 jaar verzorgende in de thuiszorg",
+        "competences": "Zorgzaam, geduldig, goed in plannen van de eigen route",
+        "possibilities": "Contact met cliënten zonder lichamelijke zorg; plannen en "
+        "organiseren; dagdiensten.",
+        "limitations": "Niet tillen of cliënten verplaatsen; niet lang bukken; geen "
+        "nachtdiensten.",
+        "wage": "€ 2.600 – € 3.000 bruto",
+        "profiles": [
+            ("Zorg", [
+                ("Planner thuiszorg", "Kent de routes en de cliënten; zonder lichamelijke zorg."),
+            ]),
+            ("Zorg, Dienstverlening", [
+                ("Planner thuiszorg", "Kent de routes en de cliënten; zonder lichamelijke zorg."),
+                ("Receptionist zorginstelling", "Gastvrij en geduldig; zittend werk."),
+                ("Medewerker cliëntenservice", "Kent de vragen van cliënten en mantelzorgers."),
+            ]),
+        ],
+        "applications": [
+            ("written_application", "Careyn", "Planner thuiszorg"),
+            ("agency_registration", "Randstad Zorg", ""),
+            ("open_application", "Zorggroep Almere", ""),
+            ("reading_vacancies", "", ""),
+            ("written_application", "Antonius Ziekenhuis", "Receptionist"),
+            ("phone_application", "Buurtzorg", "Planner"),
+            ("written_application", "Axion Continu", "Medewerker cliëntenservice"),
+            ("written_application", "Vitras", "Planner zorg"),
+            ("open_application", "Huisartsenpraktijk De Bilt", ""),
+            ("written_application", "Zorgspectrum", "Gastvrouw receptie"),
+        ],
+        "vacancies": [
+            ("Planner thuiszorg", "Careyn", "Utrecht", 28, "Zorg"),
+            ("Receptionist", "Antonius Ziekenhuis", "Nieuwegein", 24, "Zorg"),
+        ],
+        "three_way": "Werkgever akkoord met verbreding naar receptie en cliëntenservice.",
+        "employee_view": "Ik herken mij in de rapportage. Ik wil graag in de zorg blijven, "
+        "maar dan zonder tillen.",
+    },
+    "Wiśniewska": {  # Huishoudelijk medewerker at Horizon Wonen: light, varied work
+        "sector_phrase": "in de facilitaire dienstverlening",
+        "test_result": "netheid, gastvrijheid en vaste routines",
+        "education": "MBO 2 Facilitair medewerker (diploma uit Polen, erkend)",
+        "work_history": "9 jaar huishoudelijk medewerker in de ouderenzorg",
+        "competences": "Nauwkeurig, gastvrij, betrouwbaar",
+        "possibilities": "Licht, afwisselend werk; staand en zittend; vaste routines.",
+        "limitations": "Niet tillen boven 5 kg; niet langdurig bukken of reiken.",
+        "wage": "€ 2.300 – € 2.600 bruto",
+        "profiles": [
+            ("Facilitair", [
+                ("Medewerker linnenkamer", "Licht werk, zittend en staand afwisselend."),
+            ]),
+            ("Facilitair, Gastvrijheid", [
+                ("Medewerker linnenkamer", "Licht werk, zittend en staand afwisselend."),
+                ("Gastvrouw restaurant zorginstelling", "Gastvrij; geen zwaar werk."),
+                ("Medewerker facilitaire balie", "Vaste routines; contact met bewoners."),
+            ]),
+        ],
+        "applications": [
+            ("written_application", "CSU", "Medewerker linnenkamer"),
+            ("agency_registration", "Olympia", ""),
+            ("open_application", "Elis Textielservice", ""),
+            ("reading_vacancies", "", ""),
+            ("written_application", "Amaris Zorggroep", "Gastvrouw restaurant"),
+            ("phone_application", "Vivium", "Medewerker facilitaire balie"),
+            ("written_application", "Sodexo", "Gastvrouw"),
+            ("written_application", "Compass Group", "Medewerker bedrijfsrestaurant"),
+            ("open_application", "Zorgcentrum De Amersfoortse Berg", ""),
+            ("written_application", "Hago Zorg", "Medewerker linnenkamer"),
+        ],
+        "vacancies": [
+            ("Medewerker linnenkamer", "CSU", "Utrecht", 24, "Facilitair"),
+            ("Gastvrouw restaurant", "Amaris Zorggroep", "Hilversum", 20, "Gastvrijheid"),
+        ],
+        "placement": ("Amaris Zorggroep", "Gastvrouw restaurant"),
+        "three_way": "Werkgever akkoord met verbreding naar gastvrijheid.",
+        "employee_view": "Ik herken mij in de rapportage. Werken met mensen vind ik fijn.",
+    },
+}  # fmt: skip
+
+
+def story_for(last_name: str, story: DemoStory) -> DemoStory:
+    """The agency's story with the employee's own trade laid over it (``TRADES``)."""
+    from dataclasses import replace
+
+    return replace(story, **TRADES.get(last_name, {}))
+
 
 TWEEDE_KANS = DemoStory(
     office="Kantoor Zwolle, Stationsweg 12",
@@ -177,7 +316,7 @@ TWEEDE_KANS = DemoStory(
         ("phone_application", "Ekoplaza Zwolle", "Verkoopmedewerker"),
         ("written_application", "FrieslandCampina", "Kwaliteitsassistent"),
         ("job_fair", "Banenmarkt Zwolle", ""),
-        ("cv_online", "", ""),
+        ("written_application", "Bakkersland", "Medewerker kwaliteit"),
         ("open_application", "De Zwolsche Bakker", ""),
     ],
     temp_agency="Tempo-Team",
@@ -238,7 +377,7 @@ def fill_file(trajectory, specialist, template, story: DemoStory, *, behind=Fals
     for offset, kind, minutes, visibility, medical, summary, agreements in conversations:
         # The intake conversation is the intake the file records (a report prints both).
         day = trajectory.intake_date if kind == "intake" and trajectory.intake_date else None
-        day = day or start + timedelta(days=offset)
+        day = day or _workday_after(start + timedelta(days=offset))
         if day > last:
             continue
         ConversationReport.objects.create(
@@ -249,7 +388,8 @@ def fill_file(trajectory, specialist, template, story: DemoStory, *, behind=Fals
         )  # fmt: skip
     today = timezone.localdate()
     for days, subject in [(2, "Coachingsgesprek"), (9, "Sollicitatietraining")]:
-        begins = datetime.combine(today + timedelta(days=days), time(10, 0), tzinfo=tz)
+        begins = datetime.combine(_workday_after(today + timedelta(days=days)), time(10, 0),
+                                  tzinfo=tz)  # fmt: skip
         Appointment.objects.create(
             trajectory=trajectory, subject=subject, starts_at=begins,
             ends_at=begins + timedelta(hours=1), location=story.office,
@@ -373,8 +513,8 @@ DEMO_OUTCOMES = [["sent", "rejected"], ["sent", "no_response"], ["sent", "invite
 DEMO_OPEN = [["sent"], ["sent", "invited"], ["sent", "invited", "second_interview"]]
 #: Every this many days an activity, except in the quiet weeks (the sollicitatietraining),
 #: so that one norm period is missed and the reports have something to explain.
-DEMO_EVERY_DAYS = 6
-DEMO_QUIET_DAYS = range(22, 40)
+DEMO_EVERY_DAYS = 5
+DEMO_QUIET_DAYS = range(30, 45)  # one norm period (the second) honestly below the norm
 
 
 def demo_applications(trajectory, employee_user, story: DemoStory) -> None:
@@ -404,6 +544,8 @@ def demo_applications(trajectory, employee_user, story: DemoStory) -> None:
         if o not in DEMO_QUIET_DAYS
     ):  # fmt: skip
         kind, organisation, title = story.applications[n % len(story.applications)]
+        if kind == "agency_registration" and n >= len(story.applications):
+            continue  # registered once with an agency; the list's next round skips it
         day = trajectory.start_date + timedelta(days=offset)
         if kind not in STATUS_KINDS:
             history = ["sent"]
@@ -475,8 +617,15 @@ def demo_reports(agency, story: DemoStory, *, overdue: str | None = None) -> Non
         if employee.last_name == overdue and report is _latest(due, employee):
             continue
         signer = report.trajectory.memberships.get(role="primary").user
-        signed_on = report.due_date - timedelta(days=1 if report.kind == "trajectory_plan" else 0)
-        offered_on = signed_on - timedelta(days=4)
+        # On working days: signed on the due date (the Friday before when it falls in a
+        # weekend), given out four working days earlier, answered the next working day.
+        signed_on = workday_before(
+            report.due_date - timedelta(days=1 if report.kind == "trajectory_plan" else 0)
+        )
+        # Never before the period starts (a plan is written once the trajectory runs).
+        offered_on = max(_working_days_before(signed_on, 4), _workday_after(report.period_start))
+        answered_on = add_working_days(offered_on, 1)
+        signed_on = max(signed_on, answered_on)
         with time_machine.travel(_at(offered_on, 9), tick=False):
             blocks = content.build(report, today=offered_on)
             reports.report_save(actor=signer, report=report, **_narrative(report, blocks))
@@ -484,7 +633,7 @@ def demo_reports(agency, story: DemoStory, *, overdue: str | None = None) -> Non
         people = [employee.user] if employee.user_id else []
         if report.kind == "trajectory_plan":
             people += list(access.employer_contacts_of(report.trajectory))[:1]
-        with time_machine.travel(_at(offered_on + timedelta(days=1), 19), tick=False):
+        with time_machine.travel(_at(answered_on, 19), tick=False):
             for person in people:
                 remark = ""
                 if person == employee.user and report.kind == "progress" and not remarked:
@@ -496,9 +645,7 @@ def demo_reports(agency, story: DemoStory, *, overdue: str | None = None) -> Non
                     if person == employee.user
                     else "wachtwoord + authenticator-app (tweestapsverificatie)",
                 )  # fmt: skip
-            reports.report_save(
-                actor=signer, report=report, discussed_on=offered_on + timedelta(days=1)
-            )
+            reports.report_save(actor=signer, report=report, discussed_on=answered_on)
         with time_machine.travel(_at(signed_on, 16), tick=False), transaction.atomic():
             # The PDF is rendered after the commit, still on that day.
             reports.report_sign(actor=signer, report=Report.objects.get(pk=report.pk))
@@ -529,6 +676,27 @@ class _When:
     at: Callable
 
 
+def _working_days_before(day, n: int):
+    while n:
+        day -= timedelta(days=1)
+        n -= is_working_day(day)
+    return day
+
+
+def workday_before(day):
+    """The day itself, or the working day before when it is a weekend day or holiday."""
+    while not is_working_day(day):
+        day -= timedelta(days=1)
+    return day
+
+
+def _workday_after(day):
+    """The day itself, or the next working day when it is a weekend day or holiday."""
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
 def _at(day, hour: int):
     return timezone.make_aware(datetime.combine(day, time(hour, 30)))
 
@@ -539,21 +707,17 @@ def _latest(drafts, employee):
 
 
 def _narrative(report, blocks: dict) -> dict:
-    """What a specialist would write, from the report's own figures (so the two agree)."""
-    from sollicitaties.constants import ApplicationStatus
+    """What a specialist would write, from the report's own figures as of its cut-off (so the
+    two agree, ``rapportages.narrative``): the progress is the starting text the page offers,
+    the evaluation says how many norm periods were met and, where some were not, how many and
+    what follows, never a reason the file does not hold."""
+    from rapportages import narrative
 
     name = report.trajectory.employee.first_name
-    norm, applications = blocks["norm"], blocks["applications"]
+    norm = blocks["norm"]
     profile = blocks["search_profile"]["in_force"] or {}
     functions = ", ".join(f["title"].lower() for f in profile.get("functions", []))
     capacity = blocks["work_capacity"]
-    if norm["complete"]:
-        judged = (
-            f"De sollicitatienorm ({norm['description']}) is gehaald in {norm['met']} van de "
-            f"{norm['complete']} afgeronde normperioden die deze rapportage raakt."
-        )
-    else:
-        judged = "In deze periode is nog geen normperiode afgerond."
     if report.kind == "trajectory_plan":
         return {
             "progress": f"Intake op {blocks['referral']['intake_date']}. {name} is gemotiveerd "
@@ -565,24 +729,20 @@ def _narrative(report, blocks: dict) -> dict:
             "next_steps": "Loopbaantest en sollicitatietraining in de eerste zes weken; "
             f"daarna solliciteren volgens de norm van {norm['description']}.",
         }
-    with translation.override("nl"):
-        invited_labels = {
-            str(ApplicationStatus(s).label)
-            for s in ("invited", "second_interview", "offer", "hired")
-        }
-    invited = sum(s["count"] for s in applications["by_status"] if s["status"] in invited_labels)
-    changes = [c for c in blocks["search_profile"]["changes"] if c["version"] > 1]
-    progress = (
-        f"In deze periode {applications['total']} sollicitatieactiviteiten, waarvan "
-        f"{applications['counting']} meetellend; "
-        + {0: "geen daarvan leidde tot een gesprek.", 1: "1 daarvan leidde tot een gesprek."}.get(
-            invited, f"{invited} daarvan leidden tot een gesprek."
-        )
-    )
-    if changes:
-        progress += (
-            f" Het zoekprofiel is per {changes[-1]['valid_from']} verbreed (versie "
-            f"{changes[-1]['version']}): {functions}."
+    progress = narrative.starting_text(blocks)
+    complete, met = norm["complete"], norm["met"]
+    missed = complete - met
+    if not complete:
+        judged = "In deze periode is nog geen normperiode afgerond."
+    elif not missed:
+        judged = (f"De sollicitatienorm is gehaald in alle {complete} afgeronde normperioden "
+                  "van deze rapportage; de inspanningen zijn voldoende.")  # fmt: skip
+    else:
+        periods = "normperiode" if missed == 1 else "normperioden"
+        judged = (
+            f"De sollicitatienorm is gehaald in {met} van de {complete} afgeronde normperioden. "
+            f"In {missed} {periods} bleef {name} onder de norm; dat is met {name} besproken en "
+            "de afspraak is om elke week twee vacatures samen te kiezen."
         )
     if report.kind == "final":
         placement = blocks["placement"] or {}
@@ -595,18 +755,10 @@ def _narrative(report, blocks: dict) -> dict:
             "next_steps": f"Nazorg tot {placement.get('aftercare_until', '')}; daarna sluiten "
             "wij het dossier.",
         }
-    missed = norm["complete"] - norm["met"]
     return {
         "progress": progress,
-        "obstacles": "In de weken van de sollicitatietraining is minder gesolliciteerd."
-        if missed
-        else "",
-        "evaluation": judged
-        + (
-            " De gemiste periode is besproken; het tempo is daarna weer op peil."
-            if missed
-            else " De inspanningen zijn voldoende."
-        ),
+        "obstacles": "",
+        "evaluation": judged,
         "next_steps": f"Sollicitaties voortzetten als {functions}; gesprekken voorbereiden.",
     }
 

@@ -31,6 +31,8 @@ from ._demo_file import (
     demo_surveys,
     fill_file,
     recorded_on_their_day,
+    story_for,
+    workday_before,
 )
 
 # (agency, phase set, admin, specialists, employers: {name: [(BV, KvK, payroll tax no.)]},
@@ -243,9 +245,10 @@ class Command(SystemCommand):
                 else agency.phases.order_by("position")[min(i, 3)],
             }
             dates = {  # only when created: the file and its reports were written for them
-                "referral_date": start - timedelta(days=7),
-                "intake_date": start - timedelta(days=2 + i % 6),
-                "referral_advice_date": start - timedelta(days=21),
+                # Office events on working days (the intake is a conversation in the file).
+                "referral_date": workday_before(start - timedelta(days=7)),
+                "intake_date": workday_before(start - timedelta(days=2 + i % 6)),
+                "referral_advice_date": workday_before(start - timedelta(days=21)),
                 "start_date": None if status == TrajectoryStatus.REFERRED else start,
                 "end_date": today - timedelta(days=ENDED_DAYS_AGO) if ended else None,
             }
@@ -261,9 +264,10 @@ class Command(SystemCommand):
                 defaults={"user": specialists[specialist]},
             )
             new = not trajectory.conversationreports.exists()
-            fill_file(trajectory, specialists[specialist], template, spec["story"],
+            story = story_for(last, spec["story"])  # the employee's own trade
+            fill_file(trajectory, specialists[specialist], template, story,
                       behind=last == spec["behind"])  # fmt: skip
-            demo_applications(trajectory, user, spec["story"])
+            demo_applications(trajectory, user, story)
             if new:  # once: what a visitor records later keeps its own moment
                 recorded_on_their_day(trajectory)
         demo_reports(agency, spec["story"], overdue=spec.get("overdue"))
