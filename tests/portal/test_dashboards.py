@@ -734,8 +734,10 @@ def test_the_specialists_figures_equal_the_lists_below_them(cast, login):
                           number=1, period_start=today - timedelta(days=90), period_end=today,
                           due_date=today + timedelta(days=5))  # fmt: skip
     html = page(login(cast.specialist_a))
-    overdue = re.search(r'figure-value">(\d+)</span> verlopen taken en opdrachten', html)
-    reports = re.search(r'figure-value">(\d+)</span> rapportages', html)
+    overdue = re.search(
+        r'figure-value">(\d+)</span> verlopen (?:taken en opdrachten|taak of opdracht)', html
+    )
+    reports = re.search(r'figure-value">(\d+)</span> rapportages? te schrijven', html)
     listed = re.search(r'id="h-overdue".*?</section>', html, re.S).group()
     assert int(overdue.group(1)) == listed.count("<li>") == 4
     listed = re.search(r'id="h-reports".*?</section>', html, re.S).group()
@@ -752,7 +754,9 @@ def test_a_figure_counts_every_row_also_past_the_lists_cap(cast, login):
         for n in range(LIST_LIMIT + 3)
     )  # fmt: skip
     html = page(login(cast.specialist_a))
-    overdue = re.search(r'figure-value">(\d+)</span> verlopen taken en opdrachten', html)
+    overdue = re.search(
+        r'figure-value">(\d+)</span> verlopen (?:taken en opdrachten|taak of opdracht)', html
+    )
     listed = re.search(r'id="h-overdue".*?</section>', html, re.S).group()
     assert int(overdue.group(1)) == LIST_LIMIT + 3
     assert listed.count("<li>") == LIST_LIMIT
