@@ -342,7 +342,7 @@ def demo_login_table() -> str:
     lines = [
         "",
         "Demo logins (every one uses the password "
-        f"{settings.DEMO_PASSWORD}; demo users skip MFA enrolment while DEBUG is on):",
+        f"{settings.DEMO_PASSWORD}; demo users skip MFA enrolment in this demo):",
         "",
         *(f"  {agency:<{width}}  {email:<40} {role}" for agency, email, role in rows),
         "",

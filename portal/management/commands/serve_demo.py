@@ -4,6 +4,7 @@ above the server's own banner). Links in emails follow the port the server liste
 unless ``SITE_URL`` is set."""
 
 import os
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.staticfiles.management.commands.runserver import Command as RunserverCommand
@@ -21,6 +22,9 @@ class Command(RunserverCommand):
         # `make run` turns Django's debug pages off (DJANGO_DEBUG_PAGES=false), so the demo
         # shows the branded error pages; the static files are still served from the checkout.
         options["insecure_serving"] = True
+        # WhiteNoise (in the middleware) warns about a missing STATIC_ROOT once DEBUG is off;
+        # the demo serves from the apps' folders, so an empty one is all it needs.
+        Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
         super().handle(*args, **options)
 
     def on_bind(self, server_port):
