@@ -364,7 +364,7 @@ def fill_file(trajectory, specialist, template, story: DemoStory, *, behind=Fals
          "Energie wisselend; afspraken over opbouw van uren in functionele termen gemaakt.",
          "Volgende week korter gesprek."),
         (42, "three_way", 60, "employer", False,
-         f"Driegesprek met werkgever over voortgang en zoekprofiel. {story.three_way}",
+         f"Met werkgever en werknemer voortgang en zoekprofiel besproken. {story.three_way}",
          "Zoekprofiel versie 2 vastleggen."),
     ]  # fmt: skip
     last = min(timezone.localdate(), trajectory.end_date or timezone.localdate())
