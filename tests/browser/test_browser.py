@@ -301,6 +301,11 @@ def test_the_employee_reads_a_report_on_a_phone_and_signs_a_response(browser, li
     with page.expect_navigation():  # not wait_for_load_state: the old page is loaded too
         page.click("#respond button[type=submit]")  # no reason yet
     assert page.locator("#respond .error").count() >= 1  # said at the field, in Polish
+    # ... and the page lands there, 8,000 px down, with the same message at the top.
+    assert page.url.endswith("#respond")
+    assert page.evaluate("document.getElementById('respond').getBoundingClientRect().top") < 740
+    assert page.evaluate("window.scrollY") > 1000
+    assert page.locator(".form-errors[role=alert]").count() == 1
     assert not ReportResponse.objects.exists()
     page.check("input[name=decision][value=disagree]")
     page.fill("#id_reason", "Wolę pracować w opiece.")
@@ -309,6 +314,7 @@ def test_the_employee_reads_a_report_on_a_phone_and_signs_a_response(browser, li
         page.click("#respond button[type=submit]")
     response = ReportResponse.objects.get()
     assert (response.decision, response.reason) == ("disagree", "Wolę pracować w opiece.")
+    assert "Wolę pracować w opiece." in page.inner_text("main")  # the reason, shown back
     assert response.authenticated_by == "wachtwoord"  # a real login, recorded as allauth saw it
     assert response.content_sha256 == Report.objects.get(pk=report.pk).review_sha256
     phone.close()
