@@ -80,7 +80,7 @@ def suggestions(*, user, trajectory: Trajectory, today: date):
         for kind, organisation, title in applied.values_list(
             "kind", "organisation", "vacancy_title"
         )
-    }
+    } - {None}  # an entry that is never a repeat (reading vacancies) rules nothing out
     found = matching.suggest(
         profile=profile, functions=list(profile.functions.all()), vacancies=vacancies,
         today=today, limit=LIMIT + len(done),

@@ -9,6 +9,7 @@ def repeats_refresh_agency(agency_pk: int, *, agency_id: int) -> int:
     (``repeats.refresh``), one trajectory per transaction. Returns how many were judged."""
     from django.db import transaction
 
+    from portal import live
     from trajecten.models import Trajectory
 
     from . import repeats
@@ -18,4 +19,5 @@ def repeats_refresh_agency(agency_pk: int, *, agency_id: int) -> int:
         with transaction.atomic():
             repeats.refresh(trajectory)
         n += 1
+    live.bump_agency(agency_pk)  # the norm figures on every open dashboard changed
     return n
