@@ -104,14 +104,20 @@ class Report(models.Model):
     def __str__(self) -> str:
         """The report's one name, on every page: "Voortgangsrapportage 12 mnd" (never its
         sequence number), with the version of a correction."""
-        label = self.get_kind_display()
-        if self.kind == ReportKind.PROGRESS:
-            months = self.number * 3
+        return self.name_of(kind=self.kind, number=self.number, version=self.version)
+
+    @staticmethod
+    def name_of(*, kind: str, number: int, version: int) -> str:
+        """The name ``str(report)`` gives, in the active language, from the three facts that
+        make it (a notice keeps these, not the words)."""
+        label = ReportKind(kind).label
+        if kind == ReportKind.PROGRESS:
+            months = number * 3
             label = ngettext("%(kind)s %(months)s month", "%(kind)s %(months)s months", months) % {
                 "kind": label,
                 "months": months,
             }
-        return f"{label} v{self.version}" if self.version > 1 else str(label)
+        return f"{label} v{version}" if version > 1 else str(label)
 
     @property
     def days_to_respond(self) -> int:

@@ -17,7 +17,7 @@ from portal.models import Notification, Product, User
 from trajecten.constants import MemberRole, TrajectoryStatus
 from trajecten.models import SearchProfile, Trajectory
 
-from . import content, narrative, pdf
+from . import content, inbox, narrative, pdf
 from .constants import (
     DRAFT_LEAD_DAYS,
     REMINDER_DAYS,
@@ -540,13 +540,7 @@ def report_respond(
 def _notify_approvers(report: Report) -> None:
     url = reverse("rapportages:detail", args=[report.uuid])
     for user in access.report_approvers(report):
-        with translation.override(user.language):
-            text = _("Approve a report: %(report)s (%(name)s)") % {
-                "report": report,
-                "name": report.employee.full_name,
-            }
-        Notification.objects.create(agency_id=report.agency_id, user=user, text=text[:300],
-                                    url=url)  # fmt: skip
+        inbox.send(report=report, user=user, message="approve", url=url)
 
 
 @transaction.atomic
@@ -592,11 +586,7 @@ def report_reject(*, actor: User, report: Report, reason: str) -> Report:
     locked.save()
     audit.record(AuditAction.UPDATE, locked, actor=actor, details={"rejected": reason})
     url = reverse("rapportages:detail", args=[locked.uuid])
-    with translation.override(signer.language):
-        text = _("Report sent back: %(report)s (%(name)s): %(reason)s") % {
-            "report": locked, "name": locked.employee.full_name, "reason": reason,
-        }  # fmt: skip
-    Notification.objects.create(agency_id=locked.agency_id, user=signer, text=text[:300], url=url)
+    inbox.send(report=locked, user=signer, message="sent_back", url=url, reason=reason[:200])
     live.bump_trajectory(locked.trajectory)
     return locked
 
@@ -810,12 +800,7 @@ def report_final_notice(*, report_id: int, user_id: int) -> bool:
         to=[user.email],
         language=user.language,
     )
-    with translation.override(user.language):
-        text = _("Report ready: %(report)s (%(name)s)") % {
-            "report": report,
-            "name": report.employee.full_name,
-        }
-    Notification.objects.create(agency_id=report.agency_id, user=user, text=text[:300], url=url)
+    inbox.send(report=report, user=user, message="final", url=url)
     return True
 
 
@@ -840,12 +825,8 @@ def report_offered_notice(*, report_id: int, user_id: int) -> bool:
             to=[user.email],
             language=user.language,
         )
-        text = _("Read and respond: %(report)s (%(name)s), before %(day)s") % {
-            "report": report,
-            "name": report.employee.full_name,
-            "day": day,
-        }
-    Notification.objects.create(agency_id=report.agency_id, user=user, text=text[:300], url=url)
+    day = deadline.date().isoformat()
+    inbox.send(report=report, user=user, message="respond", url=url, day=day)
     return True
 
 

@@ -18,7 +18,7 @@ from portal.models import Notification
 from portal.shortcuts import authentication_method, form_errors_to, require, submit
 from trajecten.shortcuts import get_trajectory
 
-from . import content, narrative, selectors, services
+from . import content, inbox, narrative, selectors, services
 from .constants import ReportStatus
 from .forms import EmployeeViewForm, NarrativeForm, RejectForm, ResponseForm, SignForm
 from .models import BundleJob, Report
@@ -382,10 +382,12 @@ def _bundle_file(request, uuid, field: str, content_type: str):
 
 @login_required
 def notifications(request):
-    notices = Notification.objects.visible_to(request.user)[:50]
+    notices = list(Notification.objects.visible_to(request.user)[:50])
     if request.method == "POST":
         Notification.objects.visible_to(request.user).filter(read_at__isnull=True).update(
             read_at=timezone.now()
         )
         return redirect("rapportages:notifications")
+    for notice in notices:
+        notice.wording = inbox.wording(notice)
     return render(request, "rapportages/notifications.html", {"notices": notices})

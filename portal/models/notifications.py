@@ -16,6 +16,12 @@ class Notification(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
     text = models.CharField(_("notice"), max_length=300)
+    # What the notice says, kept apart from its words so each reader sees it in the language
+    # they use today (``text`` is the sentence in their language when it was sent, shown for
+    # notices without a ``message``). The app that sends a kind of notice words it; see
+    # ``rapportages.notices``.
+    message = models.CharField(max_length=40, blank=True, default="")
+    params = models.JSONField(default=dict, blank=True)
     url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)

@@ -312,6 +312,33 @@ def test_notices_are_plain_text_and_html_in_the_readers_language(cast, draft, lo
     assert "Raport" in notice.text or "raport" in notice.text
 
 
+def test_a_notice_reads_in_the_language_its_reader_uses_today(cast, draft, login, on_commit):
+    """Sent in Dutch; the employee then switches to English and Polish and reads every notice,
+    the older ones too, in that language (#40, item 5)."""
+    employee = cast.employee_x1
+    sign(login(cast.specialist_a), draft, on_commit)
+    assert Notification.objects.get(user=employee).text.startswith("Rapportage klaar")
+    page = reverse("rapportages:notifications")
+    client = login(employee)
+    assert "Rapportage klaar: " in client.get(page).content.decode()
+    for language, words in (("en", "Report ready: Progress report 3 months"),
+                            ("pl", "Raport gotowy: Raport z postępów")):  # fmt: skip
+        client.post(reverse("set_language"), {"language": language, "next": page})
+        html = client.get(page).content.decode()
+        assert words in html and "Rapportage klaar" not in html, language
+        assert employee.last_name in html
+
+
+def test_a_notice_without_its_message_keeps_its_sentence(cast, login):
+    """Notices sent before they kept their message show the sentence they were sent with."""
+    Notification.objects.create(
+        agency=cast.agency_a, user=cast.employee_x1, text="OUDE-MELDING", url="/"
+    )
+    client = login(cast.employee_x1)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert "OUDE-MELDING" in client.get(reverse("rapportages:notifications")).content.decode()
+
+
 def test_every_pdf_page_carries_the_header_and_page_x_of_y(cast, draft, login, on_commit):
     import io
 
