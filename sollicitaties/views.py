@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -106,16 +107,22 @@ def activity_new(request, uuid):
     if submit(
         request, form,
         lambda data: services.activity_create(actor=request.user, trajectory=trajectory, **data),
-        success=lambda activity: " ".join(
-            x for x in (_recorded(request.user, activity), _not_attached(request)) if x
-        ),
+        success=lambda activity: _recorded(request.user, activity),
         errors_to=_activity_errors_to,
     ):  # fmt: skip
+        if left_out := _not_attached(request):  # recorded, but not all of it: a warning
+            messages.warning(request, left_out)
         return _back(trajectory, request)
     return render(
         request,
         "sollicitaties/activity_form.html",
-        {"form": form, "trajectory": trajectory},
+        # A file the phone dropped stays said at its field, and goes with the next try.
+        {
+            "form": form,
+            "trajectory": trajectory,
+            "dropped": _dropped(request),
+            "not_attached": _not_attached(request),
+        },
         status=422 if getattr(form, "key_reused", False) else 200,
     )
 
@@ -132,16 +139,20 @@ def _recorded(user, activity, *, done=None) -> str:
     ) % {"application": original.display_name, "date": date_format(original.date)}
 
 
+def _dropped(request) -> str:
+    return request.POST.get("evidence_dropped", "").strip()[:200]
+
+
 def _not_attached(request) -> str:
     """The phone took a too-large evidence file out of the form (``upload-check.js``): the
     application is recorded, the file is not, and the message says so."""
-    name = request.POST.get("evidence_dropped", "").strip()[:200]
+    name = _dropped(request)
     if not name:
         return ""
     return _(
-        "The evidence file %(name)s was not attached: it is larger than %(mb)s MB. Add a smaller "
+        "The evidence file %(name)s was not attached: it is larger than %(size)s. Add a smaller "
         "file on the application's page."
-    ) % {"name": name, "mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024)}
+    ) % {"name": name, "size": filesizeformat(settings.UPLOAD_MAX_BYTES)}
 
 
 def _repeated(user, activity):

@@ -293,7 +293,16 @@ def test_the_employee_reads_a_report_on_a_phone_and_signs_a_response(browser, li
     phone = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
     page = phone.new_page()
     log_in(page, live_server.url, world["employee"])
-    page.goto(live_server.url + reverse("rapportages:detail", args=[report.uuid]))
+    # The home page says, in Polish and above the fold, that a report waits for a response,
+    # and its link lands at the response form.
+    banner = page.locator("main .message.warning", has_text="czeka na twoją odpowiedź")
+    expect(banner).to_be_visible()
+    assert banner.bounding_box()["y"] < 740
+    shot(page, "employee-home-report-waits-360px")
+    with page.expect_navigation():
+        banner.locator("a").click()
+    assert page.url.endswith(reverse("rapportages:detail", args=[report.uuid]) + "#respond")
+    assert page.evaluate("document.getElementById('respond').getBoundingClientRect().top") < 740
     assert "Twee gesprekken gevoerd." in page.inner_text("main")
     # The page fits the phone: wide tables scroll inside the report, the page does not.
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
@@ -408,6 +417,20 @@ def test_an_employee_records_an_application_on_a_phone_in_30_seconds(
     assert serious_violations(page) == []
     page.click("[data-menu-toggle]")
     assert serious_violations(page) == []
+
+    # The page that came back still says the file was left out, at its field ...
+    expect(page.locator("#id_evidence_size")).to_contain_text("list.pdf")
+    # ... and with the date put right, the application is recorded without the file, and the
+    # page says so instead of only "recorded".
+    page.fill("#id_date", timezone.localdate().isoformat())
+    page.fill("#id_organisation", "Albert Heijn")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    assert not ApplicationActivity.objects.get(organisation="Albert Heijn").evidence.exists()
+    told = page.locator("li.message.warning").filter(has_text="list.pdf")
+    expect(told).to_contain_text("nie został dołączony")
+    expect(told).to_contain_text("2,0 KB")
+    shot(page, "employee-evidence-not-attached-360px")
     phone.close()
 
 

@@ -377,5 +377,5 @@ def test_a_file_the_phone_left_out_is_named_in_the_message(cast, login):
     assert page.status_code == 302
     html = login(cast.employee_x1).get(page.url).content.decode()
     assert "De sollicitatie is vastgelegd." in html
-    assert "Het bewijsstuk foto.jpg is niet bijgevoegd: het is groter dan 10 MB." in html
+    assert "Het bewijsstuk foto.jpg is niet bijgevoegd: het is groter dan 10,0\xa0MB." in html
     assert ApplicationActivity.objects.get().evidence.count() == 0
