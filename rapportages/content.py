@@ -253,7 +253,8 @@ def referral(t, cut: date) -> dict:
     from the day they were decided, and the latest 2e-spoor start is the one that applied
     then (week 58 while the first-year evaluation had not been held)."""
     case = t.sickness_case
-    extension_weeks = sum(e.weeks for e in case.extensions.all() if e.decided_on <= cut)
+    extensions = [e for e in case.extensions.all() if e.decided_on <= cut]
+    extension_weeks = sum(e.weeks for e in extensions)
     evaluation = _on_or_before(case.first_year_evaluation_date, cut)
     latest_start = wvp.latest_second_track_start(case.first_sick_day, evaluation)
     start = _on_or_before(t.start_date, cut)
@@ -279,6 +280,16 @@ def referral(t, cut: date) -> dict:
         "timely": bool(start and start <= latest_start),
         "week_104": day_label(wvp.waiting_time_end(case.first_sick_day, extension_weeks)),
         "extension_weeks": extension_weeks,
+        # Each one as UWV reads it: a loonsanctie is named, with its day and reason.
+        "extensions": [
+            {
+                "kind": str(e.get_kind_display()),
+                "weeks": e.weeks,
+                "decided_on": day_label(e.decided_on),
+                "note": e.note,
+            }
+            for e in extensions
+        ],
         "product": str(t.product),
         "renewals": {
             "count": len(renewals),
@@ -580,6 +591,10 @@ def _final_evaluation(t, cut: date) -> dict:
     assessed = _on_or_before(case.current_assessment_date, cut)
     return {
         "final_evaluation": day_label(_on_or_before(case.final_evaluation_date, cut)),
+        # Not held yet: when it falls (WvP week 87, with the WIA application), so a report
+        # closed earlier does not read as a step missed.
+        "due": day_label(wvp.deadline_of_week(case.first_sick_day, 87)),
+        "week_now": wvp.wvp_week(case.first_sick_day, cut),
         "current_assessment": ", ".join(
             x for x in (case.current_assessment_by if assessed else "", day_label(assessed)) if x
         ),

@@ -228,7 +228,7 @@ JOB_SECTOR = {
     "Chauffeur C/E": "Logistiek", "Magazijnmedewerker": "Logistiek", "Planner": "Logistiek",
     "Monteur": "Installatietechniek", "Verzorgende IG": "Zorg",
     "Huishoudelijk medewerker": "Facilitair", "Bakker (nachtploeg)": "Voedingsmiddelen",
-    "Banketbakker": "Voedingsmiddelen",
+    "Banketbakker": "Voedingsmiddelen", "Expeditiemedewerker": "Groothandel",
 }  # fmt: skip
 
 
@@ -266,3 +266,82 @@ def test_every_demo_report_tells_one_true_story(db, settings, capsys):
 def _day(text: str):
     d, m, y = text.split("-")
     return date(int(y), int(m), int(d))
+
+
+def test_every_demo_employee_has_a_story_and_a_case_of_their_own(db, settings, capsys, client):
+    """Issue 40, item 1: no two files share a trade; each employment-agency registration is the
+    one in the employee's own log; the employer's WvP steps lie in their weeks and none after
+    a placement ended the sickness; and the demo shows the product's range: a disagreement,
+    a late start stated honestly, and a loonsanctie with the 2e spoor as its repair."""
+    from sollicitaties.models import ApplicationActivity, TempAgencyRegistration
+    from trajecten import wvp
+    from trajecten.models import Extension, PersonProfile, SearchFunction
+
+    seed(settings, capsys)
+    started = Trajectory.objects.exclude(start_date=None).select_related("employee")
+    people = {t.employee.last_name: t for t in started}
+    assert len(people) == started.count() >= 8
+    histories = PersonProfile.objects.values_list("work_history", flat=True)
+    assert len(set(histories)) == len(histories) == len(people)
+    first = SearchFunction.objects.filter(profile__version=1).values_list("title", flat=True)
+    first_functions = {t.employee.last_name: first.get(profile__trajectory=t) for t in started}
+    assert len(set(first_functions.values())) == len(people), first_functions
+
+    for registration in TempAgencyRegistration.objects.select_related("trajectory__employee"):
+        logged = ApplicationActivity.objects.get(
+            trajectory=registration.trajectory, kind="agency_registration"
+        )
+        assert (logged.organisation, logged.date) == (registration.agency_name, registration.date)
+
+    weeks = {"probleemanalyse_date": (6, 8), "plan_van_aanpak_date": (8, 8),
+             "notification_42_date": (42, 42), "first_year_evaluation_date": (46, 52),
+             "final_evaluation_date": (85, 89), "wia_application_date": (88, 93)}  # fmt: skip
+    for name, t in people.items():
+        case = t.sickness_case
+        for field, (earliest, latest) in weeks.items():
+            day = getattr(case, field)
+            if day is None:
+                continue
+            assert earliest <= wvp.wvp_week(case.first_sick_day, day) <= latest, (name, field)
+            assert t.end_date is None or day <= t.end_date, (name, field)
+
+    # The disagreement: the employee says "Niet akkoord" and why; the report is still signed
+    # and prints both.
+    disagreed = ReportResponse.objects.get(party="employee", decision="disagree")
+    report = disagreed.report
+    assert report.status != "draft" and disagreed.reason.startswith("Ik ben het niet eens")
+    printed = next(r for r in report.snapshot["responses"] if r["party"] == "employee")
+    assert (printed["decision_label"], printed["reason"]) == ("Niet akkoord", disagreed.reason)
+
+    # A start after the latest date is explained in the plan, with its own dates.
+    plans = Report.objects.filter(kind="trajectory_plan").exclude(status="draft")
+    late = [p for p in plans if not p.snapshot["referral"]["timely"]]
+    assert {p.trajectory.employee.last_name for p in late} == {"el Amrani", "Bosman"}
+    for plan in late:
+        referral, text = plan.snapshot["referral"], plan.snapshot["narrative"]["progress"]
+        assert f"na de uiterlijke start van {referral['latest_start']}" in text
+        assert f"(week {referral['start_week']})" in text
+
+    # The loonsanctie: decided after the WIA application, it moves week 104 by its weeks, and
+    # the plan of its repair says so.
+    sanction = Extension.objects.get(kind="wage_sanction")
+    t = people["Bosman"]
+    assert sanction.case == t.sickness_case
+    assert t.sickness_case.wia_application_date < sanction.decided_on < t.start_date
+    plan = plans.get(trajectory=t)
+    assert plan.snapshot["referral"]["extension_weeks"] == sanction.weeks == 26
+    assert "loonsanctie van 26 weken" in plan.snapshot["narrative"]["progress"]
+    assert plan.snapshot["referral"]["week_104"] in plan.snapshot["narrative"]["progress"]
+    client.force_login(User.objects.get(email="lotte@tweedekans.example"))
+    page = client.get(reverse("rapportages:detail", args=[plan.uuid])).content.decode()
+    assert "Verlenging wachttijd" in page
+    assert (
+        f"Loonsanctie (opgelegd door UWV): 26 weken, besloten op {sanction.decided_on.day}" in page
+    )
+
+    # The placed employee's final report does not call the eindevaluatie missed: it falls in
+    # week 87 and the file closed before.
+    final = Report.objects.get(kind="final", trajectory=people["Wiśniewska"])
+    client.force_login(User.objects.get(email="mohamed@spoorwerk.example"))
+    page = client.get(reverse("rapportages:detail", args=[final.uuid])).content.decode()
+    assert "Eindevaluatie: nog niet gehouden; die valt in week 87" in page

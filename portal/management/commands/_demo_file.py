@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.db.models import F
@@ -51,11 +51,23 @@ class DemoStory:
     action_list: list  # [(title, week, day, performer)]
     vacancies: list  # [(title, organisation, place, hours, category)]
     applications: list  # [(kind, organisation, vacancy)] in turn
-    temp_agency: str
     placement: tuple  # (new employer, function)
     employee_view: str  # the employee's remark on their first progress report
     three_way: str  # what the three-way conversation agreed
     jobs: tuple = ()  # the employees' jobs at their own employer, in turn
+    # Where one employee's file shows a case of its own (keyed in TRADES):
+    job: str = ""  # their job at their own employer, when not the agency's next in ``jobs``
+    sick_days_before_start: int = 0  # how long they were sick when the 2e spoor started
+    late_start: str = ""  # why it started after the latest date (a format of the referral)
+    wage_sanction: tuple = ()  # (weeks, decided in WvP week, UWV's reason): a loonsanctie
+    # The employee disagrees with their first progress report: (why, what the next report
+    # says was agreed about it).
+    disagrees: tuple = ()
+
+    @property
+    def temp_agency(self) -> str:
+        """The employment agency the employee registered with: the one in their own log."""
+        return next(org for kind, org, _ in self.applications if kind == "agency_registration")
 
 
 SPOORWERK = DemoStory(
@@ -109,7 +121,6 @@ SPOORWERK = DemoStory(
         ("written_application", "Vos Logistics", "Transportplanner"),
         ("open_application", "Transport Midden BV", ""),
     ],
-    temp_agency="Randstad",
     placement=("Bakker Logistiek BV", "Planner"),
     employee_view=(
         "Ik herken mij in de rapportage. Het zoeken in de logistiek gaat goed; klantenservice "
@@ -131,6 +142,46 @@ SPOORWERK = DemoStory(
 #: their own line of work within their capacity, and what they ended up doing. Keyed by last
 #: name; ``story_for`` lays it over the agency's story.
 TRADES = {
+    "Kowalski": {  # Magazijnmedewerker at Van Dijk Logistiek: logistics behind a desk
+        "test_result": "voorraad, administratie en nauwkeurig werken",
+        "education": "MBO 2 Logistiek medewerker (heftruckcertificaat)",
+        "work_history": "14 jaar magazijnmedewerker en heftruckchauffeur",
+        "competences": "Nauwkeurig, betrouwbaar, houdt overzicht in drukte",
+        "possibilities": "Administratief werk met afwisseling; lopen en zitten afgewisseld.",
+        "limitations": "Niet tillen boven 10 kg; niet langer dan een uur achtereen staan; "
+        "geen heftruck of reachtruck meer rijden.",
+        "wage": "€ 2.500 – € 2.900 bruto",
+        "profiles": [
+            ("Logistiek", [
+                ("Voorraadadministrateur", "Kent de voorraadstromen; werk aan het bureau."),
+            ]),
+            ("Logistiek, Inkoop", [
+                ("Voorraadadministrateur", "Kent de voorraadstromen; werk aan het bureau."),
+                ("Medewerker expeditie (administratief)", "Kent laden en lossen van binnenuit; "
+                 "geen tilwerk."),
+                ("Assistent inkoper", "Weet wat een magazijn nodig heeft; zittend werk."),
+            ]),
+        ],
+        "applications": [
+            ("written_application", "Rhenus Logistics", "Voorraadadministrateur"),
+            ("agency_registration", "Manpower", ""),
+            ("open_application", "Kuehne+Nagel", ""),
+            ("reading_vacancies", "", ""),
+            ("written_application", "Action DC", "Medewerker voorraadbeheer"),
+            ("phone_application", "Hanos", "Assistent inkoper"),
+            ("written_application", "Lidl DC", "Medewerker expeditie administratie"),
+            ("written_application", "Technische Unie", "Voorraadadministrateur"),
+            ("open_application", "Bouwmaat Utrecht", ""),
+            ("written_application", "Gamma DC", "Medewerker inkoopadministratie"),
+        ],
+        "vacancies": [
+            ("Voorraadadministrateur", "Rhenus Logistics", "Utrecht", 32, "Logistiek"),
+            ("Assistent inkoper", "Hanos", "Nieuwegein", 30, "Inkoop"),
+        ],
+        "three_way": "Werkgever akkoord met verbreding naar expeditie en inkoop.",
+        "employee_view": "Ik herken mij in de rapportage. Ik ken het magazijn; nu leer ik het "
+        "werk aan het bureau.",
+    },
     "Jansen": {  # Monteur at Van Dijk Techniek: technical work without kneeling or lifting
         "sector_phrase": "in de techniek",
         "test_result": "techniek, werkvoorbereiding en klantcontact",
@@ -171,6 +222,12 @@ TRADES = {
             ("Medewerker servicedesk", "Feenstra", "Amersfoort", 32, "Techniek"),
         ],
         "three_way": "Werkgever akkoord met verbreding naar servicedesk en calculatie.",
+        "disagrees": (
+            "Ik ben het niet eens met de zin dat de servicedesk bij mij past. Ik wil eerst als "
+            "werkvoorbereider zoeken; daar ligt mijn ervaring.",
+            "Dat is met hem besproken: werkvoorbereider is de eerste zoekrichting, servicedesk "
+            "en calculatie blijven daarnaast in het zoekprofiel.",
+        ),
         "employee_view": "Ik herken mij in de rapportage. Achter een bureau zitten moet ik "
         "leren, maar ik weet waar de monteurs tegenaan lopen.",
     },
@@ -212,6 +269,13 @@ TRADES = {
             ("Receptionist", "Antonius Ziekenhuis", "Nieuwegein", 24, "Zorg"),
         ],
         "three_way": "Werkgever akkoord met verbreding naar receptie en cliëntenservice.",
+        # The late start, stated honestly: week 60, where week 58 was the latest.
+        "sick_days_before_start": 7 * 59 + 3,
+        "late_start": "Het 2e spoor is gestart op {start} (week {start_week}), na de uiterlijke "
+        "start van {latest_start} (week {latest_start_week}). Na de eerstejaarsevaluatie is "
+        "eerst een proefperiode als planner bij de eigen werkgever geprobeerd; toen die niet "
+        "tot een passende functie leidde, volgde de verwijzing. De werkgever heeft dit in het "
+        "re-integratiedossier vastgelegd.",
         "employee_view": "Ik herken mij in de rapportage. Ik wil graag in de zorg blijven, "
         "maar dan zonder tillen.",
     },
@@ -253,6 +317,91 @@ TRADES = {
         "placement": ("Amaris Zorggroep", "Gastvrouw restaurant"),
         "three_way": "Werkgever akkoord met verbreding naar gastvrijheid.",
         "employee_view": "Ik herken mij in de rapportage. Werken met mensen vind ik fijn.",
+    },
+    "Bosman": {  # Expeditiemedewerker at Vermeer Brood: the loonsanctie, repaired
+        "job": "Expeditiemedewerker",
+        "sector_phrase": "in de groothandel en de voedingsmiddelenindustrie",
+        "test_result": "orde, planning en administratie",
+        "education": "VMBO kader, cursus Logistiek medewerker",
+        "work_history": "20 jaar expeditiemedewerker bij een broodfabriek",
+        "competences": "Ordelijk, punctueel, collegiaal",
+        "possibilities": "Afwisselend zitten en staan; administratief en controlerend werk.",
+        "limitations": "Niet tillen boven 5 kg; niet langer dan een half uur achtereen bukken.",
+        "wage": "€ 2.400 – € 2.700 bruto",
+        "profiles": [
+            ("Groothandel", [
+                ("Medewerker orderverwerking", "Kent de orders en de routes; zittend werk."),
+            ]),
+            ("Groothandel, Voedingsmiddelenindustrie", [
+                ("Medewerker orderverwerking", "Kent de orders en de routes; zittend werk."),
+                ("Controleur uitgaande goederen", "Orde en nauwkeurigheid; geen tilwerk."),
+                ("Administratief medewerker logistiek", "Kent de vrachtbrieven."),
+            ]),
+        ],
+        "applications": [
+            ("written_application", "Sligro", "Medewerker orderverwerking"),
+            ("agency_registration", "Start People", ""),
+            ("open_application", "Bidfood Zwolle", ""),
+            ("reading_vacancies", "", ""),
+            ("written_application", "Hanos Zwolle", "Administratief medewerker logistiek"),
+            ("phone_application", "Bakkersland", "Controleur expeditie"),
+            ("written_application", "Makro Deventer", "Medewerker orderverwerking"),
+            ("job_fair", "Banenmarkt Zwolle", ""),
+            ("written_application", "Lamb Weston", "Medewerker logistieke administratie"),
+            ("open_application", "Transportbedrijf Vos Zwolle", ""),
+        ],
+        "vacancies": [
+            ("Medewerker orderverwerking", "Sligro", "Zwolle", 32, "Groothandel"),
+        ],
+        "three_way": "Werkgever akkoord met verbreding naar controle van uitgaande goederen.",
+        "employee_view": "Ik herken mij in de rapportage.",
+        # In the first year only work at the own employer was looked for; UWV imposed a
+        # loonsanctie at the WIA application, and the 2e spoor is the repair.
+        "sick_days_before_start": 7 * 96 + 2,
+        "wage_sanction": (26, 93, "Onvoldoende re-integratie-inspanningen: het 2e spoor is "
+                          "niet ingezet."),
+        "late_start": "Het 2e spoor is gestart op {start} (week {start_week}), na de uiterlijke "
+        "start van {latest_start} (week {latest_start_week}): in het eerste ziektejaar is "
+        "alleen gezocht naar werk bij de eigen werkgever. UWV heeft daarom bij de WIA-aanvraag "
+        "een loonsanctie van {extension_weeks} weken opgelegd; de wachttijd loopt nu tot "
+        "{week_104}. Dit traject is het herstel dat UWV vraagt.",
+    },
+    "Peters": {  # Banketbakker at Vermeer Banket: food work without repetitive hand work
+        "test_result": "precisie, planning en klantcontact",
+        "education": "MBO 3 Banketbakker",
+        "work_history": "10 jaar banketbakker in een ambachtelijke bakkerij",
+        "competences": "Precies, creatief, werkt graag volgens recept en planning",
+        "possibilities": "Dagdiensten; werk met afwisseling in houding en handelingen.",
+        "limitations": "Geen repeterende arm- en polsbewegingen langer dan een half uur; niet "
+        "tillen boven 10 kg.",
+        "wage": "€ 2.500 – € 2.800 bruto",
+        "profiles": [
+            ("Voedingsmiddelenindustrie", [
+                ("Medewerker productieplanning", "Kent recepturen en bakschema's; zittend werk."),
+            ]),
+            ("Voedingsmiddelenindustrie, Detailhandel", [
+                ("Medewerker productieplanning", "Kent recepturen en bakschema's; zittend werk."),
+                ("Verkoopmedewerker banketzaak", "Vakkennis; afwisselend werk met klanten."),
+                ("Medewerker receptuurbeheer", "Precisie en kennis van ingrediënten."),
+            ]),
+        ],
+        "applications": [
+            ("written_application", "Bakkersland", "Medewerker productieplanning"),
+            ("agency_registration", "Olympia", ""),
+            ("open_application", "Banketbakkerij Van der Linde", ""),
+            ("reading_vacancies", "", ""),
+            ("written_application", "Royal Smilde", "Medewerker receptuurbeheer"),
+            ("phone_application", "Patisserie Holtkamp", "Verkoopmedewerker"),
+            ("written_application", "Lotus Bakeries", "Planner productie"),
+            ("job_fair", "Banenmarkt Deventer", ""),
+            ("written_application", "Jumbo Zwolle-Zuid", "Medewerker banketafdeling"),
+            ("open_application", "Bakkerij Bosch", ""),
+        ],
+        "vacancies": [
+            ("Medewerker productieplanning", "Bakkersland", "Zwolle", 32, "Voeding"),
+        ],
+        "three_way": "Werkgever akkoord met verbreding naar de verkoop in banketzaken.",
+        "employee_view": "Ik herken mij in de rapportage.",
     },
 }  # fmt: skip
 
@@ -319,7 +468,6 @@ TWEEDE_KANS = DemoStory(
         ("written_application", "Bakkersland", "Medewerker kwaliteit"),
         ("open_application", "De Zwolsche Bakker", ""),
     ],
-    temp_agency="Tempo-Team",
     placement=("Royal Smilde", "Medewerker kwaliteitscontrole"),
     employee_view=(
         "Ik herken mij in de rapportage. Ik mis het bakken, maar kwaliteitscontrole past bij wat "
@@ -461,10 +609,9 @@ def fill_file(trajectory, specialist, template, story: DemoStory, *, behind=Fals
             trajectory=trajectory, title="Werkgever bellen over een proefplaatsing",
             due_date=today - timedelta(days=3), performer="specialist",
         )  # fmt: skip
-    if trajectory.is_ended:
+    if trajectory.is_ended:  # placed in new work before week 87: no eindevaluatie was due
         case = trajectory.sickness_case
-        case.final_evaluation_date = trajectory.end_date - timedelta(days=10)
-        case.current_assessment_date = trajectory.end_date - timedelta(days=14)
+        case.current_assessment_date = workday_before(trajectory.end_date - timedelta(days=14))
         case.current_assessment_by = "Bedrijfsarts A. Jansen"
         case.save()
         new_employer, function = story.placement
@@ -476,9 +623,11 @@ def fill_file(trajectory, specialist, template, story: DemoStory, *, behind=Fals
 
 
 def _wvp_steps(trajectory) -> None:
-    """The employer's WvP steps, done on time up to today."""
+    """The employer's WvP steps, each in its week, done on time up to today, or up to the
+    end of a trajectory that ended in new work (no eindevaluatie or WIA application after
+    it: the sickness ended there)."""
     case = trajectory.sickness_case
-    first, today = case.first_sick_day, timezone.localdate()
+    first, today = case.first_sick_day, min(timezone.localdate(), trajectory.end_date or date.max)
     for field, days in [
         ("probleemanalyse_date", 38),
         ("plan_van_aanpak_date", 50),
@@ -487,7 +636,7 @@ def _wvp_steps(trajectory) -> None:
         ("final_evaluation_date", 7 * 87),
         ("wia_application_date", 7 * 91),
     ]:
-        day = first + timedelta(days=days)
+        day = workday_before(first + timedelta(days=days))  # an office day in its week
         if day <= today and not getattr(case, field):
             setattr(case, field, day)
     case.save()
@@ -575,10 +724,12 @@ def demo_applications(trajectory, employee_user, story: DemoStory) -> None:
 
     with transaction.atomic():
         repeats.refresh(trajectory)  # the services' rule, on what the seed wrote directly
+    # The registration the employee recorded in their log, on the same day.
+    registered = next((day for day, kind, *_ in rows if kind == "agency_registration"),
+                      trajectory.start_date + timedelta(days=7))  # fmt: skip
     TempAgencyRegistration.objects.get_or_create(
-        trajectory=trajectory, agency_name=story.temp_agency,
-        defaults={"date": trajectory.start_date + timedelta(days=8)},
-    )  # fmt: skip
+        trajectory=trajectory, agency_name=story.temp_agency, defaults={"date": registered}
+    )
 
 
 def demo_reports(agency, story: DemoStory, *, overdue: str | None = None) -> None:
@@ -586,7 +737,9 @@ def demo_reports(agency, story: DemoStory, *, overdue: str | None = None) -> Non
     rewritten). Every report that fell due went out for a response four days before its due
     date, was agreed to by the employee (a plan also signed by the employer) the next evening,
     discussed that day, and signed on its due date, with a narrative written from the report's
-    own figures; the first progress report of the first file carries a remark of the employee.
+    own figures; the first progress report of the first file carries a remark of the employee,
+    and the employee whose story ``disagrees`` says "Niet akkoord" to their first progress
+    report (signed all the same, the response printed; the next report answers it).
     The drafts not yet due stay drafts (one is due in a few days), and the report of the
     employee named ``overdue`` is left unsigned past its due date.
 
@@ -611,7 +764,7 @@ def demo_reports(agency, story: DemoStory, *, overdue: str | None = None) -> Non
         .select_related("trajectory__employee__user")
         .order_by("trajectory__employee__last_name", "due_date")
     )
-    remarked = False
+    remarked, disagreed = False, set()
     for report in due:
         employee = report.trajectory.employee
         if employee.last_name == overdue and report is _latest(due, employee):
@@ -628,18 +781,23 @@ def demo_reports(agency, story: DemoStory, *, overdue: str | None = None) -> Non
         signed_on = max(signed_on, answered_on)
         with time_machine.travel(_at(offered_on, 9), tick=False):
             blocks = content.build(report, today=offered_on)
-            reports.report_save(actor=signer, report=report, **_narrative(report, blocks))
+            own = story_for(employee.last_name, story)
+            reports.report_save(actor=signer, report=report, **_narrative(report, blocks, own))
             report = reports.report_offer(actor=signer, report=report)
         people = [employee.user] if employee.user_id else []
         if report.kind == "trajectory_plan":
             people += list(access.employer_contacts_of(report.trajectory))[:1]
         with time_machine.travel(_at(answered_on, 19), tick=False):
             for person in people:
-                remark = ""
-                if person == employee.user and report.kind == "progress" and not remarked:
-                    remark, remarked = story.employee_view, True
+                decision, remark = "agree", ""
+                if person == employee.user and report.kind == "progress" and own.disagrees:
+                    if employee.pk not in disagreed:  # their first progress report
+                        decision, remark = "disagree", own.disagrees[0]
+                        disagreed.add(employee.pk)
+                elif person == employee.user and report.kind == "progress" and not remarked:
+                    remark, remarked = own.employee_view, True
                 reports.report_respond(
-                    actor=person, report=report, decision="agree", reason=remark,
+                    actor=person, report=report, decision=decision, reason=remark,
                     content_sha256=report.review_sha256,
                     authenticated_by="wachtwoord"
                     if person == employee.user
@@ -706,12 +864,16 @@ def _latest(drafts, employee):
                key=lambda r: r.due_date)  # fmt: skip
 
 
-def _narrative(report, blocks: dict) -> dict:
+def _narrative(report, blocks: dict, story: DemoStory) -> dict:
     """What a specialist would write, from the report's own figures as of its cut-off (so the
     two agree, ``rapportages.narrative``): the progress is the starting text the page offers,
     the evaluation says how many norm periods were met and, where some were not, how many and
-    what follows, never a reason the file does not hold."""
+    what follows, never a reason the file does not hold; a plan that starts late says why
+    (``story.late_start``)."""
+    from django.utils.translation import override
+
     from rapportages import narrative
+    from rapportages.models import ReportResponse
 
     name = report.trajectory.employee.first_name
     norm = blocks["norm"]
@@ -719,9 +881,15 @@ def _narrative(report, blocks: dict) -> dict:
     functions = ", ".join(f["title"].lower() for f in profile.get("functions", []))
     capacity = blocks["work_capacity"]
     if report.kind == "trajectory_plan":
+        referral = blocks["referral"]
+        late = (
+            ""
+            if referral["timely"] or not story.late_start
+            else " " + story.late_start.format(**referral)
+        )
         return {
-            "progress": f"Intake op {blocks['referral']['intake_date']}. {name} is gemotiveerd "
-            "om passend werk bij een andere werkgever te vinden.",
+            "progress": f"Intake op {referral['intake_date']}. {name} is gemotiveerd om passend "
+            f"werk bij een andere werkgever te vinden.{late}",
             # Non-medical only: the functional limitations are in the FML block already.
             "obstacles": "Geen eigen vervoer: vacatures binnen 45 minuten reizen met het OV.",
             "evaluation": f"Het plan is met {name} besproken. Zoekrichting: {functions}, binnen "
@@ -755,10 +923,20 @@ def _narrative(report, blocks: dict) -> dict:
             "next_steps": f"Nazorg tot {placement.get('aftercare_until', '')}; daarna sluiten "
             "wij het dossier.",
         }
+    answered = ""
+    disagreed = ReportResponse.objects.filter(
+        report__trajectory=report.trajectory, report__due_date__lt=report.due_date,
+        party="employee", decision="disagree",
+    ).select_related("report").first()  # fmt: skip
+    if disagreed and story.disagrees:  # the next report answers it
+        with override("nl"):
+            earlier = str(disagreed.report).lower()
+        answered = (f" {name} was het niet eens met de {earlier} en gaf aan: "
+                    f"“{disagreed.reason}” {story.disagrees[1]}")  # fmt: skip
     return {
         "progress": progress,
         "obstacles": "",
-        "evaluation": judged,
+        "evaluation": judged + answered,
         "next_steps": f"Sollicitaties voortzetten als {functions}; gesprekken voorbereiden.",
     }
 

@@ -18,8 +18,15 @@ from portal.constants import PhaseSet, Role
 from portal.models import Agency, Employer, EmployerContact, LegalEntity, Product, User
 from portal.services import agency_create, agency_defaults_apply
 from portal.tenancy import SystemCommand
-from trajecten.constants import MemberRole, TrajectoryStatus
-from trajecten.models import Employee, Employment, SicknessCase, Trajectory, TrajectoryMember
+from trajecten.constants import ExtensionKind, MemberRole, TrajectoryStatus
+from trajecten.models import (
+    Employee,
+    Employment,
+    Extension,
+    SicknessCase,
+    Trajectory,
+    TrajectoryMember,
+)
 
 from ._demo_file import (
     SPOORWERK,
@@ -100,6 +107,8 @@ AGENCIES = [
         "employees": [
             ("Tomasz", "Zieliński", "pl", ["Vermeer Brood BV"], "active", "lotte"),
             ("Sophie", "Peters", "nl", ["Vermeer Banket BV"], "active", "lotte"),
+            # The loonsanctie: the 2e spoor as the repair UWV asked for (TRADES["Bosman"]).
+            ("Henk", "Bosman", "nl", ["Vermeer Brood BV"], "active", "lotte"),
         ],
     },
 ]
@@ -220,17 +229,27 @@ class Command(SystemCommand):
                     "external_id": f"P{4711 + 37 * i}",
                 },
             )
+            story = story_for(last, spec["story"])  # the employee's own trade and case
             for bv in employments:
                 Employment.objects.update_or_create(
                     employee=employee, legal_entity=bvs[bv],
-                    defaults={"job_title": spec["story"].jobs[i % len(spec["story"].jobs)]},
+                    defaults={"job_title": story.job or story.jobs[i % len(story.jobs)]},
                 )  # fmt: skip
             months, days = START_AGO[i % len(START_AGO)]
             start = today - relativedelta(months=months) - timedelta(days=days)
+            # Sick for about a year when the 2e spoor starts, within six weeks of the
+            # first-year evaluation (week 52), unless their story says otherwise.
+            sick_days = story.sick_days_before_start or 300 + 18 * i
             case, _ = SicknessCase.objects.get_or_create(
-                employee=employee,
-                defaults={"first_sick_day": start - timedelta(days=300 + 20 * i)},
+                employee=employee, defaults={"first_sick_day": start - timedelta(days=sick_days)}
             )
+            if story.wage_sanction and not case.extensions.exists():
+                weeks, in_week, reason = story.wage_sanction
+                Extension.objects.create(
+                    case=case, kind=ExtensionKind.WAGE_SANCTION, weeks=weeks,
+                    decided_on=workday_before(case.first_sick_day + timedelta(weeks=in_week)),
+                    note=reason,
+                )  # fmt: skip
             ended = status == TrajectoryStatus.ENDED
             refreshed = {
                 "agency": agency,
@@ -264,7 +283,6 @@ class Command(SystemCommand):
                 defaults={"user": specialists[specialist]},
             )
             new = not trajectory.conversationreports.exists()
-            story = story_for(last, spec["story"])  # the employee's own trade
             fill_file(trajectory, specialists[specialist], template, story,
                       behind=last == spec["behind"])  # fmt: skip
             demo_applications(trajectory, user, story)
