@@ -282,6 +282,12 @@ def test_the_employee_reads_a_report_on_a_phone_and_signs_a_response(browser, li
         author=world["specialist"],
     )  # fmt: skip
     SearchFunction.objects.create(profile=profile, title="Planner", reason="Ervaring")
+    # A contact with a long kind and a duration: its row fits the phone (the demo's did not).
+    ConversationReport.objects.create(
+        trajectory=t, date=t.start_date + timedelta(days=3), kind="three_way",
+        duration_minutes=60, visibility="employee", summary="Voortgang besproken.",
+        author=world["specialist"],
+    )  # fmt: skip
     report = Report.objects.create(
         trajectory=t, agency_id=t.agency_id, kind="progress", number=1,
         period_start=t.start_date, period_end=t.start_date + timedelta(days=15),

@@ -33,6 +33,14 @@ def test_seed_demo(db, settings, capsys, client, mailoutbox, django_capture_on_c
         out = seed(settings, capsys)
     counts = (User.objects.count(), Employee.objects.count(), Trajectory.objects.count(),
               Report.objects.count())  # fmt: skip
+    # A report's notice carries the moment the report became final, not the seed's (the
+    # seed dates them after its commit; here the commit's callbacks ran after the command).
+    from portal.management.commands._demo_file import notices_on_their_day
+    from portal.models import Notification
+
+    notices_on_their_day()
+    notice = Notification.objects.filter(message="final").first()
+    assert notice.created_at == Report.objects.get(uuid=notice.url.split("/")[-2]).signed_at
     seed(settings, capsys)
     assert (User.objects.count(), Employee.objects.count(), Trajectory.objects.count(),
             Report.objects.count()) == counts  # fmt: skip

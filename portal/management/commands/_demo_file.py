@@ -809,6 +809,21 @@ def demo_reports(agency, story: DemoStory, *, overdue: str | None = None) -> Non
             reports.report_sign(actor=signer, report=Report.objects.get(pk=report.pk))
 
 
+def notices_on_their_day() -> None:
+    """The report notices are made after the seed's one commit; they carry the moment their
+    report was given out or became final, as they would have."""
+    from portal.models import Notification
+    from rapportages.models import Report
+
+    reports = {str(r.uuid): r for r in Report.objects.exclude(review_requested_at=None)}
+    for notice in Notification.objects.filter(message__in=("respond", "final")):
+        report = reports.get(notice.url.rstrip("/").rsplit("/", 1)[-1])
+        when = report and (report.review_requested_at if notice.message == "respond"
+                           else report.signed_at)  # fmt: skip
+        if when:
+            Notification.objects.filter(pk=notice.pk).update(created_at=when)
+
+
 def recorded_on_their_day(trajectory) -> None:
     """The seed writes everything today; a file that was kept up records each entry on its
     own day (a conversation written up that afternoon, an application that evening, a

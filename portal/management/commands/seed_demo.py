@@ -37,6 +37,7 @@ from ._demo_file import (
     demo_reports,
     demo_surveys,
     fill_file,
+    notices_on_their_day,
     recorded_on_their_day,
     story_for,
     workday_before,
@@ -141,6 +142,7 @@ class Command(SystemCommand):
             platform.save(update_fields=["is_staff", "is_superuser"])
             for spec in AGENCIES:
                 self._agency(spec)
+        notices_on_their_day()  # after the commit that made them
         if mailbox:
             written = sum(1 for _ in mailbox.glob("*.log"))
             where = mailbox.relative_to(settings.BASE_DIR) if mailbox.is_relative_to(
