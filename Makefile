@@ -77,7 +77,7 @@ bench: install
 	DATABASE_URL="$(BENCH_PG)/$(BENCH_DB)" $(BIN)/python manage.py migrate --no-input -v0
 	DATABASE_URL="$(BENCH_PG)/$(BENCH_DB)" $(BIN)/python -W ignore manage.py bench $(if $(REDIS_URL),--worker) $(BENCH_ARGS)
 
-# The load scenario (tests/load/): its own database, gunicorn and locust; see README.
+# The load scenario (tests/load/): its own database, gunicorn and locust; see docs/performance.md, "Load".
 load: install
 	$(BIN)/uv sync --frozen --inexact --group load --python $(BIN)/python
 	tests/load/run.sh
@@ -90,7 +90,7 @@ messages: install
 	$(BIN)/python manage.py makemessages --no-obsolete --no-location -l nl -l en -l pl -i ".venv/*" -i "var/*"
 	$(BIN)/python manage.py compilemessages -i ".venv" -i "var"
 
-# Backups (README, "Backup and restore"): DATABASE_URL of the owner for a backup, of the
+# Backups (docs/operations.md, "Backup and restore"): DATABASE_URL of the owner for a backup, of the
 # PostgreSQL superuser for a restore; the age keys from the environment.
 backup: install
 	$(BIN)/python manage.py backup --prune

@@ -6,7 +6,7 @@ gunicorn's documentation advises, all sync workers (one request at a time each, 
 nothing else was measured). With more workers than cores the operating system shares the
 cores between a long page and the quick requests behind it, instead of each request waiting
 for a free worker: on 2 cores, 5 workers answered the dashboards' polls in a median of 7 ms
-where 3 workers took 23 ms, at the same load (README "Load").
+where 3 workers took 23 ms, at the same load (docs/performance.md, "Load").
 """
 
 import os

@@ -39,7 +39,8 @@ def _required(name: str) -> str:
     if not value:
         raise ImproperlyConfigured(
             f"{name} must be set in production (DJANGO_DEBUG is not true). "
-            "See README, Configuration; for development run `make run` or set DJANGO_DEBUG=true."
+            "See docs/operations.md (Configuration); for development run `make run` or set "
+            "DJANGO_DEBUG=true."
         )
     return value
 
@@ -163,7 +164,7 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = True
 # (281,000 drafts announced in one query) failed on it in the platform
 # bench. The application's own lists of ids now bind as one parameter (``__in_list``,
 # portal.lookups); Django's own (prefetch_related over many rows, bulk_create on PostgreSQL)
-# are still to be checked before this is on by default (README, Performance). Off behind a
+# are still to be checked before this is on by default (docs/performance.md). Off behind a
 # pooler in transaction mode that cannot keep them (PgBouncer before 1.21).
 PREPARED_STATEMENTS = (
     {"server_side_binding": True, "prepare_threshold": 5}
@@ -174,7 +175,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"].setdefault("OPTIONS", {}).update(PREPARED_STATEMENTS)
-# A streaming replica for the reads that may lag (portal.replica; README, "Scaling").
+# A streaming replica for the reads that may lag (portal.replica; docs/operations.md, "Scaling").
 if env.str("DATABASE_REPLICA_URL", default=""):
     _replica = env.db_url("DATABASE_REPLICA_URL")
     DATABASES["replica"] = {
@@ -245,14 +246,14 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=10, minute=0),
     },
 }
-# The daily backup (README, "Backup and restore") once its public key is configured; only the
-# backup service consumes its queue.
+# The daily backup (docs/operations.md, "Backup and restore") once its public key is
+# configured; only the backup service consumes its queue.
 if env.str("BACKUP_AGE_RECIPIENTS", default=""):
     CELERY_BEAT_SCHEDULE["make-backup"] = {
         "task": "portal.tasks.make_backup",
         "schedule": crontab(hour=1, minute=30),
     }
-# Queues per kind of work (README, "Scaling"), so a burst of one never waits in front of
+# Queues per kind of work (docs/operations.md, "Scaling"), so a burst of one never waits in front of
 # another: a hundred UWV files being built do not delay a password-free survey link or a
 # report notice. A worker started without -Q takes all of them but "backup" (one host); on
 # several hosts each queue gets workers of its own (-Q email, -Q reports, -Q exports).

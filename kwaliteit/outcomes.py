@@ -1,6 +1,6 @@
 """The outcome figures of a period: what an agency is judged on (Blik op Werk, domain.md
 section 8). Every definition is written here once; the results page, its CSV and PDF, the API
-and the agency overview all read them from here. The README ("Outcomes") repeats them.
+and the agency overview all read them from here. docs/decisions/kwaliteit.md repeats them.
 
 Over a period from ``start`` to ``end`` (whole days, both included), for the trajectories the
 user may see (``portal.access``: an agency admin the agency, a specialist their caseload, an

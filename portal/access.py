@@ -147,7 +147,7 @@ def _trajectories(qs: QuerySet, user) -> QuerySet:
             # hundred member rows and reads each trajectory by its key. A join on the
             # memberships had it read all of the agency's trajectories (20,000) and hash them,
             # by the agency index once other agencies share the table: with 50 agencies the
-            # specialist's day was 10% slower than with one (README, Performance).
+            # specialist's day was 10% slower than with one (docs/performance.md).
             members = TrajectoryMember.objects.filter(
                 agency_id=user.agency_id, user_id__in=[user.pk, *stood_in_for(user)]
             )

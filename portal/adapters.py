@@ -23,7 +23,7 @@ class AccountAdapter(DefaultAccountAdapter):
     """Spoorboek has no public sign-up: accounts come from invitations and referrals.
 
     **Failed logins** are limited so that brute force is blocked but nobody can lock someone
-    else out (README, Security: "Login limits"):
+    else out (docs/security.md, "Login limits"):
 
     * ``login_failed`` (5 in 5 minutes) counts per address *and* IP: guessing at one account
       from one place stops there, and the user's own browser is not touched by it.

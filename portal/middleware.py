@@ -123,7 +123,7 @@ REQUEST_OVERHEAD_BYTES = 1024 * 1024
 class RequestSizeLimitMiddleware:
     """A request whose declared body is larger than an upload may be is refused with 413 and
     a message in the user's language before a byte of it is read. The reverse proxy should
-    refuse such bodies too (README, Security), so they never reach a worker."""
+    refuse such bodies too (docs/security.md), so they never reach a worker."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -1,7 +1,7 @@
 """Reads that may lag a little go to a PostgreSQL streaming replica, when there is one.
 
 With ``DATABASE_REPLICA_URL`` set, the agency overview, the outcomes (page, PDF, CSV, API) and
-the billing and overview exports read from the replica (README, "Scaling"): their long
+the billing and overview exports read from the replica (docs/operations.md, "Scaling"): their long
 aggregate queries then never compete with the pages people are working in. A block opts in
 with ``with replica.reads():``; everything else, every write and everything outside such a
 block, stays on the primary. The router sends each query of the block to the replica, in a

@@ -1,7 +1,7 @@
 """Upgrades without downtime: every new migration's SQL is read before it lands, and one that
 rewrites or long-locks a large table, or that the previous version (still serving during a
-rolling upgrade) cannot live with, fails CI. README, "Upgrades without downtime", says how to
-write the safe form instead."""
+rolling upgrade) cannot live with, fails CI. docs/operations.md, "Upgrades without downtime", says
+how to write the safe form instead."""
 
 import io
 import re

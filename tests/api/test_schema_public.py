@@ -1,6 +1,6 @@
-"""The OpenAPI schema and its documentation are public on purpose (README, API; issue 38, item
-12): generated from the open-source code, they read no data, and every endpoint they describe
-still needs a login or a token."""
+"""The OpenAPI schema and its documentation are public on purpose (docs/architecture.md,
+"REST API"; issue 38, item 12): generated from the open-source code, they read no data, and
+every endpoint they describe still needs a login or a token."""
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext

@@ -1,4 +1,4 @@
-"""docker-compose's backup service and beat's daily backup: the shape the README promises."""
+"""docker-compose's backup service and beat's daily backup: as docs/operations.md says."""
 
 import os
 import subprocess

@@ -1,6 +1,6 @@
-"""Celery queues per kind of work (README, "Scaling"): email, reports and exports each have a
-queue, so a burst of one never waits in front of another, and each can have workers of its own
-on other hosts."""
+"""Celery queues per kind of work (docs/operations.md, "Scaling"): email, reports and exports
+each have a queue, so a burst of one never waits in front of another, and each can have
+workers of its own on other hosts."""
 
 import os
 import shutil

@@ -271,9 +271,9 @@ def test_the_employee_gives_a_view_through_the_api(cast, draft, api, on_commit):
 def test_the_bsn_is_for_staff_on_screen_and_for_uwv_on_paper(
     cast, draft, login, on_commit, api, recorded
 ):
-    """The policy (README, "BSN"; issue 38, item 11): staff see it on screen; the documents
-    for UWV print it, also the copy the employer downloads to hand in with the RIV; no
-    employer screen, API answer or export shows it."""
+    """The policy (docs/decisions/rapportages.md, "BSN"; issue 38, item 11): staff see it on
+    screen; the documents for UWV print it, also the copy the employer downloads to hand in
+    with the RIV; no employer screen, API answer or export shows it."""
     cast.agency_a.record_bsn = recorded
     cast.agency_a.save()
     employee = draft.trajectory.employee

@@ -1,5 +1,5 @@
 """``python manage.py backup [--out DIR] [--prune]``: one encrypted, self-checking backup of the
-database and the private files (``portal.backup``; README, "Backup and restore")."""
+database and the private files (``portal.backup``; docs/operations.md, "Backup and restore")."""
 
 import os
 from pathlib import Path

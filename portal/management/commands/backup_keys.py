@@ -1,6 +1,7 @@
-"""``python manage.py backup_keys``: a new pair of keys for signing backups (README, "Backup and
-restore"). The signing key goes to the backup job only (``BACKUP_SIGNING_KEY``), the
-verification key to wherever a restore runs (``BACKUP_VERIFY_KEY``)."""
+"""``python manage.py backup_keys``: a new pair of keys for signing backups
+(docs/operations.md, "Backup and restore"). The signing key goes to the backup job only
+(``BACKUP_SIGNING_KEY``), the verification key to wherever a restore runs
+(``BACKUP_VERIFY_KEY``)."""
 
 from django.core.management.base import BaseCommand
 

@@ -1,7 +1,7 @@
 """``python manage.py bench``: seed a large agency and measure it against its floors.
 
 Run it on a PostgreSQL database of its own (``make bench`` creates one). Exits non-zero when a
-budget is exceeded on the reference data (scale 1). See README, section "Performance".
+budget is exceeded on the reference data (scale 1). See docs/performance.md.
 """
 
 import json

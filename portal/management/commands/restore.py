@@ -1,7 +1,7 @@
 """``python manage.py restore FILE``: restore a backup into an empty database and storage and
 verify it against its manifest; ``--verify-only`` checks an installation that was restored
 before. Connect as the owner of the new, empty database, never as a superuser; the archive's
-signature is checked with BACKUP_VERIFY_KEY first (README, "Backup and restore")."""
+signature is checked with BACKUP_VERIFY_KEY first (docs/operations.md, "Backup and restore")."""
 
 import os
 from pathlib import Path

@@ -7,7 +7,7 @@ from trajecten import retention
 
 
 class Command(SystemCommand):
-    help = "Remove re-integration files whose keeping period has passed (see README)."
+    help = "Remove re-integration files whose keeping period has passed (docs/security.md)."
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="show what would go")
