@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import audit
+from . import writes
 from .access import mfa_required
 from .constants import AuditAction
 from .models import ApiToken, User
@@ -40,7 +40,7 @@ def token_create(
         read_only=read_only,
         expires_at=timezone.now() + timedelta(days=valid_days) if valid_days else None,
     )
-    audit.record(AuditAction.CREATE, token, actor=user, details={"read_only": read_only})
+    writes.record(AuditAction.CREATE, token, actor=user, details={"read_only": read_only})
     return token, f"{PREFIX}{prefix}_{secret}"
 
 
@@ -48,7 +48,7 @@ def token_revoke(*, token: ApiToken, actor: User) -> None:
     if not token.revoked_at:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        audit.record(AuditAction.UPDATE, token, actor=actor, details={"revoked": True})
+        writes.record(AuditAction.UPDATE, token, actor=actor, details={"revoked": True})
 
 
 def token_check(raw: str) -> ApiToken | None:

@@ -197,3 +197,44 @@ def bump_trajectories(trajectory_ids) -> None:
     )
     keys = sorted({agency_key(a) for a, _e in pairs} | {employer_key(e) for _a, e in pairs})
     transaction.on_commit(lambda: bump(keys, ids), robust=True)
+
+
+def changed(instance) -> None:
+    """After the commit, tell the dashboards that show ``instance`` that it changed: the
+    trajectory it belongs to (the row itself, or its ``trajectory``), every trajectory of an
+    employee, of a sickness case or of an extension of one, the employer of an employer or BV.
+    Called by the shared write step (``portal.writes.record``), so no service can forget it; a
+    row that no dashboard shows (a user, a token, a setting) raises nothing here."""
+    from trajecten.models import Employee, Extension, SicknessCase, Trajectory
+
+    from .models import Employer, LegalEntity
+
+    if isinstance(instance, Trajectory):
+        bump_trajectory(instance)
+    elif isinstance(instance, Employer | LegalEntity):
+        employer = instance.pk if isinstance(instance, Employer) else instance.employer_id
+        bump_agency(instance.agency_id, employer_ids=[employer])
+    elif isinstance(instance, Employee):  # their name is on every dashboard row
+        bump_trajectories(
+            Trajectory.objects.filter(employee_id=instance.pk).values_list("pk", flat=True)
+        )
+    elif isinstance(instance, SicknessCase | Extension):
+        case = instance.case_id if isinstance(instance, Extension) else instance.pk
+        bump_trajectories(
+            Trajectory.objects.filter(sickness_case_id=case).values_list("pk", flat=True)
+        )
+    elif (trajectory := _trajectory_of(instance)) is not None:
+        if isinstance(trajectory, Trajectory) and "legal_entity" in trajectory._state.fields_cache:
+            bump_trajectory(trajectory)  # everything at hand: no query
+        else:
+            bump_trajectories([getattr(trajectory, "pk", trajectory)])
+
+
+def _trajectory_of(instance):
+    """The trajectory a row belongs to, or its id, without a query where the row has it."""
+    if getattr(instance, "trajectory_id", None) is not None:
+        return instance._state.fields_cache.get("trajectory") or instance.trajectory_id
+    try:
+        return getattr(instance, "trajectory", None)  # a property: a response, a status change
+    except Exception:
+        return None

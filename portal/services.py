@@ -267,7 +267,7 @@ def invitation_revoke(*, invitation: Invitation) -> Invitation:
     if not invitation.accepted_at:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
-        audit.record(AuditAction.UPDATE, invitation, details={"revoked": True})
+        writes.record(AuditAction.UPDATE, invitation, details={"revoked": True})
     return invitation
 
 

@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from . import access, audit, live, writes
+from . import access, live, writes
 from .constants import AuditAction, Role
 from .models import ApiToken, StandIn, User
 
@@ -125,7 +125,7 @@ def member_deactivate(*, actor: User, member: User) -> User:
     member.is_active = False
     member.save(update_fields=["is_active"])
     ended = sessions_end(member)
-    audit.record(AuditAction.UPDATE, member, actor=actor, details={"deactivated": True, **ended})
+    writes.record(AuditAction.UPDATE, member, actor=actor, details={"deactivated": True, **ended})
     return member
 
 
@@ -135,7 +135,7 @@ def member_reactivate(*, actor: User, member: User) -> User:
     member.is_active = True
     member.save(update_fields=["is_active"])
     ended = sessions_end(member)  # a cookie kept from before the deactivation stays dead
-    audit.record(AuditAction.UPDATE, member, actor=actor, details={"reactivated": True, **ended})
+    writes.record(AuditAction.UPDATE, member, actor=actor, details={"reactivated": True, **ended})
     return member
 
 
@@ -148,7 +148,7 @@ def mfa_reset(*, actor: User, member: User) -> User:
         writes.refuse(None, _("Change your own two-step verification on your account page."))
     removed, _kinds = Authenticator.objects.filter(user=member).delete()
     ended = sessions_end(member)
-    audit.record(AuditAction.UPDATE, member, actor=actor, details={"mfa_reset": removed, **ended})
+    writes.record(AuditAction.UPDATE, member, actor=actor, details={"mfa_reset": removed, **ended})
     return member
 
 
@@ -201,12 +201,11 @@ def trajectories_transfer(
         TrajectoryMember.objects.filter(trajectory=membership.trajectory, user=to_user).delete()
         membership.user = to_user
         membership.save(update_fields=["user"])
-        audit.record(
+        writes.record(
             AuditAction.UPDATE, membership.trajectory, actor=actor,
             details={"primary_specialist": {"from": from_user.get_full_name(),
                                             "to": to_user.get_full_name()}},
         )  # fmt: skip
-        live.bump_trajectory(membership.trajectory)
     return len(primaries)
 
 
@@ -246,7 +245,7 @@ def stand_in_create(
 def stand_in_delete(*, actor: User, stand_in: StandIn) -> None:
     writes.allowed(access.can_manage_agency(actor))
     stand_in = writes.fresh(stand_in, actor, lock=True)
-    audit.record(
+    writes.record(
         AuditAction.DELETE, stand_in, actor=actor,
         details={"absent": stand_in.absent.get_full_name(),
                  "stand_in": stand_in.stand_in.get_full_name()},

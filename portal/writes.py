@@ -17,7 +17,7 @@ on their fields (``portal.shortcuts.form_errors_to``; ``portal.api.base.service_
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 
-from . import audit
+from . import audit, live
 from .constants import AuditAction
 
 
@@ -59,15 +59,26 @@ def _unset_parents(instance) -> list[str]:
 
 
 def saved(instance: models.Model, *, actor, changed: list[str] | None, creating: bool, **details):
-    """Step 4: save and audit (the changed field names, never their values)."""
+    """Step 4: save and ``record`` (the changed field names, never their values)."""
     instance.save()
-    audit.record(
+    record(
         AuditAction.CREATE if creating else AuditAction.UPDATE,
         instance,
         actor=actor,
         details={**({"fields": changed} if changed is not None else {}), **details},
     )
     return instance
+
+
+def record(action: AuditAction, instance: models.Model, *, actor=None, details: dict | None = None):
+    """Step 4 for every write, also one that saves in its own way (a bulk update, a delete, a
+    status set with ``update_fields``): the audit trail, and after the commit the live version
+    of every dashboard that shows the row (``live.changed``: derived from the row, so no
+    service forgets it). ``actor`` defaults to the request's user, as in ``audit.record``. A
+    service never calls ``audit.record`` for a write itself."""
+    event = audit.record(action, instance, actor=actor, details=details)
+    live.changed(instance)
+    return event
 
 
 def refuse(field: str | None, message) -> None:

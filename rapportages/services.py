@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from portal import access, audit, live, medical, notices, tenancy, writes
+from portal import access, live, medical, notices, tenancy, writes
 from portal.constants import AuditAction
 from portal.models import Notification, Product, User
 from trajecten.constants import MemberRole, TrajectoryStatus
@@ -347,12 +347,12 @@ def report_sign(*, actor: User, report: Report) -> Report:
     if locked.agency.four_eyes:
         locked.status = ReportStatus.APPROVAL
         locked.save()
-        audit.record(AuditAction.UPDATE, locked, actor=actor, details={"signed": True})
+        writes.record(AuditAction.UPDATE, locked, actor=actor, details={"signed": True})
         _notify_approvers(locked)  # in-app notices are rows of this same write
         return locked
     locked.status = ReportStatus.SIGNED
     locked.save()
-    audit.record(AuditAction.UPDATE, locked, actor=actor, details={"signed": True})
+    writes.record(AuditAction.UPDATE, locked, actor=actor, details={"signed": True})
     _queue_render(locked)
     return locked
 
@@ -407,7 +407,7 @@ def report_offer(
     )
     medical.check(words, confirmed=medical_confirmed)
     if words:
-        audit.record(AuditAction.UPDATE, locked, actor=actor,
+        writes.record(AuditAction.UPDATE, locked, actor=actor,
                      details={"medical_words_confirmed": words})  # fmt: skip
     review = review_content(locked, day=timezone.localdate())
     if differ := narrative.mismatches(review["narrative"], review):
@@ -418,7 +418,7 @@ def report_offer(
                     "tick the box to keep it as it is."
                 )}
             )  # fmt: skip
-        audit.record(AuditAction.UPDATE, locked, actor=actor,
+        writes.record(AuditAction.UPDATE, locked, actor=actor,
                      details={"narrative_figures_confirmed": differ})  # fmt: skip
     locked.review_snapshot = review
     locked.review_sha256 = content.digest(locked.review_snapshot)
@@ -426,9 +426,8 @@ def report_offer(
     locked.response_days = response_days
     locked.save(update_fields=["review_snapshot", "review_sha256", "review_requested_at",
                                "response_days", "updated_at"])  # fmt: skip
-    audit.record(AuditAction.UPDATE, locked, actor=actor,
+    writes.record(AuditAction.UPDATE, locked, actor=actor,
                  details={"offered": locked.review_sha256})  # fmt: skip
-    live.bump_trajectory(locked.trajectory)
     from .tasks import notify_report_offered
 
     # A text offered again unchanged (taken back, then offered as it was) keeps the responses
@@ -458,8 +457,7 @@ def report_withdraw(*, actor: User, report: Report) -> Report:
     locked.review_snapshot, locked.review_sha256, locked.review_requested_at = {}, "", None
     locked.save(update_fields=["review_snapshot", "review_sha256", "review_requested_at",
                                "updated_at"])  # fmt: skip
-    audit.record(AuditAction.UPDATE, locked, actor=actor, details={"withdrawn": old})
-    live.bump_trajectory(locked.trajectory)
+    writes.record(AuditAction.UPDATE, locked, actor=actor, details={"withdrawn": old})
     return locked
 
 
@@ -525,12 +523,11 @@ def report_respond(
     )
     details = {"response": decision, "party": party, "sha256": content_sha256,
                **({"medical_words_confirmed": words} if words else {})}  # fmt: skip
-    audit.record(AuditAction.CREATE, locked, actor=actor, details=details)
+    writes.record(AuditAction.CREATE, locked, actor=actor, details=details)
     # The notice that asked for this response has been answered: it no longer waits.
     Notification.objects.filter(
         user=actor, read_at__isnull=True, url=reverse("rapportages:detail", args=[locked.uuid])
     ).update(read_at=timezone.now())
-    live.bump_trajectory(locked.trajectory)
     return response
 
 
@@ -561,7 +558,7 @@ def report_approve(*, actor: User, report: Report) -> Report:
     }  # fmt: skip
     locked.status = ReportStatus.SIGNED
     locked.save()
-    audit.record(AuditAction.UPDATE, locked, actor=actor, details={"approved": True})
+    writes.record(AuditAction.UPDATE, locked, actor=actor, details={"approved": True})
     _queue_render(locked)
     return locked
 
@@ -584,10 +581,9 @@ def report_reject(*, actor: User, report: Report, reason: str) -> Report:
         ReportStatus.DRAFT, {}, None, None,
     )  # fmt: skip
     locked.save()
-    audit.record(AuditAction.UPDATE, locked, actor=actor, details={"rejected": reason})
+    writes.record(AuditAction.UPDATE, locked, actor=actor, details={"rejected": reason})
     url = reverse("rapportages:detail", args=[locked.uuid])
     inbox.send(report=locked, user=signer, message="sent_back", url=url, reason=reason[:200])
-    live.bump_trajectory(locked.trajectory)
     return locked
 
 
@@ -683,10 +679,9 @@ def report_correct(*, actor: User, report: Report) -> Report:
         employee_view=report.employee_view,
         employee_view_at=report.employee_view_at,
     )
-    audit.record(
+    writes.record(
         AuditAction.CREATE, correction, actor=actor, details={"corrects": str(report.uuid)}
     )
-    live.bump_trajectory(correction.trajectory)
     return correction
 
 
@@ -708,7 +703,7 @@ def employee_view_set(
     report.employee_view_at = timezone.now()
     report.save(update_fields=["employee_view", "employee_view_at", "updated_at"])
     details = {"employee_view": True, **({"medical_words_confirmed": words} if words else {})}
-    audit.record(AuditAction.UPDATE, report, actor=actor, details=details)
+    writes.record(AuditAction.UPDATE, report, actor=actor, details=details)
     return report
 
 
@@ -850,7 +845,7 @@ def bundle_request(*, actor: User, trajectory: Trajectory) -> BundleJob:
     job = BundleJob.objects.create(
         trajectory=trajectory, agency_id=trajectory.agency_id, requested_by=actor
     )
-    audit.record(AuditAction.CREATE, job, actor=actor)
+    writes.record(AuditAction.CREATE, job, actor=actor)
     from .tasks import build_bundle
 
     transaction.on_commit(lambda: build_bundle.delay(job.pk, agency_id=job.agency_id), robust=True)

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal import access, audit, live, medical, tenancy, uploads, writes
+from portal import access, audit, medical, tenancy, uploads, writes
 from portal.constants import AuditAction
 from portal.models import User
 from portal.validators import date_not_in_future
@@ -145,8 +145,7 @@ def activity_create(
     repeats.refresh(trajectory)
     activity.refresh_from_db(fields=["repeat_of"])
     details = {"from_vacancy": str(vacancy.uuid)} if vacancy else None
-    audit.record(AuditAction.CREATE, activity, actor=actor, details=details)
-    live.bump_trajectory(trajectory)
+    writes.record(AuditAction.CREATE, activity, actor=actor, details=details)
     return activity
 
 
@@ -210,7 +209,6 @@ def activity_update(
     writes.saved(activity, actor=actor, changed=changed, creating=False)
     repeats.refresh(activity.trajectory)
     activity.refresh_from_db(fields=["repeat_of"])
-    live.bump_trajectory(activity.trajectory)
     return activity
 
 
@@ -226,8 +224,7 @@ def activity_status_set(
     StatusChange.objects.create(activity=activity, status=status, date=on, changed_by=actor)
     activity.status = status
     activity.save(update_fields=["status", "updated_at"])
-    audit.record(AuditAction.UPDATE, activity, actor=actor, details={"status": status})
-    live.bump_trajectory(activity.trajectory)
+    writes.record(AuditAction.UPDATE, activity, actor=actor, details={"status": status})
     return activity
 
 
@@ -257,11 +254,10 @@ def activity_status_undo(
     latest.delete()
     activity.status = changes[1].status
     activity.save(update_fields=["status", "updated_at"])
-    audit.record(
+    writes.record(
         AuditAction.UPDATE, activity, actor=actor,
         details={"status_undone": latest.status, "status": activity.status},
     )  # fmt: skip
-    live.bump_trajectory(activity.trajectory)
     return activity
 
 
@@ -288,7 +284,7 @@ def _evidence_create(*, activity: ApplicationActivity, upload, actor: User) -> E
         size=upload.size,
         uploaded_by=actor,
     )
-    audit.record(AuditAction.CREATE, evidence, actor=actor)
+    writes.record(AuditAction.CREATE, evidence, actor=actor)
     return evidence
 
 
@@ -332,8 +328,7 @@ def norm_set(
     details = {"count": count, "weeks": weeks}
     if words:
         details["medical_words_confirmed"] = words
-    audit.record(AuditAction.UPDATE, norm, actor=actor, details=details)
-    live.bump_trajectory(trajectory)
+    writes.record(AuditAction.UPDATE, norm, actor=actor, details=details)
     return norm
 
 

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from kwaliteit.constants import SurveyParty
 from kwaliteit.models import SurveyInvitation
-from portal import audit
+from portal import writes
 from portal.constants import AuditAction
 from portal.models import AuditEvent, User
 from rapportages.models import Report
@@ -119,7 +119,7 @@ def export_request(*, employee: Employee, actor: User) -> AccessExport:
         requested_by=actor,
         includes_medical=employee.user_id is not None and employee.user_id == actor.pk,
     )
-    audit.record(AuditAction.CREATE, export, details={"access_export": True})
+    writes.record(AuditAction.CREATE, export, details={"access_export": True})
     from .tasks import build_access_export
 
     transaction.on_commit(

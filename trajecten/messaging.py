@@ -18,7 +18,7 @@ from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal import access, audit, live, medical, writes
+from portal import access, live, medical, writes
 from portal.constants import AuditAction
 from portal.models import User
 
@@ -139,9 +139,8 @@ def message_post(
         trajectory=trajectory, agency_id=trajectory.agency_id, author=author, body=body
     )
     thread_read(user=author, trajectory=trajectory)
-    audit.record(AuditAction.CREATE, message, actor=author,
+    writes.record(AuditAction.CREATE, message, actor=author,
                  details={"medical_words_confirmed": words} if words else None)  # fmt: skip
-    live.bump_trajectory(trajectory)
     from .tasks import notify_message
 
     recipients = list(

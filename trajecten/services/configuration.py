@@ -4,7 +4,7 @@ time categories, and action lists."""
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from portal import access, audit, writes
+from portal import access, writes
 from portal.constants import AuditAction
 from portal.models import TimeCategory, User
 
@@ -37,7 +37,7 @@ def prices_update(*, actor: User, products: list[dict], categories: list[dict]) 
             category = writes.fresh(category, actor, lock=True)
         writes.apply(category, {"name": name, "billable": bool(row.get("billable"))})
         category.save()
-    audit.record(AuditAction.UPDATE, actor.agency, actor=actor, details={"settings": "prices"})
+    writes.record(AuditAction.UPDATE, actor.agency, actor=actor, details={"settings": "prices"})
 
 
 @transaction.atomic
@@ -67,7 +67,7 @@ def action_list_save(
         }
         writes.apply(item, values, exclude=["template"])
         item.save()
-    audit.record(
+    writes.record(
         AuditAction.CREATE if creating else AuditAction.UPDATE,
         actor.agency,
         actor=actor,

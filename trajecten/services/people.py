@@ -46,7 +46,7 @@ def employee_find_or_create(
         possible_duplicate_of=hidden_match,
         **fields,
     )
-    audit.record(AuditAction.CREATE, employee, actor=actor)
+    writes.record(AuditAction.CREATE, employee, actor=actor)
     return employee, True
 
 
@@ -65,13 +65,13 @@ def employee_duplicate_merge(*, employee: Employee, actor: User) -> Employee:
         raise ValidationError(_("This person already has their own login; keep them apart."))
     live.bump_trajectories(employee.trajectories.values_list("pk", flat=True))
     moved = _employee_records_move(source=employee, target=target)
-    audit.record(
+    writes.record(
         AuditAction.UPDATE,
         target,
         actor=actor,
         details={"merged_from": str(employee.uuid), **moved},
     )
-    audit.record(
+    writes.record(
         AuditAction.DELETE, employee, actor=actor, details={"merged_into": str(target.uuid)}
     )
     employee.delete()
@@ -122,7 +122,7 @@ def employee_duplicate_keep_apart(*, employee: Employee, actor: User) -> Employe
     other = employee.possible_duplicate_of
     employee.possible_duplicate_of = None
     employee.save(update_fields=["possible_duplicate_of", "updated_at"])
-    audit.record(
+    writes.record(
         AuditAction.UPDATE, employee, actor=actor, details={"kept_apart_from": str(other.uuid)}
     )
     if employee.trajectories.exclude(status=TrajectoryStatus.REFERRED).exists():
@@ -226,5 +226,4 @@ def employee_update(*, actor: User, trajectory, job_title: str | None = None, **
             legal_entity_id=trajectory.legal_entity_id,
             defaults={"job_title": job_title.strip()},
         )
-    live.bump_trajectory(trajectory)
     return employee

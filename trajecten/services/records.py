@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from portal import access, audit, live, medical, uploads, writes
+from portal import access, medical, uploads, writes
 from portal.constants import AuditAction
 from portal.models import User
 
@@ -36,8 +36,6 @@ AUTHOR_FIELDS = ("author", "uploaded_by", "user")
 #: Kinds a trajectory has at most one of.
 SINGLE = (PersonProfile, WorkCapacity, Placement)
 
-#: Kinds an open dashboard shows (``portal.live``).
-ON_DASHBOARDS = (ConversationReport,)
 
 #: Upload fields and the field that keeps the uploaded file's name as display text.
 UPLOAD_NAMES = {"file": "original_name", "certificate": "certificate_name"}
@@ -72,10 +70,8 @@ def record_save(*, actor: User, trajectory: Trajectory, model, record=None, **fi
     medical.check(words, confirmed=medical_confirmed)
     writes.saved(record, actor=actor, changed=changed, creating=creating)
     if words:  # confirmed by the writer: on record who let these words through
-        audit.record(AuditAction.UPDATE, record, actor=actor,
+        writes.record(AuditAction.UPDATE, record, actor=actor,
                      details={"medical_words_confirmed": words})  # fmt: skip
-    if model in ON_DASHBOARDS:
-        live.bump_trajectory(trajectory)
     return record
 
 
@@ -148,7 +144,7 @@ def conversation_medical_flag_clear(
         raise ValidationError(_("This conversation is not marked as medical."))
     locked.contains_medical = False
     locked.save(update_fields=["contains_medical", "updated_at"])
-    audit.record(
+    writes.record(
         AuditAction.UPDATE,
         locked,
         actor=actor,
@@ -210,9 +206,9 @@ def search_profile_save(
     SearchFunction.objects.bulk_create(
         SearchFunction(profile=profile, agency_id=profile.agency_id, **f) for f in functions
     )
-    audit.record(AuditAction.CREATE, profile, actor=actor, details={"version": profile.version})
+    writes.record(AuditAction.CREATE, profile, actor=actor, details={"version": profile.version})
     if words:
-        audit.record(AuditAction.UPDATE, profile, actor=actor,
+        writes.record(AuditAction.UPDATE, profile, actor=actor,
                      details={"medical_words_confirmed": words})  # fmt: skip
     return profile
 
@@ -226,7 +222,7 @@ def assignment_complete(*, actor: User, assignment: Assignment, result: str = ""
     assignment.completed_at = timezone.now()
     assignment.full_clean(exclude=["agency", "trajectory"])
     assignment.save(update_fields=["status", "result", "completed_at", "updated_at"])
-    audit.record(AuditAction.UPDATE, assignment, actor=actor, details={"completed": True})
+    writes.record(AuditAction.UPDATE, assignment, actor=actor, details={"completed": True})
     return assignment
 
 
@@ -236,7 +232,7 @@ def task_mark_done(*, actor: User, task: Task, on: date) -> Task:
     )
     task.done_on = on
     task.save(update_fields=["done_on", "updated_at"])
-    audit.record(AuditAction.UPDATE, task, actor=actor, details={"done": str(on)})
+    writes.record(AuditAction.UPDATE, task, actor=actor, details={"done": str(on)})
     return task
 
 
@@ -265,7 +261,7 @@ def action_list_apply(*, actor: User, trajectory: Trajectory, template: ActionTe
         Task.objects.bulk_create(tasks)
     except IntegrityError:  # applied concurrently: the constraint kept it single
         return 0
-    audit.record(
+    writes.record(
         AuditAction.UPDATE, trajectory, actor=actor, details={"action_list": template.name}
     )
     return len(tasks)
@@ -280,5 +276,5 @@ def calendar_feed_renew(*, user: User) -> CalendarFeed:
     """A new private calendar link; the old one stops working at once."""
     feed = calendar_feed_for(user=user)
     feed.revoke()
-    audit.record(AuditAction.UPDATE, feed, actor=user, details={"renewed": True})
+    writes.record(AuditAction.UPDATE, feed, actor=user, details={"renewed": True})
     return feed

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kwaliteit.services import surveys_invite
-from portal import access, audit, live, medical, tenancy, uploads, writes
+from portal import access, medical, tenancy, uploads, writes
 from portal.constants import AuditAction
 from portal.models import Phase, Product, User
 from portal.services import employee_invite
@@ -103,10 +103,9 @@ def trajectory_refer(
     trajectory.save()
     if specialist:
         _member_set(trajectory=trajectory, user=specialist, role=MemberRole.PRIMARY, actor=actor)
-    audit.record(AuditAction.CREATE, trajectory, actor=actor)
+    writes.record(AuditAction.CREATE, trajectory, actor=actor)
     if advice:
         _advice_document(trajectory=trajectory, advice=advice, actor=actor)
-    live.bump_trajectory(trajectory)
     if access.is_employer_contact(actor):
         from ..tasks import notify_referral
 
@@ -131,7 +130,7 @@ def _advice_document(*, trajectory: Trajectory, advice, actor: User) -> Document
         visibility="employer",
         uploaded_by=actor,
     )
-    audit.record(AuditAction.CREATE, document, actor=actor)
+    writes.record(AuditAction.CREATE, document, actor=actor)
     return document
 
 
@@ -151,7 +150,6 @@ def trajectory_update(*, actor: User, trajectory: Trajectory, **fields) -> Traje
         writes.refuse("intake_date", _("The intake lies before the referral."))
     changed = writes.apply(trajectory, fields)
     writes.saved(trajectory, actor=actor, changed=changed, creating=False)
-    live.bump_trajectory(trajectory)
     return trajectory
 
 
@@ -163,7 +161,6 @@ def sickness_case_update(*, actor: User, trajectory: Trajectory, **fields) -> Si
         _validate(name, not_in_future(_("This date lies in the future.")), day)
     changed = writes.apply(case, fields)
     writes.saved(case, actor=actor, changed=changed, creating=False)
-    live.bump_trajectory(trajectory)
     return case
 
 
@@ -175,10 +172,9 @@ def extension_add(
     extension = Extension(case=trajectory.sickness_case)
     writes.apply(extension, {"kind": kind, "weeks": weeks, "decided_on": decided_on, "note": note})
     extension.save()
-    audit.record(
+    writes.record(
         AuditAction.UPDATE, trajectory.sickness_case, actor=actor, details={"extension": weeks}
     )
-    live.bump_trajectory(trajectory)
     return extension
 
 
@@ -201,10 +197,9 @@ def _member_set(*, trajectory: Trajectory, user: User, role: str, actor: User):
     member, _created = TrajectoryMember.objects.update_or_create(
         trajectory=trajectory, user=user, defaults={"role": role}
     )
-    audit.record(
+    writes.record(
         AuditAction.UPDATE, trajectory, actor=actor, details={"member": user.email, "role": role}
     )
-    live.bump_trajectory(trajectory)
     return member
 
 
@@ -215,10 +210,9 @@ def member_remove(*, actor: User, trajectory: Trajectory, member: TrajectoryMemb
     if member.role == MemberRole.PRIMARY:
         raise ValidationError(_("Choose another primary specialist first."))
     member.delete()
-    audit.record(
+    writes.record(
         AuditAction.UPDATE, trajectory, actor=actor, details={"removed_member": member.user.email}
     )
-    live.bump_trajectory(trajectory)
 
 
 @transaction.atomic
@@ -249,9 +243,8 @@ def trajectory_start(*, actor: User, trajectory: Trajectory, start_date: date) -
     first_phase = Phase.objects.filter(agency_id=trajectory.agency_id).order_by("position").first()
     if first_phase:
         _phase_change(trajectory=trajectory, phase=first_phase, on=start_date, actor=actor)
-    audit.record(AuditAction.UPDATE, trajectory, actor=actor, details={"started": str(start_date)})
+    writes.record(AuditAction.UPDATE, trajectory, actor=actor, details={"started": str(start_date)})
     employee_invite(employee=trajectory.employee, invited_by=actor)
-    live.bump_trajectory(trajectory)
     return trajectory
 
 
@@ -270,8 +263,7 @@ def _phase_change(*, trajectory: Trajectory, phase: Phase, on: date, actor: User
     )
     trajectory.phase = phase
     trajectory.save(update_fields=["phase", "updated_at"])
-    audit.record(AuditAction.UPDATE, trajectory, actor=actor, details={"phase": phase.name})
-    live.bump_trajectory(trajectory)
+    writes.record(AuditAction.UPDATE, trajectory, actor=actor, details={"phase": phase.name})
     return change
 
 
@@ -302,15 +294,14 @@ def trajectory_close(
     words = medical.medical_words(closing_note)  # the employer reads it, and the final report
     medical.check(words, confirmed=medical_confirmed)
     if words:
-        audit.record(AuditAction.UPDATE, trajectory, actor=actor,
+        writes.record(AuditAction.UPDATE, trajectory, actor=actor,
                      details={"medical_words_confirmed": words})  # fmt: skip
     trajectory.status = TrajectoryStatus.ENDED
     trajectory.closing_reason = closing_reason
     trajectory.closing_note = closing_note
     trajectory.end_date = end_date
     trajectory.save()
-    audit.record(AuditAction.UPDATE, trajectory, actor=actor, details={"closed": closing_reason})
-    live.bump_trajectory(trajectory)
+    writes.record(AuditAction.UPDATE, trajectory, actor=actor, details={"closed": closing_reason})
     _draft_final_report_on_commit(trajectory)
     surveys_invite(actor=actor, trajectory=trajectory, now=timezone.now())
     return trajectory
