@@ -107,6 +107,7 @@ def _people_to_ask(trajectory) -> list[tuple[str, object, str, str]]:
     return people
 
 
+@transaction.atomic
 def surveys_invite(*, actor, trajectory, now: datetime) -> list[SurveyInvitation]:
     """Called by ``trajecten.services.trajectory_close`` in its transaction (explicitly, no
     signal): one invitation per person asked, emailed after the commit. Runs once per

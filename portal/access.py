@@ -666,6 +666,21 @@ def can_request_access_export(user, employee: Employee) -> bool:
     return can_manage_agency(user) or (is_employee(user) and employee.user_id == user.pk)
 
 
+def can_manage_invitation(user, invitation) -> bool:
+    """Sending an invitation again or revoking it: an agency admin, for one of their agency."""
+    return can_manage_agency(user) and is_visible(user, invitation)
+
+
+def can_use_api_tokens(user) -> bool:
+    """A personal API token: every active user of an agency, for themself."""
+    return _active_tenant_user(user)
+
+
+def can_revoke_token(user, token) -> bool:
+    """A token is its owner's only: nobody else revokes it, admins neither."""
+    return is_visible(user, token)
+
+
 def can_reconcile_employees(user, employee: Employee) -> bool:
     """Merging two employee records or keeping them apart: agency admins of the agency."""
     return can_manage_agency(user) and is_visible(user, employee)

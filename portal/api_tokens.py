@@ -6,10 +6,11 @@ import secrets
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import writes
+from . import access, writes
 from .access import mfa_required
 from .constants import AuditAction
 from .models import ApiToken, User
@@ -21,12 +22,14 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+@transaction.atomic
 def token_create(
     *, user: User, name: str, read_only: bool, valid_days: int | None
 ) -> tuple[ApiToken, str]:
     """Returns the token and its plaintext, which is never stored or shown again."""
     from allauth.mfa.utils import is_mfa_enabled
 
+    writes.allowed(access.can_use_api_tokens(user))
     if mfa_required(user) and not is_mfa_enabled(user):
         raise ValidationError(_("Set up two-factor authentication before creating API tokens."))
     prefix = secrets.token_hex(6)
@@ -44,7 +47,10 @@ def token_create(
     return token, f"{PREFIX}{prefix}_{secret}"
 
 
+@transaction.atomic
 def token_revoke(*, token: ApiToken, actor: User) -> None:
+    writes.allowed(access.can_revoke_token(actor, token))
+    token = writes.fresh(token, actor, lock=True)
     if not token.revoked_at:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])

@@ -43,6 +43,7 @@ class InvitationError(Exception):
 # --- Agencies ---------------------------------------------------------------------------------
 
 
+@transaction.atomic
 def agency_create(*, name: str, phase_set: str, **settings_fields) -> Agency:
     agency = Agency.objects.create(name=name, phase_set=phase_set, **settings_fields)
     agency_defaults_apply(agency=agency)
@@ -66,6 +67,7 @@ def agency_defaults_apply(*, agency: Agency) -> None:
         )
 
 
+@transaction.atomic
 def phases_reset(*, agency: Agency) -> None:
     """Set the agency's phases to the defaults of its phase set."""
     agency.phases.all().delete()
@@ -118,6 +120,7 @@ def _check_logo(logo: UploadedFile) -> None:
 # --- Employers and BVs ------------------------------------------------------------------------
 
 
+@transaction.atomic
 def employer_save(
     *, actor: User, employer: Employer | None = None, name: str, is_self_insurer: bool = False
 ) -> Employer:
@@ -134,6 +137,7 @@ def employer_save(
     return writes.saved(employer, actor=actor, changed=changed, creating=creating)
 
 
+@transaction.atomic
 def legal_entity_save(
     *,
     actor: User,
@@ -251,8 +255,11 @@ def invitation_create(
     return invitation
 
 
-def invitation_resend(*, invitation: Invitation) -> Invitation:
+@transaction.atomic
+def invitation_resend(*, actor: User, invitation: Invitation) -> Invitation:
     """A new link with a new expiry; only for invitations not yet accepted."""
+    writes.allowed(access.can_manage_invitation(actor, invitation))
+    invitation = writes.fresh(invitation, actor, lock=True)
     if invitation.accepted_at:
         raise InvitationError("already accepted")
     invitation.expires_at = timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS)
@@ -263,7 +270,11 @@ def invitation_resend(*, invitation: Invitation) -> Invitation:
     return invitation
 
 
-def invitation_revoke(*, invitation: Invitation) -> Invitation:
+@transaction.atomic
+def invitation_revoke(*, actor: User, invitation: Invitation) -> Invitation:
+    """The link stops working; an accepted invitation stays as it is."""
+    writes.allowed(access.can_manage_invitation(actor, invitation))
+    invitation = writes.fresh(invitation, actor, lock=True)
     if not invitation.accepted_at:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
@@ -271,6 +282,7 @@ def invitation_revoke(*, invitation: Invitation) -> Invitation:
     return invitation
 
 
+@transaction.atomic
 def employee_invite(*, employee, invited_by: User | None) -> Invitation | None:
     """Invite an employee to their own login, in their guidance language. Skips employees
     who have a login, an open invitation, no email address, an address that logs in at their
@@ -391,6 +403,7 @@ def invitation_accept(*, invitation: Invitation, password: str) -> User:
     return user
 
 
+@transaction.atomic
 def user_set_language(*, user: User, language: str) -> None:
     if user.is_authenticated and user.language != language:
         user.language = language

@@ -120,7 +120,7 @@ def invitation_resend(request, uuid):
     invitation = access.get_visible_or_404(
         access.visible_invitations(request.user).filter(accepted_at__isnull=True), uuid=uuid
     )
-    services.invitation_resend(invitation=invitation)
+    services.invitation_resend(actor=request.user, invitation=invitation)
     messages.success(request, _("A new invitation has been sent to %s.") % invitation.email)
     return redirect("portal:team")
 
@@ -129,7 +129,7 @@ def invitation_resend(request, uuid):
 @require_POST
 def invitation_revoke(request, uuid):
     invitation = access.get_visible_or_404(access.visible_invitations(request.user), uuid=uuid)
-    services.invitation_revoke(invitation=invitation)
+    services.invitation_revoke(actor=request.user, invitation=invitation)
     messages.success(request, _("The invitation for %s has been revoked.") % invitation.email)
     return redirect("portal:team")
 

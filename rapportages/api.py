@@ -3,7 +3,6 @@ employee's view and the PDF. Every write goes through ``rapportages.services``, 
 """
 
 from django.http import HttpResponse
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers
@@ -109,15 +108,9 @@ class NarrativeSerializer(StrictSerializer):
 
 class SignSerializer(serializers.Serializer):
     confirm = serializers.BooleanField(
-        help_text="true: the specialist read the preview and signs the report as it stands."
+        help_text="true: the specialist read the preview and signs the report as it stands "
+        "(refused without it)."
     )
-
-    def validate_confirm(self, value):
-        if not value:
-            raise serializers.ValidationError(
-                _("Confirm that you read the preview before signing.")
-            )
-        return value
 
 
 class EmployeeViewSerializer(StrictSerializer):
@@ -207,7 +200,10 @@ class ReportViewSet(mixins.UpdateModelMixin, ScopedViewSet):
         """Sign a draft: refused (400, with the fields that are missing) until the narrative,
         the date it was discussed, the search profile and the referral advice are there and
         the responses are in (or the days to respond are over)."""
-        return self._act(lambda confirm, **kw: services.report_sign(**kw), parser=SignSerializer)
+        return self._act(
+            lambda confirm, **kw: services.report_sign(confirmed=confirm, **kw),
+            parser=SignSerializer,
+        )
 
     @extend_schema(request=OfferSerializer, responses=ReportSerializer)
     @action(detail=True, methods=["post"])

@@ -37,12 +37,14 @@ class EmployeeViewForm(MedicalCheckForm):
 
 
 class SignForm(forms.Form):
+    """Parses the box; ``services.report_sign`` holds the rule that it is ticked."""
+
     confirm = forms.BooleanField(
+        required=False,
         label=_(
             "I have read the preview, discussed the report with the employee, and sign it as it "
             "stands."
         ),
-        error_messages={"required": _("Confirm that you read the preview before signing.")},
     )
 
 

@@ -332,10 +332,13 @@ def report_starting_text(*, actor: User, report: Report) -> str:
 
 
 @transaction.atomic
-def report_sign(*, actor: User, report: Report) -> Report:
+def report_sign(*, actor: User, report: Report, confirmed: bool) -> Report:
     """Freeze the content as the snapshot and queue the PDF. Only a complete draft can be
-    signed (``sign_problems``), by one of the trajectory's specialists."""
+    signed (``sign_problems``), by one of the trajectory's specialists, who ``confirmed``
+    they read the preview of exactly this PDF (the page's box, the API's ``confirm``)."""
     writes.allowed(access.can_write_reports(actor, report.trajectory))
+    if not confirmed:
+        writes.refuse("confirm", _("Confirm that you read the preview before signing."))
     locked = writes.fresh(report, actor, lock=True)
     if locked.status != ReportStatus.DRAFT:
         raise ValidationError(_("This report has already been signed."))
@@ -685,6 +688,7 @@ def report_correct(*, actor: User, report: Report) -> Report:
     return correction
 
 
+@transaction.atomic
 def employee_view_set(
     *, actor: User, report: Report, employee_view: str, medical_confirmed: bool = False
 ) -> Report:
@@ -837,6 +841,7 @@ def report_writers(report: Report) -> list[User]:
 # --- The UWV bundle ---------------------------------------------------------------------------
 
 
+@transaction.atomic
 def bundle_request(*, actor: User, trajectory: Trajectory) -> BundleJob:
     """Queue the UWV file of the trajectory (``rapportages.bundle``): a cover, the reports the
     schedule asked for with their status, a RIV checklist, every final report as signed, and

@@ -119,10 +119,14 @@ def sign(request, uuid):
         return redirect("rapportages:sign", uuid=report.uuid)
     if step == "sign" and confirm.is_valid():
         try:
-            services.report_sign(actor=user, report=report)
+            services.report_sign(
+                actor=user, report=report, confirmed=confirm.cleaned_data["confirm"]
+            )
         except ValidationError as exc:
             if not hasattr(exc, "error_dict"):  # not a missing part: already signed
                 messages.error(request, " ".join(exc.messages))
+            elif "confirm" in exc.error_dict:  # the box, said at the box
+                confirm.add_error("confirm", exc.error_dict["confirm"])
         else:
             if report.agency.four_eyes:
                 messages.success(request, _("Signed. A colleague approves it before it is final."))

@@ -232,6 +232,7 @@ def activity_status_set(
 STATUS_UNDO_MINUTES = 10
 
 
+@transaction.atomic
 def activity_status_undo(
     *, actor: User, activity: ApplicationActivity, change_id: int
 ) -> ApplicationActivity:
@@ -261,6 +262,7 @@ def activity_status_undo(
     return activity
 
 
+@transaction.atomic
 def evidence_add(*, actor: User, activity: ApplicationActivity, upload) -> Evidence:
     """A letter, confirmation email or screenshot as proof of an application."""
     writes.allowed(access.can_record_applications(actor, activity.trajectory))
@@ -288,6 +290,7 @@ def _evidence_create(*, activity: ApplicationActivity, upload, actor: User) -> E
     return evidence
 
 
+@transaction.atomic
 def temp_agency_register(
     *, actor: User, trajectory: Trajectory, agency_name: str, date: date | None = None
 ) -> TempAgencyRegistration:
@@ -305,6 +308,7 @@ def temp_agency_register(
     return writes.saved(registration, actor=actor, changed=None, creating=True)
 
 
+@transaction.atomic
 def norm_set(
     *,
     actor: User,
@@ -358,6 +362,7 @@ def application_from_vacancy(
 # --- Jobport ----------------------------------------------------------------------------------
 
 
+@transaction.atomic
 def vacancy_save(*, actor: User, vacancy: Vacancy | None = None, **fields) -> Vacancy:
     """A vacancy on the agency's board, new or changed."""
     writes.allowed(access.can_manage_vacancies(actor))

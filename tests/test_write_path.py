@@ -44,16 +44,12 @@ def test_no_model_signal_drives_a_side_effect():
 
 
 def test_no_service_takes_a_form_or_a_serializer():
-    import kwaliteit.services
-    import portal.services
-    import rapportages.services
-    import sollicitaties.services
-    import trajecten.messaging
-    import trajecten.services
+    """Every service module, found as the test below finds them (not a list to keep)."""
+    import importlib
 
     offenders = []
-    for module in (portal.services, rapportages.services, sollicitaties.services,
-                   trajecten.messaging, trajecten.services, kwaliteit.services):  # fmt: skip
+    for relative, _tree in _service_modules():
+        module = importlib.import_module(relative[:-3].replace("/", ".").removesuffix(".__init__"))
         for name, function in inspect.getmembers(module, inspect.isfunction):
             params = set(inspect.signature(function).parameters)
             if params & {"form", "formset", "serializer"}:
@@ -131,3 +127,128 @@ def test_a_next_field_never_leads_off_the_site(cast, target):
         {"result": "Klaar", "next": "/sollicitaties/"},
     )
     assert response.url == "/sollicitaties/"
+
+
+# --- Every service checks its own right and owns its transaction (issue 41, item 2) ---------
+
+#: What makes a function a write: it saves, records or changes rows.
+WRITES = re.compile(
+    r"writes\.(?:saved|record|apply)\(|\.save\(|\.create\(|bulk_create\(|\.update\(|\.delete\("
+)
+
+#: Writes without an actor: run by tasks and commands for the system, each one statement or
+#: one row at a time after a mail went out (a transaction around it would hold locks while
+#: SMTP or WeasyPrint works).
+SYSTEM = {
+    "kwaliteit.services.survey_reminders_send", "kwaliteit.services.survey_sent",
+    "kwaliteit.services.survey_answer", "kwaliteit.services.survey_decline",
+    "portal.services.invitation_accept", "portal.team.sessions_end",
+    "rapportages.services.reports_schedule", "rapportages.services.report_render",
+    "rapportages.services.report_render_failed", "rapportages.services.reminder_send",
+    "rapportages.services.report_final_notice", "rapportages.services.report_offered_notice",
+    "rapportages.services.bundle_build", "trajecten.access_export.export_build",
+    "trajecten.access_export.exports_expire", "trajecten.retention.apply",
+    "trajecten.services.trajectories.renewals_record", "trajecten.messaging.notice_due",
+    "portal.services.agency_create", "portal.services.phases_reset",
+    "portal.services.agency_defaults_apply", "portal.services.employee_invite",
+}  # fmt: skip
+
+#: Services on the actor's own things only, where being logged in is the right.
+SELF_SERVICE = {
+    "portal.services.user_set_language", "trajecten.services.records.calendar_feed_for",
+    "trajecten.services.records.calendar_feed_renew", "trajecten.messaging.thread_read",
+}  # fmt: skip
+
+
+def _service_modules():
+    """Every module that holds services: ``services.py`` and ``services/`` of each app, and any
+    other module with a public function that takes the actor and calls ``writes``."""
+    import ast
+
+    for relative, text in _sources():
+        tree = ast.parse(text)
+        functions = [n for n in tree.body if isinstance(n, ast.FunctionDef)]
+        named = relative.endswith("/services.py") or "/services/" in relative
+        takes_actor = any(
+            not f.name.startswith("_")
+            and {"actor", "author"} & {a.arg for a in f.args.kwonlyargs}
+            and "writes." in ast.unparse(f)
+            for f in functions
+        )
+        if named or takes_actor:
+            yield relative, tree
+
+
+def _with_helpers(fn, helpers, depth=0) -> str:
+    """The function's code with that of the module's private helpers it calls."""
+    import ast
+
+    text = ast.unparse(fn)
+    if depth < 3:
+        for name, helper in helpers.items():
+            if name.startswith("_") and f"{name}(" in text:
+                text += _with_helpers(helper, helpers, depth + 1)
+    return text
+
+
+def test_every_service_checks_its_own_right_and_owns_its_transaction():
+    import ast
+
+    modules = dict(_service_modules())
+    assert {"portal/services.py", "portal/team.py", "portal/api_tokens.py",
+            "trajecten/access_export.py", "trajecten/messaging.py",
+            "rapportages/services.py"} <= set(modules)  # fmt: skip
+    unchecked, unatomic, seen = [], [], 0
+    for relative, tree in modules.items():
+        module = relative[:-3].replace("/", ".").removesuffix(".__init__")
+        helpers = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
+        for fn in helpers.values():
+            name, code = f"{module}.{fn.name}", _with_helpers(fn, helpers)
+            if fn.name.startswith("_") or not WRITES.search(code) or name in SYSTEM:
+                continue
+            seen += 1
+            atomic = any(ast.unparse(d) == "transaction.atomic" for d in fn.decorator_list)
+            if not (atomic or "transaction.atomic(" in ast.unparse(fn)):
+                unatomic.append(name)
+            if name not in SELF_SERVICE and "writes.allowed(" not in code:
+                unchecked.append(name)
+    assert seen > 50
+    assert unchecked == [], f"check the actor's right with writes.allowed(access...): {unchecked}"
+    assert unatomic == [], f"own the transaction: @transaction.atomic: {unatomic}"
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "invitation_resend", "invitation_revoke", "token_revoke", "export_request",
+    ],
+)  # fmt: skip
+def test_a_service_called_by_someone_without_the_right_refuses(cast, call):
+    """The four services that trusted their caller (issue 41, item 2) refuse on their own."""
+    from django.core.exceptions import PermissionDenied
+
+    from portal import api_tokens, services
+    from portal.models import ApiToken
+    from tests.factories import InvitationFactory
+    from trajecten import access_export
+
+    invitation = InvitationFactory(agency=cast.agency_a)
+    token = ApiToken.objects.create(
+        agency=cast.agency_a, user=cast.specialist_a, name="x", prefix="abc", digest="0" * 64
+    )
+    calls = {
+        "invitation_resend": lambda actor: services.invitation_resend(
+            actor=actor, invitation=invitation
+        ),
+        "invitation_revoke": lambda actor: services.invitation_revoke(
+            actor=actor, invitation=invitation
+        ),
+        "token_revoke": lambda actor: api_tokens.token_revoke(token=token, actor=actor),
+        "export_request": lambda actor: access_export.export_request(
+            employee=cast.traj_x1.employee, actor=actor
+        ),
+    }
+    for outsider in (cast.admin_b, cast.specialist_a if call != "token_revoke" else cast.admin_a,
+                     cast.contact_x_all, cast.employee_x2):  # fmt: skip
+        with pytest.raises(PermissionDenied):
+            calls[call](outsider)

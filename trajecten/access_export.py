@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from kwaliteit.constants import SurveyParty
 from kwaliteit.models import SurveyInvitation
-from portal import writes
+from portal import access, writes
 from portal.constants import AuditAction
 from portal.models import AuditEvent, User
 from rapportages.models import Report
@@ -112,7 +112,10 @@ Vragen over deze gegevens stelt u aan uw re-integratiebureau.
 """
 
 
+@transaction.atomic
 def export_request(*, employee: Employee, actor: User) -> AccessExport:
+    """An archive of everything about the employee, built by a task after the commit."""
+    writes.allowed(access.can_request_access_export(actor, employee))
     export = AccessExport.objects.create(
         agency_id=employee.agency_id,
         employee=employee,

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from django.db import OperationalError
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect, sync_playwright
@@ -669,8 +670,12 @@ def _recorded(*organisations: str, timeout: float = 10) -> list[str]:
     from sollicitaties.models import ApplicationActivity
 
     deadline = time.time() + timeout
+    found = []
     while True:
-        found = sorted(ApplicationActivity.objects.values_list("organisation", flat=True))
+        try:
+            found = sorted(ApplicationActivity.objects.values_list("organisation", flat=True))
+        except OperationalError:  # SQLite's shared in-memory test database, while the server
+            pass  # thread writes ("table is locked"): read again in a moment
         if found == sorted(organisations) or time.time() > deadline:
             return found
         time.sleep(0.2)

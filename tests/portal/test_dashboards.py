@@ -374,7 +374,9 @@ def test_shared_reports_and_final_reports_refresh_the_dashboard(cast, login, on_
             )  # fmt: skip
         else:
             report = Report.objects.get(pk=draft.pk)
-            report_services.report_sign(actor=cast.specialist_a, report=report)  # renders: final
+            report_services.report_sign(
+                actor=cast.specialist_a, report=report, confirmed=True
+            )  # renders: final
 
     on_commit(act)
     assert login(cast.contact_x_all).get(poll, **HTMX).status_code == 200

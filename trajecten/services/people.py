@@ -14,6 +14,7 @@ from ..constants import TrajectoryStatus
 from ..models import Employee, Employment, SicknessCase, Trajectory
 
 
+@transaction.atomic
 def employee_find_or_create(
     *, actor: User, first_name: str, last_name: str, email: str = "", **fields
 ) -> tuple[Employee, bool]:
@@ -27,6 +28,7 @@ def employee_find_or_create(
     them apart (``employee_duplicate_merge`` / ``employee_duplicate_keep_apart``). The actor
     sees exactly what they would see for a new person, and no record outside their scope
     changes."""
+    writes.allowed(access.can_create_trajectory(actor))  # the one way a person is created
     email = (email or "").strip().lower()
     hidden_match = None
     if email:
@@ -56,8 +58,7 @@ def employee_duplicate_merge(*, employee: Employee, actor: User) -> Employee:
     marked as possibly being: its trajectories, employments, sickness cases and other records
     move to that person and the referral's copy is removed. The existing person's details are
     kept. Audited on both."""
-    if not access.can_reconcile_employees(actor, employee):
-        raise PermissionDenied
+    writes.allowed(access.can_reconcile_employees(actor, employee))
     target = employee.possible_duplicate_of
     if target is None:
         raise ValidationError(_("This person is not marked as a possible duplicate."))
@@ -112,11 +113,11 @@ def _employee_records_move(*, source: Employee, target: Employee) -> dict:
     return {"trajectories": trajectories, "sickness_cases": cases}
 
 
+@transaction.atomic
 def employee_duplicate_keep_apart(*, employee: Employee, actor: User) -> Employee:
     """An agency admin decides the two are different people: the mark goes, and a running
     trajectory's invitation (held back while the question was open) goes out."""
-    if not access.can_reconcile_employees(actor, employee):
-        raise PermissionDenied
+    writes.allowed(access.can_reconcile_employees(actor, employee))
     if employee.possible_duplicate_of_id is None:
         raise ValidationError(_("This person is not marked as a possible duplicate."))
     other = employee.possible_duplicate_of

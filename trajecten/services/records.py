@@ -41,6 +41,7 @@ SINGLE = (PersonProfile, WorkCapacity, Placement)
 UPLOAD_NAMES = {"file": "original_name", "certificate": "certificate_name"}
 
 
+@transaction.atomic
 def record_save(*, actor: User, trajectory: Trajectory, model, record=None, **fields):
     """Create (``record=None``) or change one record of the file. Checks the actor's right for
     the kind (``access.can_write_record``), the model's own rules, the medical flag's rule and
@@ -213,6 +214,7 @@ def search_profile_save(
     return profile
 
 
+@transaction.atomic
 def assignment_complete(*, actor: User, assignment: Assignment, result: str = "") -> Assignment:
     """The employee (or a specialist) marks an assignment done, with its result."""
     writes.allowed(access.can_complete_assignment(actor, assignment))
@@ -226,6 +228,7 @@ def assignment_complete(*, actor: User, assignment: Assignment, result: str = ""
     return assignment
 
 
+@transaction.atomic
 def task_mark_done(*, actor: User, task: Task, on: date) -> Task:
     writes.allowed(
         access.is_visible(actor, task) and access.can_write_records(actor, task.trajectory)
@@ -236,6 +239,7 @@ def task_mark_done(*, actor: User, task: Task, on: date) -> Task:
     return task
 
 
+@transaction.atomic
 def action_list_apply(*, actor: User, trajectory: Trajectory, template: ActionTemplate) -> int:
     """Create the template's tasks, dated from the start. Applying twice adds nothing."""
     writes.allowed(access.can_edit_trajectory(actor, trajectory))
@@ -258,7 +262,8 @@ def action_list_apply(*, actor: User, trajectory: Trajectory, template: ActionTe
         if item.pk not in done
     ]
     try:
-        Task.objects.bulk_create(tasks)
+        with transaction.atomic():  # a savepoint: the refusal leaves the transaction usable
+            Task.objects.bulk_create(tasks)
     except IntegrityError:  # applied concurrently: the constraint kept it single
         return 0
     writes.record(
@@ -272,6 +277,7 @@ def calendar_feed_for(*, user: User) -> CalendarFeed:
     return feed
 
 
+@transaction.atomic
 def calendar_feed_renew(*, user: User) -> CalendarFeed:
     """A new private calendar link; the old one stops working at once."""
     feed = calendar_feed_for(user=user)

@@ -134,6 +134,7 @@ def _advice_document(*, trajectory: Trajectory, advice, actor: User) -> Document
     return document
 
 
+@transaction.atomic
 def trajectory_update(*, actor: User, trajectory: Trajectory, **fields) -> Trajectory:
     """The trajectory's details (product, referral and intake dates, language, track)."""
     writes.allowed(access.can_edit_trajectory(actor, trajectory))
@@ -153,6 +154,7 @@ def trajectory_update(*, actor: User, trajectory: Trajectory, **fields) -> Traje
     return trajectory
 
 
+@transaction.atomic
 def sickness_case_update(*, actor: User, trajectory: Trajectory, **fields) -> SicknessCase:
     """The first sick day and the dates of the WvP steps of the trajectory's sickness case."""
     writes.allowed(access.can_edit_trajectory(actor, trajectory))
@@ -164,6 +166,7 @@ def sickness_case_update(*, actor: User, trajectory: Trajectory, **fields) -> Si
     return case
 
 
+@transaction.atomic
 def extension_add(
     *, actor: User, trajectory: Trajectory, kind: str, weeks: int, decided_on=None, note=""
 ) -> Extension:
@@ -178,6 +181,7 @@ def extension_add(
     return extension
 
 
+@transaction.atomic
 def member_set(*, actor: User, trajectory: Trajectory, user: User, role: str) -> TrajectoryMember:
     """Add a colleague to the trajectory or change their role. A new primary specialist
     takes over the primary role."""
@@ -203,6 +207,7 @@ def _member_set(*, trajectory: Trajectory, user: User, role: str, actor: User):
     return member
 
 
+@transaction.atomic
 def member_remove(*, actor: User, trajectory: Trajectory, member: TrajectoryMember) -> None:
     writes.allowed(access.can_edit_trajectory(actor, trajectory))
     if member.trajectory_id != trajectory.pk:
@@ -248,6 +253,7 @@ def trajectory_start(*, actor: User, trajectory: Trajectory, start_date: date) -
     return trajectory
 
 
+@transaction.atomic
 def phase_change(*, actor: User, trajectory: Trajectory, phase: Phase, on: date) -> PhaseChange:
     """The trajectory enters a phase on a date; every change is kept, so a report shows the
     route taken."""

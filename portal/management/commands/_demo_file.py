@@ -806,7 +806,9 @@ def demo_reports(agency, story: DemoStory, *, overdue: str | None = None) -> Non
             reports.report_save(actor=signer, report=report, discussed_on=answered_on)
         with time_machine.travel(_at(signed_on, 16), tick=False), transaction.atomic():
             # The PDF is rendered after the commit, still on that day.
-            reports.report_sign(actor=signer, report=Report.objects.get(pk=report.pk))
+            reports.report_sign(
+                actor=signer, report=Report.objects.get(pk=report.pk), confirmed=True
+            )
 
 
 def notices_on_their_day() -> None:
