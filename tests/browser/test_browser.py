@@ -5,6 +5,7 @@ them these tests are skipped with the reason, never silently passed. Screenshots
 page are written to var/screenshots/.
 """
 
+import contextlib
 import os
 import re
 import time
@@ -672,10 +673,10 @@ def _recorded(*organisations: str, timeout: float = 10) -> list[str]:
     deadline = time.time() + timeout
     found = []
     while True:
-        try:
+        # SQLite's shared in-memory test database says "table is locked" while the server
+        # thread writes: read again in a moment.
+        with contextlib.suppress(OperationalError):
             found = sorted(ApplicationActivity.objects.values_list("organisation", flat=True))
-        except OperationalError:  # SQLite's shared in-memory test database, while the server
-            pass  # thread writes ("table is locked"): read again in a moment
         if found == sorted(organisations) or time.time() > deadline:
             return found
         time.sleep(0.2)
