@@ -16,6 +16,7 @@ urlpatterns = [
     path("sollicitaties/", include("sollicitaties.urls")),
     path("rapportages/", include("rapportages.urls")),
     path("", include("kwaliteit.urls")),
+    path("", include("dashboards.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/", include("config.api")),
     path("i18n/setlang/", portal_views.set_language, name="set_language"),

@@ -102,7 +102,7 @@ class PeriodSerializer(serializers.Serializer):
     end = serializers.DateField(required=False)
 
     def validate(self, data):
-        from portal.figures import PeriodForm
+        from portal.forms import PeriodForm
 
         form = PeriodForm.from_request(
             {k: v.isoformat() for k, v in data.items()},

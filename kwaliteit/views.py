@@ -19,7 +19,7 @@ from portal import access, audit, replica
 from portal.constants import AuditAction
 from portal.csvexport import csv_response
 from portal.downloads import content_disposition
-from portal.figures import PeriodForm
+from portal.forms import PeriodForm
 from portal.shortcuts import form_errors_to
 from trajecten.models import Trajectory
 

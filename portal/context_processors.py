@@ -12,7 +12,7 @@ def navigation(request) -> dict:
         return {"nav_items": []}
     employee = access.is_employee(user)
     home = _("My trajectory") if employee else _("Dashboard")
-    items = [(home, reverse("portal:home"))]
+    items = [(home, reverse("dashboards:home"))]
     if access.can_list_trajectories(user):
         items.append((_("Trajectories"), reverse("trajecten:list")))
         label = _("Employer") if access.is_employer_contact(user) else _("Employers")
@@ -21,8 +21,8 @@ def navigation(request) -> dict:
         items.append((_("Results"), reverse("kwaliteit:results")))
     if access.can_manage_agency(user):
         items += [
-            (_("Agency overview"), reverse("portal:agency_overview")),
-            (_("Billing"), reverse("portal:billing")),
+            (_("Agency overview"), reverse("dashboards:agency_overview")),
+            (_("Billing"), reverse("dashboards:billing")),
             (_("Team"), reverse("portal:team")),
             (_("Settings"), reverse("portal:agency_settings")),
             (_("Action lists"), reverse("trajecten:action_lists")),

@@ -32,6 +32,8 @@ from django.core.cache import cache
 from django.db import transaction
 
 SESSION_KEY = "live_keys"
+#: The pages that poll (``portal.middleware.LivePollMiddleware`` answers their unchanged polls).
+LIVE_URL_NAMES = ("dashboards:home", "dashboards:employer", "dashboards:specialist")
 #: The user a dashboard was rendered for and the version of their key then: ``[id, version]``.
 USER_SESSION_KEY = "live_user"
 TIMEOUT = 60 * 60 * 24 * 7
@@ -57,6 +59,23 @@ def user_key(user_id: int) -> str:
 
 def _seed() -> int:
     return time.time_ns() // 1000
+
+
+def live_keys(user, kind: str) -> list[str]:
+    """The change versions a dashboard depends on (``portal.live``): an employer contact's
+    dashboard follows its employer; agency staff follow their agency."""
+    from . import access
+
+    if kind == "employer" and access.is_employer_contact(user):
+        # Read once per request (the page and its header's unread count both ask): a contact
+        # belongs to one employer for good.
+        # (getattr, not __dict__: request.user is a lazy object that passes attributes on.)
+        keys = getattr(user, "_live_employer_keys", None)
+        if keys is None:
+            ids = access.visible_employers(user).values_list("id", flat=True)
+            keys = user._live_employer_keys = [employer_key(pk) for pk in sorted(ids)]
+        return list(keys)
+    return [agency_key(user.agency_id)]
 
 
 def versions(keys: list[str]) -> dict[str, int]:

@@ -190,9 +190,7 @@ class LivePollMiddleware:
 
     def _paths(self) -> frozenset[str]:
         if self.paths is None:
-            from .dashboard_views import LIVE_URL_NAMES
-
-            self.paths = frozenset(reverse(name) for name in LIVE_URL_NAMES)
+            self.paths = frozenset(reverse(name) for name in live.LIVE_URL_NAMES)
         return self.paths
 
 

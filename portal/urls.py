@@ -1,15 +1,10 @@
 from django.urls import path
 
-from . import dashboard_views, team_views, views
+from . import team_views, views
 
 app_name = "portal"
 
 urlpatterns = [
-    path("", dashboard_views.home, name="home"),
-    path("dashboard/werkgever/", dashboard_views.employer_dashboard, name="employer_dashboard"),
-    path("dashboard/vandaag/", dashboard_views.specialist_dashboard, name="specialist_dashboard"),
-    path("beheer/overzicht/", dashboard_views.agency_overview, name="agency_overview"),
-    path("beheer/facturatie/", dashboard_views.billing, name="billing"),
     path("werkgevers/", views.employer_list, name="employer_list"),
     path("werkgevers/nieuw/", views.employer_edit, name="employer_create"),
     path("werkgevers/<uuid:uuid>/", views.employer_detail, name="employer_detail"),

@@ -138,7 +138,7 @@ def invitation_accept(request, token):
     """The invitee sets a password. Errors (expired, used, tampered) are explained, not 500s."""
     if request.user.is_authenticated:
         messages.error(request, _("Log out first to accept an invitation for another account."))
-        return redirect("portal:home")
+        return redirect("dashboards:home")
     try:
         invitation = services.invitation_from_token(token)
     except services.InvitationError as exc:

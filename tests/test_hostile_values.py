@@ -29,7 +29,12 @@ def _no_5xx(response, what):
 
 @pytest.mark.parametrize(
     "url",
-    ["kwaliteit:results", "kwaliteit:results_pdf", "portal:agency_overview", "portal:billing"],
+    [
+        "kwaliteit:results",
+        "kwaliteit:results_pdf",
+        "dashboards:agency_overview",
+        "dashboards:billing",
+    ],
 )
 def test_the_last_quarter_of_year_9999_is_an_answer_not_a_500(cast, login, url):
     client = login(cast.admin_a)

@@ -88,7 +88,7 @@ def test_the_day_cards_agree_with_their_numbers(language, counts, expected, rf):
     day = {"caseload": {"active": active, "referred": referred}, "overdue_count": overdue,
            "reports_count": reports}  # fmt: skip
     with translation.override(language):
-        html = render_to_string("portal/_dashboard_specialist_live.html",
+        html = render_to_string("dashboards/_dashboard_specialist_live.html",
                                 {"day": day, "request": rf.get("/")})  # fmt: skip
     cards = re.findall(r'<li class="figure">(.*?)</li>', html, re.S)
     texts = [" ".join(re.sub(r"<[^>]+>", " ", card).split()) for card in cards]

@@ -121,7 +121,7 @@ def test_a_next_field_never_leads_off_the_site(cast, target):
         {"result": "Klaar", "next": target},
     )
     assert response.status_code == 302
-    assert response.url == reverse("portal:home")
+    assert response.url == reverse("dashboards:home")
     response = client.post(
         reverse("trajecten:assignment_done", args=[assignment.uuid]),
         {"result": "Klaar", "next": "/sollicitaties/"},

@@ -53,12 +53,10 @@ def unread_count(user) -> int:
     version of their reading (``thread_read`` raises it). One cache read when nothing moved."""
     if access.reads_threads_without_being_in_them(user):
         return 0
-    from portal import dashboards  # imports this app's selectors: not at module level
-
     keys = [
         live.user_key(user.pk),
         _reads_key(user.pk),
-        *dashboards.live_keys(user, dashboards.home_kind(user)),
+        *live.live_keys(user, access.home_kind(user)),
     ]
     token = live.token(keys)  # before counting: a message meanwhile is counted next time
     key = f"messages:unread:{user.pk}:{token}"

@@ -31,7 +31,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from portal import dashboards, live
+from portal import live
 from portal.models import LegalEntity
 from rapportages import bundle, pdf
 from rapportages import services as report_services
@@ -342,7 +342,7 @@ def _page_lines(seeded: Seeded, *, runs: int, today) -> list[Line]:
     )
     add(
         "employer dashboard (largest employer)",
-        _get(contact, reverse("portal:home")),
+        _get(contact, reverse("dashboards:home")),
         page=True,
         floor=dashboard_sql,
         floor_name="raw SQL of the figures",
@@ -355,7 +355,7 @@ def _page_lines(seeded: Seeded, *, runs: int, today) -> list[Line]:
         ],
         note=f"{seeded.sizes.largest} trajectories, 5 BVs",
     )
-    employer_keys = dashboards.live_keys(seeded.contact, "employer")
+    employer_keys = live.live_keys(seeded.contact, "employer")
 
     changed = itertools.cycle(
         Trajectory.objects.filter(legal_entity_id__in=bv_ids).values_list("pk", flat=True)[:50]
@@ -368,7 +368,7 @@ def _page_lines(seeded: Seeded, *, runs: int, today) -> list[Line]:
 
     add(
         "employer dashboard, first view after a change",
-        _get(contact, reverse("portal:home")),
+        _get(contact, reverse("dashboards:home")),
         prepare=a_change,
         floor=dashboard_sql,
         floor_name="raw SQL of the figures",
@@ -377,7 +377,7 @@ def _page_lines(seeded: Seeded, *, runs: int, today) -> list[Line]:
     )
     add(
         "employer dashboard, first view after an unnamed change",
-        _get(contact, reverse("portal:home")),
+        _get(contact, reverse("dashboards:home")),
         prepare=lambda: live.bump(employer_keys),
         floor=dashboard_sql,
         floor_name="raw SQL of the figures",
@@ -390,7 +390,7 @@ def _page_lines(seeded: Seeded, *, runs: int, today) -> list[Line]:
         """A poll with the token of the dashboard as it is now: the lines before this one
         raised its version, so the token is taken at the first poll (a warm-up run)."""
         if not poll:
-            html = contact.get(reverse("portal:home")).content.decode()
+            html = contact.get(reverse("dashboards:home")).content.decode()
             poll.append(html.split('hx-get="', 1)[1].split('"', 1)[0].replace("&amp;", "&"))
         assert contact.get(poll[0], HTTP_HX_REQUEST="true").status_code == 204
 
@@ -406,7 +406,7 @@ def _page_lines(seeded: Seeded, *, runs: int, today) -> list[Line]:
         budgets=[on_reference(100)],
         page=True,
     )
-    add("specialist's day", _get(specialist, reverse("portal:home")), page=True)
+    add("specialist's day", _get(specialist, reverse("dashboards:home")), page=True)
     file_owner = _client(seeded.file_trajectory.memberships.get().user)
     add(
         "trajectory file, applications tab (400)",

@@ -208,12 +208,12 @@ def test_a_specialist_logs_a_conversation_with_the_keyboard_only(browser, live_s
 
 MAIN_PAGES = {
     "contact": [
-        ("employer-dashboard", lambda w: reverse("portal:home")),
+        ("employer-dashboard", lambda w: reverse("dashboards:home")),
         ("employer-file", lambda w: reverse("trajecten:file", args=[w["trajectory"].uuid])),
         ("messages", lambda w: reverse("trajecten:inbox")),
     ],
     "specialist": [
-        ("specialist-day", lambda w: reverse("portal:home")),
+        ("specialist-day", lambda w: reverse("dashboards:home")),
         ("caseload", lambda w: reverse("trajecten:list")),
         ("search", lambda w: reverse("trajecten:search") + "?q=piotr"),
         (
@@ -226,13 +226,13 @@ MAIN_PAGES = {
         ),
     ],
     "admin": [
-        ("agency-overview", lambda w: reverse("portal:agency_overview")),
-        ("billing", lambda w: reverse("portal:billing")),
+        ("agency-overview", lambda w: reverse("dashboards:agency_overview")),
+        ("billing", lambda w: reverse("dashboards:billing")),
         ("team", lambda w: reverse("portal:team")),
         ("team-member", lambda w: reverse("portal:team_member", args=[w["specialist"].uuid])),
     ],
     "employee": [
-        ("employee-home", lambda w: reverse("portal:home")),
+        ("employee-home", lambda w: reverse("dashboards:home")),
         ("employee-applications", lambda w: reverse("sollicitaties:mine")),
         (
             "employee-application-form",
@@ -540,11 +540,11 @@ def test_team_and_chart_pages_on_a_phone_are_accessible(browser, live_server, wo
         "admin": [
             ("team", reverse("portal:team")),
             ("team-member", reverse("portal:team_member", args=[world["specialist"].uuid])),
-            ("agency-overview", reverse("portal:agency_overview")),
+            ("agency-overview", reverse("dashboards:agency_overview")),
             ("results", reverse("kwaliteit:results")),
         ],
         "contact": [
-            ("employer-dashboard", reverse("portal:home")),
+            ("employer-dashboard", reverse("dashboards:home")),
             ("results", reverse("kwaliteit:results")),
         ],
     }[role]

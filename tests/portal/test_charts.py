@@ -26,7 +26,7 @@ def test_the_weekly_chart_counts_what_the_norm_counts_per_bv(cast, login):
     _apply(cast.traj_x1, 0, kind="reading_vacancies")  # recorded, does not count
     _apply(cast.traj_x2, 7)
     _apply(cast.traj_x2, 100)  # older than 12 weeks
-    response = login(cast.contact_x_all).get(reverse("portal:home"))
+    response = login(cast.contact_x_all).get(reverse("dashboards:home"))
     chart = response.context["dashboard"].weekly
     series = {s.label: s.values for s in chart.series}
     assert sum(series["X1 BV"]) == 3 and series["X1 BV"][-1] == 2
@@ -39,7 +39,7 @@ def test_the_weekly_chart_counts_what_the_norm_counts_per_bv(cast, login):
 
 def test_a_contact_limited_to_one_bv_sees_only_its_line(cast, login):
     _apply(cast.traj_x2, 0)
-    chart = login(cast.contact_x1).get(reverse("portal:home")).context["dashboard"].weekly
+    chart = login(cast.contact_x1).get(reverse("dashboards:home")).context["dashboard"].weekly
     assert [s.label for s in chart.series] == ["X1 BV"]
 
 
@@ -47,7 +47,7 @@ def test_the_timeline_shows_every_open_trajectory_on_the_page(cast, login):
     cast.traj_x2.status = TrajectoryStatus.ENDED
     cast.traj_x2.end_date = TODAY
     cast.traj_x2.save()
-    response = login(cast.contact_x_all).get(reverse("portal:home"))
+    response = login(cast.contact_x_all).get(reverse("dashboards:home"))
     dashboard = response.context["dashboard"]
     open_rows = [t for t in dashboard.rows if not t.is_ended]
     assert [r.label for r in dashboard.timeline.rows] == [t.employee.full_name for t in open_rows]
@@ -59,7 +59,7 @@ def test_the_overview_charts_add_up_to_the_overview_figures(cast, login):
     for t, reason in ((cast.traj_x1, "new_job"), (cast.traj_x2, "recovered")):
         t.status, t.end_date, t.closing_reason = TrajectoryStatus.ENDED, TODAY, reason
         t.save()
-    overview = login(cast.admin_a).get(reverse("portal:agency_overview")).context["overview"]
+    overview = login(cast.admin_a).get(reverse("dashboards:agency_overview")).context["overview"]
     assert sum(overview.placements_chart.series[0].values) == overview.closed_with_total == 1
     due, on_time = overview.reports_chart.series
     assert (sum(due.values), sum(on_time.values)) == (overview.reports.total, overview.reports.hits)
@@ -77,7 +77,7 @@ def test_coordinates_use_a_decimal_point_on_a_dutch_page(cast, login):
     import re
 
     _apply(cast.traj_x1, 0)
-    html = login(cast.contact_x_all).get(reverse("portal:home")).content.decode()
+    html = login(cast.contact_x_all).get(reverse("dashboards:home")).content.decode()
     svg = html[html.index("<svg viewBox") : html.rindex("</svg>")]
     assert re.search(r' (?:x|y|x1|x2|y1|y2|cx|cy|width|height)="[^"]*,', svg) is None
     for points in re.findall(r'points="([^"]+)"', svg):  # "x,y x,y": one comma per pair

@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from portal import dashboards, live, services, team
+from dashboards import selectors as dashboards
+from portal import live, services, team
 from portal.constants import DEFAULT_PHASES, PhaseSet
 from portal.models import EmployerContact, Product
 from rapportages import services as report_services
@@ -40,7 +41,7 @@ from trajecten.models import (
     Trajectory,
 )
 
-HOME = reverse("portal:home")
+HOME = reverse("dashboards:home")
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
@@ -216,7 +217,7 @@ def test_the_employer_dashboard_never_names_medical_content(cast, login):
 
 @pytest.mark.parametrize("who", ["admin_b", "specialist_b", "contact_z"])
 def test_outsiders_do_not_see_agency_a_on_the_employer_dashboard(cast, login, who):
-    response = login(getattr(cast, who)).get(reverse("portal:employer_dashboard"))
+    response = login(getattr(cast, who)).get(reverse("dashboards:employer"))
     html = response.content.decode()
     assert response.status_code == 200
     assert "Xavier" not in html and "X1 BV" not in html
@@ -224,8 +225,8 @@ def test_outsiders_do_not_see_agency_a_on_the_employer_dashboard(cast, login, wh
 
 def test_employees_have_no_employer_dashboard(cast, login):
     client = login(cast.employee_x1)
-    assert client.get(reverse("portal:employer_dashboard")).status_code == 404
-    assert client.get(reverse("portal:specialist_dashboard")).status_code == 404
+    assert client.get(reverse("dashboards:employer")).status_code == 404
+    assert client.get(reverse("dashboards:specialist")).status_code == 404
 
 
 # --- Live updates -----------------------------------------------------------------------------
@@ -485,12 +486,12 @@ def world(n: int):
 
 
 DASHBOARDS = {
-    "employer dashboard": ("contact", reverse("portal:home")),
-    "employer dashboard for staff": ("admin", reverse("portal:employer_dashboard")),
-    "specialist's day": ("specialist", reverse("portal:home")),
-    "agency's day": ("admin", reverse("portal:home")),
-    "agency overview": ("admin", reverse("portal:agency_overview")),
-    "billing": ("admin", reverse("portal:billing")),
+    "employer dashboard": ("contact", reverse("dashboards:home")),
+    "employer dashboard for staff": ("admin", reverse("dashboards:employer")),
+    "specialist's day": ("specialist", reverse("dashboards:home")),
+    "agency's day": ("admin", reverse("dashboards:home")),
+    "agency overview": ("admin", reverse("dashboards:agency_overview")),
+    "billing": ("admin", reverse("dashboards:billing")),
     "inbox": ("contact", reverse("trajecten:inbox")),
 }
 MAX_DASHBOARD_QUERIES = 26
@@ -601,7 +602,7 @@ def test_after_changes_only_those_trajectories_are_recomputed_and_the_figures_eq
 def test_a_change_that_names_no_trajectory_counts_everything_again(cast, login, recomputed):
     client = login(cast.contact_x_all)
     page(client)
-    live.bump(dashboards.live_keys(cast.contact_x_all, "employer"))  # no trajectory named
+    live.bump(live.live_keys(cast.contact_x_all, "employer"))  # no trajectory named
     page(client)
     assert recomputed == [None, None]
 
@@ -653,9 +654,9 @@ def test_a_bulk_write_announces_any_number_of_trajectories(
     from django.db.backends.postgresql.base import ServerBindingCursor
 
     keys = {
-        "x": dashboards.live_keys(cast.contact_x_all, "employer"),
-        "z": dashboards.live_keys(cast.contact_z, "employer"),
-        "y": dashboards.live_keys(cast.contact_y, "employer"),
+        "x": live.live_keys(cast.contact_x_all, "employer"),
+        "z": live.live_keys(cast.contact_z, "employer"),
+        "y": live.live_keys(cast.contact_y, "employer"),
     }
     before = {name: live.token(k) for name, k in keys.items()}
     many = [cast.traj_x1.pk, cast.traj_z1.pk, *range(10**9, 10**9 + 70_000)]
@@ -747,7 +748,7 @@ def test_the_specialists_figures_equal_the_lists_below_them(cast, login):
 
 
 def test_a_figure_counts_every_row_also_past_the_lists_cap(cast, login):
-    from portal.dashboards import LIST_LIMIT
+    from dashboards.selectors import LIST_LIMIT
 
     today = timezone.localdate()
     Task.objects.bulk_create(
@@ -784,7 +785,7 @@ def test_contacts_with_the_same_bvs_share_the_count_and_no_one_else_does(
     assert recomputed == [None, [cast.traj_x1.pk]]
 
     for other in (cast.contact_x1, cast.contact_y, cast.admin_a):
-        page(login(other), reverse("portal:employer_dashboard"))
+        page(login(other), reverse("dashboards:employer"))
     assert recomputed[2:] == [None, None, None]
 
 
@@ -913,7 +914,7 @@ def test_an_agency_setting_refreshes_every_dashboard_of_the_agency(cast, login, 
 
 def test_a_stand_in_sees_the_absent_colleagues_trajectories_at_once(cast, login, on_commit):
     client = login(cast.specialist_a2)
-    url = reverse("portal:employer_dashboard")
+    url = reverse("dashboards:employer")
     assert "Xavier" not in page(client, url)
     today = timezone.localdate()
     on_commit(
@@ -985,7 +986,7 @@ def rows_rendered():
     rows = []
 
     def seen(sender, template, context, **kwargs):
-        if template.name == "portal/_dashboard_employer_row.html":
+        if template.name == "dashboards/_dashboard_employer_row.html":
             rows.append(context["t"].pk)
 
     template_rendered.connect(seen)

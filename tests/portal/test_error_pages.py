@@ -20,7 +20,7 @@ def test_a_missing_page_is_branded_with_the_menu_and_a_way_back(cast, login):
     html = response.content.decode()
     assert "Pagina niet gevonden" in html
     assert 'class="main-nav"' in html  # the menu the user knows
-    assert f'href="{reverse("portal:home")}"' in html and "Naar je startpagina" in html
+    assert f'href="{reverse("dashboards:home")}"' in html and "Naar je startpagina" in html
 
 
 def test_a_missing_page_follows_the_users_language(cast, login):

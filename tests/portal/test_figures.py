@@ -14,8 +14,8 @@ from tests.factories import EmployeeFactory, TrajectoryFactory
 from trajecten.constants import TrajectoryStatus
 from trajecten.models import Renewal, Trajectory
 
-OVERVIEW = reverse("portal:agency_overview")
-BILLING = reverse("portal:billing")
+OVERVIEW = reverse("dashboards:agency_overview")
+BILLING = reverse("dashboards:billing")
 SEARCH = reverse("trajecten:search")
 YEAR = {"start": "2026-01-01", "end": "2026-11-24"}
 

@@ -60,7 +60,7 @@ def test_admin_invites_a_specialist_who_sets_a_password_and_must_enrol_mfa(
     assert (user.agency, user.role, user.language) == (cast.agency_a, Role.SPECIALIST, "nl")
     assert user.emailaddress_set.get().verified
     client.post(reverse("account_login"), {"login": user.email, "password": NEW_PASSWORD})
-    assert client.get(reverse("portal:home")).url == reverse("mfa_activate_totp")
+    assert client.get(reverse("dashboards:home")).url == reverse("mfa_activate_totp")
 
 
 def test_invited_bv_restricted_contact_sees_only_the_chosen_bv(cast, login, client, invite):

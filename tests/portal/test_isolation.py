@@ -89,7 +89,7 @@ def test_anonymous_visitor_is_sent_to_login(cast, client, page):
     ],
 )
 def test_home_lists_exactly_the_trajectories_the_role_may_see(cast, login, who, sees, does_not_see):
-    html = login(getattr(cast, who)).get(reverse("portal:home")).content.decode()
+    html = login(getattr(cast, who)).get(reverse("dashboards:home")).content.decode()
     for name in sees:
         assert name in html
     for name in does_not_see:

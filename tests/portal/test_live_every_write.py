@@ -26,8 +26,8 @@ from trajecten.models import Appointment, Assignment, ConversationReport, Task, 
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 DASHBOARDS = {
-    "specialist_a": reverse("portal:specialist_dashboard"),
-    "contact_x_all": reverse("portal:employer_dashboard"),
+    "specialist_a": reverse("dashboards:specialist"),
+    "contact_x_all": reverse("dashboards:employer"),
 }
 
 

@@ -33,7 +33,7 @@ def test_staff_without_mfa_are_sent_to_enrolment_from_every_page(db, login, role
     trajectory = TrajectoryFactory(legal_entity__employer__agency=user.agency)
     client = login(user)
     for url in [
-        reverse("portal:home"),
+        reverse("dashboards:home"),
         reverse("portal:employer_list"),
         reverse("trajecten:file", args=[trajectory.uuid]),
     ]:
@@ -46,7 +46,7 @@ def test_staff_without_mfa_are_sent_to_enrolment_from_every_page(db, login, role
 
 def test_employee_may_use_the_portal_without_mfa(db, login):
     employee = UserFactory(employee=True)
-    assert login(employee).get(reverse("portal:home")).status_code == 200
+    assert login(employee).get(reverse("dashboards:home")).status_code == 200
 
 
 def test_platform_operator_without_mfa_cannot_open_the_admin(db, login):
@@ -60,15 +60,15 @@ def test_demo_users_are_exempt_only_while_debug_is_on(db, login, settings):
     demo = UserFactory(specialist=True, is_demo=True)
     client = login(demo)
     settings.EMBEDDED = False
-    assert client.get(reverse("portal:home")).status_code == 302
+    assert client.get(reverse("dashboards:home")).status_code == 302
     settings.EMBEDDED = True
-    assert client.get(reverse("portal:home")).status_code == 200
+    assert client.get(reverse("dashboards:home")).status_code == 200
 
 
 def test_enrolling_totp_in_the_browser_opens_the_portal(db, client):
     user = UserFactory(specialist=True)
     password_login(client, user)
-    assert client.get(reverse("portal:home")).url == reverse("mfa_activate_totp")
+    assert client.get(reverse("dashboards:home")).url == reverse("mfa_activate_totp")
     # allauth asks for the password once more before an authenticator is added.
     reauth = client.get(reverse("mfa_activate_totp"))
     assert reauth.url.startswith(reverse("account_reauthenticate"))
@@ -77,7 +77,7 @@ def test_enrolling_totp_in_the_browser_opens_the_portal(db, client):
     secret = page.context["form"].secret
     response = client.post(reverse("mfa_activate_totp"), {"code": current_code(secret)})
     assert response.status_code == 302
-    assert client.get(reverse("portal:home")).status_code == 200
+    assert client.get(reverse("dashboards:home")).status_code == 200
 
 
 def test_password_alone_does_not_log_in_an_enrolled_user(db, client):
@@ -87,7 +87,7 @@ def test_password_alone_does_not_log_in_an_enrolled_user(db, client):
     assert response.status_code == 302
     assert response.url == reverse("mfa_authenticate")
     assert not is_logged_in(client)
-    assert client.get(reverse("portal:home")).status_code == 302
+    assert client.get(reverse("dashboards:home")).status_code == 302
 
 
 def test_correct_totp_completes_the_login(db, client):
@@ -97,7 +97,7 @@ def test_correct_totp_completes_the_login(db, client):
     response = client.post(reverse("mfa_authenticate"), {"code": current_code(secret)})
     assert response.status_code == 302
     assert is_logged_in(client)
-    assert client.get(reverse("portal:home")).status_code == 200
+    assert client.get(reverse("dashboards:home")).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -182,13 +182,13 @@ def test_session_ends_after_the_idle_time_and_not_before(db, settings, login):
     idle = settings.SESSION_IDLE_MINUTES
     with time_machine.travel("2026-03-02 09:00 +0100", tick=False) as traveller:
         client = login(user)
-        assert client.get(reverse("portal:home")).status_code == 200
+        assert client.get(reverse("dashboards:home")).status_code == 200
         traveller.shift(timedelta(minutes=idle - 1))
-        assert client.get(reverse("portal:home")).status_code == 200  # activity renews it
+        assert client.get(reverse("dashboards:home")).status_code == 200  # activity renews it
         traveller.shift(timedelta(minutes=idle - 1))
-        assert client.get(reverse("portal:home")).status_code == 200
+        assert client.get(reverse("dashboards:home")).status_code == 200
         traveller.shift(timedelta(minutes=idle + 1))
-        response = client.get(reverse("portal:home"))
+        response = client.get(reverse("dashboards:home"))
         assert response.status_code == 302
         assert response.url.startswith(reverse("account_login"))
 

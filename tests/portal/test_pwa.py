@@ -30,14 +30,14 @@ def test_the_offline_page_holds_nothing_personal(cast, login):
 
 
 def test_only_employees_get_the_app(cast, login):
-    employee = login(cast.employee_x1).get(reverse("portal:home")).content.decode()
+    employee = login(cast.employee_x1).get(reverse("dashboards:home")).content.decode()
     assert 'data-pwa="employee"' in employee and 'rel="manifest"' in employee
-    staff = login(cast.specialist_a).get(reverse("portal:home")).content.decode()
+    staff = login(cast.specialist_a).get(reverse("dashboards:home")).content.decode()
     assert 'data-pwa=""' in staff and 'rel="manifest"' not in staff
 
 
 def test_logging_out_clears_what_the_phone_kept(cast, login):
     response = login(cast.employee_x1).post(reverse("account_logout"))
     assert response["Clear-Site-Data"] == '"cache", "storage"'
-    page = login(cast.employee_x1).get(reverse("portal:home"))
+    page = login(cast.employee_x1).get(reverse("dashboards:home"))
     assert not page.has_header("Clear-Site-Data")

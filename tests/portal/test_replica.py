@@ -106,7 +106,7 @@ def test_the_agency_overview_and_outcomes_read_from_the_replica(cast, login, str
         CaptureQueriesContext(streaming_replica) as on_replica,
         CaptureQueriesContext(connection) as on_primary,
     ):
-        response = client.get(reverse("portal:agency_overview"), period)
+        response = client.get(reverse("dashboards:agency_overview"), period)
     assert response.status_code == 200
     overview = response.context["overview"]
     # Agency A's closings only: the replica enforces the same row-level security.
@@ -135,7 +135,7 @@ def test_the_other_agency_sees_nothing_of_it_on_the_replica(cast, login, streami
     assert on_replica == on_primary and on_replica
     assert {agency for _pk, agency in on_replica} == {cast.agency_b.pk}
     response = login(cast.admin_b).get(
-        reverse("portal:agency_overview"), {"start": "2026-03-01", "end": "2026-10-15"}
+        reverse("dashboards:agency_overview"), {"start": "2026-03-01", "end": "2026-10-15"}
     )
     assert response.context["overview"].closed_with_total == 0
 
@@ -154,7 +154,7 @@ def test_a_replica_that_cannot_be_reached_is_skipped(cast, login, caplog, monkey
         TrajectoryFactory(legal_entity=cast.x1, status=TrajectoryStatus.ENDED,
                           end_date=date(2026, 10, 1), closing_reason="new_job")  # fmt: skip
         response = login(cast.admin_a).get(
-            reverse("portal:agency_overview"), {"start": "2026-03-01", "end": "2026-10-15"}
+            reverse("dashboards:agency_overview"), {"start": "2026-03-01", "end": "2026-10-15"}
         )
         assert response.status_code == 200
         assert response.context["overview"].closed_with_total == 1

@@ -4,7 +4,7 @@ from portal.models import User
 
 
 def test_pages_send_security_headers_and_a_strict_csp(cast, login):
-    response = login(cast.admin_a).get(reverse("portal:home"))
+    response = login(cast.admin_a).get(reverse("dashboards:home"))
     csp = response.headers["Content-Security-Policy"]
     assert "default-src 'self'" in csp
     assert "script-src 'self'" in csp
@@ -26,7 +26,7 @@ def test_language_switch_is_remembered_on_the_account(cast, login):
     client = login(cast.employee_x1)
     client.post(reverse("set_language"), {"language": "pl", "next": "/"})
     assert User.objects.get(pk=cast.employee_x1.pk).language == "pl"
-    html = client.get(reverse("portal:home")).content.decode()
+    html = client.get(reverse("dashboards:home")).content.decode()
     assert 'lang="pl"' in html
     assert "Moja ścieżka" in html
 

@@ -98,7 +98,7 @@ def test_seed_demo(db, settings, capsys, client, mailoutbox, django_capture_on_c
             behind
         )
     # Every employee had a conversation recently (the contact signal stays quiet).
-    from portal.dashboards import specialist_day
+    from dashboards.selectors import specialist_day
 
     for email in (
         "sanne@spoorwerk.example",
@@ -123,7 +123,7 @@ def test_seed_demo(db, settings, capsys, client, mailoutbox, django_capture_on_c
         reverse("account_login"),
         {"login": "hr.vermeer@tweedekans.example", "password": settings.DEMO_PASSWORD},
     )
-    html = client.get(reverse("portal:home")).content.decode()
+    html = client.get(reverse("dashboards:home")).content.decode()
     assert "Tomasz" in html
     assert "Kowalski" not in html
 

@@ -11,7 +11,7 @@ from portal import team
 from portal.api_tokens import token_create
 from portal.models import ApiToken
 
-HOME = reverse("portal:home")
+HOME = reverse("dashboards:home")
 
 
 def _signed_in(user):

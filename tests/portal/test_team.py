@@ -115,7 +115,7 @@ def test_a_deactivated_users_session_tokens_and_feed_stop_at_once(cast, login, c
     _token, raw = token_create(user=member, name="koppeling", read_only=True, valid_days=30)
     feed = calendar_feed_for(user=member)
     session = login(member)
-    assert session.get(reverse("portal:home")).status_code == 200
+    assert session.get(reverse("dashboards:home")).status_code == 200
 
     from django.test import Client
 
@@ -123,7 +123,7 @@ def test_a_deactivated_users_session_tokens_and_feed_stop_at_once(cast, login, c
     admin.force_login(cast.admin_a)
     assert admin.post(url("team_member_deactivate", member)).status_code == 302
 
-    assert session.get(reverse("portal:home")).status_code == 302  # to the login
+    assert session.get(reverse("dashboards:home")).status_code == 302  # to the login
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert api.get("/api/v1/trajectories/").status_code == 401
@@ -143,7 +143,7 @@ def test_an_admin_resets_a_colleagues_mfa(cast, login):
                                      details__mfa_reset__gte=1).exists()  # fmt: skip
     # Their session ended; at their next login they enrol before anything else.
     cast.specialist_a.refresh_from_db()
-    response = login(cast.specialist_a).get(reverse("portal:home"))
+    response = login(cast.specialist_a).get(reverse("dashboards:home"))
     assert response.status_code == 302 and "/accounts/2fa/" in response.url
 
 
@@ -192,5 +192,5 @@ def test_a_deactivated_user_cannot_log_in(cast, client):
 
     User.objects.filter(pk=cast.employee_x1.pk).update(is_active=False)
     client.post(reverse("account_login"), {"login": cast.employee_x1.email, "password": PASSWORD})
-    assert client.get(reverse("portal:home")).status_code == 302  # still anonymous
+    assert client.get(reverse("dashboards:home")).status_code == 302  # still anonymous
     assert "_auth_user_id" not in client.session

@@ -31,7 +31,7 @@ def offered(cast, draft, on_commit):
 
 def test_the_employee_is_told_responds_and_reads_it_back(cast, offered, login):
     client = login(cast.employee_x1)
-    home = client.get(reverse("portal:home")).content.decode()
+    home = client.get(reverse("dashboards:home")).content.decode()
     assert "Voortgangsrapportage 3 mnd wacht op je reactie." in home
     assert reverse("rapportages:detail", args=[offered.uuid]) + "#respond" in home
 
@@ -58,11 +58,11 @@ def test_the_employee_is_told_responds_and_reads_it_back(cast, offered, login):
     ).content.decode()
     assert "Ik zie meer in zorgwerk." in done  # the reason given, shown back
     assert not Notification.objects.filter(user=cast.employee_x1, read_at__isnull=True).exists()
-    home = client.get(reverse("portal:home")).content.decode()
+    home = client.get(reverse("dashboards:home")).content.decode()
     assert "wacht op je reactie" not in home
 
 
 def test_nobody_else_is_told_of_it(cast, offered, login):
     for user in (cast.employee_x2, cast.employee_y1, cast.contact_x1):
-        home = login(user).get(reverse("portal:home")).content.decode()
+        home = login(user).get(reverse("dashboards:home")).content.decode()
         assert "wacht op je reactie" not in home, user

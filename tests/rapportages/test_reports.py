@@ -150,7 +150,7 @@ def test_final_reports_are_announced_to_the_employee_and_the_bv_contacts(
     expected = {cast.employee_x1.email, cast.contact_x1.email, cast.contact_x_all.email}
     assert told == expected
     assert set(Notification.objects.values_list("user__email", flat=True)) == expected
-    page = login(cast.contact_x1).get(reverse("portal:home")).content.decode()
+    page = login(cast.contact_x1).get(reverse("dashboards:home")).content.decode()
     assert 'class="badge badge-count">1<' in page
 
 

@@ -24,7 +24,7 @@ def _new(client, cast, **data):
 
 
 def test_the_employee_home_leads_with_recording_an_application(cast, login):
-    html = login(cast.employee_x1).get(reverse("portal:home")).content.decode()
+    html = login(cast.employee_x1).get(reverse("dashboards:home")).content.decode()
     button = reverse("sollicitaties:new", args=[cast.traj_x1.uuid])
     main = html.split('button-main"', 1)[1].split(">", 1)[0]
     assert f'href="{button}"' in main

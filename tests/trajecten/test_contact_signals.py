@@ -15,7 +15,7 @@ from trajecten.constants import Visibility
 from trajecten.models import ConversationReport
 
 TODAY = timezone.localdate()
-HOME = reverse("portal:home")
+HOME = reverse("dashboards:home")
 
 
 def _started(trajectory, days_ago: int):

@@ -252,7 +252,7 @@ def test_action_list_creates_dated_tasks_once_and_flags_overdue(cast, login):
         ("Twee uitzendbureaus", start),
         ("CV klaar", start + timedelta(days=9)),
     ]
-    html = client.get(reverse("portal:home")).content.decode()
+    html = client.get(reverse("dashboards:home")).content.decode()
     assert "badge-overdue" in html  # both lie in the past: start was 30 days ago
 
 
@@ -261,7 +261,7 @@ def test_employee_completes_their_own_assignment_but_not_someone_elses(cast, log
         trajectory=cast.traj_x1, title="Bel UWV", due_date=date(2026, 1, 1)
     )
     client = login(cast.employee_x1)
-    assert "Bel UWV" in client.get(reverse("portal:home")).content.decode()
+    assert "Bel UWV" in client.get(reverse("dashboards:home")).content.decode()
     client.post(reverse("trajecten:assignment_done", args=[mine.uuid]), {"result": "Gebeld"})
     mine.refresh_from_db()
     assert (mine.status, mine.result) == ("done", "Gebeld")

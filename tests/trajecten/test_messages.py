@@ -52,11 +52,11 @@ def test_the_specialist_answers_and_every_contact_who_sees_the_bv_is_told(cast, 
 def test_unread_count_until_the_thread_is_opened(cast, login, on_commit):
     on_commit(post, login(cast.contact_x_all), cast.traj_x1)
     specialist = login(cast.specialist_a)
-    home = specialist.get(reverse("portal:home")).content.decode()
+    home = specialist.get(reverse("dashboards:home")).content.decode()
     assert "1 ongelezen bericht" in home
     html = specialist.get(tab_url(cast.traj_x1)).content.decode()
     assert "Hoe gaat het met de sollicitaties?" in html
-    home = specialist.get(reverse("portal:home")).content.decode()
+    home = specialist.get(reverse("dashboards:home")).content.decode()
     assert "ongelezen bericht" not in home
     # The author never counts their own message as unread.
     assert "ongelezen bericht" not in login(cast.contact_x_all).get("/").content.decode()
@@ -146,7 +146,7 @@ def test_the_employee_never_sees_the_thread(cast, login, on_commit):
 def test_agency_admin_reads_but_does_not_post(cast, login, on_commit):
     on_commit(post, login(cast.contact_x_all), cast.traj_x1, "Vraag van HR")
     admin = login(cast.admin_a)
-    assert "ongelezen bericht" not in admin.get(reverse("portal:home")).content.decode()
+    assert "ongelezen bericht" not in admin.get(reverse("dashboards:home")).content.decode()
     assert "Vraag van HR" in admin.get(tab_url(cast.traj_x1)).content.decode()
     post(admin, cast.traj_x1, "Van de beheerder")
     assert Message.objects.count() == 1

@@ -116,14 +116,14 @@ def queries(client, user, url, params=None) -> int:
 @pytest.mark.parametrize("who", ["specialist", "admin", "contact"])
 def test_caseload_queries_do_not_grow_with_trajectories(db, client, who):
     small, large = world(1), world(50)
-    assert queries(client, small[who], reverse("portal:home")) == queries(
-        client, large[who], reverse("portal:home")
+    assert queries(client, small[who], reverse("dashboards:home")) == queries(
+        client, large[who], reverse("dashboards:home")
     )
 
 
 def test_employee_home_queries_do_not_grow_with_appointments_and_assignments(db, client):
     small, large = world(1), world(50)
-    url = reverse("portal:home")
+    url = reverse("dashboards:home")
     assert queries(client, small["employee"], url) == queries(client, large["employee"], url)
 
 

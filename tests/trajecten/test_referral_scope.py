@@ -115,7 +115,7 @@ def test_an_admin_sees_the_pending_person_and_merges_them(cast, login, on_commit
     new, target = referred_duplicate(cast, login, on_commit)
     trajectory = new.trajectories.get()
     admin = login(cast.admin_a)
-    home = admin.get(reverse("portal:home")).content.decode()
+    home = admin.get(reverse("dashboards:home")).content.decode()
     assert "1 aangemelde persoon is misschien" in home
     assert reverse("trajecten:possible_duplicates") in home
     page = admin.get(reverse("trajecten:possible_duplicates")).content.decode()

@@ -60,6 +60,6 @@ def test_a_report_signed_before_its_due_date_is_not_the_next_one(cast, login):
         assert "05-04-2026" in before
         Report.objects.filter(pk=report.pk).update(status="final")
         for user, url in [(cast.specialist_a, reverse("trajecten:list")),
-                          (cast.contact_x1, reverse("portal:home"))]:  # fmt: skip
+                          (cast.contact_x1, reverse("dashboards:home"))]:  # fmt: skip
             html = login(user).get(url).content.decode()
             assert "05-04-2026" not in html and "05-07-2026" in html, user

@@ -29,7 +29,7 @@ def assignment_done(request, uuid):
     if form.is_valid():
         services.assignment_complete(actor=request.user, assignment=assignment, **form.cleaned_data)
         messages.success(request, _("Well done: the assignment is marked as done."))
-    return redirect_next(request, reverse("portal:home"))
+    return redirect_next(request, reverse("dashboards:home"))
 
 
 @login_required

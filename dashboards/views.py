@@ -1,5 +1,5 @@
 """Dashboards (the home page per role), the agency overview and billing. Views stay thin: the
-figures come from ``portal.dashboards`` and ``portal.figures``.
+figures come from ``dashboards.selectors`` and ``dashboards.figures``.
 
 Live updates: a dashboard page polls itself with htmx every few seconds, sending the version
 token it was rendered with (``v``). When nothing changed the answer is an empty 204, decided
@@ -19,27 +19,28 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from portal import access, audit, live, replica
+from portal.csvexport import csv_response
+from portal.decorators import agency_admin_required
+from portal.downloads import download_name
+from portal.forms import PeriodForm
 from trajecten import selectors as trajecten_selectors
 from trajecten.models import Trajectory
 
-from . import access, audit, dashboards, figures, live, replica
-from .csvexport import csv_response
-from .decorators import agency_admin_required
-from .downloads import download_name
+from . import figures, selectors
 
 POLL_SECONDS = 3
 
 
 #: The pages that poll themselves; their unchanged polls are answered 204 by
 #: ``portal.middleware.LivePollMiddleware`` before they reach a view.
-LIVE_URL_NAMES = ("portal:home", "portal:employer_dashboard", "portal:specialist_dashboard")
 
 
 def _live_page(request, kind: str, build, template: str, partial: str):
     user = request.user
     if request.htmx and "v" in request.GET:
         request.passive_session = True  # a poll is not activity: see SessionMiddleware
-    keys = dashboards.live_keys(user, kind)
+    keys = live.live_keys(user, kind)
     live.remember(request.session, kind=kind, keys=keys, user_id=user.pk)
     token = live.token(keys)  # before reading the data: a change meanwhile shows next poll
     context = build(keys, token)
@@ -57,7 +58,7 @@ def _live_page(request, kind: str, build, template: str, partial: str):
 def home(request):
     """Per role: the employee's own file; an employer's dashboard over its BVs; the
     specialist's day (for an agency admin, over the whole agency)."""
-    kind = dashboards.home_kind(request.user)
+    kind = access.home_kind(request.user)
     if kind == "employee":
         from rapportages import selectors as report_selectors
 
@@ -76,7 +77,7 @@ def employer_dashboard(request):
     staff see the same page over the trajectories they may see.
 
     The live region is rendered once per version of what it shows and then read from the
-    cache (``dashboards.live_body_key``): an employer's HR people share it, and a reload
+    cache (``selectors.live_body_key``): an employer's HR people share it, and a reload
     without a change renders only the page around it. Every view is audited with the
     number of trajectories listed, from the cache or not."""
     user, today = request.user, timezone.localdate()
@@ -84,10 +85,10 @@ def employer_dashboard(request):
         raise Http404
 
     def build(keys: list[str], version: str) -> dict:
-        dashboard_filter = dashboards.EmployerDashboardFilter(
+        dashboard_filter = selectors.EmployerDashboardFilter(
             request.GET or None, user=user, version=version
         )
-        key = dashboards.live_body_key(
+        key = selectors.live_body_key(
             dashboard_filter=dashboard_filter,
             params=[(k, v) for k, values in request.GET.lists() if k != "v" for v in values],
             today=today,
@@ -95,7 +96,7 @@ def employer_dashboard(request):
         )
 
         def render() -> tuple[str, int]:
-            dashboard = dashboards.employer_dashboard(
+            dashboard = selectors.employer_dashboard(
                 user=user,
                 data=request.GET,
                 page_number=request.GET.get("page"),
@@ -106,7 +107,7 @@ def employer_dashboard(request):
             )
             row = get_template(EMPLOYER_ROW)
             labels = {name: str(label) for name, label in EMPLOYER_ROW_LABELS.items()}
-            rows = dashboards.row_html(
+            rows = selectors.row_html(
                 user=user,
                 dashboard=dashboard,
                 today=today,
@@ -119,7 +120,7 @@ def employer_dashboard(request):
             }
             return str(render_to_string(EMPLOYER_LIVE_BODY, context, request)), len(dashboard.rows)
 
-        body, listed = dashboards.live_body(key=key, render=render)
+        body, listed = selectors.live_body(key=key, render=render)
         audit.record_list(Trajectory, listed)
         return {"dashboard_filter": dashboard_filter, "live_body": mark_safe(body)}  # noqa: S308
 
@@ -127,16 +128,16 @@ def employer_dashboard(request):
         request,
         "employer",
         build,
-        "portal/dashboard_employer.html",
-        "portal/_dashboard_employer_live.html",
+        "dashboards/dashboard_employer.html",
+        "dashboards/_dashboard_employer_live.html",
     )
 
 
 #: What the cache keeps of the employer dashboard: its live region without the poll line.
-EMPLOYER_LIVE_BODY = "portal/_dashboard_employer_body.html"
-#: One trajectory's row in it, kept on its own (``dashboards.row_html``), and the names of
+EMPLOYER_LIVE_BODY = "dashboards/_dashboard_employer_body.html"
+#: One trajectory's row in it, kept on its own (``selectors.row_html``), and the names of
 #: its columns (each cell carries its column's name: on a phone the table folds into cards).
-EMPLOYER_ROW = "portal/_dashboard_employer_row.html"
+EMPLOYER_ROW = "dashboards/_dashboard_employer_row.html"
 EMPLOYER_ROW_LABELS = {
     "employee": _("Employee"),
     "bv": _("BV"),
@@ -158,21 +159,21 @@ def specialist_dashboard(request):
         raise Http404
 
     def build(keys: list[str], version: str) -> dict:
-        return {"day": dashboards.specialist_day(user=user, today=today), "today": today}
+        return {"day": selectors.specialist_day(user=user, today=today), "today": today}
 
     return _live_page(
         request,
         "specialist",
         build,
-        "portal/dashboard_specialist.html",
-        "portal/_dashboard_specialist_live.html",
+        "dashboards/dashboard_specialist.html",
+        "dashboards/_dashboard_specialist_live.html",
     )
 
 
 @agency_admin_required
 def agency_overview(request):
     """The figures a quality-mark audit asks for, per period; ``?format=csv`` downloads them."""
-    form = figures.PeriodForm.from_request(request.GET)
+    form = PeriodForm.from_request(request.GET)
     overview = None
     if form.period:
         start, end = form.period
@@ -186,13 +187,13 @@ def agency_overview(request):
                 figures.overview_csv_rows(overview),
                 download_name("kwaliteit", f"{start:%Y%m%d}", f"{end:%Y%m%d}", ext="csv"),
             )
-    return render(request, "portal/agency_overview.html", {"form": form, "overview": overview})
+    return render(request, "dashboards/agency_overview.html", {"form": form, "overview": overview})
 
 
 @agency_admin_required
 def billing(request):
     """Base fees and monthly renewals per employer and month; ``?format=csv`` downloads them."""
-    form = figures.PeriodForm.from_request(request.GET)
+    form = PeriodForm.from_request(request.GET)
     lines, total = [], None
     if form.period:
         start, end = form.period
@@ -206,6 +207,6 @@ def billing(request):
             )
     return render(
         request,
-        "portal/billing.html",
+        "dashboards/billing.html",
         {"form": form, "months": figures.group_by_month(lines), "total": total},
     )

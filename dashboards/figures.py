@@ -18,54 +18,16 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django import forms
 from django.db.models import Count
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from kwaliteit import outcomes
 from kwaliteit.outcomes import Rate
+from portal import access, charts
+from portal.models import Product
 from trajecten.constants import MemberRole, TrajectoryStatus
 from trajecten.models import Renewal, TrajectoryMember
-
-from . import access, charts
-from .models import Product
-
-
-class PeriodForm(forms.Form):
-    """A period of whole days; defaults to the current calendar year up to today."""
-
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
-
-    MAX_DAYS = 366 * 5
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("start"), data.get("end")
-        if start and end and start > end:
-            raise forms.ValidationError(_("The start of the period lies after its end."))
-        if start and end and (end - start).days > self.MAX_DAYS:
-            raise forms.ValidationError(_("Choose a period of at most five years."))
-        return data
-
-    @classmethod
-    def from_request(cls, data, default: tuple[date, date] | None = None) -> "PeriodForm":
-        """The period asked for, else ``default`` (else this calendar year up to today)."""
-        today = timezone.localdate()
-        if not data.get("start") and not data.get("end"):
-            start, end = default or (today.replace(month=1, day=1), today)
-            data = {"start": start.isoformat(), "end": end.isoformat()}
-        form = cls(data)
-        form.is_valid()
-        return form
-
-    @property
-    def period(self) -> tuple[date, date] | None:
-        if self.is_valid():
-            return self.cleaned_data["start"], self.cleaned_data["end"]
-        return None
 
 
 @dataclass

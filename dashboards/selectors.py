@@ -25,6 +25,8 @@ from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from portal import access, charts, live
+from portal.models import Phase
 from rapportages import selectors as report_selectors
 from rapportages.schedule import next_progress_report_due
 from sollicitaties.selectors import NormPosition, norm_positions, weekly_counts_per_trajectory
@@ -41,9 +43,6 @@ from trajecten.models import (
     Trajectory,
     TrajectoryMember,
 )
-
-from . import access, charts, live
-from .models import Phase
 
 PAGE_SIZE = 50
 logger = logging.getLogger(__name__)
@@ -740,23 +739,3 @@ def _capped(queryset) -> Capped:
     taken before the limit), so the figure needs no query of its own."""
     rows = list(queryset.annotate(all_rows=Window(Count("id")))[:LIST_LIMIT])
     return Capped(rows, rows[0].all_rows if rows else 0)
-
-
-def live_keys(user, kind: str) -> list[str]:
-    """The change versions a dashboard depends on (``portal.live``): an employer contact's
-    dashboard follows its employer; agency staff follow their agency."""
-    if kind == "employer" and access.is_employer_contact(user):
-        # Read once per request (the page and its header's unread count both ask): a contact
-        # belongs to one employer for good.
-        # (getattr, not __dict__: request.user is a lazy object that passes attributes on.)
-        keys = getattr(user, "_live_employer_keys", None)
-        if keys is None:
-            ids = access.visible_employers(user).values_list("id", flat=True)
-            keys = user._live_employer_keys = [live.employer_key(pk) for pk in sorted(ids)]
-        return list(keys)
-    return [live.agency_key(user.agency_id)]
-
-
-def home_kind(user) -> str:
-    """Which dashboard a role starts on."""
-    return access.home_kind(user)
