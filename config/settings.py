@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "rapportages",
     "kwaliteit",
     "dashboards",
+    "privacy",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

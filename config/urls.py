@@ -13,6 +13,7 @@ admin.site.site_header = "Spoorboek platform"
 urlpatterns = [
     path("", include("portal.urls")),
     path("trajecten/", include("trajecten.urls")),
+    path("trajecten/", include("privacy.urls")),
     path("sollicitaties/", include("sollicitaties.urls")),
     path("rapportages/", include("rapportages.urls")),
     path("", include("kwaliteit.urls")),

@@ -123,9 +123,10 @@ def _form_fields() -> list[str]:
             yield from subclasses(sub)
 
     names = set()
+    house = ("portal", "trajecten", "sollicitaties", "rapportages", "kwaliteit", "dashboards",
+             "privacy")  # fmt: skip
     for form in subclasses(forms.BaseForm):
-        if form.__module__.split(".")[0] in ("portal", "trajecten", "sollicitaties",
-                                             "rapportages", "kwaliteit"):  # fmt: skip
+        if form.__module__.split(".")[0] in house:
             names.update(getattr(form, "base_fields", {}))
     return sorted(names | {"body"})  # the thread's message, read from the request itself
 

@@ -18,7 +18,7 @@ from django.test import Client
 from django.urls import reverse
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ("portal", "trajecten", "sollicitaties", "rapportages", "kwaliteit")
+APPS = ("portal", "trajecten", "sollicitaties", "rapportages", "kwaliteit", "dashboards", "privacy")
 
 
 def _sources(*, skip=()):
@@ -146,8 +146,8 @@ SYSTEM = {
     "rapportages.services.reports_schedule", "rapportages.services.report_render",
     "rapportages.services.report_render_failed", "rapportages.services.reminder_send",
     "rapportages.services.report_final_notice", "rapportages.services.report_offered_notice",
-    "rapportages.services.bundle_build", "trajecten.access_export.export_build",
-    "trajecten.access_export.exports_expire", "trajecten.retention.apply",
+    "rapportages.services.bundle_build", "privacy.access_export.export_build",
+    "privacy.access_export.exports_expire", "privacy.retention.apply",
     "trajecten.services.trajectories.renewals_record", "trajecten.messaging.notice_due",
     "portal.services.agency_create", "portal.services.phases_reset",
     "portal.services.agency_defaults_apply", "portal.services.employee_invite",
@@ -196,7 +196,7 @@ def test_every_service_checks_its_own_right_and_owns_its_transaction():
 
     modules = dict(_service_modules())
     assert {"portal/services.py", "portal/team.py", "portal/api_tokens.py",
-            "trajecten/access_export.py", "trajecten/messaging.py",
+            "privacy/access_export.py", "trajecten/messaging.py",
             "rapportages/services.py"} <= set(modules)  # fmt: skip
     unchecked, unatomic, seen = [], [], 0
     for relative, tree in modules.items():
@@ -229,8 +229,8 @@ def test_a_service_called_by_someone_without_the_right_refuses(cast, call):
 
     from portal import api_tokens, services
     from portal.models import ApiToken
+    from privacy import access_export
     from tests.factories import InvitationFactory
-    from trajecten import access_export
 
     invitation = InvitationFactory(agency=cast.agency_a)
     token = ApiToken.objects.create(

@@ -69,28 +69,3 @@ def notify_message(self, message_id: int, user_id: int, *, agency_id: int) -> No
         )
     except OSError as exc:
         raise self.retry(exc=exc) from exc
-
-
-@shared_task(base=SystemTask, acks_late=True)
-def apply_retention() -> dict:
-    """Daily: remove the files whose keeping period has passed (``trajecten.retention``)."""
-    from . import access_export, retention
-
-    runs = retention.apply(today=timezone.localdate())
-    access_export.exports_expire(now=timezone.now())
-    return {run.agency.pk: dict(run.counts) for run in runs}
-
-
-@shared_task(base=AgencyTask, bind=True, acks_late=True, max_retries=3, default_retry_delay=60)
-def build_access_export(self, export_id: int, *, agency_id: int) -> None:
-    """Build an employee's access export (``trajecten.access_export``)."""
-    from . import access_export
-    from .models import AccessExport
-
-    try:
-        access_export.export_build(export_id=export_id)
-    except OSError as exc:
-        if self.request.retries >= self.max_retries:
-            AccessExport.objects.filter(pk=export_id).update(status=AccessExport.Status.FAILED)
-            return
-        raise self.retry(exc=exc) from exc

@@ -260,12 +260,12 @@ def test_the_employees_own_archive_holds_their_answer_and_an_admins_does_not(
 
     url = _invitation(cast, close)[1]
     client.post(url, {**MARKS, "comment": "Mijn eigen woorden"})
-    page = reverse("trajecten:access_exports", args=[cast.traj_x1.employee.uuid])
+    page = reverse("privacy:access_exports", args=[cast.traj_x1.employee.uuid])
 
     def archive_of(user) -> str:
         on_commit(login(user).post, page)
         export = AccessExport.objects.filter(requested_by=user).get()
-        download = reverse("trajecten:access_export_download", args=[export.uuid])
+        download = reverse("privacy:access_export_download", args=[export.uuid])
         response = login(user).get(download)
         archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
         return " ".join(archive.read(n).decode("utf-8", "replace") for n in archive.namelist())

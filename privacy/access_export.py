@@ -34,8 +34,7 @@ from sollicitaties.models import (
     StatusChange,
     TempAgencyRegistration,
 )
-
-from .models import (
+from trajecten.models import (
     AccessExport,
     Appointment,
     Assignment,

@@ -29,9 +29,8 @@ from portal.constants import AuditAction
 from portal.models import Agency
 from rapportages.models import BundleJob, Report
 from sollicitaties.models import Evidence
-
-from .constants import TrajectoryStatus
-from .models import Document, Employee, SicknessCase, Training, Trajectory
+from trajecten.constants import TrajectoryStatus
+from trajecten.models import Document, Employee, SicknessCase, Training, Trajectory
 
 FILE_FIELDS = ((Document, "file"), (Training, "certificate"), (Evidence, "file"),
                (Report, "pdf"), (BundleJob, "pdf"))  # fmt: skip

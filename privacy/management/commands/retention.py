@@ -3,7 +3,7 @@
 from django.utils import timezone
 
 from portal.tenancy import SystemCommand
-from trajecten import retention
+from privacy import retention
 
 
 class Command(SystemCommand):

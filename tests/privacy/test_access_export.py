@@ -18,7 +18,7 @@ from trajecten.models import AccessExport, ConversationReport, Document, Medical
 
 
 def page_url(cast):
-    return reverse("trajecten:access_exports", args=[cast.traj_x1.employee.uuid])
+    return reverse("privacy:access_exports", args=[cast.traj_x1.employee.uuid])
 
 
 def prepare(client, cast, on_commit) -> AccessExport:
@@ -70,7 +70,7 @@ def test_an_employee_downloads_everything_about_them_as_a_zip(cast, login, on_co
     export = prepare(client, cast, on_commit)
     assert export.status == "ready" and export.expires_at > timezone.now()
     html = client.get(page_url(cast)).content.decode()
-    download = reverse("trajecten:access_export_download", args=[export.uuid])
+    download = reverse("privacy:access_export_download", args=[export.uuid])
     assert download in html
 
     response = client.get(download)
@@ -99,7 +99,7 @@ def test_an_agency_admin_prepares_it_on_the_employees_behalf(cast, login, on_com
     export = prepare(admin, cast, on_commit)
     assert export.requested_by == cast.admin_a and export.status == "ready"
     # Admins never see medical notes (domain.md section 6), not through an export either.
-    response = admin.get(reverse("trajecten:access_export_download", args=[export.uuid]))
+    response = admin.get(reverse("privacy:access_export_download", args=[export.uuid]))
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     assert "records/medical_notes.json" not in archive.namelist()
     assert "Rugklachten" not in str([archive.read(n) for n in archive.namelist()])
@@ -112,7 +112,7 @@ def test_an_admin_cannot_fetch_the_archive_the_employee_asked_for(cast, login, o
     assert export.includes_medical
     admin = login(cast.admin_a)
     assert str(export.uuid) not in admin.get(page_url(cast)).content.decode()
-    download = reverse("trajecten:access_export_download", args=[export.uuid])
+    download = reverse("privacy:access_export_download", args=[export.uuid])
     assert admin.get(download).status_code == 404
 
 
@@ -124,7 +124,7 @@ def test_nobody_else_asks_for_or_downloads_it(cast, login, on_commit, who):
     client = login(getattr(cast, who))
     assert client.get(page_url(cast)).status_code == 404
     assert client.post(page_url(cast)).status_code == 404
-    download = reverse("trajecten:access_export_download", args=[export.uuid])
+    download = reverse("privacy:access_export_download", args=[export.uuid])
     assert client.get(download).status_code == 404
     assert AccessExport.objects.count() == 1
 
@@ -133,11 +133,11 @@ def test_a_download_is_available_for_a_limited_time_then_removed(cast, login, on
     client = login(cast.employee_x1)
     export = prepare(client, cast, on_commit)
     name = export.file.name
-    download = reverse("trajecten:access_export_download", args=[export.uuid])
+    download = reverse("privacy:access_export_download", args=[export.uuid])
     with time_machine.travel(timezone.now() + timedelta(days=8)):
         client.force_login(cast.employee_x1)
         assert client.get(download).status_code == 410
-        from trajecten.tasks import apply_retention
+        from privacy.tasks import apply_retention
 
         apply_retention()
     assert not AccessExport.objects.exists()

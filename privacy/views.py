@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from portal import access
 from portal.downloads import download_name
 from portal.files import private_download
+from trajecten.models import AccessExport
 
-from .. import access_export
-from ..models import AccessExport
+from . import access_export
 
 
 @login_required
@@ -26,11 +26,11 @@ def access_exports(request, uuid):
         messages.success(
             request, _("Your download is being prepared. This page shows it when it is ready.")
         )
-        return redirect("trajecten:access_exports", uuid=employee.uuid)
+        return redirect("privacy:access_exports", uuid=employee.uuid)
     exports = AccessExport.objects.filter(employee=employee).visible_to(request.user)
     return render(
         request,
-        "trajecten/access_exports.html",
+        "privacy/access_exports.html",
         {
             "employee": employee,
             "exports": exports.select_related("requested_by"),
@@ -48,7 +48,7 @@ def access_export_download(request, uuid):
     if export.status != AccessExport.Status.READY:
         raise Http404
     if export.expires_at and export.expires_at < timezone.now():
-        return render(request, "trajecten/access_export_expired.html", status=410)
+        return render(request, "privacy/access_export_expired.html", status=410)
     return private_download(
         export,
         export.file,
