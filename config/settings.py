@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "kwaliteit",
     "dashboards",
     "privacy",
+    "devtools",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

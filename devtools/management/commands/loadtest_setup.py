@@ -22,7 +22,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import CommandError
 from django.db import connection, transaction
 
-from portal.bench import seed
+from devtools.bench import seed
 from portal.constants import Role
 from portal.models import Employer, EmployerContact, User
 from portal.tenancy import SystemCommand

@@ -61,7 +61,7 @@ def test_a_page_against_itself_fails_only_when_both_measures_say_it_is_slower():
     """After the catch-up and a bulk import each page is held to its own figures a few
     minutes earlier: a plan that flipped (both slower) fails; a machine that halved its speed
     (the floor slowed too) or a floor an autovacuum made quick for a while does not."""
-    from portal.bench.measure import Result, _against_itself
+    from devtools.bench.measure import Result, _against_itself
 
     before = Result("caseload", median_ms=91.4, p95_ms=100.0, queries=16, ratio=49.8)
     _text, check = _against_itself(before, 1.5)
@@ -79,7 +79,7 @@ def test_a_page_against_itself_fails_only_when_both_measures_say_it_is_slower():
 def test_with_every_agency_a_page_is_held_to_its_p95_alone_in_the_same_loop():
     """The tenant budget of a platform run: a page's p95 with every agency may be at most
     1.2x its p95 on the reference agency alone, both measured in one loop."""
-    from portal.bench.measure import Result, _tenants_growth
+    from devtools.bench.measure import Result, _tenants_growth
 
     alone = Result("caseload", 161.0, 170.0, 16)
     text, check = _tenants_growth(alone, resolution_ms=1.4)
@@ -98,7 +98,7 @@ def test_in_one_loop_the_two_sides_take_turns_call_by_call(db):
     """A slow phase of the machine (a few hundred ms) must land on both sides alike: the two
     sides' pages alternate, never one side's twice in a row, and each side's floor goes after
     its page in one run and before it in the next."""
-    from portal.bench.measure import Case, timed_together
+    from devtools.bench.measure import Case, timed_together
 
     calls = []
 

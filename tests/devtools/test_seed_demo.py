@@ -35,7 +35,7 @@ def test_seed_demo(db, settings, capsys, client, mailoutbox, django_capture_on_c
               Report.objects.count())  # fmt: skip
     # A report's notice carries the moment the report became final, not the seed's (the
     # seed dates them after its commit; here the commit's callbacks ran after the command).
-    from portal.management.commands._demo_file import notices_on_their_day
+    from devtools.management.commands._demo_file import notices_on_their_day
     from portal.models import Notification
 
     notices_on_their_day()
@@ -139,7 +139,7 @@ def test_make_run_ends_with_the_logins_and_the_address(db, settings, capsys, mon
     English only, and the address; links in emails follow the port when SITE_URL is unset."""
     from io import StringIO
 
-    from portal.management.commands.serve_demo import Command
+    from devtools.management.commands.serve_demo import Command
 
     seed(settings, capsys)
     monkeypatch.delenv("SITE_URL", raising=False)

@@ -14,8 +14,8 @@ from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.management.base import CommandError
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 
+from devtools.bench import measure, seed
 from portal import tenancy
-from portal.bench import measure, seed
 from portal.models import Agency
 from portal.tenancy import SystemCommand
 
