@@ -7,3 +7,13 @@ class RapportagesConfig(AppConfig):
 
     name = "rapportages"
     verbose_name = _("Reports")
+
+    def ready(self) -> None:
+        """The file's Reports tab (``trajecten.file_parts``)."""
+        from trajecten import file_parts
+
+        from . import selectors
+
+        file_parts.add_tab(file_parts.ExtraTab(
+            "reports", _("Reports"), "rapportages/tab.html", selectors.file_tab_context
+        ))  # fmt: skip

@@ -102,7 +102,7 @@ def drafts_due(*, user, today: date):
 
 
 def file_tab_context(*, user, trajectory, today, params=None) -> dict:
-    """The Reports tab of the file (``trajecten.selectors.extra_tabs``)."""
+    """The Reports tab of the file (added in ``apps.py``: ``trajecten.file_parts``)."""
     return {
         "reports": Report.objects.visible_to(user)
         .filter(trajectory=trajectory)

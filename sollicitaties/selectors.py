@@ -8,8 +8,8 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 
 from portal import access
+from trajecten.file_parts import LogEntry
 from trajecten.models import SearchProfile, Trajectory
-from trajecten.selectors import LogEntry
 
 from . import matching, repeats
 from .constants import NEXT_STATUSES, REQUIRED_TEMP_AGENCIES
@@ -201,7 +201,7 @@ def per_legal_entity(rows: list[OverviewRow]) -> list[LegalEntityTotals]:
     return sorted(totals.values(), key=lambda t: t.name)
 
 
-# --- The file's Applications tab and log (``trajecten.selectors.extra_tabs``) -------------
+# --- The file's Applications tab and log (added in ``apps.py``: ``trajecten.file_parts``) --
 
 
 ACTIVITIES_PER_PAGE = 25

@@ -1,19 +1,16 @@
 """Reads for the file pages. Every function starts from the scoping layer."""
 
-import functools
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from portal import access
 from rapportages.schedule import next_progress_report_due
 
 from . import messaging, wvp
 from .constants import AssignmentStatus, MemberRole
+from .file_parts import LogEntry, extra_tabs, other_log_entries
 from .models import (
     Appointment,
     Assignment,
@@ -108,45 +105,6 @@ def wvp_clock(*, trajectory: Trajectory, today: date) -> wvp.Clock:
     )
 
 
-@dataclass(frozen=True)
-class LogEntry:
-    day: date
-    kind: str
-    text: str
-
-
-@dataclass(frozen=True)
-class ExtraTab:
-    """A tab another app adds to the file (e.g. sollicitaties' applications)."""
-
-    key: str
-    label: object
-    template: str
-    context: Callable[..., dict]  # (user=, trajectory=, today=, params=request.GET) -> dict
-    visible: Callable[[object], bool] = lambda user: True
-
-
-@functools.cache
-def extra_tabs() -> tuple[ExtraTab, ...]:
-    """The tabs other apps add to the file, in the order the file shows them. An explicit
-    list, read where it is used (imported late: those apps build on this one)."""
-    from rapportages import selectors as reports
-    from sollicitaties import selectors as applications
-
-    return (
-        ExtraTab("applications", _("Applications"), "sollicitaties/tab.html",
-                 applications.file_tab_context),
-        ExtraTab("reports", _("Reports"), "rapportages/tab.html", reports.file_tab_context),
-    )  # fmt: skip
-
-
-def _other_log_entries(*, user, trajectory) -> list[LogEntry]:
-    """Entries other apps add to the file's log: the applications and temp agencies."""
-    from sollicitaties.selectors import log_entries
-
-    return log_entries(user=user, trajectory=trajectory)
-
-
 def chronological_log(*, user, trajectory: Trajectory) -> list[LogEntry]:
     """Everything the user may see of the file, in date order (newest first). One query per
     record kind, whatever the number of records."""
@@ -171,7 +129,7 @@ def chronological_log(*, user, trajectory: Trajectory) -> list[LogEntry]:
         entries.append(LogEntry(task.done_on, "task", task.title))
     for p in visible(Placement):
         entries.append(LogEntry(p.start_date, "placement", str(p)))
-    entries.extend(_other_log_entries(user=user, trajectory=trajectory))
+    entries.extend(other_log_entries(user=user, trajectory=trajectory))
     return sorted(entries, key=lambda e: e.day, reverse=True)
 
 
