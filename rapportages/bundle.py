@@ -27,6 +27,7 @@ from . import content
 from .constants import DRAFT_LEAD_DAYS, PUBLISHED, ReportKind, ReportStatus
 from .models import Report
 from .pdf import logo_data_uri, render_to_pdf
+from .schedule import trajectory_reports_due
 
 KIND_NAMES = {
     ReportKind.TRAJECTORY_PLAN: "Re-integratieplan (trajectplan)",
@@ -66,7 +67,6 @@ def schedule_rows(t, today) -> list[dict]:
     its due date (a final report is a final report, also when it was early), with the version
     that counts (the newest final one) and its status in words: a missing or late report is
     said, not left out."""
-    from .services import trajectory_reports_due
 
     due = trajectory_reports_due(t, today=today, lead_days=DRAFT_LEAD_DAYS)
     reports = {}

@@ -10,6 +10,9 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
+from portal.models import Product
+from trajecten.constants import TrajectoryStatus
+
 INTERVAL_MONTHS = 3
 
 
@@ -78,3 +81,16 @@ def reports_due(
         kind = "feasibility_advice" if feasibility else "final"
         due.append(Due(kind, 0, start, end, end + timedelta(days=FINAL_REPORT_DAYS)))
     return due
+
+
+def trajectory_reports_due(trajectory, *, today: date, lead_days: int) -> list:
+    """The reports a trajectory should have by ``today`` (``reports_due`` for its dates)."""
+    return reports_due(
+        start=trajectory.start_date,
+        intake=trajectory.intake_date,
+        end=trajectory.end_date,
+        ended=trajectory.status == TrajectoryStatus.ENDED,
+        feasibility=trajectory.product.kind == Product.Kind.FEASIBILITY,
+        today=today,
+        lead_days=lead_days,
+    )

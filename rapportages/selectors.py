@@ -10,8 +10,8 @@ from trajecten.constants import TrajectoryStatus
 
 from .constants import DRAFT_LEAD_DAYS, FROZEN, ReportStatus
 from .models import BundleJob, Report, ReportResponse
-from .schedule import Due
-from .services import current_responses, trajectory_reports_due
+from .schedule import Due, trajectory_reports_due
+from .services import current_responses
 
 
 def responses_seen(user, report: Report) -> list:

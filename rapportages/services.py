@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from portal import access, live, medical, notices, tenancy, writes
 from portal.constants import AuditAction
-from portal.models import Notification, Product, User
+from portal.models import Notification, User
 from trajecten.constants import MemberRole, TrajectoryStatus
 from trajecten.models import SearchProfile, Trajectory
 
@@ -28,22 +28,9 @@ from .constants import (
     ReportStatus,
 )
 from .models import BundleJob, Report, ReportResponse
-from .schedule import reports_due
+from .schedule import trajectory_reports_due
 
 # --- Scheduling -------------------------------------------------------------------------------
-
-
-def trajectory_reports_due(trajectory, *, today: date, lead_days: int) -> list:
-    """The reports a trajectory should have by ``today`` (``schedule.reports_due`` for it)."""
-    return reports_due(
-        start=trajectory.start_date,
-        intake=trajectory.intake_date,
-        end=trajectory.end_date,
-        ended=trajectory.status == TrajectoryStatus.ENDED,
-        feasibility=trajectory.product.kind == Product.Kind.FEASIBILITY,
-        today=today,
-        lead_days=lead_days,
-    )
 
 
 def reports_schedule(*, today: date, trajectory_ids=None) -> int:

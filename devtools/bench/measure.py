@@ -34,6 +34,7 @@ from django.utils import timezone
 from portal import live
 from portal.models import LegalEntity
 from rapportages import bundle, pdf
+from rapportages import schedule as report_schedule
 from rapportages import services as report_services
 from rapportages.constants import ReportKind, ReportStatus
 from rapportages.models import BundleJob, Report
@@ -631,7 +632,7 @@ def _uwv_file_case(seeded: Seeded, today) -> tuple[BundleJob, int, int]:
     data = pdf.render_to_pdf("rapportages/pdf/report.html", _pdf_case(seeded, today)[1])[1]
     name = default_storage.save("reports/bench/signed.pdf", ContentFile(data))
     Report.objects.filter(trajectory=t).delete()
-    due = report_services.trajectory_reports_due(t, today=today, lead_days=0)
+    due = report_schedule.trajectory_reports_due(t, today=today, lead_days=0)
     signed = timezone.now()
     Report.objects.bulk_create(
         Report(agency=seeded.agency, trajectory=t, kind=d.kind, number=d.number,
