@@ -46,6 +46,7 @@ run: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 # The suite runs on every core (pytest-xdist): each worker has its own test database; the tests
 # that share the one Redis run on one worker (tests/conftest.py). TEST_WORKERS=0 runs it in one

@@ -109,7 +109,7 @@ def _people_to_ask(trajectory) -> list[tuple[str, object, str, str]]:
 
 @transaction.atomic
 def surveys_invite(*, actor, trajectory, now: datetime) -> list[SurveyInvitation]:
-    """Called by ``trajecten.services.trajectory_close`` in its transaction (explicitly, no
+    """Called by ``trajecten.services.closing.trajectory_close`` in its transaction (explicitly, no
     signal): one invitation per person asked, emailed after the commit. Runs once per
     trajectory and address (a unique constraint)."""
     expires_at = now + timedelta(days=trajectory.agency.survey_valid_days)

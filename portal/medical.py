@@ -116,7 +116,7 @@ EMPLOYER_TEXT = {
     },
     "trajecten.trajectory": {
         "fields": ("closing_note",),
-        "checked_by": "trajecten.services.trajectories.trajectory_close",
+        "checked_by": "trajecten.services.closing.trajectory_close",
     },
     "trajecten.message": {
         "fields": ("body",),

@@ -4,6 +4,7 @@ Every service takes keyword-only plain data and the actor, checks the actor's ri
 (``portal.access``) and every business rule itself, writes, audits and queues its side effects
 on commit (``portal.writes`` describes the steps). One module per part of the file."""
 
+from .closing import trajectory_close
 from .configuration import action_list_save, prices_update
 from .people import (
     employee_duplicate_keep_apart,
@@ -30,7 +31,6 @@ from .trajectories import (
     referral_accept,
     renewals_record,
     sickness_case_update,
-    trajectory_close,
     trajectory_refer,
     trajectory_start,
     trajectory_update,
