@@ -467,6 +467,18 @@ def _role(user, *roles) -> bool:
     return _active_tenant_user(user) and user.role in roles
 
 
+def audience(user) -> dict[str, bool]:
+    """Whom a page speaks to, for its words and layout ("My caseload" or "Trajectories", the
+    employee's menu). Never a right: a page shows an action by a ``can_*`` flag of this module,
+    and the service checks it again."""
+    return {
+        "employee": is_employee(user),
+        "employer": is_employer_contact(user),
+        "admin": can_manage_agency(user),
+        "specialist": is_specialist(user),
+    }
+
+
 def can_manage_agency(user) -> bool:
     """Users, employers, BVs, invitations, settings, configuration and the audit trail."""
     return _role(user, Role.AGENCY_ADMIN)
@@ -679,6 +691,12 @@ def can_use_api_tokens(user) -> bool:
 def can_revoke_token(user, token) -> bool:
     """A token is its owner's only: nobody else revokes it, admins neither."""
     return is_visible(user, token)
+
+
+def can_prepare_access_export(user, trajectory: Trajectory) -> bool:
+    """From the file, an agency admin prepares the employee's access export on their behalf
+    (the employee asks for their own from "Who viewed my file")."""
+    return can_manage_agency(user) and is_visible(user, trajectory)
 
 
 def can_reconcile_employees(user, employee: Employee) -> bool:

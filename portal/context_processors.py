@@ -9,7 +9,7 @@ def navigation(request) -> dict:
     database."""
     user = getattr(request, "user", None)
     if not access.is_tenant_user(user):
-        return {"nav_items": []}
+        return {"nav_items": [], "audience": {}}
     employee = access.is_employee(user)
     home = _("My trajectory") if employee else _("Dashboard")
     items = [(home, reverse("dashboards:home"))]
@@ -43,6 +43,7 @@ def navigation(request) -> dict:
         items.append((_("API"), reverse("portal:api_tokens")))
     return {
         "nav_items": items,
+        "audience": access.audience(user),
         "unread_notices": _LazyCount(_unread_notices, user),
         "unread_messages": _LazyCount(_unread_messages, user),
         "has_messages": access.has_messages(user),

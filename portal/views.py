@@ -32,7 +32,11 @@ PAGE_SIZE = 50
 @login_required
 def employer_list(request):
     employers = selectors.employer_list(user=request.user)
-    return render(request, "portal/employer_list.html", {"employers": employers})
+    return render(
+        request,
+        "portal/employer_list.html",
+        {"employers": employers, "can_add_employer": access.can_manage_agency(request.user)},
+    )
 
 
 @login_required

@@ -252,3 +252,38 @@ def test_a_service_called_by_someone_without_the_right_refuses(cast, call):
                      cast.contact_x_all, cast.employee_x2):  # fmt: skip
         with pytest.raises(PermissionDenied):
             calls[call](outsider)
+
+
+#: A template that compares the user's role decides a right where no test of access.py sees it.
+TEMPLATE_ROLE_CHECK = re.compile(
+    r"\buser\.(?:role\b|is_(?:employee|agency_admin|specialist|employer_contact|agency_staff)\b)"
+)
+
+
+def test_no_template_decides_a_right_by_role():
+    """Templates get flags: ``can_*`` from the view for an action (``portal.access`` decides),
+    ``audience`` (``access.audience``) for whom the words are meant (issue 41, item 4)."""
+    found = [
+        f"{path.relative_to(ROOT)}:{n}: {line.strip()[:80]}"
+        for path in (ROOT / "templates").rglob("*.html")
+        for n, line in enumerate(path.read_text().splitlines(), start=1)
+        if TEMPLATE_ROLE_CHECK.search(line)
+    ]
+    assert found == []
+
+
+def test_weasyprint_is_imported_only_where_a_pdf_is_made():
+    """WeasyPrint (and its Pango) loads when a PDF is rendered, never when a module is
+    imported: a web worker that renders no PDF does not pay for it (issue 41, item 4)."""
+    import ast
+
+    found = []
+    for relative, text in _sources():
+        for node in ast.parse(text).body:  # module level only; a function may import it
+            names = (
+                [a.name for a in node.names] if isinstance(node, ast.Import)
+                else [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            )  # fmt: skip
+            if any(n.split(".")[0] == "weasyprint" for n in names):
+                found.append(relative)
+    assert found == []

@@ -62,6 +62,8 @@ def trajectory_file(request, uuid):
         "can_edit": access.can_edit_trajectory(user, trajectory),
         "can_write": access.can_write_records(user, trajectory),
         "can_write_time": access.can_write_time(user, trajectory),
+        "can_accept_referral": access.can_accept_referral(user, trajectory),
+        "can_prepare_access_export": access.can_prepare_access_export(user, trajectory),
         "is_employer": access.is_employer_contact(user),
         "show_bsn": access.can_see_bsn(user, trajectory),
         **selectors.tab_context(
