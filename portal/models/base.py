@@ -37,3 +37,17 @@ class ScopedQuerySet(models.QuerySet):
         clone = super()._clone()
         clone._visible_to_user = self._visible_to_user
         return clone
+
+
+class CopiesAgency:
+    """A row that belongs to another agency-owned row carries that row's agency, copied on
+    every save from the foreign key ``agency_parent`` names, so that scoping and the
+    row-level security policies (``portal.tenancy``) can guard it on its own. Mixed in before
+    ``models.Model``; the row declares its own ``agency`` field."""
+
+    #: The name of the foreign key whose ``agency_id`` this row copies.
+    agency_parent: str = ""
+
+    def save(self, *args, **kwargs) -> None:
+        self.agency_id = getattr(self, self.agency_parent).agency_id
+        super().save(*args, **kwargs)

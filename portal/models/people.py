@@ -10,7 +10,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from ..constants import Language, Role
-from .base import ScopedQuerySet
+from .base import CopiesAgency, ScopedQuerySet
 from .tenants import Agency, Employer, LegalEntity
 
 
@@ -124,7 +124,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.role in (Role.AGENCY_ADMIN, Role.SPECIALIST)
 
 
-class EmployerContact(models.Model):
+class EmployerContact(CopiesAgency, models.Model):
     """Links an employer-contact user to their employer and the BVs they may see."""
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="employer_contact")
@@ -148,9 +148,8 @@ class EmployerContact(models.Model):
     def __str__(self) -> str:
         return f"{self.user} ({self.employer})"
 
-    def save(self, *args, **kwargs) -> None:
-        self.agency_id = self.employer.agency_id
-        super().save(*args, **kwargs)
+    #: ``CopiesAgency``: the agency comes from here on every save.
+    agency_parent = "employer"
 
 
 class StandIn(models.Model):

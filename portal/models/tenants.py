@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from ..constants import Language, PhaseSet
 from ..uploads import GeneratedName
 from ..validators import date_not_in_future
-from .base import ScopedQuerySet
+from .base import CopiesAgency, ScopedQuerySet
 
 
 class Agency(models.Model):
@@ -257,7 +257,7 @@ payroll_tax_validator = RegexValidator(
 )
 
 
-class LegalEntity(models.Model):
+class LegalEntity(CopiesAgency, models.Model):
     """A legal entity (BV) of an employer group: the employing company of an employee."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -284,6 +284,5 @@ class LegalEntity(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs) -> None:
-        self.agency_id = self.employer.agency_id
-        super().save(*args, **kwargs)
+    #: ``CopiesAgency``: the agency comes from here on every save.
+    agency_parent = "employer"

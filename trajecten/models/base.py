@@ -3,29 +3,22 @@ import uuid
 from django.db import models
 
 from portal.models import Agency, ScopedQuerySet
+from portal.models.base import CopiesAgency
 
 __all__ = ["AgencyFromParent", "FileRecord", "ScopedQuerySet"]
 
 
-class AgencyFromParent(models.Model):
+class AgencyFromParent(CopiesAgency, models.Model):
     """A row that belongs to another agency-owned row (a search profile's function, an
-    application's status change) and carries that row's agency, copied on every save, so that
-    the row-level security policies (``portal.tenancy``) can guard it on its own."""
-
-    #: The name of the foreign key whose ``agency_id`` this row copies.
-    agency_parent: str = ""
+    application's status change), with the agency field it copies (``CopiesAgency``)."""
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+", editable=False)
 
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs) -> None:
-        self.agency_id = getattr(self, self.agency_parent).agency_id
-        super().save(*args, **kwargs)
 
-
-class FileRecord(models.Model):
+class FileRecord(CopiesAgency, models.Model):
     """A record in a trajectory's file. Carries the agency (for scoping and row-level
     security) copied from its trajectory, and a UUID for URLs."""
 
@@ -42,9 +35,7 @@ class FileRecord(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs) -> None:
-        self.agency_id = self.trajectory.agency_id
-        super().save(*args, **kwargs)
+    agency_parent = "trajectory"
 
     @property
     def employee(self):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.constants import Language
 from portal.models import Agency, LegalEntity, Phase, Product
+from portal.models.base import CopiesAgency
 
 from .. import workdays
 from ..constants import (
@@ -109,7 +110,7 @@ class Employee(models.Model):
         return f"{self.first_name} {self.last_name}"
 
 
-class Employment(models.Model):
+class Employment(CopiesAgency, models.Model):
     """An employee's employment at one BV."""
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", editable=False)
@@ -134,9 +135,8 @@ class Employment(models.Model):
     def __str__(self) -> str:
         return f"{self.employee} @ {self.legal_entity}"
 
-    def save(self, *args, **kwargs) -> None:
-        self.agency_id = self.employee.agency_id
-        super().save(*args, **kwargs)
+    #: ``CopiesAgency``: the agency comes from here on every save.
+    agency_parent = "employee"
 
     def clean(self) -> None:
         if self.legal_entity.agency_id != self.employee.agency_id:
@@ -151,7 +151,7 @@ class TrajectoryQuerySet(ScopedQuerySet):
         ).prefetch_related("sickness_case__extensions")
 
 
-class Trajectory(models.Model):
+class Trajectory(CopiesAgency, models.Model):
     """A 2e spoor trajectory of one employee at one employing BV."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -232,9 +232,8 @@ class Trajectory(models.Model):
     def __str__(self) -> str:
         return f"{self.employee} ({self.legal_entity})"
 
-    def save(self, *args, **kwargs) -> None:
-        self.agency_id = self.employee.agency_id
-        super().save(*args, **kwargs)
+    #: ``CopiesAgency``: the agency comes from here on every save.
+    agency_parent = "employee"
 
     def clean(self) -> None:
         if self.legal_entity.agency_id != self.employee.agency_id:
@@ -282,7 +281,7 @@ class Trajectory(models.Model):
         return dates
 
 
-class TrajectoryMember(models.Model):
+class TrajectoryMember(CopiesAgency, models.Model):
     """Caseload rights: a specialist sees the trajectories they are a member of."""
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", editable=False)
@@ -309,9 +308,8 @@ class TrajectoryMember(models.Model):
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()})"
 
-    def save(self, *args, **kwargs) -> None:
-        self.agency_id = self.trajectory.agency_id
-        super().save(*args, **kwargs)
+    #: ``CopiesAgency``: the agency comes from here on every save.
+    agency_parent = "trajectory"
 
     def clean(self) -> None:
         from portal import access

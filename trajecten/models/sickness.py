@@ -7,6 +7,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Agency
+from portal.models.base import CopiesAgency
 
 from .. import wvp
 from ..constants import ExtensionKind
@@ -14,7 +15,7 @@ from .base import ScopedQuerySet
 from .people import Employee
 
 
-class SicknessCase(models.Model):
+class SicknessCase(CopiesAgency, models.Model):
     """One waiting time of an employee: the first day of sickness and the WvP steps taken."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -48,9 +49,8 @@ class SicknessCase(models.Model):
     def __str__(self) -> str:
         return f"{self.employee} ({self.first_sick_day:%d-%m-%Y})"
 
-    def save(self, *args, **kwargs) -> None:
-        self.agency_id = self.employee.agency_id
-        super().save(*args, **kwargs)
+    #: ``CopiesAgency``: the agency comes from here on every save.
+    agency_parent = "employee"
 
     #: The dated WvP steps after the first day of sickness, as the clock reads them.
     STEP_DATES = (
@@ -96,7 +96,7 @@ class SicknessCase(models.Model):
         )
 
 
-class Extension(models.Model):
+class Extension(CopiesAgency, models.Model):
     """A loonsanctie or voluntary extension: moves week 104 and the WIA dates later."""
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", editable=False)
@@ -116,6 +116,5 @@ class Extension(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.weeks}"
 
-    def save(self, *args, **kwargs) -> None:
-        self.agency_id = self.case.agency_id
-        super().save(*args, **kwargs)
+    #: ``CopiesAgency``: the agency comes from here on every save.
+    agency_parent = "case"
