@@ -36,12 +36,10 @@ def send_survey(self, invitation_id: int, *, agency_id: int, reminder: bool = Fa
         "link": settings.SITE_URL + reverse("kwaliteit:survey", args=[token]),
         "decline_link": settings.SITE_URL + reverse("kwaliteit:survey_decline", args=[token]),
     }
-    try:
+    with notices.retried(self):
         notices.send(
             "kwaliteit/email/survey", context, to=[invitation.email], language=invitation.language
         )
-    except OSError as exc:
-        raise self.retry(exc=exc) from exc
     if not reminder:
         services.survey_sent(invitation_id=invitation.pk, now=now)
 

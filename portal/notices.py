@@ -6,6 +6,8 @@ and sent as one multipart message. The text lives in the templates, never in tas
 Sending raises on failure (``OSError``, of which ``smtplib.SMTPException`` is one), so the
 task that sends retries, and whatever records "sent" does so only after this returned."""
 
+from contextlib import contextmanager
+
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -27,3 +29,14 @@ def send(template: str, context: dict, *, to: list[str], language: str, cc=()) -
     message = EmailMultiAlternatives(subject, text, None, to, cc=list(cc))
     message.attach_alternative(html, "text/html")
     message.send()
+
+
+@contextmanager
+def retried(task):
+    """The one shape of a task that sends a notice: inside a bound Celery task, a mail server
+    that fails (``OSError``) retries the task (its ``max_retries`` and delay), and nothing
+    after the failed send runs, so whatever records "sent" waits for the retry."""
+    try:
+        yield
+    except OSError as exc:
+        raise task.retry(exc=exc) from exc

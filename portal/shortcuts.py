@@ -52,6 +52,24 @@ def submit(request, form, write, *, success, errors_to=form_errors_to):
     return True if written is None else written
 
 
+def act(request, write, *, success):
+    """The one shape of a button's POST (no form to fill in): call the service (``write()``);
+    say ``success`` (a text, or a function of what was written that gives it), or say the
+    service's refusal as the page's message, never a 500. Returns what was written (``True``
+    if nothing), or ``None`` when the service refused: the caller redirects either way."""
+    from django.contrib import messages
+    from django.core.exceptions import ValidationError
+
+    try:
+        written = write()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return None
+    if success:
+        messages.success(request, success(written) if callable(success) else success)
+    return True if written is None else written
+
+
 #: How a login was proved, in Dutch: a signed response records it and reports for UWV print it.
 AUTHENTICATION_LABELS = {
     "password": "wachtwoord",

@@ -24,15 +24,13 @@ def send_invitation_email(self, invitation_id: int, *, agency_id: int) -> None:
     # An address that already logs in (for another agency, say) gets no link that cannot work,
     # but a word on what to do; the inviting admin sees the same open invitation either way.
     template = "invitation_address_taken" if email_in_use(invitation.email) else "invitation"
-    try:
+    with notices.retried(self):
         notices.send(
             f"portal/email/{template}",
             {"invitation": invitation, "link": link},
             to=[invitation.email],
             language=invitation.language,
         )
-    except OSError as exc:
-        raise self.retry(exc=exc) from exc
 
 
 @shared_task(base=SystemTask, acks_late=True)

@@ -17,7 +17,7 @@ from . import access, selectors, team
 from .decorators import agency_admin_required
 from .forms import MemberForm, StandInForm, TransferForm
 from .models import StandIn
-from .shortcuts import form_errors_to, require, submit
+from .shortcuts import act, form_errors_to, require, submit
 
 
 @agency_admin_required
@@ -85,12 +85,8 @@ def member_detail(request, uuid):
 def _act(request, uuid, action, success):
     """A one-button action on a member: the service's refusal is said on the page."""
     member = _member(request, uuid)
-    try:
-        action(actor=request.user, member=member)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, success % {"name": member.get_full_name()})
+    act(request, lambda: action(actor=request.user, member=member),
+        success=success % {"name": member.get_full_name()})  # fmt: skip
     return redirect("portal:team_member", uuid=member.uuid)
 
 
@@ -162,6 +158,6 @@ def stand_in_create(request, uuid):
 def stand_in_delete(request, uuid):
     record = access.get_visible_or_404(StandIn.objects.visible_to(request.user), uuid=uuid)
     require(access.can_manage_agency(request.user))
-    team.stand_in_delete(actor=request.user, stand_in=record)
-    messages.success(request, _("The stand-in has been removed."))
+    act(request, lambda: team.stand_in_delete(actor=request.user, stand_in=record),
+        success=_("The stand-in has been removed."))  # fmt: skip
     return redirect(reverse("portal:team_member", args=[record.absent.uuid]) + "#stand-ins")

@@ -21,7 +21,7 @@ from .forms import (
     LegalEntityForm,
     SetPasswordForm,
 )
-from .shortcuts import form_errors_to, submit
+from .shortcuts import act, form_errors_to, submit
 
 PAGE_SIZE = 50
 
@@ -124,8 +124,8 @@ def invitation_resend(request, uuid):
     invitation = access.get_visible_or_404(
         access.visible_invitations(request.user).filter(accepted_at__isnull=True), uuid=uuid
     )
-    services.invitation_resend(actor=request.user, invitation=invitation)
-    messages.success(request, _("A new invitation has been sent to %s.") % invitation.email)
+    act(request, lambda: services.invitation_resend(actor=request.user, invitation=invitation),
+        success=_("A new invitation has been sent to %s.") % invitation.email)  # fmt: skip
     return redirect("portal:team")
 
 
@@ -133,8 +133,8 @@ def invitation_resend(request, uuid):
 @require_POST
 def invitation_revoke(request, uuid):
     invitation = access.get_visible_or_404(access.visible_invitations(request.user), uuid=uuid)
-    services.invitation_revoke(actor=request.user, invitation=invitation)
-    messages.success(request, _("The invitation for %s has been revoked.") % invitation.email)
+    act(request, lambda: services.invitation_revoke(actor=request.user, invitation=invitation),
+        success=_("The invitation for %s has been revoked.") % invitation.email)  # fmt: skip
     return redirect("portal:team")
 
 
@@ -251,8 +251,8 @@ def api_tokens(request):
         token = access.get_visible_or_404(
             ApiToken.objects.visible_to(request.user), uuid=request.POST["revoke"]
         )
-        tokens.token_revoke(token=token, actor=request.user)
-        messages.success(request, _("The token has been revoked."))
+        act(request, lambda: tokens.token_revoke(token=token, actor=request.user),
+            success=_("The token has been revoked."))  # fmt: skip
         return redirect("portal:api_tokens")
     if request.method == "POST" and (
         limited := ratelimit.consume_or_429(request, action="api_token_create", user=request.user)

@@ -1,7 +1,6 @@
 """The right of access: an employee (or an agency admin on their behalf) asks for everything
 the portal holds about them, and downloads it while it lasts."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 from portal import access
 from portal.downloads import download_name
 from portal.files import private_download
+from portal.shortcuts import act
 from trajecten.models import AccessExport
 
 from . import access_export
@@ -22,10 +22,9 @@ def access_exports(request, uuid):
     if not access.can_request_access_export(request.user, employee):
         raise Http404
     if request.method == "POST":
-        access_export.export_request(employee=employee, actor=request.user)
-        messages.success(
-            request, _("Your download is being prepared. This page shows it when it is ready.")
-        )
+        prepared = _("Your download is being prepared. This page shows it when it is ready.")
+        act(request, lambda: access_export.export_request(employee=employee, actor=request.user),
+            success=prepared)  # fmt: skip
         return redirect("privacy:access_exports", uuid=employee.uuid)
     exports = AccessExport.objects.filter(employee=employee).visible_to(request.user)
     return render(

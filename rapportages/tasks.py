@@ -4,6 +4,7 @@ service; the database, not the broker, knows what is due."""
 from celery import shared_task
 from django.utils import timezone
 
+from portal import notices
 from portal.tenancy import AgencyTask, SystemTask
 
 from . import services
@@ -60,20 +61,16 @@ def notify_report_final(report_id: int, *, agency_id: int) -> int:
 
 @shared_task(base=AgencyTask, bind=True, acks_late=True, max_retries=5, default_retry_delay=120)
 def send_report_final_notice(self, report_id: int, user_id: int, *, agency_id: int) -> bool:
-    try:
+    with notices.retried(self):
         return services.report_final_notice(report_id=report_id, user_id=user_id)
-    except OSError as exc:
-        raise self.retry(exc=exc) from exc
 
 
 @shared_task(base=AgencyTask, bind=True, acks_late=True, max_retries=5, default_retry_delay=120)
 def notify_report_offered(self, report_id: int, user_id: int, *, agency_id: int) -> bool:
     """Ask one person to read a report and respond (one task per person: a retry never mails
     someone twice)."""
-    try:
+    with notices.retried(self):
         return services.report_offered_notice(report_id=report_id, user_id=user_id)
-    except OSError as exc:
-        raise self.retry(exc=exc) from exc
 
 
 @shared_task(base=SystemTask, acks_late=True)
@@ -90,10 +87,8 @@ def send_report_reminder(self, report_id: int, kind: str, *, agency_id: int) -> 
     """One reminder; marked sent only after the mail went out. A mail server that fails
     leaves it due: the task retries (every 5 minutes, 8 times), and tomorrow's run finds it
     again after that."""
-    try:
+    with notices.retried(self):
         return services.reminder_send(report_id=report_id, kind=kind)
-    except OSError as exc:
-        raise self.retry(exc=exc) from exc
 
 
 @shared_task(base=AgencyTask, acks_late=True, soft_time_limit=300, time_limit=330)

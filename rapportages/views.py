@@ -15,7 +15,7 @@ from portal.constants import AuditAction
 from portal.downloads import content_disposition, download_name
 from portal.files import private_download
 from portal.models import Notification
-from portal.shortcuts import authentication_method, form_errors_to, require, submit
+from portal.shortcuts import act, authentication_method, form_errors_to, require, submit
 from trajecten.shortcuts import get_trajectory
 
 from . import content, inbox, narrative, selectors, services
@@ -203,12 +203,7 @@ def _post_action(request, uuid, allowed, action, success):
     """A button on a report's page: check, call the service, say what happened, go back."""
     report = _report(request, uuid)
     require(allowed(request.user, report))
-    try:
-        action(report)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, success)
+    act(request, lambda: action(report), success=success)
     return report
 
 

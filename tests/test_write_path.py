@@ -287,3 +287,29 @@ def test_weasyprint_is_imported_only_where_a_pdf_is_made():
             if any(n.split(".")[0] == "weasyprint" for n in names):
                 found.append(relative)
     assert found == []
+
+
+def test_a_button_whose_service_refuses_says_why_instead_of_a_500(cast):
+    """``portal.shortcuts.act``: the one shape of a button's POST (issue 41, item 5). Marking
+    an assignment done called its service bare: a refusal would have been a 500."""
+    from unittest import mock
+
+    from django.core.exceptions import ValidationError
+
+    from trajecten.models import Assignment
+
+    assignment = Assignment.objects.create(
+        trajectory=cast.traj_x1, title="Cv", due_date="2026-12-01"
+    )
+    client = Client()
+    client.force_login(cast.employee_x1)
+    refused = ValidationError("NIET-NU: de opdracht is gesloten.")
+    with mock.patch("trajecten.services.assignment_complete", side_effect=refused):
+        response = client.post(
+            reverse("trajecten:assignment_done", args=[assignment.uuid]),
+            {"result": "Klaar"},
+            follow=True,
+        )
+    assert response.status_code == 200
+    assert "NIET-NU: de opdracht is gesloten." in response.content.decode()
+    assert "Goed gedaan" not in response.content.decode()

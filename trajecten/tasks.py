@@ -38,15 +38,13 @@ def send_referral_notice(self, trajectory_id: int, user_id: int, *, agency_id: i
     if trajectory is None or user is None:
         return
     link = settings.SITE_URL + reverse("trajecten:file", args=[trajectory.uuid])
-    try:
+    with notices.retried(self):
         notices.send(
             "trajecten/email/referral",
             {"trajectory": trajectory, "link": link},
             to=[user.email],
             language=user.language,
         )
-    except OSError as exc:
-        raise self.retry(exc=exc) from exc
 
 
 @shared_task(base=AgencyTask, bind=True, acks_late=True, max_retries=5, default_retry_delay=60)
@@ -60,12 +58,10 @@ def notify_message(self, message_id: int, user_id: int, *, agency_id: int) -> No
     if message is None or user is None or not messaging.notice_due(message=message, user=user):
         return
     link = settings.SITE_URL + reverse("trajecten:messages", args=[message.trajectory.uuid])
-    try:
+    with notices.retried(self):
         notices.send(
             "trajecten/email/message",
             {"link": link, "user": user},
             to=[user.email],
             language=user.language,
         )
-    except OSError as exc:
-        raise self.retry(exc=exc) from exc

@@ -2,8 +2,6 @@
 see, so a second employee was created (``services.employee_find_or_create``). An agency admin
 decides: the same person (merge) or two people (keep apart)."""
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -11,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from portal import access
 from portal.decorators import agency_admin_required
+from portal.shortcuts import act
 
 from .. import services
 from ..models import Trajectory
@@ -47,13 +46,6 @@ def possible_duplicate_decide(request, uuid, decision):
     }.get(decision)
     if decide is None:
         return redirect("trajecten:possible_duplicates")
-    try:
-        decide(employee=employee, actor=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request,
-            _("Merged into one person.") if decision == "samenvoegen" else _("Kept apart."),
-        )
+    done = _("Merged into one person.") if decision == "samenvoegen" else _("Kept apart.")
+    act(request, lambda: decide(employee=employee, actor=request.user), success=done)
     return redirect("trajecten:possible_duplicates")

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from portal import access, audit, tenancy
 from portal.constants import AuditAction
 from portal.downloads import content_disposition, download_name
-from portal.shortcuts import redirect_next, require
+from portal.shortcuts import act, redirect_next, require
 
 from .. import calendar, services
 from ..forms import AssignmentDoneForm
@@ -27,8 +27,9 @@ def assignment_done(request, uuid):
     require(access.can_complete_assignment(request.user, assignment))
     form = AssignmentDoneForm(request.POST, instance=assignment)
     if form.is_valid():
-        services.assignment_complete(actor=request.user, assignment=assignment, **form.cleaned_data)
-        messages.success(request, _("Well done: the assignment is marked as done."))
+        act(request, lambda: services.assignment_complete(
+            actor=request.user, assignment=assignment, **form.cleaned_data
+        ), success=_("Well done: the assignment is marked as done."))  # fmt: skip
     return redirect_next(request, reverse("dashboards:home"))
 
 

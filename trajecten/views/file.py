@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from portal import access, audit
 from portal.constants import AuditAction
-from portal.shortcuts import require, submit
+from portal.shortcuts import act, require, submit
 
 from .. import messaging, selectors, services
 from ..forms import (
@@ -195,10 +194,8 @@ def member_remove(request, uuid, member_id):
     member = trajectory.memberships.filter(pk=member_id).first()
     if member is None:
         raise Http404
-    try:
-        services.member_remove(actor=request.user, trajectory=trajectory, member=member)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    act(request, lambda: services.member_remove(actor=request.user, trajectory=trajectory,
+                                                member=member), success=None)  # fmt: skip
     return redirect(trajectory_url(trajectory))
 
 
@@ -222,5 +219,7 @@ def task_done(request, uuid, task_uuid):
         Task.objects.visible_to(request.user).filter(trajectory=trajectory), uuid=task_uuid
     )
     require(access.can_write_records(request.user, trajectory))
-    services.task_mark_done(actor=request.user, task=task, on=timezone.localdate())
+    today = timezone.localdate()
+    act(request, lambda: services.task_mark_done(actor=request.user, task=task, on=today),
+        success=None)  # fmt: skip
     return redirect(f"{trajectory_url(trajectory)}?tab=tasks")
