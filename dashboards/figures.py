@@ -24,10 +24,10 @@ from django.utils.translation import gettext_lazy as _
 
 from kwaliteit import outcomes
 from kwaliteit.outcomes import Rate
-from portal import access, charts
+from portal import charts
 from portal.models import Product
 from trajecten.constants import MemberRole, TrajectoryStatus
-from trajecten.models import Renewal, TrajectoryMember
+from trajecten.models import Renewal, Trajectory, TrajectoryMember
 
 
 @dataclass
@@ -63,7 +63,7 @@ def _without_primary(running) -> list[tuple[str, int]]:
 
 
 def agency_overview(*, user, start: date, end: date, today: date) -> AgencyOverview:
-    trajectories = access.visible_trajectories(user)
+    trajectories = Trajectory.objects.visible_to(user)
     status_labels = dict(TrajectoryStatus.choices)
     by_status = Counter(dict(trajectories.values_list("status").annotate(n=Count("id"))))
     # "Running" is what the status figures call active: started and not ended, so the rows
@@ -187,7 +187,7 @@ def billing(*, user, start: date, end: date) -> tuple[list[BillingLine], Billing
         Product.objects.visible_to(user).values_list("kind", "price")
     )  # base fee at the current price, see the module docstring
     for employer, started, kind in (
-        access.visible_trajectories(user)
+        Trajectory.objects.visible_to(user)
         .filter(start_date__range=(start, end))
         .values_list("legal_entity__employer__name", "start_date", "product__kind")
     ):

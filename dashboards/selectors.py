@@ -26,7 +26,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from portal import access, charts, live
-from portal.models import Phase
+from portal.models import LegalEntity, Phase
 from rapportages import selectors as report_selectors
 from rapportages.schedule import next_progress_report_due
 from sollicitaties.selectors import NormPosition, norm_positions, weekly_counts_per_trajectory
@@ -76,9 +76,11 @@ class EmployerDashboardFilter(django_filters.FilterSet):
         fields = ["legal_entity", "phase", "status", "specialist"]
 
     def __init__(self, data=None, *, user, version: str = "", **kwargs):
-        super().__init__(data, queryset=access.visible_trajectories(user), **kwargs)
+        super().__init__(data, queryset=Trajectory.objects.visible_to(user), **kwargs)
         self.user, self.version = user, version
-        self.filters["legal_entity"].queryset = access.visible_legal_entities(user).order_by("name")
+        self.filters["legal_entity"].queryset = LegalEntity.objects.visible_to(user).order_by(
+            "name"
+        )
         self.filters["phase"].queryset = Phase.objects.visible_to(user).order_by("position")
         self.filters["specialist"].queryset = access.visible_specialists(user).order_by(
             "last_name", "first_name"
@@ -342,7 +344,7 @@ def _facts_for(
         .annotate(total=Sum("weeks"))
         .values("total")
     )
-    visible = access.visible_trajectories(user)
+    visible = Trajectory.objects.visible_to(user)
     if ids is not None:
         visible = visible.filter(id__in_list=ids)
     trajectories = list(
@@ -579,7 +581,7 @@ def _full_rows(*, user, ids: list[int]) -> dict[int, Trajectory]:
         .order_by("-date", "-id")
     )
     rows = (
-        access.visible_trajectories(user)
+        Trajectory.objects.visible_to(user)
         .filter(id__in=ids)
         .select_related("employee", "legal_entity", "phase")
         .prefetch_related(_primary_specialists())
@@ -660,7 +662,7 @@ def specialist_day(*, user, today: date) -> SpecialistDay:
         .order_by("starts_at")[: LIST_LIMIT * 2]
     )
     tomorrow = start_of_day + timedelta(days=1)
-    visible = access.visible_trajectories(user)
+    visible = Trajectory.objects.visible_to(user)
     counts = dict(visible.values_list("status").annotate(n=Count("id")))
     # Only active trajectories have a norm to fall below; an agency admin's day covers the
     # whole agency, so the rest is counted and filtered by the database.

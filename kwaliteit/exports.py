@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from portal import access
 from portal.downloads import download_name
+from portal.models import LegalEntity
 from rapportages import pdf as pdf_rendering
 
 from .constants import QUESTIONS
@@ -18,7 +19,7 @@ def scope_label(user) -> str:
     if access.sees_outcome_breakdowns(user):
         return _("All trajectories of %(agency)s") % {"agency": user.agency.name}
     if access.is_employer_contact(user):
-        names = list(access.visible_legal_entities(user).values_list("name", flat=True))
+        names = list(LegalEntity.objects.visible_to(user).values_list("name", flat=True))
         return _("The trajectories of %(bvs)s") % {"bvs": ", ".join(names) or "–"}
     return _("The trajectories of your caseload")
 

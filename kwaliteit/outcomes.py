@@ -56,9 +56,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from portal import access, charts
+from portal.models import User
 from trajecten import workdays
 from trajecten.constants import WITH_PLACEMENT, ClosingReason, MemberRole, TrajectoryStatus
-from trajecten.models import TrajectoryMember
+from trajecten.models import Trajectory, TrajectoryMember
 
 from .constants import MIN_RESPONSES, QUESTIONS, SurveyParty
 from .models import SurveyInvitation
@@ -531,7 +532,7 @@ def outcomes(*, user, start: date, end: date, today: date) -> Outcomes:
     """The figures of the period for what ``user`` may see, in a fixed number of queries
     (more for admins: the specialists' names; for staff: the comments; for one block of a
     measurement year: its year's answers per block)."""
-    trajectories = access.visible_trajectories(user)
+    trajectories = Trajectory.objects.visible_to(user)
     closed = closed_in(trajectories, start=start, end=end)
     closed_ids = [c.pk for c in closed]
     tallies = tallies_for(user, start=start, end=end)
@@ -598,7 +599,7 @@ def _add_breakdowns(
     ids = {c.specialist_id for c in closed if c.specialist_id}
     people = {
         pk: f"{first} {last}".strip()
-        for pk, first, last in access.visible_users(user)
+        for pk, first, last in User.objects.visible_to(user)
         .filter(pk__in=ids)
         .values_list("pk", "first_name", "last_name")
     }

@@ -1,8 +1,8 @@
 """The one scoping layer: what may this user see?
 
 Every view, form choice list, export, task and API endpoint that reads tenant data starts
-from ``Model.objects.visible_to(user)`` (which calls ``apply_rules`` here) or from one of the
-named helpers below (``visible_trajectories(user)``, ...). Every right to change something is
+from ``Model.objects.visible_to(user)`` (which calls ``apply_rules`` here), and fetches one
+row with ``get_visible_or_404``: one way to say "scope this". Every right to change something is
 a ``can_*`` helper here too, which checks visibility itself; views, serializers and services
 never compare roles. Where a new rule goes: a new kind of record gets a line in
 ``RECORD_RULES``; a new right a ``can_*`` helper that the service calls (``portal.writes``).
@@ -352,12 +352,8 @@ def _audit_events(qs: QuerySet, user) -> QuerySet:
 # --- Named entry points -----------------------------------------------------------------------
 
 
-def visible_trajectories(user) -> QuerySet:
-    return apply_rules(Trajectory.objects.all(), user)
-
-
 def last_conversation_date() -> Subquery:
-    """For a trajectory the caller may see (annotate it on ``visible_trajectories``): the date
+    """For a trajectory the caller may see (annotate it on its ``visible_to(user)``): the date
     of its latest conversation with the employee, whatever the conversation's visibility.
     That the specialist spoke with the employee, and when, is what an employer must be able
     to check (too little personal contact fails trajectories); what was said stays with whom
@@ -380,24 +376,8 @@ def report_deadlines(user) -> QuerySet:
     if not _active_tenant_user(user):
         return Report.objects.none().values("version", "due_date", "signed_at")
     return Report.objects.filter(
-        agency_id=user.agency_id, trajectory_id__in=visible_trajectories(user).values("id")
+        agency_id=user.agency_id, trajectory_id__in=Trajectory.objects.visible_to(user).values("id")
     ).values("version", "due_date", "signed_at")
-
-
-def visible_employees(user) -> QuerySet:
-    return Employee.objects.visible_to(user)
-
-
-def visible_employers(user) -> QuerySet:
-    return Employer.objects.visible_to(user)
-
-
-def visible_legal_entities(user) -> QuerySet:
-    return apply_rules(LegalEntity.objects.all(), user)
-
-
-def visible_users(user) -> QuerySet:
-    return User.objects.visible_to(user)
 
 
 def visible_specialists(user) -> QuerySet:
@@ -406,17 +386,9 @@ def visible_specialists(user) -> QuerySet:
     if not (user.is_authenticated and user.agency_id):
         return User.objects.none()
     members = TrajectoryMember.objects.filter(
-        trajectory__in=visible_trajectories(user).values("id")
+        trajectory__in=Trajectory.objects.visible_to(user).values("id")
     ).values("user_id")
     return User.objects.filter(agency_id=user.agency_id, role=Role.SPECIALIST, id__in=members)
-
-
-def visible_invitations(user) -> QuerySet:
-    return Invitation.objects.visible_to(user)
-
-
-def visible_audit_events(user) -> QuerySet:
-    return AuditEvent.objects.visible_to(user)
 
 
 def own_file_access_events(user) -> QuerySet:
@@ -709,7 +681,7 @@ def possible_duplicate_employees(user) -> QuerySet:
     waiting for an agency admin's decision."""
     if not can_manage_agency(user):
         return Employee.objects.none()
-    return visible_employees(user).filter(possible_duplicate_of__isnull=False)
+    return Employee.objects.visible_to(user).filter(possible_duplicate_of__isnull=False)
 
 
 def can_post_message(user, trajectory: Trajectory) -> bool:

@@ -7,7 +7,6 @@ from django.contrib.auth import password_validation
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import access
 from .constants import INVITABLE_ROLES, Role
 from .models import Agency, Employer, Invitation, LegalEntity, User
 from .widgets import DATE
@@ -86,9 +85,9 @@ class InvitationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["role"].choices = [(r.value, r.label) for r in INVITABLE_ROLES]
-        self.fields["employer"].queryset = access.visible_employers(user)
+        self.fields["employer"].queryset = Employer.objects.visible_to(user)
         self.fields["legal_entities"].queryset = (
-            access.visible_legal_entities(user)
+            LegalEntity.objects.visible_to(user)
             .select_related("employer")
             .order_by("employer__name", "name")
         )
@@ -193,7 +192,7 @@ class MedicalCheckForm(forms.Form):
 
 
 def _active_specialists(actor, *, exclude=None):
-    queryset = access.visible_users(actor).filter(role=Role.SPECIALIST, is_active=True)
+    queryset = User.objects.visible_to(actor).filter(role=Role.SPECIALIST, is_active=True)
     return queryset.exclude(pk=exclude.pk) if exclude else queryset
 
 

@@ -65,6 +65,7 @@ def live_keys(user, kind: str) -> list[str]:
     """The change versions a dashboard depends on (``portal.live``): an employer contact's
     dashboard follows its employer; agency staff follow their agency."""
     from . import access
+    from .models import Employer
 
     if kind == "employer" and access.is_employer_contact(user):
         # Read once per request (the page and its header's unread count both ask): a contact
@@ -72,7 +73,7 @@ def live_keys(user, kind: str) -> list[str]:
         # (getattr, not __dict__: request.user is a lazy object that passes attributes on.)
         keys = getattr(user, "_live_employer_keys", None)
         if keys is None:
-            ids = access.visible_employers(user).values_list("id", flat=True)
+            ids = Employer.objects.visible_to(user).values_list("id", flat=True)
             keys = user._live_employer_keys = [employer_key(pk) for pk in sorted(ids)]
         return list(keys)
     return [agency_key(user.agency_id)]

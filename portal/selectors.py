@@ -7,22 +7,22 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from . import access, tenancy
-from .models import AuditEvent, Employer, User
+from .models import AuditEvent, Employer, LegalEntity, User
 
 
 def employer_list(*, user: User) -> QuerySet:
-    return access.visible_employers(user).annotate(
+    return Employer.objects.visible_to(user).annotate(
         legal_entity_count=Count("legal_entities", distinct=True)
     )
 
 
 def employer_legal_entities(*, user: User, employer: Employer) -> QuerySet:
-    return access.visible_legal_entities(user).filter(employer=employer)
+    return LegalEntity.objects.visible_to(user).filter(employer=employer)
 
 
 def team_list(*, user: User) -> QuerySet:
     return (
-        access.visible_users(user)
+        User.objects.visible_to(user)
         .select_related("employer_contact__employer")
         .exclude(role="employee")
         .order_by("role", "last_name", "first_name")
@@ -31,7 +31,7 @@ def team_list(*, user: User) -> QuerySet:
 
 def audit_search(*, user: User, q: str = "", action: str = "", date_from=None, date_to=None):
     # Names, not emails, say who did it (the email stays for failed logins and searches).
-    events = access.visible_audit_events(user).select_related("actor")
+    events = AuditEvent.objects.visible_to(user).select_related("actor")
     if q:
         events = events.filter(
             Q(actor_email__icontains=q)

@@ -130,7 +130,7 @@ def employer_save(
     creating = employer is None
     employer = Employer(agency_id=actor.agency_id) if creating else writes.fresh(employer, actor)
     name = name.strip()
-    clash = access.visible_employers(actor).filter(name__iexact=name).exclude(pk=employer.pk)
+    clash = Employer.objects.visible_to(actor).filter(name__iexact=name).exclude(pk=employer.pk)
     if clash.exists():
         writes.refuse("name", _("Your agency already has an employer with this name."))
     changed = writes.apply(employer, {"name": name, "is_self_insurer": is_self_insurer})
@@ -158,7 +158,7 @@ def legal_entity_save(
         if legal_entity.employer_id != employer.pk:
             raise PermissionDenied
     name = name.strip()
-    clash = access.visible_legal_entities(actor).filter(employer=employer, name__iexact=name)
+    clash = LegalEntity.objects.visible_to(actor).filter(employer=employer, name__iexact=name)
     if clash.exclude(pk=legal_entity.pk).exists():
         writes.refuse("name", _("This employer already has a BV with this name."))
     changed = writes.apply(
@@ -205,12 +205,12 @@ def invitation_create(
     errors = {}
     if role not in {r.value for r in INVITABLE_ROLES}:
         errors["role"] = _("Choose one of the roles in the list.")
-    if access.visible_users(actor).filter(email__iexact=email).exists():
+    if User.objects.visible_to(actor).filter(email__iexact=email).exists():
         errors["email"] = _(
             "Someone in your agency already has an account with this email address."
         )
     elif (
-        access.visible_invitations(actor)
+        Invitation.objects.visible_to(actor)
         .filter(
             email__iexact=email,
             accepted_at__isnull=True,

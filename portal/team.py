@@ -27,6 +27,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from trajecten.models import Trajectory
+
 from . import access, live, writes
 from .constants import AuditAction, Role
 from .models import ApiToken, StandIn, User
@@ -59,7 +61,7 @@ def _member(actor: User, member: User, *, admins: bool = False) -> User:
     writes.allowed(access.can_manage_agency(actor))
     if admins:
         list(
-            access.visible_users(actor)
+            User.objects.visible_to(actor)
             .select_for_update(of=("self",))
             .filter(role=Role.AGENCY_ADMIN, is_active=True)
             .order_by("pk")
@@ -100,7 +102,7 @@ def member_update(
 
 def open_primary_trajectories(actor: User, member: User):
     """The open trajectories ``member`` leads, as ``actor`` may see them."""
-    return access.visible_trajectories(actor).filter(
+    return Trajectory.objects.visible_to(actor).filter(
         memberships__user=member, memberships__role="primary", status__in=OPEN_STATUSES
     )
 
@@ -164,7 +166,7 @@ def has_mfa(users) -> set[int]:
 
 
 def _active_specialist(actor: User, user: User, field: str) -> User:
-    colleague = access.visible_users(actor).filter(pk=user.pk, is_active=True).first()
+    colleague = User.objects.visible_to(actor).filter(pk=user.pk, is_active=True).first()
     if colleague is None or colleague.role != Role.SPECIALIST:
         writes.refuse(field, _("Choose an active specialist of your agency."))
     return colleague
@@ -189,7 +191,7 @@ def trajectories_transfer(
     primaries = list(
         TrajectoryMember.objects.select_for_update()
         .filter(
-            trajectory_id__in=access.visible_trajectories(actor).filter(id__in=ids).values("id")
+            trajectory_id__in=Trajectory.objects.visible_to(actor).filter(id__in=ids).values("id")
         )
         .filter(role="primary", user=from_user)
         .select_related("trajectory")

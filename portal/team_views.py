@@ -16,14 +16,14 @@ from django.views.decorators.http import require_POST
 from . import access, selectors, team
 from .decorators import agency_admin_required
 from .forms import MemberForm, StandInForm, TransferForm
-from .models import StandIn
+from .models import Invitation, StandIn, User
 from .shortcuts import act, form_errors_to, require, submit
 
 
 @agency_admin_required
 def team_list(request):
     users = list(selectors.team_list(user=request.user))
-    invitations = access.visible_invitations(request.user).filter(accepted_at__isnull=True)
+    invitations = Invitation.objects.visible_to(request.user).filter(accepted_at__isnull=True)
     return render(
         request,
         "portal/team.html",
@@ -32,7 +32,7 @@ def team_list(request):
 
 
 def _member(request, uuid):
-    member = access.get_visible_or_404(access.visible_users(request.user), uuid=uuid)
+    member = access.get_visible_or_404(User.objects.visible_to(request.user), uuid=uuid)
     require(access.can_manage_agency(request.user))
     return member
 

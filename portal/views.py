@@ -21,6 +21,7 @@ from .forms import (
     LegalEntityForm,
     SetPasswordForm,
 )
+from .models import Employer, Invitation, LegalEntity
 from .shortcuts import act, form_errors_to, submit
 
 PAGE_SIZE = 50
@@ -41,7 +42,7 @@ def employer_list(request):
 
 @login_required
 def employer_detail(request, uuid):
-    employer = access.get_visible_or_404(access.visible_employers(request.user), uuid=uuid)
+    employer = access.get_visible_or_404(Employer.objects.visible_to(request.user), uuid=uuid)
     legal_entities = selectors.employer_legal_entities(user=request.user, employer=employer)
     return render(
         request,
@@ -57,7 +58,7 @@ def employer_detail(request, uuid):
 @agency_admin_required
 def employer_edit(request, uuid=None):
     employer = (
-        access.get_visible_or_404(access.visible_employers(request.user), uuid=uuid)
+        access.get_visible_or_404(Employer.objects.visible_to(request.user), uuid=uuid)
         if uuid
         else None
     )
@@ -73,10 +74,12 @@ def employer_edit(request, uuid=None):
 
 @agency_admin_required
 def legal_entity_edit(request, employer_uuid, uuid=None):
-    employer = access.get_visible_or_404(access.visible_employers(request.user), uuid=employer_uuid)
+    employer = access.get_visible_or_404(
+        Employer.objects.visible_to(request.user), uuid=employer_uuid
+    )
     legal_entity = (
         access.get_visible_or_404(
-            access.visible_legal_entities(request.user).filter(employer=employer), uuid=uuid
+            LegalEntity.objects.visible_to(request.user).filter(employer=employer), uuid=uuid
         )
         if uuid
         else None
@@ -122,7 +125,7 @@ def invitation_create(request):
 @require_POST
 def invitation_resend(request, uuid):
     invitation = access.get_visible_or_404(
-        access.visible_invitations(request.user).filter(accepted_at__isnull=True), uuid=uuid
+        Invitation.objects.visible_to(request.user).filter(accepted_at__isnull=True), uuid=uuid
     )
     act(request, lambda: services.invitation_resend(actor=request.user, invitation=invitation),
         success=_("A new invitation has been sent to %s.") % invitation.email)  # fmt: skip
@@ -132,7 +135,7 @@ def invitation_resend(request, uuid):
 @agency_admin_required
 @require_POST
 def invitation_revoke(request, uuid):
-    invitation = access.get_visible_or_404(access.visible_invitations(request.user), uuid=uuid)
+    invitation = access.get_visible_or_404(Invitation.objects.visible_to(request.user), uuid=uuid)
     act(request, lambda: services.invitation_revoke(actor=request.user, invitation=invitation),
         success=_("The invitation for %s has been revoked.") % invitation.email)  # fmt: skip
     return redirect("portal:team")

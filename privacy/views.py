@@ -11,14 +11,14 @@ from portal import access
 from portal.downloads import download_name
 from portal.files import private_download
 from portal.shortcuts import act
-from trajecten.models import AccessExport
+from trajecten.models import AccessExport, Employee
 
 from . import access_export
 
 
 @login_required
 def access_exports(request, uuid):
-    employee = access.get_visible_or_404(access.visible_employees(request.user), uuid=uuid)
+    employee = access.get_visible_or_404(Employee.objects.visible_to(request.user), uuid=uuid)
     if not access.can_request_access_export(request.user, employee):
         raise Http404
     if request.method == "POST":

@@ -23,6 +23,7 @@ from portal.api.base import ScopedViewSet, StrictSerializer, UUIDRelated, servic
 from portal.api.filters import RecordFilter
 from portal.files import private_download
 from portal.uploads import download_name_for
+from trajecten.models import Trajectory
 
 from . import services
 from .constants import ApplicationStatus
@@ -52,7 +53,7 @@ class EvidenceSerializer(serializers.ModelSerializer):
 
 
 def _visible_trajectories(user):
-    return access.visible_trajectories(user)
+    return Trajectory.objects.visible_to(user)
 
 
 @extend_schema_serializer(

@@ -161,7 +161,7 @@ def employer_overview(*, user, today: date) -> list[OverviewRow]:
     against the norm, whether the last complete period met it, and counts by status. Three
     queries whatever the number of trajectories."""
     trajectories = list(
-        access.visible_trajectories(user)
+        Trajectory.objects.visible_to(user)
         .filter(start_date__isnull=False)
         .select_related("employee", "legal_entity__employer", "agency", "application_norm")
         .order_by("legal_entity__name", "employee__last_name")

@@ -14,6 +14,7 @@ from portal import access
 from portal.api.base import ScopedViewSet, StrictSerializer, UUIDRelated, service_errors
 from portal.api.filters import RecordFilter, UpdatedSinceFilter
 from portal.constants import Language
+from portal.models import LegalEntity
 
 from . import messaging, services, wvp
 from .models import (
@@ -128,7 +129,7 @@ class TrajectoryFilter(django_filters.FilterSet):
 
 
 def _visible_trajectories(user):
-    return access.visible_trajectories(user)
+    return Trajectory.objects.visible_to(user)
 
 
 class RecordSerializer(StrictSerializer):
@@ -219,7 +220,7 @@ class ImportRowSerializer(serializers.Serializer):
 
     def validate_legal_entity(self, value):
         user = self.context["request"].user
-        if not access.visible_legal_entities(user).filter(uuid=value).exists():
+        if not LegalEntity.objects.visible_to(user).filter(uuid=value).exists():
             raise serializers.ValidationError(_("Unknown BV."))
         return value
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from portal import access
 from portal.constants import Language
 from portal.forms import MedicalCheckForm
-from portal.models import Phase, Product, TimeCategory, User
+from portal.models import LegalEntity, Phase, Product, TimeCategory, User
 from portal.uploads import CheckedFileField
 from portal.validators import first_sick_day_not_in_future
 from portal.widgets import DATE, DATETIME
@@ -87,7 +87,7 @@ class NewTrajectoryForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["legal_entity"].queryset = (
-            access.visible_legal_entities(user)
+            LegalEntity.objects.visible_to(user)
             .select_related("employer")
             .order_by("employer__name", "name")
         )

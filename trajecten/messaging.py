@@ -101,7 +101,7 @@ def threads(*, user) -> QuerySet[Trajectory]:
     visible = Message.objects.visible_to(user)
     unread_ids = _unread(user).values("id")
     return (
-        access.visible_trajectories(user)
+        Trajectory.objects.visible_to(user)
         .filter(id__in=visible.values("trajectory_id"))
         .select_related("employee", "legal_entity")
         .annotate(

@@ -65,7 +65,7 @@ def caseload(*, user) -> QuerySet[Trajectory]:
         to_attr="primary_memberships",
     )
     qs = (
-        access.visible_trajectories(user)
+        Trajectory.objects.visible_to(user)
         .select_related("employee", "legal_entity__employer", "phase", "sickness_case")
         .prefetch_related(primary)
         .order_by("status", "employee__last_name", "employee__first_name")
@@ -233,7 +233,7 @@ def employee_home(*, user) -> dict:
     applications in (the home page's main button)."""
     now = timezone.now()
     trajectories = list(
-        access.visible_trajectories(user).select_related("legal_entity__employer", "phase")
+        Trajectory.objects.visible_to(user).select_related("legal_entity__employer", "phase")
     )
     return {
         "trajectories": trajectories,

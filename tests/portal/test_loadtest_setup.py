@@ -8,8 +8,8 @@ from allauth.mfa.models import Authenticator
 from django.core.management import call_command
 from django.db import connection
 
-from portal import access
 from portal.models import User
+from trajecten.models import Trajectory
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL")
 
@@ -29,9 +29,9 @@ def test_every_simulated_person_has_an_account_of_their_own(db, tmp_path):
     # employer contact has trajectories on the dashboard; every employee has their own file.
     for account in logins["specialists"]:
         user = User.objects.get(email=account["email"])
-        assert access.visible_trajectories(user).filter(uuid=account["trajectory"]).exists()
+        assert Trajectory.objects.visible_to(user).filter(uuid=account["trajectory"]).exists()
     for account in logins["employers"]:
-        assert access.visible_trajectories(User.objects.get(email=account["email"])).exists()
+        assert Trajectory.objects.visible_to(User.objects.get(email=account["email"])).exists()
     for account in logins["employees"]:
         user = User.objects.get(email=account["email"])
-        assert access.visible_trajectories(user).filter(uuid=account["trajectory"]).exists()
+        assert Trajectory.objects.visible_to(user).filter(uuid=account["trajectory"]).exists()

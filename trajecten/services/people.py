@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from portal import access, audit, live, tenancy, writes
 from portal.constants import AuditAction
-from portal.models import User
+from portal.models import LegalEntity, User
 from portal.services import employee_invite
 
 from ..constants import TrajectoryStatus
@@ -32,7 +32,7 @@ def employee_find_or_create(
     email = (email or "").strip().lower()
     hidden_match = None
     if email:
-        visible = access.visible_employees(actor).filter(email__iexact=email).first()
+        visible = Employee.objects.visible_to(actor).filter(email__iexact=email).first()
         if visible:
             return visible, False
         hidden_match = (
@@ -146,13 +146,13 @@ def employees_import(*, actor: User, rows: list[dict], dry_run: bool) -> dict:
     counts = {"dry_run": dry_run, "created": 0, "updated": 0, "unchanged": 0}
     existing = {
         e.external_id: e
-        for e in access.visible_employees(actor).filter(
+        for e in Employee.objects.visible_to(actor).filter(
             external_id__in_list=[r["external_id"] for r in rows]
         )
     }
     bvs = {
         str(le.uuid): le
-        for le in access.visible_legal_entities(actor).filter(
+        for le in LegalEntity.objects.visible_to(actor).filter(
             uuid__in_list=[r["legal_entity"] for r in rows if r.get("legal_entity")]
         )
     }

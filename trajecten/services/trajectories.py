@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from portal import access, tenancy, uploads, writes
 from portal.constants import AuditAction
-from portal.models import Phase, Product, User
+from portal.models import LegalEntity, Phase, Product, User
 from portal.services import employee_invite
 from portal.validators import first_sick_day_not_in_future, not_in_future
 
@@ -64,7 +64,7 @@ def trajectory_refer(
     actor may see (``employee_find_or_create``); the company doctor's advice is kept as a
     document shared with the employer; the agency hears of a referral by email."""
     writes.allowed(access.can_create_trajectory(actor))
-    if not access.visible_legal_entities(actor).filter(pk=legal_entity.pk).exists():
+    if not LegalEntity.objects.visible_to(actor).filter(pk=legal_entity.pk).exists():
         writes.refuse("legal_entity", _("Choose one of your BVs."))
     if not access.referable_products(actor).filter(pk=product.pk).exists():
         writes.refuse("product", _("Choose a product from the list."))
