@@ -108,11 +108,11 @@ EMPLOYER_TEXT = {
             "correction_note",
             "employee_view",
         ),
-        "checked_by": "rapportages.services.report_offer, employee_view_set",
+        "checked_by": "rapportages.services.responses.report_offer, writing.employee_view_set",
     },
     "rapportages.reportresponse": {
         "fields": ("reason",),
-        "checked_by": "rapportages.services.report_respond",
+        "checked_by": "rapportages.services.responses.report_respond",
     },
     "trajecten.trajectory": {
         "fields": ("closing_note",),

@@ -143,10 +143,13 @@ SYSTEM = {
     "kwaliteit.services.survey_reminders_send", "kwaliteit.services.survey_sent",
     "kwaliteit.services.survey_answer", "kwaliteit.services.survey_decline",
     "portal.services.invitation_accept", "portal.team.sessions_end",
-    "rapportages.services.reports_schedule", "rapportages.services.report_render",
-    "rapportages.services.report_render_failed", "rapportages.services.reminder_send",
-    "rapportages.services.report_final_notice", "rapportages.services.report_offered_notice",
-    "rapportages.services.bundle_build", "privacy.access_export.export_build",
+    "rapportages.services.schedule.reports_schedule",
+    "rapportages.services.rendering.report_render",
+    "rapportages.services.rendering.report_render_failed",
+    "rapportages.services.notices.reminder_send",
+    "rapportages.services.notices.report_final_notice",
+    "rapportages.services.notices.report_offered_notice",
+    "rapportages.services.bundle.bundle_build", "privacy.access_export.export_build",
     "privacy.access_export.exports_expire", "privacy.retention.apply",
     "trajecten.services.trajectories.renewals_record", "trajecten.messaging.notice_due",
     "portal.services.agency_create", "portal.services.phases_reset",
@@ -197,7 +200,7 @@ def test_every_service_checks_its_own_right_and_owns_its_transaction():
     modules = dict(_service_modules())
     assert {"portal/services.py", "portal/team.py", "portal/api_tokens.py",
             "privacy/access_export.py", "trajecten/messaging.py",
-            "rapportages/services.py"} <= set(modules)  # fmt: skip
+            "rapportages/services/writing.py"} <= set(modules)  # fmt: skip
     unchecked, unatomic, seen = [], [], 0
     for relative, tree in modules.items():
         module = relative[:-3].replace("/", ".").removesuffix(".__init__")

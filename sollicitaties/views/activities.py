@@ -1,14 +1,9 @@
-"""Pages of the application log (employee, specialist, employer) and of Jobport."""
-
-import base64
-import binascii
+"""One application: recording it (on a phone too), its page, its status and evidence."""
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Q
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
@@ -16,31 +11,23 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from portal import access, audit
 from portal.constants import AuditAction
-from portal.csvexport import csv_response
-from portal.downloads import download_name
 from portal.files import private_download
 from portal.shortcuts import form_errors_to, redirect_next, require, submit
 from portal.uploads import download_name_for
-from trajecten.models import Trajectory
 from trajecten.shortcuts import get_trajectory
 
-from . import csv_import, selectors, services
-from .constants import NEXT_STATUSES, ApplicationStatus
-from .forms import (
+from .. import services
+from ..constants import NEXT_STATUSES, ApplicationStatus
+from ..forms import (
     ActivityForm,
     EvidenceForm,
-    ImportForm,
-    NormForm,
     StatusForm,
-    TempAgencyForm,
-    VacancyForm,
 )
-from .models import ApplicationActivity, ApplicationNorm, Evidence, Vacancy
+from ..models import ApplicationActivity, Evidence
 
 
 def _activity(request, uuid):
@@ -58,39 +45,6 @@ def _back(activity_or_trajectory, request):
         return redirect("sollicitaties:mine")
     trajectory = getattr(activity_or_trajectory, "trajectory", activity_or_trajectory)
     return redirect(reverse("trajecten:file", args=[trajectory.uuid]) + "?tab=applications")
-
-
-# --- The employee's own page ------------------------------------------------------------------
-
-
-@login_required
-def mine(request):
-    """The employee's application log: norm progress, their applications, suggestions."""
-    if not access.is_employee(request.user):
-        raise Http404
-    today = timezone.localdate()
-    trajectory = (
-        Trajectory.objects.visible_to(request.user)
-        .for_file()
-        .filter(start_date__isnull=False)
-        .order_by("-start_date")
-        .first()
-    )
-    context = {"trajectory": trajectory, "today": today}
-    if trajectory:
-        norm, periods = selectors.compliance(user=request.user, trajectory=trajectory, today=today)
-        context.update(
-            norm=norm,
-            current=periods[-1] if periods else None,
-            activities=selectors.activities(user=request.user, trajectory=trajectory)[:50],
-            suggestions=selectors.suggestions(
-                user=request.user, trajectory=trajectory, today=today
-            )[:5],
-            next_statuses=NEXT_STATUSES,
-            undo=status_undo_offer(request),
-        )
-        audit.record_list(ApplicationActivity, len(context["activities"]))
-    return render(request, "sollicitaties/mine.html", context)
 
 
 @login_required
@@ -263,7 +217,6 @@ def activity_status_undo(request, uuid):
     return _back_to_card(request, activity)
 
 
-#: The session key of the one status change the user may still undo (shown once).
 STATUS_UNDO_KEY = "status_undo"
 
 
@@ -307,171 +260,3 @@ def evidence_download(request, uuid):
         filename=download_name_for(evidence.file, evidence.original_name or _("evidence")),
         content_type=evidence.content_type,
     )
-
-
-@login_required
-def temp_agency_new(request, uuid):
-    trajectory = get_trajectory(request, uuid)
-    require(access.can_record_applications(request.user, trajectory))
-    form = TempAgencyForm(request.POST or None)
-    if submit(
-        request, form,
-        lambda data: services.temp_agency_register(
-            actor=request.user, trajectory=trajectory, **data
-        ),
-        success=_("The registration has been recorded."),
-    ):  # fmt: skip
-        return _back(trajectory, request)
-    return render(
-        request,
-        "trajecten/trajectory_form.html",
-        {"form": form, "trajectory": trajectory, "title": _("Temp-agency registration")},
-    )
-
-
-@login_required
-def norm_edit(request, uuid):
-    trajectory = get_trajectory(request, uuid)
-    require(access.can_edit_trajectory(request.user, trajectory))
-    instance = ApplicationNorm.objects.filter(trajectory=trajectory).first()
-    form = NormForm(request.POST or None, instance=instance)
-    if submit(
-        request, form,
-        lambda data: services.norm_set(actor=request.user, trajectory=trajectory, **data),
-        success=_("Saved."),
-    ):  # fmt: skip
-        return _back(trajectory, request)
-    return render(
-        request,
-        "trajecten/trajectory_form.html",
-        {"form": form, "trajectory": trajectory, "title": _("Application norm")},
-    )
-
-
-@login_required
-@require_POST
-def from_vacancy(request, uuid, vacancy_uuid):
-    trajectory = get_trajectory(request, uuid)
-    require(access.can_record_applications(request.user, trajectory))
-    vacancy = access.get_visible_or_404(Vacancy.objects.visible_to(request.user), uuid=vacancy_uuid)
-    activity = services.application_from_vacancy(
-        actor=request.user, trajectory=trajectory, vacancy=vacancy
-    )
-    messages.success(
-        request,
-        _recorded(request.user, activity, done=_("Recorded as an application. Good luck!")),
-    )
-    return _back(trajectory, request)
-
-
-@login_required
-def export_csv(request, uuid):
-    """The application log as CSV (semicolons and a BOM, so Dutch Excel opens it as is).
-    Private notes are left out for employer contacts."""
-    trajectory = get_trajectory(request, uuid)
-    with_notes = access.sees_private_notes(request.user)
-    audit.record(AuditAction.DOWNLOAD, trajectory, details={"export": "applications.csv"})
-    filename = download_name(
-        "sollicitaties", trajectory.employee.last_name, f"{timezone.localdate():%Y%m%d}", ext="csv"
-    )
-    header = [_("Date"), _("Kind"), _("Counts toward the norm"), _("Organisation"),
-              _("Vacancy"), _("Link"), _("Channel"), _("Status"), _("Status history"),
-              _("Recorded by")]  # fmt: skip
-    rows = [[*header, _("Notes")] if with_notes else header]
-    for a in selectors.activities(user=request.user, trajectory=trajectory).order_by("date"):
-        history = ", ".join(
-            f"{c.get_status_display()} {c.date:%d-%m-%Y}" for c in a.status_changes.all()
-        )
-        row = [f"{a.date:%d-%m-%Y}", a.get_kind_display(), _("yes") if a.counts else _("no"),
-               a.organisation, a.vacancy_title, a.vacancy_url, a.get_channel_display(),
-               a.get_status_display(), history, a.get_recorded_by_role_display()]  # fmt: skip
-        rows.append([*row, a.notes] if with_notes else row)
-    return csv_response(rows, filename)
-
-
-@login_required
-def overview(request):
-    """Per BV and trajectory: this period's applications against the norm, and by status."""
-    if not access.can_see_applications_overview(request.user):
-        raise Http404
-    rows = selectors.employer_overview(user=request.user, today=timezone.localdate())
-    audit.record_list(ApplicationActivity, len(rows))
-    return render(
-        request,
-        "sollicitaties/overview.html",
-        {
-            "rows": rows,
-            "per_bv": selectors.per_legal_entity(rows),
-            "statuses": ApplicationStatus.choices,
-        },
-    )
-
-
-# --- Jobport ----------------------------------------------------------------------------------
-
-
-def _staff_only(request):
-    if not access.can_manage_vacancies(request.user):
-        raise Http404
-
-
-@login_required
-def vacancy_list(request):
-    _staff_only(request)
-    vacancies = Vacancy.objects.visible_to(request.user)
-    q = request.GET.get("q", "").strip()[:100]
-    if q:
-        vacancies = vacancies.filter(Q(title__icontains=q) | Q(place__icontains=q))
-    page = Paginator(vacancies.order_by("-created_at"), 50).get_page(request.GET.get("page"))
-    return render(request, "sollicitaties/vacancy_list.html", {"page": page, "q": q})
-
-
-@login_required
-def vacancy_edit(request, uuid=None):
-    _staff_only(request)
-    vacancy = (
-        access.get_visible_or_404(Vacancy.objects.visible_to(request.user), uuid=uuid)
-        if uuid
-        else None
-    )
-    form = VacancyForm(request.POST or None, instance=vacancy)
-    if submit(
-        request, form,
-        lambda data: services.vacancy_save(actor=request.user, vacancy=vacancy, **data),
-        success=_("The vacancy has been saved."),
-    ):  # fmt: skip
-        return redirect("sollicitaties:vacancies")
-    return render(request, "sollicitaties/vacancy_form.html", {"form": form, "vacancy": vacancy})
-
-
-@login_required
-def vacancy_import(request):
-    """Upload, see a dry run (rows to import, rejected rows with reasons), then confirm. The
-    file travels back with the confirmation and is checked again; a file with any rejected
-    row is not imported at all."""
-    _staff_only(request)
-    context = {"form": ImportForm()}
-    if request.method == "POST" and "payload" in request.POST:
-        try:
-            raw = base64.b64decode(request.POST["payload"], validate=True)
-        except (binascii.Error, ValueError):
-            raise PermissionDenied from None
-        result = csv_import.parse(raw)
-        if result.rejected or not result.rows:
-            context.update(result=result, payload=request.POST["payload"])
-        else:
-            n = services.vacancies_import(actor=request.user, rows=result.rows)
-            messages.success(
-                request,
-                ngettext("%(n)s vacancy imported.", "%(n)s vacancies imported.", n) % {"n": n},
-            )
-            return redirect("sollicitaties:vacancies")
-    elif request.method == "POST":
-        form = ImportForm(request.POST, request.FILES)
-        context["form"] = form
-        if form.is_valid():
-            raw = form.cleaned_data["file"]
-            context.update(
-                result=csv_import.parse(raw), payload=base64.b64encode(raw).decode("ascii")
-            )
-    return render(request, "sollicitaties/vacancy_import.html", context)
