@@ -304,6 +304,10 @@ def test_every_demo_employee_has_a_story_and_a_case_of_their_own(db, settings, c
     weeks = {"probleemanalyse_date": (6, 8), "plan_van_aanpak_date": (8, 8),
              "notification_42_date": (42, 42), "first_year_evaluation_date": (46, 52),
              "final_evaluation_date": (85, 89), "wia_application_date": (88, 93)}  # fmt: skip
+    referred = Trajectory.objects.get(status="referred")  # the employer's steps happened too
+    assert (
+        referred.sickness_case.probleemanalyse_date and referred.sickness_case.notification_42_date
+    )
     for name, t in people.items():
         case = t.sickness_case
         for field, (earliest, latest) in weeks.items():

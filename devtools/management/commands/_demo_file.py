@@ -494,11 +494,11 @@ def fill_file(trajectory, specialist, template, story: DemoStory, *, behind=Fals
     """Idempotent: a file that already has conversations is left alone. The work that fell
     due was done on time, except in the one file ``behind``: a task and an assignment a few
     days overdue, as an agency sees in one file, not in all of them."""
+    _wvp_steps(trajectory)  # the employer's steps happened, referred or not
     if trajectory.start_date is None or trajectory.conversationreports.exists():
         return
     start = trajectory.start_date
     tz = timezone.get_current_timezone()
-    _wvp_steps(trajectory)
     _phase_route(trajectory, specialist)
     name = trajectory.employee.first_name
     conversations = [
