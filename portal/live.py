@@ -29,6 +29,7 @@ import time
 
 from django.contrib.auth import SESSION_KEY as AUTH_SESSION_KEY
 from django.core.cache import cache
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 
 SESSION_KEY = "live_keys"
@@ -255,6 +256,6 @@ def _trajectory_of(instance):
     if getattr(instance, "trajectory_id", None) is not None:
         return instance._state.fields_cache.get("trajectory") or instance.trajectory_id
     try:
-        return getattr(instance, "trajectory", None)  # a property: a response, a status change
-    except Exception:
+        return getattr(instance, "trajectory", None)  # a property: a report's response
+    except ObjectDoesNotExist:
         return None

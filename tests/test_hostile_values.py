@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 
 from portal.api_tokens import token_create
 from sollicitaties.models import Vacancy
+from tests.house import APPS
 from tests.test_malformed_ids import _patterns
 
 NUL = "a\x00b"
@@ -123,10 +124,8 @@ def _form_fields() -> list[str]:
             yield from subclasses(sub)
 
     names = set()
-    house = ("portal", "trajecten", "sollicitaties", "rapportages", "kwaliteit", "dashboards",
-             "privacy")  # fmt: skip
     for form in subclasses(forms.BaseForm):
-        if form.__module__.split(".")[0] in house:
+        if form.__module__.split(".")[0] in APPS:
             names.update(getattr(form, "base_fields", {}))
     return sorted(names | {"body"})  # the thread's message, read from the request itself
 

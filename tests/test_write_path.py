@@ -9,7 +9,6 @@
 import inspect
 import re
 from datetime import date
-from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -17,19 +16,8 @@ from django.db.models import signals
 from django.test import Client
 from django.urls import reverse
 
-ROOT = Path(__file__).resolve().parents[1]
-APPS = ("portal", "trajecten", "sollicitaties", "rapportages", "kwaliteit", "dashboards", "privacy")
-
-
-def _sources(*, skip=()):
-    for app in APPS:
-        for path in (ROOT / app).rglob("*.py"):
-            relative = path.relative_to(ROOT).as_posix()
-            if "/migrations/" in relative or "/management/" in relative or "/bench/" in relative:
-                continue
-            if any(relative.startswith(s) for s in skip):
-                continue
-            yield relative, path.read_text()
+from tests.house import APPS, ROOT
+from tests.house import sources as _sources
 
 
 def test_no_model_signal_drives_a_side_effect():
