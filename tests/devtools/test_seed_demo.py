@@ -16,6 +16,7 @@ from trajecten.models import (
     Assignment,
     ConversationReport,
     Employee,
+    PhaseChange,
     Task,
     Training,
     Trajectory,
@@ -269,6 +270,8 @@ def test_every_demo_report_tells_one_true_story(db, settings, capsys):
             assert is_working_day(local.date()) and 8 <= local.hour < 18, (who, local)
     for c in ConversationReport.objects.all():
         assert is_working_day(c.date), (c.trajectory.employee.last_name, c.date)
+    for change in PhaseChange.objects.all():  # a report lists them: "13 september: Profiel"
+        assert is_working_day(change.started_on), (change.trajectory_id, change.started_on)
 
 
 def _day(text: str):

@@ -643,7 +643,7 @@ def _wvp_steps(trajectory) -> None:
 
 
 def _phase_route(trajectory, specialist) -> None:
-    """Dated phase changes up to the trajectory's current phase."""
+    """Dated phase changes up to the trajectory's current phase, on working days."""
     if trajectory.phase is None:
         return
     for n, phase in enumerate(
@@ -651,7 +651,7 @@ def _phase_route(trajectory, specialist) -> None:
     ):
         PhaseChange.objects.create(
             trajectory=trajectory, phase=phase, changed_by=specialist,
-            started_on=trajectory.start_date + timedelta(days=21 * n),
+            started_on=_workday_after(trajectory.start_date + timedelta(days=21 * n)),
         )  # fmt: skip
 
 
