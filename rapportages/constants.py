@@ -46,3 +46,20 @@ class BundleStatus(models.TextChoices):
     RUNNING = "running", _("Being generated")
     DONE = "done", _("Ready")
     FAILED = "failed", _("Failed")
+
+
+class ValidReason(models.TextChoices):
+    """Why a rule of the RIV check does not apply, as the specialist signs it off
+    (``rapportages.riv_check``). The first two are the reasons UWV accepts for a 2e spoor that
+    did not start in time (Werkwijzer Poortwachter); "another reason" applies to any rule."""
+
+    RETURN_OWN_EMPLOYER = (
+        "return_own_employer",
+        _("Concrete return to the own employer within 3 months"),
+    )
+    AOW_WITHIN_YEAR = "aow_within_year", _("AOW age within a year")
+    OTHER = "other", _("Another reason")
+
+
+#: The reasons that only the late start of the 2e spoor accepts.
+START_ONLY_REASONS = frozenset({ValidReason.RETURN_OWN_EMPLOYER, ValidReason.AOW_WITHIN_YEAR})

@@ -12,8 +12,17 @@ from django.utils.translation import ngettext
 from portal.fields import BoundedTextField
 from portal.models import Agency
 from trajecten.models import ScopedQuerySet
+from trajecten.models.base import FileRecord
 
-from .constants import FROZEN, BundleStatus, Decision, Party, ReportKind, ReportStatus
+from .constants import (
+    FROZEN,
+    BundleStatus,
+    Decision,
+    Party,
+    ReportKind,
+    ReportStatus,
+    ValidReason,
+)
 
 
 class Report(models.Model):
@@ -205,3 +214,46 @@ class BundleJob(models.Model):
     @property
     def employee(self):
         return self.trajectory.employee
+
+
+class RivException(FileRecord):
+    """A rule of the RIV check that does not apply to this file, signed off by a specialist
+    with the reason (``rapportages.riv_check``): the finding then shows as a stated reason,
+    which is what UWV's fourth question asks for. Withdrawn, never deleted: the finding comes
+    back, and the file keeps who said what and when."""
+
+    rule = models.CharField(_("rule"), max_length=40)
+    #: Which instance of the rule: a WvP step or a report ("progress-2"); "" for the file.
+    subject = models.CharField(_("subject"), max_length=60, blank=True)
+    reason_kind = models.CharField(
+        _("valid reason"), max_length=30, choices=ValidReason.choices, default=ValidReason.OTHER
+    )
+    reason = BoundedTextField(_("why the rule does not apply"), max_length=2000)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    signed_at = models.DateTimeField(_("signed"), editable=False)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("RIV check exception")
+        verbose_name_plural = _("RIV check exceptions")
+        ordering = ["signed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["trajectory", "rule", "subject"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="riv_exception_one_standing",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Exception to %(rule)s") % {"rule": self.rule}

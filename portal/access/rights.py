@@ -227,6 +227,20 @@ def can_request_bundle(user, trajectory: Trajectory) -> bool:
     )
 
 
+def can_see_riv_check(user, trajectory: Trajectory) -> bool:
+    """The RIV check of a trajectory (``rapportages.riv_check``): agency staff and employer
+    contacts who see it. Not the employee: it judges the employer's and the agency's work."""
+    return _role(user, Role.AGENCY_ADMIN, Role.SPECIALIST, Role.EMPLOYER_CONTACT) and is_visible(
+        user, trajectory
+    )
+
+
+def can_sign_riv_exception(user, trajectory: Trajectory) -> bool:
+    """Signing off (and withdrawing) why a rule of the RIV check does not apply: the
+    trajectory's specialists, who write its file."""
+    return can_write_records(user, trajectory)
+
+
 def can_manage_vacancies(user) -> bool:
     return is_agency_staff(user)
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from kwaliteit.models import SurveyInvitation
 from rapportages.constants import PUBLISHED
-from rapportages.models import BundleJob, Report
+from rapportages.models import BundleJob, Report, RivException
 from sollicitaties.models import (
     ApplicationActivity,
     ApplicationNorm,
@@ -229,6 +229,9 @@ RECORD_RULES = {
         ALL,
     ),
     BundleJob: (NONE, ALL, ALL),
+    # A reason the specialist signed off for the RIV check: the employer reads it (it answers
+    # UWV's fourth question in the employer's file); the employee is not asked about it here.
+    RivException: (NONE, ALL, ALL),
     # The thread runs between the employer and the specialists; the employee is not in it.
     Message: (NONE, ALL, ALL),
     # Read only as aggregates under the small-number rule (kwaliteit.outcomes), never a row.
@@ -331,6 +334,23 @@ def _audit_events(qs: QuerySet, user) -> QuerySet:
 
 
 # --- Named entry points -----------------------------------------------------------------------
+
+
+#: What the RIV check reads of a trajectory's whole file (``riv_file_rows``), for every role
+#: that may see the trajectory: the check must find the same for the agency and the employer
+#: (figures agree), so it cannot read the employer's narrower view. Only facts leave the
+#: check (dates, counts, statuses); a training's name is marked agency-only where it shows.
+RIV_FILE_MODELS = (ConversationReport, Training, SearchProfile, ApplicationActivity, Report)
+
+
+def riv_file_rows(model, trajectory_ids) -> QuerySet:
+    """The rows of ``model`` (one of ``RIV_FILE_MODELS``) of the trajectories in
+    ``trajectory_ids``, which the caller read through ``Trajectory.objects.visible_to(user)``,
+    whatever each row's own visibility (see ``RIV_FILE_MODELS``; ``last_conversation_date``
+    is the same rule for one date)."""
+    if model not in RIV_FILE_MODELS:
+        raise ValueError(f"{model.__name__} is not read by the RIV check")
+    return model.objects.filter(trajectory_id__in_list=list(trajectory_ids))
 
 
 def last_conversation_date() -> Subquery:
