@@ -6,7 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from kwaliteit.api import OutcomesView
 from portal.api.views import AgencyViewSet, EmployerViewSet, LegalEntityViewSet
-from rapportages.api import ReportViewSet
+from rapportages.api import ReportViewSet, RivCheckView
 from sollicitaties.api import (
     ApplicationActivityViewSet,
     TempAgencyRegistrationViewSet,
@@ -43,6 +43,11 @@ router.register("reports", ReportViewSet, basename="report")
 
 urlpatterns = [
     path("v1/outcomes/", OutcomesView.as_view(), name="outcomes"),
+    path(
+        "v1/trajectories/<uuid:uuid>/riv-check/",
+        RivCheckView.as_view(),
+        name="trajectory-riv-check",
+    ),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

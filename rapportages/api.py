@@ -2,21 +2,26 @@
 employee's view and the PDF. Every write goes through ``rapportages.services``, as the pages do.
 """
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from portal.api.base import ScopedViewSet, StrictSerializer, service_errors
+from portal import access, audit
+from portal.api.base import ErrorSerializer, ScopedViewSet, StrictSerializer, service_errors
 from portal.api.filters import RecordFilter
+from portal.constants import AuditAction
 from portal.downloads import content_disposition, download_name
 from portal.files import private_download
 from portal.shortcuts import authentication_method
+from trajecten.models import Trajectory
 
-from . import selectors, services
-from .constants import Decision
+from . import riv_check, riv_panel, selectors, services
+from .constants import Decision, ValidReason
 from .models import Report, ReportResponse
 
 
@@ -259,3 +264,74 @@ class ReportViewSet(mixins.UpdateModelMixin, ScopedViewSet):
             content_type="application/pdf",
             api=True,
         )  # fmt: skip
+
+
+class RivEvidenceSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    url = serializers.CharField(help_text="A page of the portal with the record; may be empty.")
+
+
+class RivExceptionSerializer(serializers.Serializer):
+    uuid = serializers.UUIDField()
+    reason_kind = serializers.ChoiceField(choices=ValidReason.choices)
+    reason = serializers.CharField()
+    signed_by = serializers.CharField()
+    signed_on = serializers.DateField()
+
+
+class RivFindingSerializer(serializers.Serializer):
+    rule = serializers.CharField(help_text="The rule's key, e.g. second_track_late.")
+    subject = serializers.CharField(help_text="Which step or report, e.g. progress-2; or empty.")
+    code = serializers.CharField(help_text="The rule's number in docs/domain.md §9 (R1-R16).")
+    question = serializers.ChoiceField(choices=[q.value for q in riv_check.Question])
+    severity = serializers.ChoiceField(
+        choices=[s.value for s in riv_check.Severity],
+        help_text="reject: UWV would reject the file (a wage sanction is likely); question: "
+        "UWV would ask about it.",
+    )
+    title = serializers.CharField()
+    evidence = RivEvidenceSerializer(many=True)
+    repair = serializers.CharField()
+    repair_by = serializers.DateField(help_text="The last day a repair still reaches UWV's test.")
+    source = serializers.CharField()
+    exception = RivExceptionSerializer(
+        allow_null=True, help_text="The valid reason signed off, or null while open."
+    )
+
+
+class RivCheckSerializer(serializers.Serializer):
+    on = serializers.DateField(source="result.on")
+    at_risk = serializers.BooleanField(
+        source="result.at_risk", help_text="An open finding UWV would reject the file for."
+    )
+    recovered = serializers.BooleanField(source="result.recovered")
+    repair_by = serializers.DateField(source="result.repair_by")
+    findings = serializers.SerializerMethodField()
+    excepted = RivFindingSerializer(many=True)
+
+    @extend_schema_field(RivFindingSerializer(many=True))
+    def get_findings(self, panel) -> list[dict]:
+        return [f for group in panel.groups for f in group["findings"]]
+
+
+@extend_schema(
+    tags=["trajectories"],
+    responses={200: RivCheckSerializer, 404: ErrorSerializer},
+    summary="The RIV check of a trajectory",
+)
+class RivCheckView(APIView):
+    """The RIV check ("RIV-toets vooraf") of one trajectory as of today: the findings UWV's
+    test of the re-integratieverslag would make, in UWV's order, each with its rule and
+    source, evidence, severity, repair and the last day a repair still counts; and the
+    findings with a valid reason signed off. Agency staff and employer contacts who see the
+    trajectory; anyone else gets 404. The same findings as the file's RIV tab."""
+
+    def get(self, request, uuid):
+        trajectory = access.get_visible_or_404(
+            Trajectory.objects.visible_to(request.user), uuid=uuid
+        )
+        found = riv_panel.panel(user=request.user, trajectory=trajectory, on=timezone.localdate())
+        if found is None:
+            raise Http404
+        audit.record(AuditAction.VIEW, trajectory, details={"api": True, "riv_check": True})
+        return Response(RivCheckSerializer(found).data)

@@ -9,7 +9,7 @@ class RapportagesConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self) -> None:
-        """The file's Reports tab (``trajecten.file_parts``)."""
+        """The file's Reports and RIV check tabs (``trajecten.file_parts``)."""
         from trajecten import file_parts
 
         from . import selectors
@@ -17,3 +17,6 @@ class RapportagesConfig(AppConfig):
         file_parts.add_tab(file_parts.ExtraTab(
             "reports", _("Reports"), "rapportages/tab.html", selectors.file_tab_context
         ))  # fmt: skip
+        from . import riv_panel
+
+        riv_panel.add_tab()

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.forms import MedicalCheckForm
 from portal.widgets import DATE
 
-from .constants import Decision
+from .constants import START_ONLY_REASONS, Decision, ValidReason
 from .models import Report
 
 
@@ -74,3 +74,22 @@ class RejectForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Say what must change.")},
     )
+
+
+class RivExceptionForm(MedicalCheckForm):
+    """Why a rule of the RIV check does not apply (``services.riv_exception_sign``)."""
+
+    reason_kind = forms.ChoiceField(label=_("Valid reason"), choices=ValidReason.choices)
+    reason = forms.CharField(
+        label=_("Why the rule does not apply"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("With dates and who agreed, as UWV will read it."),
+    )
+
+    def __init__(self, *args, rule: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        if rule != "second_track_late":
+            self.fields["reason_kind"].choices = [
+                c for c in ValidReason.choices if c[0] not in START_ONLY_REASONS
+            ]

@@ -18,6 +18,12 @@ urlpatterns = [
     path("<uuid:uuid>/mijn-visie/", views.employee_view, name="employee_view"),
     path("<uuid:uuid>/pdf/", views.download, name="download"),
     path("traject/<uuid:uuid>/uwv-dossier/", views.bundle_request, name="bundle_request"),
+    path("traject/<uuid:uuid>/riv-toets/reden/", views.riv_exception, name="riv_exception"),
+    path(
+        "riv-toets/reden/<uuid:uuid>/intrekken/",
+        views.riv_exception_withdraw,
+        name="riv_exception_withdraw",
+    ),
     path("uwv-dossier/<uuid:uuid>/", views.bundle, name="bundle"),
     path("uwv-dossier/<uuid:uuid>/pdf/", views.bundle_download, name="bundle_download"),
     path("uwv-dossier/<uuid:uuid>/zip/", views.bundle_download_zip, name="bundle_download_zip"),

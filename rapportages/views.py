@@ -18,10 +18,17 @@ from portal.models import Notification
 from portal.shortcuts import act, authentication_method, form_errors_to, require, submit
 from trajecten.shortcuts import get_trajectory
 
-from . import content, inbox, narrative, selectors, services
+from . import content, inbox, narrative, riv_panel, selectors, services
 from .constants import ReportStatus
-from .forms import EmployeeViewForm, NarrativeForm, RejectForm, ResponseForm, SignForm
-from .models import BundleJob, Report
+from .forms import (
+    EmployeeViewForm,
+    NarrativeForm,
+    RejectForm,
+    ResponseForm,
+    RivExceptionForm,
+    SignForm,
+)
+from .models import BundleJob, Report, RivException
 
 
 def _report(request, uuid) -> Report:
@@ -390,3 +397,56 @@ def notifications(request):
     for notice in notices:
         notice.wording = inbox.wording(notice)
     return render(request, "rapportages/notifications.html", {"notices": notices})
+
+
+@login_required
+def riv_exception(request, uuid):
+    """Sign off why an open finding of the RIV check does not apply (the file's RIV tab)."""
+    trajectory = get_trajectory(request, uuid)
+    require(access.can_sign_riv_exception(request.user, trajectory))
+    params = request.POST if request.method == "POST" else request.GET
+    rule, subject = params.get("rule", ""), params.get("subject", "")
+    found = riv_panel.panel(user=request.user, trajectory=trajectory, on=timezone.localdate())
+    finding = next(
+        (
+            f
+            for group in (found.groups if found else [])
+            for f in group["findings"]
+            if (f["rule"], f["subject"]) == (rule, subject)
+        ),
+        None,
+    )
+    back = f"{reverse('trajecten:file', args=[trajectory.uuid])}?tab=riv"
+    if finding is None:
+        messages.info(request, _("The RIV check no longer shows this finding."))
+        return redirect(back)
+    form = RivExceptionForm(request.POST or None, rule=rule)
+    written = submit(
+        request,
+        form,
+        lambda data: services.riv_exception_sign(
+            actor=request.user, trajectory=trajectory, rule=rule, subject=subject, **data
+        ),
+        success=_("The reason has been signed off: the finding shows as a valid reason."),
+    )
+    if written:
+        return redirect(back)
+    return render(
+        request,
+        "rapportages/riv_exception.html",
+        {"trajectory": trajectory, "finding": finding, "form": form},
+    )
+
+
+@login_required
+@require_POST
+def riv_exception_withdraw(request, uuid):
+    exception = access.get_visible_or_404(
+        RivException.objects.visible_to(request.user).select_related("trajectory"), uuid=uuid
+    )
+    act(
+        request,
+        lambda: services.riv_exception_withdraw(actor=request.user, exception=exception),
+        success=_("The reason has been withdrawn: the finding is open again."),
+    )
+    return redirect(f"{reverse('trajecten:file', args=[exception.trajectory.uuid])}?tab=riv")

@@ -227,6 +227,11 @@ def can_request_bundle(user, trajectory: Trajectory) -> bool:
     )
 
 
+def sees_riv_checks(user) -> bool:
+    """Whether the user reads RIV checks at all (the file's tab, the dashboards' counts)."""
+    return _role(user, Role.AGENCY_ADMIN, Role.SPECIALIST, Role.EMPLOYER_CONTACT)
+
+
 def can_see_riv_check(user, trajectory: Trajectory) -> bool:
     """The RIV check of a trajectory (``rapportages.riv_check``): agency staff and employer
     contacts who see it. Not the employee: it judges the employer's and the agency's work."""

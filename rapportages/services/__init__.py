@@ -1,7 +1,8 @@
 """Reports: scheduling, signing, rendering, correcting, notifying, bundling.
 
 One module per part of a report's life: ``schedule``, ``checks``, ``writing``, ``responses``,
-``rendering``, ``notices`` and ``bundle``; every service is read from here
+``rendering``, ``notices``, ``bundle`` and ``riv`` (the RIV check's exceptions); every service
+is read from here
 (``services.report_sign``)."""
 
 from .bundle import (
@@ -40,6 +41,10 @@ from .responses import (
     report_respond,
     report_withdraw,
     response_askees,
+)
+from .riv import (
+    riv_exception_sign,
+    riv_exception_withdraw,
 )
 from .schedule import (
     reports_schedule,
@@ -90,6 +95,8 @@ __all__ = [
     "response_deadline",
     "response_problems",
     "review_content",
+    "riv_exception_sign",
+    "riv_exception_withdraw",
     "sign_problems",
     "snapshot_for",
     "text_problems",

@@ -1,0 +1,165 @@
+"""The RIV check where people read it: the file's tab and the API, for whom they are meant,
+with the same findings for the agency and the employer; signing off a reason and withdrawing
+it; and each before/after edge of the fixture's files on the day itself (time-machine)."""
+
+import json
+from collections import defaultdict
+from datetime import date
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from portal.models import AuditEvent
+from rapportages.models import RivException
+from tests.conftest import CAST_NAMES
+
+from .riv_cases import CASES, build, expected
+
+RIV_VIEWERS = {"admin_a", "specialist_a", "contact_x_all", "contact_x1"}
+
+
+def _tab(trajectory) -> str:
+    return reverse("trajecten:file", args=[trajectory.uuid]) + "?tab=riv"
+
+
+def _api(trajectory) -> str:
+    return f"/api/v1/trajectories/{trajectory.uuid}/riv-check/"
+
+
+@pytest.fixture
+def riv_x1(cast):
+    """traj_x1 holding the fixture's "everything wrong at once" file."""
+    return build("everything wrong at once", trajectory=cast.traj_x1, specialist=cast.specialist_a)
+
+
+@pytest.mark.parametrize("who", CAST_NAMES)
+@time_machine.travel(date(2026, 7, 20), tick=False)
+def test_the_check_answers_only_whom_it_is_meant_for(cast, riv_x1, login, api, who):
+    user = getattr(cast, who)
+    page = login(user).get(_tab(riv_x1))
+    answer = api(user).get(_api(riv_x1))
+    if who in RIV_VIEWERS:
+        assert page.status_code == 200 and answer.status_code == 200
+        assert 'id="riv-summary"' in page.content.decode()
+        assert {f["rule"] for f in answer.json()["findings"]} == {
+            rule for rule, _s in expected("everything wrong at once")[0]
+        }
+    elif who == "employee_x1":
+        # The employee's file has no RIV tab (the page falls back to the overview), and the
+        # API does not know the check for them.
+        assert page.status_code == 200 and 'id="riv-summary"' not in page.content.decode()
+        assert answer.status_code == 404
+    else:
+        assert page.status_code == 404 and answer.status_code == 404
+
+
+@time_machine.travel(date(2026, 7, 20), tick=False)
+def test_agency_and_employer_get_the_same_findings_the_employer_without_agency_only_evidence(
+    cast, riv_x1, api
+):
+    agency = api(cast.specialist_a).get(_api(riv_x1)).json()
+    employer = api(cast.contact_x1).get(_api(riv_x1)).json()
+
+    def keys(body):
+        return [(f["rule"], f["subject"], f["severity"], f["title"]) for f in body["findings"]]
+
+    assert keys(agency) == keys(employer)
+    assert agency["at_risk"] is employer["at_risk"] is True
+    training = [f for f in agency["findings"] if f["rule"] == "training_not_done"][0]
+    assert "Excel basis" in json.dumps(training)
+    assert "Excel basis" not in json.dumps(employer)
+
+    # The contact gaps are judged over every conversation (half of them agency-only here),
+    # as the employer's dashboard judges contact: the same evidence for both.
+    def gap(body):
+        return [f["evidence"] for f in body["findings"] if f["rule"] == "contact_gap"]
+
+    assert gap(agency) == gap(employer) != []
+
+
+@time_machine.travel(date(2026, 7, 20), tick=False)
+def test_a_reason_signed_off_shows_as_such_audited_and_can_be_withdrawn(cast, riv_x1, login, api):
+    client = login(cast.specialist_a)
+    url = reverse("rapportages:riv_exception", args=[riv_x1.uuid])
+    form = client.get(url, {"rule": "second_track_late", "subject": ""})
+    assert form.status_code == 200
+    assert (
+        "Concrete terugkeer" in form.content.decode() or "Concrete return" in form.content.decode()
+    )
+    empty = client.post(url, {"rule": "second_track_late", "subject": "", "reason_kind": "other",
+                              "reason": " "})  # fmt: skip
+    assert empty.status_code == 200 and not RivException.objects.exists()
+    done = client.post(url, {"rule": "second_track_late", "subject": "",
+                             "reason_kind": "return_own_employer",
+                             "reason": "Terugkeer in eigen functie was gepland per 1 februari."})  # fmt: skip
+    assert done.status_code == 302
+    exception = RivException.objects.get()
+    event = AuditEvent.objects.get(action="create", object_uuid=exception.uuid)
+    assert event.actor == cast.specialist_a
+    assert event.details["reason_kind"] == "return_own_employer"
+    employer = api(cast.contact_x1).get(_api(riv_x1)).json()
+    assert "second_track_late" not in {f["rule"] for f in employer["findings"]}
+    assert [f["exception"]["reason_kind"] for f in employer["excepted"]] == ["return_own_employer"]
+    page = login(cast.contact_x1).get(_tab(riv_x1)).content.decode()
+    assert "Terugkeer in eigen functie" in page
+    # The employer reads it, cannot sign off or withdraw.
+    assert login(cast.contact_x1).post(url, {"rule": "contains_medical"}).status_code in (403, 404)
+    withdraw = reverse("rapportages:riv_exception_withdraw", args=[exception.uuid])
+    assert login(cast.contact_x1).post(withdraw).status_code in (403, 404)
+    assert login(cast.specialist_a).post(withdraw).status_code == 302
+    exception.refresh_from_db()
+    assert exception.withdrawn_at is not None
+    again = api(cast.specialist_a).get(_api(riv_x1)).json()
+    assert "second_track_late" in {f["rule"] for f in again["findings"]}
+    # A second specialist of another caseload never reaches the form.
+    assert login(cast.specialist_a2).get(url, {"rule": "second_track_late"}).status_code == 404
+
+
+@time_machine.travel(date(2026, 7, 20), tick=False)
+def test_a_reason_with_medical_words_is_named_first_and_start_reasons_only_for_the_start(
+    cast, riv_x1, login
+):
+    client = login(cast.specialist_a)
+    url = reverse("rapportages:riv_exception", args=[riv_x1.uuid])
+    medical = client.post(url, {"rule": "contact_gap", "subject": "", "reason_kind": "other",
+                                "reason": "Werknemer had een hernia en lag in het ziekenhuis."})  # fmt: skip
+    assert medical.status_code == 200 and not RivException.objects.exists()
+    assert "hernia" in medical.content.decode()
+    wrong = client.post(url, {"rule": "contact_gap", "subject": "",
+                              "reason_kind": "aow_within_year", "reason": "AOW"})  # fmt: skip
+    assert wrong.status_code == 200 and not RivException.objects.exists()
+    gone = client.get(url, {"rule": "profile_stale", "subject": ""})
+    assert gone.status_code == 302  # no such finding: back to the tab, nothing to sign
+
+
+def _edges() -> list[tuple[str, str]]:
+    """Pairs of fixture files that are the same file on two days: the day of a limit and
+    the day after it."""
+    same = defaultdict(list)
+    for name, case in CASES.items():
+        same[json.dumps(case["changes"], sort_keys=True)].append(name)
+    pairs = []
+    for names in same.values():
+        days = sorted(names, key=lambda n: CASES[n]["on"])
+        pairs += [
+            (a, b) for a, b in zip(days, days[1:], strict=False) if CASES[a]["on"] != CASES[b]["on"]
+        ]
+    return pairs
+
+
+EDGES = _edges()
+
+
+def test_the_fixture_has_the_time_edges():
+    assert len(EDGES) >= 5
+
+
+@pytest.mark.parametrize("before,after", EDGES)
+def test_each_limit_on_its_day_and_the_day_after(cast, api, before, after):
+    t = build(before, trajectory=cast.traj_x1, specialist=cast.specialist_a)
+    client = api(cast.specialist_a)
+    for name in (before, after):
+        with time_machine.travel(date.fromisoformat(CASES[name]["on"]), tick=False):
+            body = client.get(_api(t)).json()
+        assert {(f["rule"], f["subject"]) for f in body["findings"]} == expected(name)[0], name
