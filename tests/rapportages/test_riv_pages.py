@@ -2,6 +2,7 @@
 with the same findings for the agency and the employer; signing off a reason and withdrawing
 it; and each before/after edge of the fixture's files on the day itself (time-machine)."""
 
+import itertools
 import json
 from collections import defaultdict
 from datetime import date
@@ -66,7 +67,7 @@ def test_agency_and_employer_get_the_same_findings_the_employer_without_agency_o
 
     assert keys(agency) == keys(employer)
     assert agency["at_risk"] is employer["at_risk"] is True
-    training = [f for f in agency["findings"] if f["rule"] == "training_not_done"][0]
+    training = next(f for f in agency["findings"] if f["rule"] == "training_not_done")
     assert "Excel basis" in json.dumps(training)
     assert "Excel basis" not in json.dumps(employer)
 
@@ -87,12 +88,19 @@ def test_a_reason_signed_off_shows_as_such_audited_and_can_be_withdrawn(cast, ri
     assert (
         "Concrete terugkeer" in form.content.decode() or "Concrete return" in form.content.decode()
     )
-    empty = client.post(url, {"rule": "second_track_late", "subject": "", "reason_kind": "other",
-                              "reason": " "})  # fmt: skip
+    empty = client.post(
+        url, {"rule": "second_track_late", "subject": "", "reason_kind": "other", "reason": " "}
+    )
     assert empty.status_code == 200 and not RivException.objects.exists()
-    done = client.post(url, {"rule": "second_track_late", "subject": "",
-                             "reason_kind": "return_own_employer",
-                             "reason": "Terugkeer in eigen functie was gepland per 1 februari."})  # fmt: skip
+    done = client.post(
+        url,
+        {
+            "rule": "second_track_late",
+            "subject": "",
+            "reason_kind": "return_own_employer",
+            "reason": "Terugkeer in eigen functie was gepland per 1 februari.",
+        },
+    )
     assert done.status_code == 302
     exception = RivException.objects.get()
     event = AuditEvent.objects.get(action="create", object_uuid=exception.uuid)
@@ -122,12 +130,21 @@ def test_a_reason_with_medical_words_is_named_first_and_start_reasons_only_for_t
 ):
     client = login(cast.specialist_a)
     url = reverse("rapportages:riv_exception", args=[riv_x1.uuid])
-    medical = client.post(url, {"rule": "contact_gap", "subject": "", "reason_kind": "other",
-                                "reason": "Werknemer had een hernia en lag in het ziekenhuis."})  # fmt: skip
+    medical = client.post(
+        url,
+        {
+            "rule": "contact_gap",
+            "subject": "",
+            "reason_kind": "other",
+            "reason": "Werknemer had een hernia en lag in het ziekenhuis.",
+        },
+    )
     assert medical.status_code == 200 and not RivException.objects.exists()
     assert "hernia" in medical.content.decode()
-    wrong = client.post(url, {"rule": "contact_gap", "subject": "",
-                              "reason_kind": "aow_within_year", "reason": "AOW"})  # fmt: skip
+    wrong = client.post(
+        url,
+        {"rule": "contact_gap", "subject": "", "reason_kind": "aow_within_year", "reason": "AOW"},
+    )
     assert wrong.status_code == 200 and not RivException.objects.exists()
     gone = client.get(url, {"rule": "profile_stale", "subject": ""})
     assert gone.status_code == 302  # no such finding: back to the tab, nothing to sign
@@ -142,9 +159,7 @@ def _edges() -> list[tuple[str, str]]:
     pairs = []
     for names in same.values():
         days = sorted(names, key=lambda n: CASES[n]["on"])
-        pairs += [
-            (a, b) for a, b in zip(days, days[1:], strict=False) if CASES[a]["on"] != CASES[b]["on"]
-        ]
+        pairs += [(a, b) for a, b in itertools.pairwise(days) if CASES[a]["on"] != CASES[b]["on"]]
     return pairs
 
 
