@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import access, charts, live
 from portal.models import LegalEntity, Phase
+from rapportages import riv_facts
 from rapportages import selectors as report_selectors
 from rapportages.schedule import next_progress_report_due
 from sollicitaties.selectors import NormPosition, norm_positions, weekly_counts_per_trajectory
@@ -148,10 +149,12 @@ class BVFigures:
     with_risks: int = 0
     applications: int = 0
     below_norm: int = 0
+    #: Trajectories whose RIV check has an open finding UWV would reject the file for.
+    riv_at_risk: int = 0
     pk: int | None = None
 
 
-FIGURES = ("referred", "active", "ended", "with_risks", "applications", "below_norm")
+FIGURES = ("referred", "active", "ended", "with_risks", "applications", "below_norm", "riv_at_risk")
 
 
 @dataclass
@@ -163,6 +166,8 @@ class TrajectoryFacts:
     position: NormPosition | None
     next_report: date | None
     risks: list = field(default_factory=list)
+    #: The RIV check's open findings UWV would reject the file for (``rapportages.riv_check``).
+    riv_rejects: int = 0
 
 
 @dataclass
@@ -183,9 +188,10 @@ CHART_WEEKS = 12
 
 
 #: One trajectory's share of the figures per BV and of the weekly chart: (BV id, status, has
-#: risks, below the norm, applications in the norm's current period, counts per chart week).
-#: A plain tuple: 2,000 of them unpickle from the cache in 1.7 ms, as dataclasses in 12 ms.
-_Share = tuple[int, str, bool, bool, int, tuple[int, ...]]
+#: risks, below the norm, at risk in the RIV check, applications in the norm's current period,
+#: counts per chart week). A plain tuple: 2,000 of them unpickle from the cache in 1.7 ms, as
+#: dataclasses in 12 ms.
+_Share = tuple[int, str, bool, bool, bool, int, tuple[int, ...]]
 
 
 @dataclass
@@ -209,7 +215,7 @@ class _Figures:
 
     def per_bv(self) -> list[BVFigures]:
         per_bv: dict[int, BVFigures] = {}
-        for bv_id, status, risk, below, applications, _weeks in self.shares.values():
+        for bv_id, status, risk, below, riv, applications, _weeks in self.shares.values():
             bv = per_bv.get(bv_id)
             if bv is None:
                 name, uuid = self.bvs[bv_id]
@@ -219,6 +225,7 @@ class _Figures:
                 continue
             bv.with_risks += risk
             bv.below_norm += below
+            bv.riv_at_risk += riv
             bv.applications += applications
         return sorted(per_bv.values(), key=lambda b: b.name)
 
@@ -254,6 +261,7 @@ def _shares(
             str(t.status),
             bool(f.risks),
             bool(below),
+            f.riv_rejects > 0,
             f.position.current_count if f.position else 0,
             tuple(counts.get((t.pk, w), 0) for w in weeks),
         )
@@ -263,7 +271,7 @@ def _shares(
 
 #: The shape of what the dashboard caches: raised whenever it changes, so that during a
 #: rolling upgrade old and new web workers never read each other's entries.
-CACHE_SHAPE = 2
+CACHE_SHAPE = 3
 
 
 def _from_cache(key: str):
@@ -337,7 +345,7 @@ def _facts_for(
     *, user, today: date, ids: list[int] | None = None
 ) -> tuple[dict[int, TrajectoryFacts], list[Trajectory]]:
     """Facts for the visible trajectories (all, or those in ``ids``), and those trajectories:
-    three queries."""
+    three queries, and the RIV check's (``riv_facts.QUERIES``)."""
     extensions = (
         Extension.objects.filter(case_id=OuterRef("sickness_case_id"))
         .values("case_id")
@@ -371,6 +379,7 @@ def _facts_for(
     overdue = report_selectors.overdue_reports(
         user=user, trajectories=trajectories, today=today, signed=signed
     )
+    riv = riv_facts.results(user=user, ids=[t.pk for t in trajectories if not t.is_ended], on=today)
     facts: dict[int, TrajectoryFacts] = {}
     for t in trajectories:
         dates = t.sickness_case.dates(
@@ -399,6 +408,7 @@ def _facts_for(
                 else None
             ),
             risks=found,
+            riv_rejects=len(riv[t.pk].rejects) if t.pk in riv else 0,
         )
     return facts, trajectories
 
@@ -639,9 +649,13 @@ class SpecialistDay:
     #: Active trajectories without a conversation for longer than the agency allows, with
     #: the number of days, longest first.
     little_contact: list = field(default_factory=list)
+    #: Trajectories (not ended) whose RIV check has an open finding UWV would reject the file
+    #: for, with their check: the most urgent repair first.
+    riv_at_risk: list = field(default_factory=list)
     #: The figures above the lists: every row, also past a list's ``LIST_LIMIT``.
     overdue_count: int = 0
     reports_count: int = 0
+    riv_count: int = 0
 
 
 LIST_LIMIT = 50
@@ -711,6 +725,9 @@ def specialist_day(*, user, today: date) -> SpecialistDay:
         overdue_assignments.select_related("trajectory__employee").order_by("due_date", "id")
     )
     reports = _capped(report_selectors.drafts_due(user=user, today=today))
+    riv = riv_facts.at_risk(
+        user=user, trajectories=visible.exclude(status=TrajectoryStatus.ENDED), on=today
+    )
     return SpecialistDay(
         caseload=counts,
         appointments_today=[a for a in appointments if a.starts_at < tomorrow],
@@ -725,6 +742,8 @@ def specialist_day(*, user, today: date) -> SpecialistDay:
         possible_duplicates=access.possible_duplicate_employees(user).count(),
         overdue_count=tasks.total + assignments.total,
         reports_count=reports.total,
+        riv_at_risk=riv[:LIST_LIMIT],
+        riv_count=len(riv),
     )
 
 

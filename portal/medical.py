@@ -126,6 +126,10 @@ EMPLOYER_TEXT = {
         "fields": ("reason",),
         "checked_by": "sollicitaties.services.norm_set",
     },
+    "rapportages.rivexception": {
+        "fields": ("reason",),
+        "checked_by": "rapportages.services.riv.riv_exception_sign",
+    },
 }
 
 #: The other free-text fields an employer contact can read, and why no check is needed.
@@ -174,6 +178,10 @@ EXEMPT = {
         "email": "never shown: survey answers are read only as aggregates",
         "language": "a language code",
         "comment": "never shown to an employer (kwaliteit.outcomes: comments for staff only)",
+    },
+    "rapportages.rivexception": {
+        "rule": "the key of a rule of the RIV check, written by the portal",
+        "subject": "the key of a WvP step or report, written by the portal",
     },
     "trajecten.trajectory": {
         "contact_preferences": "how and when the employee likes to be reached, asked at "

@@ -6,7 +6,7 @@ employer), and the exceptions signed off. ``results`` puts them through ``riv_ch
 from collections import defaultdict
 from datetime import date
 
-from django.db.models import Count
+from django.db.models import BooleanField, Count, QuerySet, Value
 from django.utils import timezone
 
 from portal import access
@@ -21,15 +21,25 @@ from .constants import PUBLISHED
 from .models import Report, RivException
 
 #: The queries ``load`` makes, whatever the number of trajectories (the tests hold it).
-QUERIES = 8
+QUERIES = 7
 
 
 def load(*, user, ids) -> dict[int, riv_check.RivFile]:
     """The files of the trajectories in ``ids`` that ``user`` may see, by id."""
+    return {t.pk: file for t, file in _load(user=user, ids=ids)}
+
+
+def _load(*, user, ids) -> list[tuple[Trajectory, riv_check.RivFile]]:
+    """``ids``: a list of ids, or a queryset of trajectories (read as a subquery)."""
+    visible = Trajectory.objects.visible_to(user)
+    if isinstance(ids, QuerySet):
+        visible = visible.filter(id__in=ids.values("id"))
+    else:
+        visible = visible.filter(id__in_list=list(ids))
     trajectories = list(
-        Trajectory.objects.visible_to(user)
-        .filter(id__in_list=list(ids))
-        .select_related("sickness_case", "product", "agency", "application_norm", "work_capacity")
+        visible.select_related(
+            "sickness_case", "product", "agency", "application_norm", "work_capacity", "employee"
+        )
     )
     ids = [t.pk for t in trajectories]
     extensions = defaultdict(list)
@@ -55,12 +65,18 @@ def load(*, user, ids) -> dict[int, riv_check.RivFile]:
                 len(sectors),
             )
         )
-    conversations = _dates(access.riv_file_rows(ConversationReport, ids))
-    applications = _dates(
-        access.riv_file_rows(ApplicationActivity, ids).filter(
-            kind__in=COUNTING_KINDS, repeat_of__isnull=True
-        )
+    # Both kinds of date in one read (a union): the specialist's day keeps its query budget.
+    conversations, applications = defaultdict(list), defaultdict(list)
+    talks = access.riv_file_rows(ConversationReport, ids).values_list(
+        "trajectory_id", "date", Value(True, output_field=BooleanField())
     )
+    counting = (
+        access.riv_file_rows(ApplicationActivity, ids)
+        .filter(kind__in=COUNTING_KINDS, repeat_of__isnull=True)
+        .values_list("trajectory_id", "date", Value(False, output_field=BooleanField()))
+    )
+    for tid, day, is_talk in talks.order_by().union(counting.order_by(), all=True):
+        (conversations if is_talk else applications)[tid].append(day)
     trainings = defaultdict(list)
     for tid, name, end, status, uuid in access.riv_file_rows(Training, ids).values_list(
         "trajectory_id", "name", "end_date", "status", "uuid"
@@ -84,26 +100,22 @@ def load(*, user, ids) -> dict[int, riv_check.RivFile]:
                 e.uuid,
             )
         )
-    return {
-        t.pk: _file(
+    return [
+        (
             t,
-            extensions=extensions[t.sickness_case_id],
-            profiles=profiles[t.pk],
-            conversations=conversations[t.pk],
-            applications=applications[t.pk],
-            trainings=trainings[t.pk],
-            reports=reports[t.pk],
-            exceptions=exceptions[t.pk],
+            _file(
+                t,
+                extensions=extensions[t.sickness_case_id],
+                profiles=profiles[t.pk],
+                conversations=conversations[t.pk],
+                applications=applications[t.pk],
+                trainings=trainings[t.pk],
+                reports=reports[t.pk],
+                exceptions=exceptions[t.pk],
+            ),
         )
         for t in trajectories
-    }
-
-
-def _dates(queryset) -> dict[int, list[date]]:
-    found = defaultdict(list)
-    for tid, day in queryset.values_list("trajectory_id", "date"):
-        found[tid].append(day)
-    return found
+    ]
 
 
 def _finals(queryset) -> dict[int, list[riv_check.ReportFact]]:
@@ -170,6 +182,18 @@ def _file(t: Trajectory, **records) -> riv_check.RivFile:
 def results(*, user, ids, on: date) -> dict[int, riv_check.Result]:
     """The check of every trajectory in ``ids`` that ``user`` may see, as of ``on``."""
     return {pk: riv_check.check(file, on) for pk, file in load(user=user, ids=ids).items()}
+
+
+def at_risk(*, user, trajectories: QuerySet, on: date) -> list[tuple[Trajectory, riv_check.Result]]:
+    """The trajectories of ``trajectories`` (a queryset) whose check as of ``on`` has an open
+    finding UWV would reject the file for, with their results: the most urgent repair first."""
+    found = []
+    for t, file in _load(user=user, ids=trajectories):
+        checked = riv_check.check(file, on)
+        if checked.at_risk:
+            found.append((t, checked))
+    found.sort(key=lambda pair: (pair[1].repair_by, pair[0].employee.last_name, pair[0].pk))
+    return found
 
 
 def result(*, user, trajectory: Trajectory, on: date) -> riv_check.Result | None:

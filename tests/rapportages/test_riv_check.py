@@ -74,3 +74,27 @@ def test_the_last_repair_day_is_the_wia_application_when_it_came_earlier():
     sanction = riv_check.RivFile(**{**file.__dict__, "extensions": ((date(2026, 9, 1), 26),)})
     assert riv_check.repair_by(sanction, date(2026, 8, 31)) == date(2026, 10, 18)
     assert riv_check.repair_by(sanction, date(2026, 9, 1)) == date(2027, 4, 18)
+
+
+def test_loading_the_check_costs_the_same_queries_for_one_file_and_for_many(db):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    agency = AgencyFactory()
+    specialist = UserFactory(agency=agency, specialist=True)
+    bv = LegalEntityFactory(employer=EmployerFactory(agency=agency))
+    names = ["everything wrong at once", "late start with a signed-off valid reason",
+             "the same with a loonsanctie of 26 weeks", "clean file in week 81"]  # fmt: skip
+    ids = [
+        build(n, trajectory=TrajectoryFactory(legal_entity=bv, specialist=specialist),
+              specialist=specialist).pk
+        for n in names
+    ]  # fmt: skip
+    riv_facts.results(user=specialist, ids=ids, on=date(2026, 10, 20))  # what is read once
+    counts = []
+    for some in (ids[:1], ids):
+        with CaptureQueriesContext(connection) as ctx:
+            found = riv_facts.results(user=specialist, ids=some, on=date(2026, 10, 20))
+        assert len(found) == len(some)
+        counts.append(len(ctx))
+    assert counts == [riv_facts.QUERIES, riv_facts.QUERIES]
