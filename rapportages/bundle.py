@@ -23,7 +23,7 @@ from sollicitaties.models import ApplicationActivity
 from trajecten.constants import Visibility
 from trajecten.models import ConversationReport, Placement
 
-from . import content
+from . import content, riv_facts, riv_panel
 from .constants import DRAFT_LEAD_DAYS, PUBLISHED, ReportKind, ReportStatus
 from .models import Report
 from .pdf import logo_data_uri, render_to_pdf
@@ -182,6 +182,7 @@ def build(job) -> tuple[bytes, bytes]:
                 "note": "verklein het stuk voordat je het uploadt",
             })  # fmt: skip
         context = {
+            "riv": _riv(job, today),
             "trajectory": t,
             "logo": logo_data_uri(t.agency),
             "generated": content.day_label(today),
@@ -202,6 +203,20 @@ def build(job) -> tuple[bytes, bytes]:
         for n, document in enumerate((front, *documents, appendix)):
             z.writestr(f"{n:02d}-{document.name}", document.data)
     return out.getvalue(), archive.getvalue()
+
+
+def _riv(job, today):
+    """The RIV check as of today, in Dutch, as the employer may read it ("wat UWV zal vragen"):
+    no agency-only evidence and no links (the file leaves the portal). ``None`` when whoever
+    asked for the file can no longer see the trajectory."""
+    result = riv_facts.result(user=job.requested_by, trajectory=job.trajectory, on=today)
+    if result is None:
+        return None
+    found = riv_panel.for_result(
+        result, user=job.requested_by, trajectory=job.trajectory, agency=False
+    )
+    return {"panel": found, "summary": riv_panel.summary(result),
+            "repair_by": content.day_label(result.repair_by)}  # fmt: skip
 
 
 def _front(context: dict, documents: list[Document], appendix: Document) -> Document:

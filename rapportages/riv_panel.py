@@ -8,6 +8,7 @@ from datetime import date
 
 from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from portal import access
@@ -91,9 +92,11 @@ def panel(*, user, trajectory, on: date) -> Panel | None:
     return for_result(result, user=user, trajectory=trajectory)
 
 
-def for_result(result: riv_check.Result, *, user, trajectory) -> Panel:
+def for_result(result: riv_check.Result, *, user, trajectory, agency: bool | None = None) -> Panel:
+    """``agency``: show agency-only evidence (default: when ``user`` is agency staff; the UWV
+    file, which the employer hands to UWV, never does)."""
     tabs = _tabs_for(user)
-    agency = access.is_agency_staff(user)
+    agency = access.is_agency_staff(user) if agency is None else agency
 
     def rows(findings):
         return [
@@ -114,13 +117,10 @@ def for_result(result: riv_check.Result, *, user, trajectory) -> Panel:
 def summary(result: riv_check.Result) -> str:
     """One line: how many findings UWV would reject the file for, ask about, and the reasons
     signed off."""
-    from django.utils.translation import gettext as _g
-    from django.utils.translation import ngettext
-
     if result.recovered:
-        return _g("The employee has recovered: UWV tests no re-integratieverslag.")
+        return gettext("The employee has recovered: UWV tests no re-integratieverslag.")
     if not result.findings:
-        return _g("Nothing UWV would reject or ask about as of %(date)s.") % {
+        return gettext("Nothing UWV would reject or ask about as of %(date)s.") % {
             "date": date_format(result.on, "j F Y")
         }
     parts = [

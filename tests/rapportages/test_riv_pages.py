@@ -178,3 +178,33 @@ def test_each_limit_on_its_day_and_the_day_after(cast, api, before, after):
         with time_machine.travel(date.fromisoformat(CASES[name]["on"]), tick=False):
             body = client.get(_api(t)).json()
         assert {(f["rule"], f["subject"]) for f in body["findings"]} == expected(name)[0], name
+
+
+def test_the_uwv_files_checklist_says_what_uwv_will_ask_in_dutch(cast, login, on_commit):
+    """The UWV file's front, after the checklist: the check as the employer may hand it to
+    UWV (no agency-only evidence), with the valid reasons signed off."""
+    from rapportages.models import Report
+
+    from .conftest import pdf_text
+
+    t = build("late start with a signed-off valid reason", trajectory=cast.traj_x1,
+              specialist=cast.specialist_a)  # fmt: skip
+    Report.objects.filter(trajectory=t).delete()  # reports without a PDF: now missing ones
+    from trajecten.models import Training
+
+    Training.objects.filter(trajectory=t).update(status="in_progress", end_date=date(2026, 6, 1))
+    with time_machine.travel(date(2026, 7, 20), tick=False):
+        client = login(cast.contact_x1)
+        on_commit(client.post, reverse("rapportages:bundle_request", args=[t.uuid]))
+        job = t.bundle_jobs.get()
+        assert job.status == "done", job.error
+        data = client.get(reverse("rapportages:bundle_download", args=[job.uuid])).getvalue()
+    flat = " ".join(pdf_text(data).split())
+    assert "Wat UWV zal vragen: RIV-toets vooraf" in flat
+    assert "1. Zijn de documenten er?" in flat and "2–3. Waren de inspanningen voldoende?" in flat
+    assert "UWV zal afwijzen: Re-integratieplan is niet definitief" in flat
+    assert "1 training of test is over de einddatum en niet afgerond" in flat
+    assert "Excel basis" not in flat  # a training's name is agency-only
+    assert "Deugdelijke grond" not in flat or "4. Is er een deugdelijke grond?" in flat
+    assert "Concrete terugkeer bij de eigen werkgever binnen 3 maanden:" in flat
+    assert "herstel telt tot en met 18 oktober 2026" in flat
