@@ -259,7 +259,7 @@ class Result:
     def by_question(self, question: Question) -> list[Finding]:
         return [f for f in self.open if f.question == question]
 
-    def keys(self) -> set[tuple[str, str]]:
+    def open_keys(self) -> set[tuple[str, str]]:
         """(rule, subject) of every open finding: what the tests compare."""
         return {(f.rule, f.subject) for f in self.open}
 

@@ -33,7 +33,7 @@ from trajecten.models import (
     Training,
 )
 
-TABS = ["reports", "overview", "conversations", "profile", "agenda", "trainings", "documents",
+TABS = ["reports", "riv", "overview", "conversations", "profile", "agenda", "trainings", "documents",
         "tasks", "time", "log"]  # fmt: skip
 
 

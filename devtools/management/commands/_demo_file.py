@@ -63,6 +63,12 @@ class DemoStory:
     # The employee disagrees with their first progress report: (why, what the next report
     # says was agreed about it).
     disagrees: tuple = ()
+    # The quiet weeks of the sollicitatietraining (one norm period honestly below the norm);
+    # the one clean file of the RIV check has none.
+    quiet: bool = True
+    # A new FML this many days ago, after the search profile in force: the RIV check asks
+    # for a new version of the profile (``demo_riv_cases``).
+    new_fml_days_ago: int = 0
 
     @property
     def temp_agency(self) -> str:
@@ -142,7 +148,12 @@ SPOORWERK = DemoStory(
 #: their own line of work within their capacity, and what they ended up doing. Keyed by last
 #: name; ``story_for`` lays it over the agency's story.
 TRADES = {
+    # The company doctor reassessed Jan twelve days ago; his search profile is from before it:
+    # the RIV check asks for a new version.
+    "de Vries": {"new_fml_days_ago": 12},
     "Kowalski": {  # Magazijnmedewerker at Van Dijk Logistiek: logistics behind a desk
+        # The clean file of the RIV check: every step in time, the norm met in every period.
+        "quiet": False,
         "test_result": "voorraad, administratie en nauwkeurig werken",
         "education": "MBO 2 Logistiek medewerker (heftruckcertificaat)",
         "work_history": "14 jaar magazijnmedewerker en heftruckchauffeur",
@@ -505,18 +516,19 @@ def fill_file(trajectory, specialist, template, story: DemoStory, *, behind=Fals
         (0, "intake", 75, "agency", False,
          f"Kennismaking met {name}. Achtergrond, verwachtingen en het verloop van het traject "
          "besproken. Gemotiveerd om ander werk te vinden.", "Loopbaantest invullen voor week 2."),
-        (14, "coaching", 60, "employer", False,
+        (10, "coaching", 60, "employer", False,
          f"Uitslag loopbaantest besproken: affiniteit met {story.test_result}. "
          "Zoekrichtingen verkend.", "Cv bijwerken; twee uitzendbureaus benaderen."),
-        (28, "coaching", 45, "employee", True,
+        (22, "coaching", 45, "employee", True,
          "Energie wisselend; afspraken over opbouw van uren in functionele termen gemaakt.",
          "Volgende week korter gesprek."),
-        (42, "three_way", 60, "employer", False,
+        (34, "three_way", 60, "employer", False,
          f"Met werkgever en werknemer voortgang en zoekprofiel besproken. {story.three_way}",
          "Zoekprofiel versie 2 vastleggen."),
     ]  # fmt: skip
     last = min(timezone.localdate(), trajectory.end_date or timezone.localdate())
-    for n, offset in enumerate(range(54, (last - start).days + 1, 12)):
+    # Every 12 days (a working day, so at most 14 apart: the agency's limit of contact).
+    for n, offset in enumerate(range(46, (last - start).days + 1, 12)):
         conversations.append(
             (offset, "coaching", 45, "employer" if n % 2 == 0 else "agency", False,
              "Sollicitaties van de afgelopen weken doorgenomen; twee vacatures samen gekozen.",
@@ -690,7 +702,7 @@ def demo_applications(trajectory, employee_user, story: DemoStory) -> None:
     rows = []
     for n, offset in enumerate(
         o for o in range(2, (last - trajectory.start_date).days + 1, DEMO_EVERY_DAYS)
-        if o not in DEMO_QUIET_DAYS
+        if not (story.quiet and o in DEMO_QUIET_DAYS)
     ):  # fmt: skip
         kind, organisation, title = story.applications[n % len(story.applications)]
         if kind == "agency_registration" and n >= len(story.applications):
@@ -956,6 +968,34 @@ def _narrative(report, blocks: dict, story: DemoStory) -> dict:
         "evaluation": judged + answered,
         "next_steps": f"Sollicitaties voortzetten als {functions}; gesprekken voorbereiden.",
     }
+
+
+def demo_riv_cases(agency, story: DemoStory) -> None:
+    """What the RIV check shows in the demo (idempotent): a late start stated honestly is
+    signed off as a valid reason by the employee's specialist, with the words of the plan
+    (``story.late_start``); a new FML after the search profile in force (``new_fml_days_ago``),
+    recorded after the reports were signed, as it happens."""
+    from rapportages import content, services
+    from rapportages.models import RivException
+    from trajecten.constants import MemberRole
+    from trajecten.models import Trajectory
+
+    today = timezone.localdate()
+    for t in Trajectory.objects.filter(agency=agency).select_related("employee", "sickness_case"):
+        own = story_for(t.employee.last_name, story)
+        specialist = t.memberships.filter(role=MemberRole.PRIMARY).first()
+        if own.late_start and t.start_date and specialist:
+            referral = content.referral(t, today)
+            if not referral["timely"] and not RivException.objects.filter(trajectory=t).exists():
+                services.riv_exception_sign(
+                    actor=specialist.user, trajectory=t, rule="second_track_late",
+                    reason=own.late_start.format(**referral),
+                )  # fmt: skip
+        if own.new_fml_days_ago and t.start_date:
+            day = workday_before(today - timedelta(days=own.new_fml_days_ago))
+            WorkCapacity.objects.filter(trajectory=t, advice_date__lt=day).update(
+                advice_date=day, fml_reference=f"FML {day:%d-%m-%Y} (herbeoordeling)"
+            )  # fmt: skip
 
 
 def demo_messages(agency) -> None:

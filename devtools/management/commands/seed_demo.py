@@ -35,6 +35,7 @@ from ._demo_file import (
     demo_applications,
     demo_messages,
     demo_reports,
+    demo_riv_cases,
     demo_surveys,
     fill_file,
     notices_on_their_day,
@@ -291,6 +292,7 @@ class Command(SystemCommand):
             if new:  # once: what a visitor records later keeps its own moment
                 recorded_on_their_day(trajectory)
         demo_reports(agency, spec["story"], overdue=spec.get("overdue"))
+        demo_riv_cases(agency, spec["story"])
         demo_messages(agency)
         demo_surveys(agency)
 
