@@ -397,6 +397,11 @@ def _facts_for(
             last_contact=t.last_contact,
             contact_days=t.agency.contact_alert_days if t.is_active else None,
         )
+        checked = riv.get(t.pk)
+        if checked and any(f.rule == "second_track_late" for f in checked.excepted):
+            # The valid reason for the late start is on file (the RIV check shows it): the
+            # employer is no longer asked to write it down.
+            found = [r for r in found if r.key != "second_track_late"]
         done = progress_signed.get(t.pk, frozenset())
         facts[t.pk] = TrajectoryFacts(
             week=wvp.wvp_week(dates.first_sick_day, today),
@@ -408,7 +413,7 @@ def _facts_for(
                 else None
             ),
             risks=found,
-            riv_rejects=len(riv[t.pk].rejects) if t.pk in riv else 0,
+            riv_rejects=len(checked.rejects) if checked else 0,
         )
     return facts, trajectories
 

@@ -371,7 +371,7 @@ def _documents(c: _Context) -> None:
                 key,
                 Severity.REJECT,
                 _("%(step)s is not in the file") % {"step": name},
-                [Evidence(when.capitalize(), ("tab", "overview"))],
+                [Evidence(when[:1].upper() + when[1:], ("tab", "overview"))],
                 _(
                     "Ask the employer for it and record its date on the trajectory's sickness "
                     "case; UWV asks for every prescribed document."

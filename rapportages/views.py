@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -403,6 +403,8 @@ def notifications(request):
 def riv_exception(request, uuid):
     """Sign off why an open finding of the RIV check does not apply (the file's RIV tab)."""
     trajectory = get_trajectory(request, uuid)
+    if not access.can_see_riv_check(request.user, trajectory):
+        raise Http404  # the employee's file has no RIV check (as the tab and the API)
     require(access.can_sign_riv_exception(request.user, trajectory))
     params = request.POST if request.method == "POST" else request.GET
     rule, subject = params.get("rule", ""), params.get("subject", "")

@@ -33,13 +33,14 @@ from django.utils import timezone
 
 from portal import live
 from portal.models import LegalEntity
-from rapportages import bundle, pdf
+from rapportages import bundle, pdf, riv_facts
 from rapportages import schedule as report_schedule
 from rapportages import services as report_services
 from rapportages.constants import ReportKind, ReportStatus
 from rapportages.models import BundleJob, Report
 from sollicitaties import matching
 from sollicitaties.models import Vacancy
+from trajecten.constants import TrajectoryStatus
 from trajecten.models import SearchFunction, SearchProfile, Trajectory
 
 from .seed import Seeded
@@ -408,6 +409,25 @@ def _page_lines(seeded: Seeded, *, runs: int, today) -> list[Line]:
         page=True,
     )
     add("specialist's day", _get(specialist, reverse("dashboards:home")), page=True)
+    # The RIV check (rapportages.riv_check) over every file of the largest employer that has
+    # not ended: what the employer dashboard computes when its figures are counted afresh and
+    # the specialist's day for its caseload. A fixed number of queries, whatever the number.
+    riv_ids = list(
+        Trajectory.objects.filter(legal_entity_id__in=bv_ids)
+        .exclude(status=TrajectoryStatus.ENDED)
+        .values_list("pk", flat=True)
+    )
+    add(
+        f"RIV check (largest employer, {len(riv_ids)} files)",
+        lambda: riv_facts.results(user=seeded.contact, ids=riv_ids, on=today),
+        budgets=[
+            (
+                f"{riv_facts.QUERIES} queries, whatever the number of files",
+                lambda r: r.queries == riv_facts.QUERIES,
+            ),
+        ],
+        n=max(5, runs // 2),
+    )
     file_owner = _client(seeded.file_trajectory.memberships.get().user)
     add(
         "trajectory file, applications tab (400)",

@@ -59,3 +59,18 @@ def test_the_employer_dashboard_counts_per_bv_the_rows_it_marks(files, login, wh
         found[name] = int(re.sub(r"<[^>]+>", "", cell))
     assert found == per_bv
     assert page.count('class="risk risk-critical riv-risk"') == sum(per_bv.values())
+
+
+@pytest.mark.parametrize("signed_off", [False, True])
+@time_machine.travel(ON, tick=False)
+def test_a_late_start_with_its_reason_signed_off_no_longer_asks_the_employer_for_it(
+    cast, login, signed_off
+):
+    name = "late start with a signed-off valid reason" if signed_off else (
+        "2e spoor started one day late"
+    )  # fmt: skip
+    build(name, trajectory=cast.traj_x1, specialist=cast.specialist_a)
+    page = login(cast.contact_x1).get(reverse("dashboards:employer")).content.decode()
+    asked = "Het 2e spoor startte na de uiterste datum" in page
+    assert asked is not signed_off
+    assert ('class="risk risk-critical riv-risk"' in page) is not signed_off

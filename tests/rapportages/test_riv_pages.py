@@ -208,3 +208,29 @@ def test_the_uwv_files_checklist_says_what_uwv_will_ask_in_dutch(cast, login, on
     assert "Deugdelijke grond" not in flat or "4. Is er een deugdelijke grond?" in flat
     assert "Concrete terugkeer bij de eigen werkgever binnen 3 maanden:" in flat
     assert "herstel telt tot en met 18 oktober 2026" in flat
+
+
+@pytest.mark.parametrize("who", CAST_NAMES)
+@time_machine.travel(date(2026, 7, 20), tick=False)
+def test_only_the_trajectorys_specialist_signs_off_or_withdraws_a_reason(cast, riv_x1, login, who):
+    """Outside the trajectory: 404 (it does not exist for them); inside it but not its
+    specialist (an agency admin, the employer): 403; the employee: 404."""
+    exception = RivException.objects.create(
+        trajectory=riv_x1, rule="contact_gap", reason="Afgesproken pauze.",
+        signed_by=cast.specialist_a, signed_at=riv_x1.created_at,
+    )  # fmt: skip
+    form = reverse("rapportages:riv_exception", args=[riv_x1.uuid])
+    withdraw = reverse("rapportages:riv_exception_withdraw", args=[exception.uuid])
+    client = login(getattr(cast, who))
+    answers = (
+        client.get(form, {"rule": "second_track_late"}).status_code,
+        client.post(withdraw).status_code,
+    )
+    if who == "specialist_a":
+        assert answers == (200, 302)
+    elif who in ("admin_a", "contact_x_all", "contact_x1"):
+        assert answers == (403, 403)
+    else:
+        assert answers == (404, 404)
+    exception.refresh_from_db()
+    assert (exception.withdrawn_at is not None) is (who == "specialist_a")

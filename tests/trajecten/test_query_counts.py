@@ -33,8 +33,8 @@ from trajecten.models import (
     Training,
 )
 
-TABS = ["reports", "riv", "overview", "conversations", "profile", "agenda", "trainings", "documents",
-        "tasks", "time", "log"]  # fmt: skip
+TABS = ["reports", "riv", "overview", "conversations", "profile", "agenda", "trainings",
+        "documents", "tasks", "time", "log"]  # fmt: skip
 
 
 def world(n: int):

@@ -148,8 +148,8 @@ SPOORWERK = DemoStory(
 #: their own line of work within their capacity, and what they ended up doing. Keyed by last
 #: name; ``story_for`` lays it over the agency's story.
 TRADES = {
-    # The company doctor reassessed Jan twelve days ago; his search profile is from before it:
-    # the RIV check asks for a new version.
+    # The company doctor reassessed Jan twelve days ago (25 hours a week where it was 30); his
+    # search profile is from before it and still asks 30: the RIV check's file at risk.
     "de Vries": {"new_fml_days_ago": 12},
     "Kowalski": {  # Magazijnmedewerker at Van Dijk Logistiek: logistics behind a desk
         # The clean file of the RIV check: every step in time, the norm met in every period.
@@ -645,12 +645,15 @@ def _wvp_steps(trajectory) -> None:
         ("plan_van_aanpak_date", 50),
         ("notification_42_date", 290),
         ("first_year_evaluation_date", 355),
+        ("current_assessment_date", 7 * 86),  # the company doctor's, for the eindevaluatie
         ("final_evaluation_date", 7 * 87),
         ("wia_application_date", 7 * 91),
     ]:
         day = workday_before(first + timedelta(days=days))  # an office day in its week
         if day <= today and not getattr(case, field):
             setattr(case, field, day)
+    if case.current_assessment_date and not case.current_assessment_by:
+        case.current_assessment_by = "Bedrijfsarts A. Jansen"
     case.save()
 
 
@@ -973,8 +976,8 @@ def _narrative(report, blocks: dict, story: DemoStory) -> dict:
 def demo_riv_cases(agency, story: DemoStory) -> None:
     """What the RIV check shows in the demo (idempotent): a late start stated honestly is
     signed off as a valid reason by the employee's specialist, with the words of the plan
-    (``story.late_start``); a new FML after the search profile in force (``new_fml_days_ago``),
-    recorded after the reports were signed, as it happens."""
+    (``story.late_start``); a new FML with fewer hours after the search profile in force
+    (``new_fml_days_ago``), recorded after the reports were signed, as it happens."""
     from rapportages import content, services
     from rapportages.models import RivException
     from trajecten.constants import MemberRole
@@ -987,14 +990,19 @@ def demo_riv_cases(agency, story: DemoStory) -> None:
         if own.late_start and t.start_date and specialist:
             referral = content.referral(t, today)
             if not referral["timely"] and not RivException.objects.filter(trajectory=t).exists():
-                services.riv_exception_sign(
+                signed = services.riv_exception_sign(
                     actor=specialist.user, trajectory=t, rule="second_track_late",
                     reason=own.late_start.format(**referral),
                 )  # fmt: skip
+                # Signed off when the plan that states it was signed (the seed runs today).
+                plan = t.reports.filter(kind="trajectory_plan", signed_at__isnull=False).first()
+                if plan:
+                    RivException.objects.filter(pk=signed.pk).update(signed_at=plan.signed_at)
         if own.new_fml_days_ago and t.start_date:
             day = workday_before(today - timedelta(days=own.new_fml_days_ago))
             WorkCapacity.objects.filter(trajectory=t, advice_date__lt=day).update(
-                advice_date=day, fml_reference=f"FML {day:%d-%m-%Y} (herbeoordeling)"
+                advice_date=day, fml_reference=f"FML {day:%d-%m-%Y} (herbeoordeling)",
+                hours_per_day=5, hours_per_week=25,
             )  # fmt: skip
 
 
