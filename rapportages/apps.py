@@ -20,3 +20,4 @@ class RapportagesConfig(AppConfig):
         from . import riv_panel
 
         riv_panel.add_tab()
+        file_parts.add_signal_note("riv", riv_panel.late_start_signals)

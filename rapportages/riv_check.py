@@ -265,7 +265,7 @@ class Result:
 
 
 def _day(value: date) -> str:
-    return date_format(value, "j F Y")
+    return date_format(value, "DATE_FORMAT")
 
 
 def _on_or_before(day: date | None, on: date) -> date | None:

@@ -12,9 +12,11 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from portal import access
+from trajecten import wvp
 
 from . import riv_check, riv_facts
 from .constants import ValidReason
+from .models import RivException
 
 QUESTION_LABELS = {
     riv_check.Question.DOCUMENTS: _("1. Are the documents there?"),
@@ -121,7 +123,7 @@ def summary(result: riv_check.Result) -> str:
         return gettext("The employee has recovered: UWV tests no re-integratieverslag.")
     if not result.findings:
         return gettext("Nothing UWV would reject or ask about as of %(date)s.") % {
-            "date": date_format(result.on, "j F Y")
+            "date": date_format(result.on, "DATE_FORMAT")
         }
     parts = [
         ngettext("%(n)s finding UWV would reject", "%(n)s findings UWV would reject", n) % {"n": n}
@@ -165,3 +167,33 @@ def tab_context(*, user, trajectory, today, params=None) -> dict:
         "can_sign_riv_exception": access.can_sign_riv_exception(user, trajectory),
         "today": today,
     }
+
+
+#: The clock's signals about a late 2e spoor (``trajecten.wvp``).
+LATE_START_SIGNALS = frozenset(
+    {"second_track_not_started_by_week_58", "second_track_started_after_week_52"}
+)
+
+
+def late_start_signals(*, user, trajectory, signals: list) -> list:
+    """The file's WvP clock (``trajecten.file_parts``): once the valid reason for the late start
+    is signed off in the RIV check, its alarm becomes a note that says so (for whoever may
+    read the reason; one query, only when there is such a signal)."""
+    if not any(s.key in LATE_START_SIGNALS for s in signals):
+        return signals
+    reasoned = (
+        RivException.objects.visible_to(user)
+        .filter(trajectory=trajectory, rule="second_track_late", withdrawn_at__isnull=True)
+        .exists()
+    )
+    if not reasoned:
+        return signals
+    note = wvp.Signal(
+        "second_track_late_reasoned",
+        wvp.Level.WARNING,
+        gettext(
+            "The 2e spoor started late; the valid reason is signed off in the RIV check "
+            "(question 4 of UWV's test)."
+        ),
+    )
+    return [note if s.key in LATE_START_SIGNALS else s for s in signals]

@@ -1,4 +1,5 @@
-"""What other apps add to the trajectory file: tabs and entries of its log.
+"""What other apps add to the trajectory file: tabs, entries of its log, and notes on the WvP
+clock's signals.
 
 The file is ``trajecten``'s page, but the applications tab and log entries are
 ``sollicitaties``' and the reports tab ``rapportages``'. Those apps build on this one, so this
@@ -33,6 +34,7 @@ class ExtraTab:
 
 _tabs: dict[str, ExtraTab] = {}
 _log_sources: dict[str, Callable[..., list[LogEntry]]] = {}
+_signal_notes: dict[str, Callable[..., list]] = {}
 
 
 def add_tab(tab: ExtraTab) -> None:
@@ -54,3 +56,17 @@ def extra_tabs() -> tuple[ExtraTab, ...]:
 def other_log_entries(*, user, trajectory) -> list[LogEntry]:
     """The log entries other apps add for this user and trajectory."""
     return [e for source in _log_sources.values() for e in source(user=user, trajectory=trajectory)]
+
+
+def add_signal_note(name: str, note: Callable[..., list]) -> None:
+    """Let an app restate the clock's signals from what it knows (the RIV check: a late start
+    whose valid reason is signed off): ``note(user=, trajectory=, signals=)`` returns the
+    signals to show."""
+    _signal_notes.setdefault(name, note)
+
+
+def noted_signals(*, user, trajectory, signals: list) -> list:
+    """The clock's signals as the apps that know more restate them."""
+    for note in _signal_notes.values():
+        signals = note(user=user, trajectory=trajectory, signals=signals)
+    return signals

@@ -234,3 +234,17 @@ def test_only_the_trajectorys_specialist_signs_off_or_withdraws_a_reason(cast, r
         assert answers == (404, 404)
     exception.refresh_from_db()
     assert (exception.withdrawn_at is not None) is (who == "specialist_a")
+
+
+@pytest.mark.parametrize("signed_off", [False, True])
+@time_machine.travel(date(2026, 7, 20), tick=False)
+def test_the_files_clock_says_the_late_starts_reason_is_signed_off(cast, login, signed_off):
+    name = "late start with a signed-off valid reason" if signed_off else (
+        "2e spoor started one day late"
+    )  # fmt: skip
+    t = build(name, trajectory=cast.traj_x1, specialist=cast.specialist_a)
+    for who in ("specialist_a", "contact_x1"):
+        page = login(getattr(cast, who)).get(reverse("trajecten:file", args=[t.uuid]))
+        text = page.content.decode()
+        assert ("Het 2e spoor is niet op tijd gestart" in text) is not signed_off
+        assert ("de deugdelijke grond is vastgelegd in de RIV-toets" in text) is signed_off

@@ -1,5 +1,7 @@
 """The trajectory file page and the changes to the trajectory itself."""
 
+from dataclasses import replace
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -13,7 +15,7 @@ from portal import access, audit
 from portal.constants import AuditAction
 from portal.shortcuts import act, require, submit
 
-from .. import messaging, selectors, services
+from .. import file_parts, messaging, selectors, services
 from ..forms import (
     AcceptReferralForm,
     ActionListForm,
@@ -53,9 +55,14 @@ def trajectory_file(request, uuid):
         tab = "overview"
     audit.record(AuditAction.VIEW, trajectory, details={"tab": tab})
     labels = {**TAB_LABELS, **{t.key: t.label for t in selectors.extra_tabs()}}
+    clock = selectors.wvp_clock(trajectory=trajectory, today=today)
+    clock = replace(
+        clock,
+        signals=file_parts.noted_signals(user=user, trajectory=trajectory, signals=clock.signals),
+    )
     context = {
         "trajectory": trajectory,
-        "clock": selectors.wvp_clock(trajectory=trajectory, today=today),
+        "clock": clock,
         "tabs": [(t, labels[t]) for t in tabs],
         "tab": tab,
         "can_edit": access.can_edit_trajectory(user, trajectory),
