@@ -683,21 +683,18 @@ def specialist_day(*, user, today: date) -> SpecialistDay:
     tomorrow = start_of_day + timedelta(days=1)
     visible = Trajectory.objects.visible_to(user)
     counts = dict(visible.values_list("status").annotate(n=Count("id")))
-    # Only active trajectories have a norm to fall below; an agency admin's day covers the
-    # whole agency, so the rest is counted and filtered by the database.
-    # What the lists, the norm and the contact signal read of each (a caseload of hundreds:
-    # whole rows, and an agency per row, cost a third of the page).
-    active = list(
-        visible.filter(status=TrajectoryStatus.ACTIVE)
-        .select_related("employee", "agency", "application_norm")
-        .only(
-            *("uuid", "status", "start_date", "agency_id", "employee__first_name"),
-            *("employee__last_name", "agency__contact_alert_days"),
-            *("agency__application_norm_count", "agency__application_norm_weeks"),
-            *("application_norm__count", "application_norm__weeks", "application_norm__trajectory"),
-        )
-        .annotate(last_contact=access.last_conversation_date())
-        .order_by("employee__last_name", "employee__first_name", "id")
+    # The files that have not ended, each read once with its RIV check (``riv_facts``): the
+    # active ones feed the norm and the contact signal, the referred ones the intake promise.
+    open_files = riv_facts.checked(
+        user=user,
+        trajectories=visible.exclude(status=TrajectoryStatus.ENDED).annotate(
+            last_contact=access.last_conversation_date()
+        ),
+        on=today,
+    )
+    active = sorted(
+        (t for t, _result in open_files if t.status == TrajectoryStatus.ACTIVE),
+        key=lambda t: (t.employee.last_name, t.employee.first_name, t.pk),
     )
     little_contact = []
     for t in active:
@@ -712,11 +709,9 @@ def specialist_day(*, user, today: date) -> SpecialistDay:
         (t, positions[t.pk]) for t in active if t.pk in positions and positions[t.pk].below_norm
     ]
     intakes = []
-    for t in (
-        visible.filter(status=TrajectoryStatus.REFERRED, intake_date__isnull=True)
-        .only("uuid", "referral_date", "employee__first_name", "employee__last_name")
-        .select_related("employee")
-    ):
+    for t, _result in open_files:
+        if t.status != TrajectoryStatus.REFERRED or t.intake_date is not None:
+            continue
         deadline = t.intake_deadline()
         if (deadline - today).days <= INTAKE_WARNING_DAYS:
             intakes.append((t, deadline))
@@ -730,9 +725,7 @@ def specialist_day(*, user, today: date) -> SpecialistDay:
         overdue_assignments.select_related("trajectory__employee").order_by("due_date", "id")
     )
     reports = _capped(report_selectors.drafts_due(user=user, today=today))
-    riv = riv_facts.at_risk(
-        user=user, trajectories=visible.exclude(status=TrajectoryStatus.ENDED), on=today
-    )
+    riv = riv_facts.at_risk(open_files)
     return SpecialistDay(
         caseload=counts,
         appointments_today=[a for a in appointments if a.starts_at < tomorrow],

@@ -343,13 +343,16 @@ def _audit_events(qs: QuerySet, user) -> QuerySet:
 RIV_FILE_MODELS = (ConversationReport, Training, SearchProfile, ApplicationActivity, Report)
 
 
-def riv_file_rows(model, trajectory_ids) -> QuerySet:
+def riv_file_rows(model, trajectory_ids=(), *, of=None) -> QuerySet:
     """The rows of ``model`` (one of ``RIV_FILE_MODELS``) of the trajectories in
     ``trajectory_ids``, which the caller read through ``Trajectory.objects.visible_to(user)``,
+    or of the trajectory row ``of`` (an ``OuterRef`` in a query over such trajectories),
     whatever each row's own visibility (see ``RIV_FILE_MODELS``; ``last_conversation_date``
     is the same rule for one date)."""
     if model not in RIV_FILE_MODELS:
         raise ValueError(f"{model.__name__} is not read by the RIV check")
+    if of is not None:
+        return model.objects.filter(trajectory_id=of)
     return model.objects.filter(trajectory_id__in_list=list(trajectory_ids))
 
 
