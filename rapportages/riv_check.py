@@ -541,9 +541,12 @@ def _advice(c: _Context) -> None:
             _("The advice was acted on late"),
             [
                 Evidence(
-                    _(
+                    ngettext(
+                        "Advice of %(advice)s, referral on %(referral)s: %(days)s day, "
+                        "more than 6 weeks",
                         "Advice of %(advice)s, referral on %(referral)s: %(days)s days, "
-                        "more than 6 weeks"
+                        "more than 6 weeks",
+                        days,
                     )
                     % {"advice": _day(advice), "referral": _day(f.referral_date), "days": days}
                 )
@@ -657,6 +660,14 @@ def _gaps(points: list[date]) -> list[tuple[date, date]]:
     return list(pairwise(points))
 
 
+def _longest(days: int, first: date, last: date) -> str:
+    return ngettext(
+        "Longest: %(days)s day, %(from)s – %(until)s",
+        "Longest: %(days)s days, %(from)s – %(until)s",
+        days,
+    ) % {"days": days, "from": _day(first), "until": _day(last)}
+
+
 def _contact(c: _Context) -> None:
     """R12: no stretch between conversations (from the start until today or the end) longer
     than the agency's limit."""
@@ -684,10 +695,7 @@ def _contact(c: _Context) -> None:
                 % {"n": len(long), "limit": f.contact_days},
                 ("tab", "conversations"),
             ),
-            Evidence(
-                _("Longest: %(days)s days, %(from)s – %(until)s")
-                % {"days": (b - a).days, "from": _day(a), "until": _day(b)}
-            ),
+            Evidence(_longest((b - a).days, a, b)),
         ],
         _(
             "Hold a conversation now and keep in touch at least every %(limit)s days; record "
@@ -759,8 +767,7 @@ def _norm(c: _Context) -> None:
             _("Four weeks or more without a counting application"),
             [
                 Evidence(
-                    _("Longest: %(days)s days, %(from)s – %(until)s")
-                    % {"days": (until - first).days + 1, "from": _day(first), "until": _day(until)},
+                    _longest((until - first).days + 1, first, until),
                     ("tab", "applications"),
                 )
             ],
