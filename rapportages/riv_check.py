@@ -29,6 +29,7 @@ so every finding names that day; once it has passed the panel says so.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -200,11 +201,27 @@ class Finding:
     rule: str
     subject: str
     severity: Severity
-    title: str
-    evidence: tuple[Evidence, ...]
-    repair: str
     repair_by: date
+    #: (title, evidence, repair) in the active language, made when first read.
+    words: Callable[[], tuple] = field(repr=False, compare=False)
     exception: ExceptionFact | None = None
+
+    @cached_property
+    def _words(self) -> tuple:
+        title, evidence, repair = self.words()
+        return title, tuple(evidence), repair
+
+    @property
+    def title(self) -> str:
+        return self._words[0]
+
+    @property
+    def evidence(self) -> tuple[Evidence, ...]:
+        return self._words[1]
+
+    @property
+    def repair(self) -> str:
+        return self._words[2]
 
     @property
     def code(self) -> str:
@@ -304,7 +321,12 @@ def check(file: RivFile, on: date) -> Result:
     signed = {(e.rule, e.subject): e for e in file.exceptions}
     return Result(
         on,
-        tuple(replace(f, exception=signed.get((f.rule, f.subject))) for f in found),
+        tuple(
+            replace(f, exception=signed[(f.rule, f.subject)])
+            if (f.rule, f.subject) in signed
+            else f
+            for f in found
+        ),
         last,
     )
 
@@ -316,10 +338,10 @@ class _Context:
     repair_by: date
     found: list
 
-    def add(self, rule, subject, severity, title, evidence, repair) -> None:
-        self.found.append(
-            Finding(rule, subject, severity, title, tuple(evidence), repair, self.repair_by)
-        )
+    def add(self, rule, subject, severity, words: Callable[[], tuple]) -> None:
+        """A finding; ``words`` gives its title, evidence and repair when a page reads them
+        (the dashboards count findings over thousands of files and read none)."""
+        self.found.append(Finding(rule, subject, severity, self.repair_by, words))
 
     @property
     def start(self) -> date | None:
@@ -354,43 +376,56 @@ def _documents(c: _Context) -> None:
     """R1, R2: the employer's WvP steps, due by the clock's milestones as of ``on``."""
     f = c.file
     steps = {key: _on_or_before(f.steps.get(key), c.on) for key, _m in WVP_DOCUMENTS}
-    dates = wvp.CaseDates(
-        first_sick_day=f.first_sick_day,
-        probleemanalyse=steps["probleemanalyse"],
-        first_year_evaluation=steps["first_year_evaluation"],
-    )
-    due_by = {m.key: m.due for m in wvp.clock(dates, c.on).milestones}
-    names = _step_names()
+    first = f.first_sick_day
+    # The clock's deadlines (``trajecten.wvp``), without its labels: this runs per file.
+    due_by = {
+        "probleemanalyse": wvp.deadline_of_week(first, 6),
+        "plan_van_aanpak": wvp.plan_van_aanpak_due(first, steps["probleemanalyse"]),
+        "notification_42": wvp.deadline_of_week(first, 42),
+        "first_year_evaluation": wvp.deadline_of_week(first, 52),
+        "final_evaluation": wvp.deadline_of_week(first, 89),
+    }
     for key, milestone in WVP_DOCUMENTS:
-        due, done = due_by[milestone], steps[key]
-        name = names[key]
-        when = _("due by %(date)s (week %(week)s)") % {"date": _day(due), "week": c.week(due)}
-        if done is None and c.on > due:
-            c.add(
-                "wvp_missing",
-                key,
-                Severity.REJECT,
-                _("%(step)s is not in the file") % {"step": name},
-                [Evidence(when[:1].upper() + when[1:], ("tab", "overview"))],
+        _document(c, key, due_by[milestone], steps[key])
+
+
+def _document(c: _Context, key: str, due: date, done: date | None) -> None:
+    def name() -> str:
+        return _step_names()[key]
+
+    def when() -> str:
+        return _("due by %(date)s (week %(week)s)") % {"date": _day(due), "week": c.week(due)}
+
+    if done is None and c.on > due:
+        c.add(
+            "wvp_missing",
+            key,
+            Severity.REJECT,
+            lambda: (
+                _("%(step)s is not in the file") % {"step": name()},
+                [Evidence(when()[:1].upper() + when()[1:], ("tab", "overview"))],
                 _(
                     "Ask the employer for it and record its date on the trajectory's sickness "
                     "case; UWV asks for every prescribed document."
                 ),
-            )
-        elif done and done > due:
-            c.add(
-                "wvp_late",
-                key,
-                Severity.QUESTION,
-                _("%(step)s was late") % {"step": name},
+            ),
+        )
+    elif done and done > due:
+        c.add(
+            "wvp_late",
+            key,
+            Severity.QUESTION,
+            lambda: (
+                _("%(step)s was late") % {"step": name()},
                 [
                     Evidence(
                         _("Held on %(done)s (week %(week)s), %(when)s")
-                        % {"done": _day(done), "week": c.week(done), "when": when}
+                        % {"done": _day(done), "week": c.week(done), "when": when()}
                     )
                 ],
                 _("Record why it was late (an exception below): UWV asks for a reason."),
-            )
+            ),
+        )
 
 
 @dataclass(frozen=True)
@@ -431,26 +466,32 @@ def _due_reports(file: RivFile, on: date) -> list[_Due]:
 def _reports(c: _Context) -> None:
     """R3, R4: every report the schedule asked for by ``on``, final and on time."""
     for r in c.due_reports:
-        if r.due >= c.on:
-            continue  # due today: it may still be signed today
-        final_on = r.final_on
-        subject = f"{r.kind}-{r.number}"
-        link = ("report", r.uuid) if r.uuid else ("tab", "reports")
-        if final_on is None:
-            c.add(
-                "report_missing",
-                subject,
-                Severity.REJECT,
+        if r.due < c.on:  # due today: it may still be signed today
+            _report(c, r)
+
+
+def _report(c: _Context, r: _Due) -> None:
+    final_on = r.final_on
+    subject = f"{r.kind}-{r.number}"
+    link = ("report", r.uuid) if r.uuid else ("tab", "reports")
+    if final_on is None:
+        c.add(
+            "report_missing",
+            subject,
+            Severity.REJECT,
+            lambda: (
                 _("%(report)s is not final") % {"report": r.label},
                 [Evidence(_("Due on %(date)s") % {"date": _day(r.due)}, link)],
                 _("Finish it with the employee's response and sign it."),
-            )
-        elif final_on > r.due:
-            days = (final_on - r.due).days
-            c.add(
-                "report_late",
-                subject,
-                Severity.QUESTION,
+            ),
+        )
+    elif final_on > r.due:
+        days = (final_on - r.due).days
+        c.add(
+            "report_late",
+            subject,
+            Severity.QUESTION,
+            lambda: (
                 _("%(report)s was signed late") % {"report": r.label},
                 [
                     Evidence(
@@ -464,7 +505,8 @@ def _reports(c: _Context) -> None:
                     )
                 ],
                 _("Record why it was late (an exception below)."),
-            )
+            ),
+        )
 
 
 def _second_track(c: _Context) -> None:
@@ -474,26 +516,31 @@ def _second_track(c: _Context) -> None:
     evaluation = _on_or_before(f.steps.get("first_year_evaluation"), c.on)
     latest = wvp.latest_second_track_start(f.first_sick_day, evaluation)
     start = c.start
-    limit = _("at the latest %(date)s (week %(week)s)") % {
-        "date": _day(latest),
-        "week": c.week(latest),
-    }
+
+    def limit() -> str:
+        return _("at the latest %(date)s (week %(week)s)") % {
+            "date": _day(latest),
+            "week": c.week(latest),
+        }
+
     if start and start > latest:
         c.add(
             "second_track_late",
             "",
             Severity.REJECT,
-            _("The 2e spoor started late"),
-            [
-                Evidence(
-                    _("Started on %(start)s (week %(week)s), %(limit)s")
-                    % {"start": _day(start), "week": c.week(start), "limit": limit}
-                )
-            ],
-            _(
-                "Record the valid reason for the late start (concrete return to the own "
-                "employer within 3 months, AOW within a year, or another reason) as an "
-                "exception below."
+            lambda: (
+                _("The 2e spoor started late"),
+                [
+                    Evidence(
+                        _("Started on %(start)s (week %(week)s), %(limit)s")
+                        % {"start": _day(start), "week": c.week(start), "limit": limit()}
+                    )
+                ],
+                _(
+                    "Record the valid reason for the late start (concrete return to the own "
+                    "employer within 3 months, AOW within a year, or another reason) as an "
+                    "exception below."
+                ),
             ),
         )
     elif start is None and c.on > latest:
@@ -501,11 +548,13 @@ def _second_track(c: _Context) -> None:
             "second_track_late",
             "",
             Severity.REJECT,
-            _("The 2e spoor has not started"),
-            [Evidence(_("It had to start %(limit)s") % {"limit": limit})],
-            _(
-                "Start the 2e spoor now, and record the valid reason for the delay as an "
-                "exception below."
+            lambda: (
+                _("The 2e spoor has not started"),
+                [Evidence(_("It had to start %(limit)s") % {"limit": limit()})],
+                _(
+                    "Start the 2e spoor now, and record the valid reason for the delay as an "
+                    "exception below."
+                ),
             ),
         )
 
@@ -520,17 +569,19 @@ def _advice(c: _Context) -> None:
             "advice_unrecorded",
             "",
             Severity.QUESTION,
-            _("No advice recorded for the 2e spoor"),
-            [
-                Evidence(
-                    _(
-                        "Who advised the 2e spoor (company doctor or arbeidsdeskundige) and "
-                        "when is not recorded"
-                    ),
-                    ("tab", "overview"),
-                )
-            ],
-            _("Record the advice and its date in the trajectory's details."),
+            lambda: (
+                _("No advice recorded for the 2e spoor"),
+                [
+                    Evidence(
+                        _(
+                            "Who advised the 2e spoor (company doctor or arbeidsdeskundige) and "
+                            "when is not recorded"
+                        ),
+                        ("tab", "overview"),
+                    )
+                ],
+                _("Record the advice and its date in the trajectory's details."),
+            ),
         )
     elif advice and f.referral_date and (f.referral_date - advice).days > ADVICE_DAYS:
         days = (f.referral_date - advice).days
@@ -538,20 +589,22 @@ def _advice(c: _Context) -> None:
             "advice_late",
             "",
             Severity.QUESTION,
-            _("The advice was acted on late"),
-            [
-                Evidence(
-                    ngettext(
-                        "Advice of %(advice)s, referral on %(referral)s: %(days)s day, "
-                        "more than 6 weeks",
-                        "Advice of %(advice)s, referral on %(referral)s: %(days)s days, "
-                        "more than 6 weeks",
-                        days,
+            lambda: (
+                _("The advice was acted on late"),
+                [
+                    Evidence(
+                        ngettext(
+                            "Advice of %(advice)s, referral on %(referral)s: %(days)s day, "
+                            "more than 6 weeks",
+                            "Advice of %(advice)s, referral on %(referral)s: %(days)s days, "
+                            "more than 6 weeks",
+                            days,
+                        )
+                        % {"advice": _day(advice), "referral": _day(f.referral_date), "days": days}
                     )
-                    % {"advice": _day(advice), "referral": _day(f.referral_date), "days": days}
-                )
-            ],
-            _("Record why the referral took longer than 6 weeks (an exception below)."),
+                ],
+                _("Record why the referral took longer than 6 weeks (an exception below)."),
+            ),
         )
 
 
@@ -570,40 +623,47 @@ def _profile(c: _Context) -> None:
                 "profile_missing",
                 "",
                 Severity.REJECT,
-                _("There is no search profile"),
-                [
-                    Evidence(
-                        _("Needed by %(date)s, 4 weeks after the start") % {"date": _day(due)},
-                        ("tab", "profile"),
-                    )
-                ],
-                _(
-                    "Agree a search profile with the employee, with a reason per function "
-                    "why it is suitable."
+                lambda: (
+                    _("There is no search profile"),
+                    [
+                        Evidence(
+                            _("Needed by %(date)s, 4 weeks after the start") % {"date": _day(due)},
+                            ("tab", "profile"),
+                        )
+                    ],
+                    _(
+                        "Agree a search profile with the employee, with a reason per function "
+                        "why it is suitable."
+                    ),
                 ),
             )
         return
-    version = _("version %(n)s of %(date)s") % {
-        "n": profile.version,
-        "date": _day(profile.valid_from),
-    }
+
+    def version() -> str:
+        return _("version %(n)s of %(date)s") % {
+            "n": profile.version,
+            "date": _day(profile.valid_from),
+        }
+
     fml = _on_or_before(f.fml_date, c.on)
     if fml and profile.valid_from < fml:
         c.add(
             "profile_stale",
             "",
             Severity.QUESTION,
-            _("The search profile is older than the latest FML"),
-            [
-                Evidence(
-                    _("Search profile %(version)s; FML or advice of %(fml)s")
-                    % {"version": version, "fml": _day(fml)},
-                    ("tab", "profile"),
-                )
-            ],
-            _(
-                "Check the search profile against the new FML and agree a new version with "
-                "the employee."
+            lambda: (
+                _("The search profile is older than the latest FML"),
+                [
+                    Evidence(
+                        _("Search profile %(version)s; FML or advice of %(fml)s")
+                        % {"version": version(), "fml": _day(fml)},
+                        ("tab", "profile"),
+                    )
+                ],
+                _(
+                    "Check the search profile against the new FML and agree a new version with "
+                    "the employee."
+                ),
             ),
         )
     if (
@@ -615,39 +675,43 @@ def _profile(c: _Context) -> None:
             "profile_hours",
             "",
             Severity.REJECT,
-            _("The search profile asks more hours than the employee can work"),
-            [
-                Evidence(
-                    _(
-                        "Search profile: %(profile)s hours a week; capacity: %(capacity)s "
-                        "hours a week"
+            lambda: (
+                _("The search profile asks more hours than the employee can work"),
+                [
+                    Evidence(
+                        _(
+                            "Search profile: %(profile)s hours a week; capacity: %(capacity)s "
+                            "hours a week"
+                        )
+                        % {
+                            "profile": _hours(profile.hours_per_week),
+                            "capacity": _hours(f.capacity_hours),
+                        },
+                        ("tab", "profile"),
                     )
-                    % {
-                        "profile": _hours(profile.hours_per_week),
-                        "capacity": _hours(f.capacity_hours),
-                    },
-                    ("tab", "profile"),
-                )
-            ],
-            _("Agree a search profile within the hours the FML allows."),
+                ],
+                _("Agree a search profile within the hours the FML allows."),
+            ),
         )
     if profile.functions <= 1 or profile.sectors <= 1:
         c.add(
             "profile_narrow",
             "",
             Severity.QUESTION,
-            _("The search profile is narrow"),
-            [
-                Evidence(
-                    ngettext("%(n)s function", "%(n)s functions", profile.functions)
-                    % {"n": profile.functions}
-                    + ", "
-                    + ngettext("%(n)s sector", "%(n)s sectors", profile.sectors)
-                    % {"n": profile.sectors},
-                    ("tab", "profile"),
-                )
-            ],
-            _("Widen it to more functions or sectors, or record why it is not wider."),
+            lambda: (
+                _("The search profile is narrow"),
+                [
+                    Evidence(
+                        ngettext("%(n)s function", "%(n)s functions", profile.functions)
+                        % {"n": profile.functions}
+                        + ", "
+                        + ngettext("%(n)s sector", "%(n)s sectors", profile.sectors)
+                        % {"n": profile.sectors},
+                        ("tab", "profile"),
+                    )
+                ],
+                _("Widen it to more functions or sectors, or record why it is not wider."),
+            ),
         )
 
 
@@ -684,24 +748,26 @@ def _contact(c: _Context) -> None:
         "contact_gap",
         "",
         Severity.QUESTION,
-        _("Too long without a conversation"),
-        [
-            Evidence(
-                ngettext(
-                    "%(n)s stretch longer than %(limit)s days without a conversation",
-                    "%(n)s stretches longer than %(limit)s days without a conversation",
-                    len(long),
-                )
-                % {"n": len(long), "limit": f.contact_days},
-                ("tab", "conversations"),
-            ),
-            Evidence(_longest((b - a).days, a, b)),
-        ],
-        _(
-            "Hold a conversation now and keep in touch at least every %(limit)s days; record "
-            "why a stretch was longer (an exception below)."
-        )
-        % {"limit": f.contact_days},
+        lambda: (
+            _("Too long without a conversation"),
+            [
+                Evidence(
+                    ngettext(
+                        "%(n)s stretch longer than %(limit)s days without a conversation",
+                        "%(n)s stretches longer than %(limit)s days without a conversation",
+                        len(long),
+                    )
+                    % {"n": len(long), "limit": f.contact_days},
+                    ("tab", "conversations"),
+                ),
+                Evidence(_longest((b - a).days, a, b)),
+            ],
+            _(
+                "Hold a conversation now and keep in touch at least every %(limit)s days; record "
+                "why a stretch was longer (an exception below)."
+            )
+            % {"limit": f.contact_days},
+        ),
     )
 
 
@@ -722,35 +788,37 @@ def _norm(c: _Context) -> None:
             "norm_below",
             "",
             Severity.QUESTION,
-            _("The application norm was not met"),
-            [
-                Evidence(
-                    _("Norm met in %(met)s of %(all)s periods (%(count)s per %(weeks)s weeks)")
-                    % {
-                        "met": len(complete) - len(below),
-                        "all": len(complete),
-                        "count": f.norm.count,
-                        "weeks": f.norm.weeks,
-                    },
-                    ("tab", "applications"),
-                ),
-                *(
+            lambda: (
+                _("The application norm was not met"),
+                [
                     Evidence(
-                        _("Period %(n)s, %(from)s – %(until)s: %(count)s of %(norm)s")
+                        _("Norm met in %(met)s of %(all)s periods (%(count)s per %(weeks)s weeks)")
                         % {
-                            "n": p.number,
-                            "from": _day(p.start),
-                            "until": _day(p.end),
-                            "count": p.count,
-                            "norm": p.required,
-                        }
-                    )
-                    for p in below
+                            "met": len(complete) - len(below),
+                            "all": len(complete),
+                            "count": f.norm.count,
+                            "weeks": f.norm.weeks,
+                        },
+                        ("tab", "applications"),
+                    ),
+                    *(
+                        Evidence(
+                            _("Period %(n)s, %(from)s – %(until)s: %(count)s of %(norm)s")
+                            % {
+                                "n": p.number,
+                                "from": _day(p.start),
+                                "until": _day(p.end),
+                                "count": p.count,
+                                "norm": p.required,
+                            }
+                        )
+                        for p in below
+                    ),
+                ],
+                _(
+                    "Agree with the employee how the norm will be reached, and explain the short "
+                    "periods in the next report."
                 ),
-            ],
-            _(
-                "Agree with the employee how the norm will be reached, and explain the short "
-                "periods in the next report."
             ),
         )
     # The days between two counting applications (from the day before the start, until the
@@ -764,16 +832,18 @@ def _norm(c: _Context) -> None:
             "no_applications",
             "",
             Severity.QUESTION,
-            _("Four weeks or more without a counting application"),
-            [
-                Evidence(
-                    _longest((until - first).days + 1, first, until),
-                    ("tab", "applications"),
-                )
-            ],
-            _(
-                "Make sure applications are made and recorded every week; explain the quiet "
-                "weeks in the next report."
+            lambda: (
+                _("Four weeks or more without a counting application"),
+                [
+                    Evidence(
+                        _longest((until - first).days + 1, first, until),
+                        ("tab", "applications"),
+                    )
+                ],
+                _(
+                    "Make sure applications are made and recorded every week; explain the quiet "
+                    "weeks in the next report."
+                ),
             ),
         )
 
@@ -795,21 +865,23 @@ def _trainings(c: _Context) -> None:
         "training_not_done",
         "",
         Severity.QUESTION,
-        ngettext(
-            "%(n)s training or test is past its end and not completed",
-            "%(n)s trainings or tests are past their end and not completed",
-            len(open_),
-        )
-        % {"n": len(open_)},
-        [
-            Evidence(
-                _("%(name)s, until %(date)s") % {"name": t.name, "date": _day(t.end_date)},
-                ("training", t.uuid),
-                agency_only=True,
+        lambda: (
+            ngettext(
+                "%(n)s training or test is past its end and not completed",
+                "%(n)s trainings or tests are past their end and not completed",
+                len(open_),
             )
-            for t in open_
-        ],
-        _("Record the result (completed, or stopped and why)."),
+            % {"n": len(open_)},
+            [
+                Evidence(
+                    _("%(name)s, until %(date)s") % {"name": t.name, "date": _day(t.end_date)},
+                    ("training", t.uuid),
+                    agency_only=True,
+                )
+                for t in open_
+            ],
+            _("Record the result (completed, or stopped and why)."),
+        ),
     )
 
 
@@ -826,17 +898,19 @@ def _copies(c: _Context) -> None:
             "copies_late",
             "",
             Severity.QUESTION,
-            _("Reports reached the employee after week 91"),
-            [
-                Evidence(
-                    _("%(report)s, final on %(date)s")
-                    % {"report": r.label, "date": _day(r.final_on)},
-                    ("report", r.uuid) if r.uuid else None,
-                )
-                for r in late
-            ],
-            _(
-                "Give the employee the reports with the WIA application and record it (an "
-                "exception below)."
+            lambda: (
+                _("Reports reached the employee after week 91"),
+                [
+                    Evidence(
+                        _("%(report)s, final on %(date)s")
+                        % {"report": r.label, "date": _day(r.final_on)},
+                        ("report", r.uuid) if r.uuid else None,
+                    )
+                    for r in late
+                ],
+                _(
+                    "Give the employee the reports with the WIA application and record it (an "
+                    "exception below)."
+                ),
             ),
         )

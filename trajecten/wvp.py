@@ -126,13 +126,16 @@ def _state(due: date, done_on: date | None, today: date, recovery: date | None) 
     return State.UPCOMING
 
 
+def plan_van_aanpak_due(first_sick_day: date, probleemanalyse: date | None) -> date:
+    """Two weeks after the probleemanalyse, or the end of week 8 while none is recorded."""
+    if probleemanalyse:
+        return probleemanalyse + timedelta(days=14)
+    return deadline_of_week(first_sick_day, 8)
+
+
 def clock(dates: CaseDates, today: date) -> Clock:
     first, ext = dates.first_sick_day, dates.extension_weeks
-    pva_due = (
-        dates.probleemanalyse + timedelta(days=14)
-        if dates.probleemanalyse
-        else deadline_of_week(first, 8)
-    )
+    pva_due = plan_van_aanpak_due(first, dates.probleemanalyse)
     extension = timedelta(days=7 * ext)
     plan = [
         ("probleemanalyse", _("Probleemanalyse"), deadline_of_week(first, 6),
