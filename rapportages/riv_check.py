@@ -54,8 +54,10 @@ PROFILE_DAYS = 28
 ADVICE_DAYS = 42
 #: No stretch of this many days without a counting application.
 QUIET_DAYS = 28
-#: The 2e spoor plan (trajectory plan) is due this many days after the intake (``schedule``).
+#: The WIA application is due by the end of this week (moved by extensions), and with it the
+#: RIV: the last day a repair reaches UWV's test.
 WIA_WEEK = 93
+#: The employee applies for WIA, with copies of the reports, by the end of this week.
 COPIES_WEEK = 91
 
 
@@ -121,12 +123,11 @@ WVP_DOCUMENTS = (
 
 @dataclass(frozen=True)
 class ReportFact:
-    """A report signed final: the newest final version of its kind and number."""
+    """A report signed final: the day its first final version was signed."""
 
     kind: str
     number: int
     final_on: date
-    uuid: object = None
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,6 @@ class TrainingFact:
     name: str
     end_date: date | None
     status: str
-    uuid: object = None
 
 
 @dataclass(frozen=True)
@@ -190,7 +190,7 @@ class RivFile:
 @dataclass(frozen=True)
 class Evidence:
     text: str
-    #: ("report", uuid), ("training", uuid), or a tab of the file ("tab", "profile")
+    #: The tab of the file that holds the records: ("tab", "profile")
     link: tuple | None = None
     #: Only agency staff see it (e.g. a training's name: employers do not see trainings).
     agency_only: bool = False
@@ -289,11 +289,17 @@ def _on_or_before(day: date | None, on: date) -> date | None:
     return day if day and day <= on else None
 
 
+def _extension_weeks(file: RivFile, on: date) -> int:
+    """The weeks of extension decided by ``on``: they move weeks 91 to 104."""
+    return sum(weeks for decided, weeks in file.extensions if decided <= on)
+
+
 def repair_by(file: RivFile, on: date) -> date:
     """The last day a repair still reaches UWV's test: the WIA application's deadline (week 93,
     moved by the extensions decided by ``on``), or the recorded application if earlier."""
-    weeks = sum(w for decided, w in file.extensions if decided <= on)
-    deadline = wvp.deadline_of_week(file.first_sick_day, WIA_WEEK) + timedelta(days=7 * weeks)
+    deadline = wvp.deadline_of_week(file.first_sick_day, WIA_WEEK) + timedelta(
+        days=7 * _extension_weeks(file, on)
+    )
     applied = _on_or_before(file.wia_application, on)
     return min(deadline, applied) if applied else deadline
 
@@ -434,7 +440,6 @@ class _Due:
     number: int
     due: date
     final_on: date | None
-    uuid: object
 
     @property
     def label(self) -> str:
@@ -457,9 +462,7 @@ def _due_reports(file: RivFile, on: date) -> list[_Due]:
         lead_days=0,
     ):
         final = finals.get((d.kind, d.number))
-        result.append(
-            _Due(d.kind, d.number, d.due_date, final and final.final_on, final and final.uuid)
-        )
+        result.append(_Due(d.kind, d.number, d.due_date, final and final.final_on))
     return result
 
 
@@ -473,7 +476,7 @@ def _reports(c: _Context) -> None:
 def _report(c: _Context, r: _Due) -> None:
     final_on = r.final_on
     subject = f"{r.kind}-{r.number}"
-    link = ("report", r.uuid) if r.uuid else ("tab", "reports")
+    link = ("tab", "reports")
     if final_on is None:
         c.add(
             "report_missing",
@@ -875,7 +878,7 @@ def _trainings(c: _Context) -> None:
             [
                 Evidence(
                     _("%(name)s, until %(date)s") % {"name": t.name, "date": _day(t.end_date)},
-                    ("training", t.uuid),
+                    ("tab", "trainings"),
                     agency_only=True,
                 )
                 for t in open_
@@ -888,8 +891,9 @@ def _trainings(c: _Context) -> None:
 def _copies(c: _Context) -> None:
     """R16: every report due by week 91 was final (and so in the employee's portal) before the
     end of week 91, when the employee applies for WIA with the RIV."""
-    weeks = sum(w for decided, w in c.file.extensions if decided <= c.on)
-    week_91 = wvp.deadline_of_week(c.file.first_sick_day, COPIES_WEEK) + timedelta(days=7 * weeks)
+    week_91 = wvp.deadline_of_week(c.file.first_sick_day, COPIES_WEEK) + timedelta(
+        days=7 * _extension_weeks(c.file, c.on)
+    )
     if c.on <= week_91:
         return
     late = [r for r in c.due_reports if r.due <= week_91 and r.final_on and r.final_on > week_91]
@@ -904,7 +908,7 @@ def _copies(c: _Context) -> None:
                     Evidence(
                         _("%(report)s, final on %(date)s")
                         % {"report": r.label, "date": _day(r.final_on)},
-                        ("report", r.uuid) if r.uuid else None,
+                        ("tab", "reports"),
                     )
                     for r in late
                 ],

@@ -101,10 +101,10 @@ def _load(*, user, ids, on: date) -> list[tuple[Trajectory, riv_check.RivFile]]:
     ids = [t.pk for t in trajectories]
     conversations, applications, reports = _dated(ids)
     trainings = defaultdict(list)
-    for tid, name, end, status, uuid in access.riv_file_rows(Training, ids).values_list(
-        "trajectory_id", "name", "end_date", "status", "uuid"
+    for tid, name, end, status in access.riv_file_rows(Training, ids).values_list(
+        "trajectory_id", "name", "end_date", "status"
     ):
-        trainings[tid].append(riv_check.TrainingFact(name, end, status, uuid))
+        trainings[tid].append(riv_check.TrainingFact(name, end, status))
     exceptions = defaultdict(list)
     for e in (
         RivException.objects.visible_to(user)

@@ -41,16 +41,14 @@ def _tabs_for(user) -> set[str]:
     return set(tabs_for(user))
 
 
-def _url(link, *, user, trajectory, tabs) -> str:
+def _url(link, *, trajectory, tabs) -> str:
+    """The file's tab that holds the evidence, where the viewer has that tab."""
     if not link:
         return ""
-    kind, value = link
-    file_url = reverse("trajecten:file", args=[trajectory.uuid])
-    if kind == "report":
-        return reverse("rapportages:detail", args=[value])
-    if kind == "training":
-        return f"{file_url}?tab=trainings" if "trainings" in tabs else ""
-    return f"{file_url}?tab={value}" if value in tabs else ""
+    _kind, tab = link
+    if tab not in tabs:
+        return ""
+    return f"{reverse('trajecten:file', args=[trajectory.uuid])}?tab={tab}"
 
 
 def finding_dict(f: riv_check.Finding, *, user, trajectory, tabs, agency: bool) -> dict:
@@ -63,7 +61,7 @@ def finding_dict(f: riv_check.Finding, *, user, trajectory, tabs, agency: bool) 
         "severity_label": str(SEVERITY_LABELS[f.severity]),
         "title": f.title,
         "evidence": [
-            {"text": e.text, "url": _url(e.link, user=user, trajectory=trajectory, tabs=tabs)}
+            {"text": e.text, "url": _url(e.link, trajectory=trajectory, tabs=tabs)}
             for e in f.evidence
             if agency or not e.agency_only
         ],

@@ -61,6 +61,15 @@ def _draft(cast):
     )  # fmt: skip
 
 
+def _riv_finding(cast):
+    """An open finding of traj_x1's RIV check (a factory file lacks the employer's WvP steps)."""
+    from rapportages import riv_facts
+
+    checked = riv_facts.result(user=cast.specialist_a, trajectory=cast.traj_x1,
+                               on=timezone.localdate())  # fmt: skip
+    return checked.open[0]
+
+
 def _now_at(hour: int):
     return timezone.make_aware(
         timezone.datetime.combine(
@@ -100,6 +109,9 @@ WRITES = {
         decided_on=timezone.localdate())),
     "a report's text": (_draft, lambda c, report: reports.report_save(
         actor=c.specialist_a, report=report, progress="Twee gesprekken gevoerd.")),
+    "a reason signed off in the RIV check": (_riv_finding, lambda c, f: reports.riv_exception_sign(
+        actor=c.specialist_a, trajectory=c.traj_x1, rule=f.rule, subject=f.subject,
+        reason="Afgesproken met de werkgever.")),
 }  # fmt: skip
 
 

@@ -3,7 +3,6 @@
 the rules and the loader, the pages and the API."""
 
 import json
-import uuid
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -243,6 +242,5 @@ def build(name: str, *, trajectory, specialist):
             reason=e["reason"],
             signed_by=specialist,
             signed_at=_noon(_day(d["start"])),
-            uuid=uuid.uuid4(),
         )
     return t
