@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "kwaliteit",
     "dashboards",
     "privacy",
+    "overdracht",
     "devtools",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -281,6 +282,8 @@ CELERY_TASK_ROUTES = {
     "rapportages.tasks.build_bundle": {"queue": "exports"},
     "trajecten.tasks.build_access_export": {"queue": "exports"},
     "sollicitaties.tasks.repeats_refresh_agency": {"queue": "exports"},
+    "overdracht.tasks.check_transfer": {"queue": "exports"},
+    "overdracht.tasks.run_transfer": {"queue": "exports"},
     "portal.tasks.make_backup": {"queue": "backup"},
 }
 
@@ -386,6 +389,8 @@ BACKUP_DIR = Path(env.str("BACKUP_DIR", default=str(VAR_DIR / "backups")))
 # No MEDIA_URL is routed: uploaded files and PDFs are private and only served by scoped views.
 MEDIA_URL = "/private-not-served/"
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_MB", default=10) * 1024 * 1024
+#: A transfer archive (overdracht): an agency's running files with their signed PDFs.
+TRANSFER_UPLOAD_MAX_BYTES = env.int("TRANSFER_UPLOAD_MAX_MB", default=1024) * 1024 * 1024
 
 if env.str("S3_BUCKET", default=""):
     _private_storage = {

@@ -16,6 +16,7 @@ urlpatterns = [
     path("trajecten/", include("privacy.urls")),
     path("sollicitaties/", include("sollicitaties.urls")),
     path("rapportages/", include("rapportages.urls")),
+    path("overdracht/", include("overdracht.urls")),
     path("", include("kwaliteit.urls")),
     path("", include("dashboards.urls")),
     path("accounts/", include("allauth.urls")),

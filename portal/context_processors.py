@@ -26,6 +26,7 @@ def navigation(request) -> dict:
             (_("Team"), reverse("portal:team")),
             (_("Settings"), reverse("portal:agency_settings")),
             (_("Action lists"), reverse("trajecten:action_lists")),
+            (_("Hand-over"), reverse("overdracht:transfers")),
             (_("Audit trail"), reverse("portal:audit_log")),
         ]
     if employee:

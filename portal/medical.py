@@ -164,6 +164,8 @@ EXEMPT = {
         "pdf_error": "a system message while the PDF is made (an employer sees no signed draft)",
         "review_sha256": "a hash of the text given out",
         "pdf_sha256": "a hash of the PDF",
+        "signed_elsewhere_by": "the name of who signed a report in the system the file came "
+        "from (overdracht)",
     },
     "rapportages.reportresponse": {
         "content_sha256": "a hash of the text responded to",
@@ -186,6 +188,7 @@ EXEMPT = {
     "trajecten.trajectory": {
         "contact_preferences": "how and when the employee likes to be reached, asked at "
         "referral by the employer itself",
+        "external_ref": "the trajectory's key in the system it came from, a code",
     },
 }
 

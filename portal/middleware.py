@@ -111,10 +111,21 @@ class NoStoreMiddleware:
         return response
 
 
-def request_max_bytes() -> int:
+#: Where a larger upload than ``UPLOAD_MAX_MB`` is taken: a transfer archive (``overdracht``),
+#: a whole agency's files with their PDFs, up to ``TRANSFER_UPLOAD_MAX_MB``.
+LARGE_UPLOAD_PATHS = ("/overdracht/",)
+
+
+def upload_max_bytes(path: str = "") -> int:
+    if path.startswith(LARGE_UPLOAD_PATHS):
+        return settings.TRANSFER_UPLOAD_MAX_BYTES
+    return settings.UPLOAD_MAX_BYTES
+
+
+def request_max_bytes(path: str = "") -> int:
     """The largest request body accepted: one upload of ``UPLOAD_MAX_MB`` plus room for the
     form's other fields and the multipart boundaries."""
-    return settings.UPLOAD_MAX_BYTES + REQUEST_OVERHEAD_BYTES
+    return upload_max_bytes(path) + REQUEST_OVERHEAD_BYTES
 
 
 REQUEST_OVERHEAD_BYTES = 1024 * 1024
@@ -133,7 +144,7 @@ class RequestSizeLimitMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if length > request_max_bytes():
+        if length > request_max_bytes(request.path):
             return self._too_large(request)
         return self.get_response(request)
 
@@ -142,7 +153,7 @@ class RequestSizeLimitMiddleware:
         message = _(
             "What you sent is larger than %(max)s, the most a file may be. Nothing was saved: "
             "choose a smaller file and try again."
-        ) % {"max": filesizeformat(settings.UPLOAD_MAX_BYTES)}
+        ) % {"max": filesizeformat(upload_max_bytes(request.path))}
         if request.path.startswith("/api/"):
             return JsonResponse({"code": "too_large", "message": str(message)}, status=413)
         html = render_to_string("413.html", {"message": message}, request=request)

@@ -92,6 +92,10 @@ def schedule_rows(t, today) -> list[dict]:
             late = (signed_on - d.due_date).days
             row["signed"] = content.day_label(signed_on)
             row["status"] = "definitief" if late <= 0 else f"te laat ondertekend ({late} dagen)"
+            if report.signed_elsewhere_by:  # brought along from the system the file came from
+                row["status"] += (
+                    f", ondertekend in een eerder systeem ({report.signed_elsewhere_by})"
+                )
             row["late"] = late > 0
         rows.append(row)
     return rows

@@ -81,6 +81,11 @@ class Report(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     signed_at = models.DateTimeField(null=True, blank=True)
+    #: A report signed in the system the file came from (``overdracht``): who signed it there.
+    #: Its PDF is kept byte for byte; it has no snapshot, and Spoorboek never renders it again.
+    signed_elsewhere_by = models.CharField(
+        _("signed in an earlier system by"), max_length=200, blank=True, editable=False
+    )
     pdf = models.FileField(upload_to="reports/%Y/%m/", blank=True, editable=False)
     pdf_sha256 = models.CharField(max_length=64, blank=True, editable=False)
     pdf_error = models.CharField(max_length=500, blank=True, editable=False)

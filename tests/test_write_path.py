@@ -142,6 +142,9 @@ SYSTEM = {
     "trajecten.services.trajectories.renewals_record", "trajecten.messaging.notice_due",
     "portal.services.agency_create", "portal.services.phases_reset",
     "portal.services.agency_defaults_apply", "portal.services.employee_invite",
+    # A transfer archive's check and import: one transaction per trajectory, each through
+    # ``trajectory_import``, which checks the right of the admin who started the job.
+    "overdracht.services.transfer_check_run", "overdracht.services.transfer_import_run",
 }  # fmt: skip
 
 #: Services on the actor's own things only, where being logged in is the right.

@@ -590,6 +590,8 @@ def _measure(
     if worker:
         static = next(r for r in results if r.name == "PDF of a progress report").floor_ms
         results.append(_worker_throughput(seeded, today, static_ms=static))
+    # Last: it adds an agency (the one the files are imported into).
+    results.extend(_transfer_import(seeded, floor_ms=results[0].median_ms))
     return results, one_agency
 
 
@@ -648,7 +650,8 @@ def _uwv_file_case(seeded: Seeded, today) -> tuple[BundleJob, int, int]:
     t = seeded.file_trajectory
     t.start_date = today - timedelta(days=730)
     t.intake_date = t.start_date - timedelta(days=3)
-    t.save(update_fields=["start_date", "intake_date"])
+    t.referral_date = min(t.referral_date, t.intake_date)  # a start follows its referral
+    t.save(update_fields=["start_date", "intake_date", "referral_date"])
     data = pdf.render_to_pdf("rapportages/pdf/report.html", _pdf_case(seeded, today)[1])[1]
     name = default_storage.save("reports/bench/signed.pdf", ContentFile(data))
     Report.objects.filter(trajectory=t).delete()
@@ -735,6 +738,76 @@ def _pages(context) -> int:
     return len(
         PdfReader(BytesIO(pdf.render_to_pdf("rapportages/pdf/report.html", context)[1])).pages
     )
+
+
+#: Per trajectory of a transfer import (dry run and import), on the reference machine.
+TRANSFER_MS_PER_TRAJECTORY = 150
+
+
+def _transfer_import(seeded: Seeded, *, floor_ms: float) -> list[Result]:
+    """An agency moving to Spoorboek: 2,000 running trajectories with all their history (the
+    reference agency's first; fewer in a small run) exported, then checked and imported into
+    an empty agency through the same service as the page's job
+    (``overdracht.services.archive_import``). Each is timed once (it is minutes of work, not
+    a page): per trajectory, as a ratio to the framework floor."""
+    import io
+
+    from overdracht import export, services
+    from overdracht import format as fmt
+    from portal.constants import Role
+    from portal.models import Agency, User
+    from portal.services import agency_defaults_apply
+
+    count = min(2000, seeded.sizes.trajectories)
+    ids = list(
+        Trajectory.objects.visible_to(seeded.admin)
+        .exclude(status=TrajectoryStatus.REFERRED)
+        .filter(start_date__isnull=False)
+        .order_by("id")
+        .values_list("id", flat=True)[:count]
+    )
+    started = Trajectory.objects.visible_to(seeded.admin).filter(pk__in=ids)
+    moment = time.perf_counter()
+    data = export.to_bytes(export.trajectories_for(started), source="bench")
+    export_s = time.perf_counter() - moment
+    name = f"Bench overdracht {timezone.now():%Y%m%d%H%M%S}"
+    agency = Agency.objects.create(name=name)
+    agency_defaults_apply(agency=agency)
+    admin = User.objects.create(email=f"admin@{agency.pk}.overdracht.example", agency=agency,
+                                role=Role.AGENCY_ADMIN)  # fmt: skip
+    specialist = User.objects.create(email=f"spec@{agency.pk}.overdracht.example",
+                                     agency=agency, role=Role.SPECIALIST)  # fmt: skip
+    results = []
+    for label, dry_run in (("dry run", True), ("import", False)):
+        connection.queries_log.clear()
+        with CaptureQueriesContext(connection) as ctx:
+            moment = time.perf_counter()
+            outcomes = services.archive_import(
+                actor=admin, archive=fmt.Archive(io.BytesIO(data)), dry_run=dry_run,
+                assign_to=specialist,
+            )  # fmt: skip
+            seconds = time.perf_counter() - moment
+        done = sum(1 for o in outcomes if o.outcome == "created")
+        refused = next((f"; refused {o.file}: {o.errors}" for o in outcomes if o.errors), "")
+        each = round(seconds * 1000 / len(outcomes), 2)
+        limit = TRANSFER_MS_PER_TRAJECTORY / REFERENCE_FLOOR_MS
+        result = Result(
+            f"transfer archive, {label} ({len(outcomes)} trajectories)",
+            each, each, round(len(ctx.captured_queries) / len(outcomes)),
+            floor="framework floor", floor_ms=floor_ms,
+            note=f"{seconds:.1f} s in all, {done} created; "
+            f"archive {len(data) / 1e6:.1f} MB written in {export_s:.1f} s; ms and queries "
+            f"per trajectory{refused}",
+        )  # fmt: skip
+        result.ratio = result.p95_ratio = round(each / floor_ms, 2)
+        result.budgets.append(
+            (f"per trajectory <= {limit:g}x framework floor "
+             f"({TRANSFER_MS_PER_TRAJECTORY} ms on the reference machine)",
+             result.ratio <= limit)
+        )  # fmt: skip
+        result.budgets.append(("every trajectory imported", done == len(outcomes)))
+        results.append(result)
+    return results
 
 
 def _worker_throughput(seeded: Seeded, today, *, static_ms: float, count: int = 60) -> Result:

@@ -282,6 +282,7 @@ def seed(*, scale: float = 1.0, seed_value: int = 2026, today: date | None = Non
                 agency=agency,
                 trajectory=t,
                 subject="Coachingsgesprek",
+                location="Kantoor Utrecht",  # required, as on the page (a transfer checks it)
                 starts_at=starts,
                 ends_at=starts + timedelta(hours=1),
             )

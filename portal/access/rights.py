@@ -254,6 +254,13 @@ def can_import_employees(user) -> bool:
     return can_manage_agency(user)
 
 
+def can_transfer_files(user) -> bool:
+    """Import running trajectories from a transfer archive, and export files as one: whole
+    files with every record (agency-only and medically marked conversations too), so the
+    agency's admins only (``overdracht``)."""
+    return can_manage_agency(user)
+
+
 def can_request_access_export(user, employee: Employee) -> bool:
     """The employee themself, or an agency admin on their behalf."""
     if not is_visible(user, employee):

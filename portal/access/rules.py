@@ -41,6 +41,7 @@ from trajecten.models import (
     Training,
     Trajectory,
     TrajectoryMember,
+    TransferImport,
     WorkCapacity,
 )
 
@@ -326,6 +327,12 @@ def _access_exports(qs: QuerySet, user) -> QuerySet:
         case Role.AGENCY_ADMIN:
             return qs.filter(includes_medical=False)
     return qs.none()
+
+
+@_rule(TransferImport)
+def _transfer_imports(qs: QuerySet, user) -> QuerySet:
+    """A transfer archive holds whole files of the agency: its admins only."""
+    return qs if user.role == Role.AGENCY_ADMIN else qs.none()
 
 
 @_rule(AuditEvent)

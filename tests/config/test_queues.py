@@ -33,6 +33,9 @@ QUEUES = {
     "trajecten.tasks.build_access_export": "exports",
     # A whole agency's applications judged again (a long batch, like an export).
     "sollicitaties.tasks.repeats_refresh_agency": "exports",
+    # A transfer archive checked and imported (overdracht): long batches.
+    "overdracht.tasks.check_transfer": "exports",
+    "overdracht.tasks.run_transfer": "exports",
     "portal.tasks.make_backup": "backup",
     # Beat's sweeps: small, they only queue the work above.
     "rapportages.tasks.schedule_reports": "celery",
@@ -42,7 +45,7 @@ QUEUES = {
     "trajecten.tasks.record_renewals": "celery",
     "trajecten.tasks.apply_retention": "celery",
 }
-PROJECT = ("portal.", "trajecten.", "rapportages.", "kwaliteit.", "sollicitaties.")
+PROJECT = ("portal.", "trajecten.", "rapportages.", "kwaliteit.", "sollicitaties.", "overdracht.")
 
 
 def queue_of(name: str) -> str:

@@ -131,6 +131,26 @@ def test_seed_demo(db, settings, capsys, client, mailoutbox, django_capture_on_c
     assert "Tomasz" in html
     assert "Kowalski" not in html
 
+    # Every started file of the demo's first agency hands over without an error: exported,
+    # then checked for an empty agency (whose own specialist takes them).
+    import io
+
+    from overdracht import export, services
+    from overdracht import format as fmt
+    from tests.factories import AgencyFactory, UserFactory
+
+    beheer = User.objects.get(email="beheer@spoorwerk.example")
+    started = Trajectory.objects.visible_to(beheer).filter(start_date__isnull=False)
+    data = export.to_bytes(export.trajectories_for(started.exclude(status="referred")), source="")
+    empty = AgencyFactory(name="Nieuw bureau")
+    outcomes = services.archive_import(
+        actor=UserFactory(agency=empty, admin=True), archive=fmt.Archive(io.BytesIO(data)),
+        dry_run=True, assign_to=UserFactory(agency=empty, specialist=True),
+    )  # fmt: skip
+    assert len(outcomes) >= 5
+    assert {o.outcome for o in outcomes} == {"created"}, [o.errors for o in outcomes]
+    assert sum(o.counts.get("reports", 0) for o in outcomes) >= 10
+
 
 def test_seed_demo_refuses_to_run_in_production(db, settings):
     settings.EMBEDDED = False

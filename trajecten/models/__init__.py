@@ -1,7 +1,7 @@
 """The re-integration file, one module per aggregate."""
 
 from .base import AgencyFromParent, FileRecord, ScopedQuerySet
-from .exports import AccessExport
+from .exports import AccessExport, TransferImport
 from .messages import Message, ThreadRead
 from .people import Employee, Employment, Trajectory, TrajectoryMember
 from .records import (
@@ -58,5 +58,6 @@ __all__ = [
     "Training",
     "Trajectory",
     "TrajectoryMember",
+    "TransferImport",
     "WorkCapacity",
 ]

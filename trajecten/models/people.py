@@ -212,6 +212,16 @@ class Trajectory(CopiesAgency, models.Model):
         _("closing reason"), max_length=30, choices=ClosingReason.choices, blank=True
     )
     closing_note = models.CharField(_("closing explanation"), max_length=500, blank=True)
+    external_ref = models.CharField(
+        _("external reference"),
+        max_length=100,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "The trajectory's key in the system it came from (a transfer archive); unique in "
+            "the agency, so importing the same file twice changes nothing."
+        ),
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="TrajectoryMember", related_name="trajectories"
     )
@@ -227,6 +237,13 @@ class Trajectory(CopiesAgency, models.Model):
         indexes = [
             models.Index(fields=["agency", "status"], name="trajectory_agency_status"),
             models.Index(fields=["agency", "-created_at"], name="trajectory_agency_recent"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "external_ref"],
+                condition=~Q(external_ref=""),
+                name="trajectory_unique_external_ref",
+            )
         ]
 
     def __str__(self) -> str:

@@ -70,6 +70,7 @@ def trajectory_file(request, uuid):
         "can_write_time": access.can_write_time(user, trajectory),
         "can_accept_referral": access.can_accept_referral(user, trajectory),
         "can_prepare_access_export": access.can_prepare_access_export(user, trajectory),
+        "can_transfer": access.can_transfer_files(user),
         "is_employer": access.is_employer_contact(user),
         "show_bsn": access.can_see_bsn(user, trajectory),
         **selectors.tab_context(
