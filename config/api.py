@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from kwaliteit.api import OutcomesView
+from overdracht.api import ReferralViewSet
 from portal.api.views import AgencyViewSet, EmployerViewSet, LegalEntityViewSet
 from rapportages.api import ReportViewSet, RivCheckView
 from sollicitaties.api import (
@@ -40,6 +41,7 @@ router.register("application-activities", ApplicationActivityViewSet, basename="
 router.register("temp-agency-registrations", TempAgencyRegistrationViewSet, basename="temp-agency")
 router.register("vacancies", VacancyViewSet, basename="vacancy")
 router.register("reports", ReportViewSet, basename="report")
+router.register("referrals", ReferralViewSet, basename="referral")
 
 urlpatterns = [
     path("v1/outcomes/", OutcomesView.as_view(), name="outcomes"),

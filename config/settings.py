@@ -460,7 +460,11 @@ REST_FRAMEWORK = {
         "portal.api.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["portal.api.auth.TenantUser", "portal.api.auth.ReadOnlyTokens"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "portal.api.auth.TenantUser",
+        "portal.api.auth.ReadOnlyTokens",
+        "portal.api.auth.OrdersTokens",
+    ],
     "DEFAULT_THROTTLE_CLASSES": ["portal.api.auth.TokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"api": env.str("API_RATE", default="600/min")},
     "DEFAULT_FILTER_BACKENDS": [

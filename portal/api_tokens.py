@@ -24,14 +24,20 @@ def _digest(secret: str) -> str:
 
 @transaction.atomic
 def token_create(
-    *, user: User, name: str, read_only: bool, valid_days: int | None
+    *, user: User, name: str, read_only: bool, valid_days: int | None, orders_only: bool = False
 ) -> tuple[ApiToken, str]:
-    """Returns the token and its plaintext, which is never stored or shown again."""
+    """Returns the token and its plaintext, which is never stored or shown again. An
+    ``orders_only`` token (an employer contact's, for a verzuim system) reaches the orders
+    endpoints only."""
     from allauth.mfa.utils import is_mfa_enabled
 
     writes.allowed(access.can_use_api_tokens(user))
     if mfa_required(user) and not is_mfa_enabled(user):
         raise ValidationError(_("Set up two-factor authentication before creating API tokens."))
+    if orders_only and not access.can_place_orders(user):
+        writes.refuse("orders_only", _("Only an employer's contact places orders."))
+    if orders_only and read_only:
+        writes.refuse("read_only", _("A token for orders places them: it cannot be read-only."))
     prefix = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
@@ -41,9 +47,15 @@ def token_create(
         prefix=prefix,
         digest=_digest(secret),
         read_only=read_only,
+        orders_only=orders_only,
         expires_at=timezone.now() + timedelta(days=valid_days) if valid_days else None,
     )
-    writes.record(AuditAction.CREATE, token, actor=user, details={"read_only": read_only})
+    writes.record(
+        AuditAction.CREATE,
+        token,
+        actor=user,
+        details={"read_only": read_only, "orders_only": orders_only},
+    )
     return token, f"{PREFIX}{prefix}_{secret}"
 
 

@@ -7,6 +7,7 @@ from django.contrib.auth import password_validation
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import access
 from .constants import INVITABLE_ROLES, Role
 from .models import Agency, Employer, Invitation, LegalEntity, User
 from .widgets import DATE
@@ -168,6 +169,19 @@ class ApiTokenForm(forms.Form):
         choices=[(30, _("30 days")), (90, _("90 days")), (365, _("1 year")), (0, _("No expiry"))],
         initial=90,
     )
+    orders_only = forms.BooleanField(
+        label=_("Only for orders (a verzuim system)"),
+        required=False,
+        help_text=_(
+            "The token places and follows 2e-spoor orders for your employer "
+            "(/api/v1/referrals/) and reaches nothing else. Untick read only."
+        ),
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is None or not access.can_place_orders(user):
+            del self.fields["orders_only"]
 
 
 class MedicalCheckForm(forms.Form):

@@ -247,7 +247,7 @@ def api_tokens(request):
     from .forms import ApiTokenForm
     from .models import ApiToken
 
-    form = ApiTokenForm(request.POST or None)
+    form = ApiTokenForm(request.POST or None, user=request.user)
     # Shown once: kept in the session between the POST and the redirected GET, then gone.
     shown = request.session.pop("new_api_token", None)
     if request.method == "POST" and "revoke" in request.POST:
@@ -268,6 +268,7 @@ def api_tokens(request):
                 name=form.cleaned_data["name"],
                 read_only=form.cleaned_data["read_only"],
                 valid_days=form.cleaned_data["valid_days"] or None,
+                orders_only=form.cleaned_data.get("orders_only", False),
             )
         except ValidationError as exc:
             form.add_error(None, exc)

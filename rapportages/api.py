@@ -141,6 +141,9 @@ class ReportFilter(RecordFilter):
 class ReportViewSet(mixins.UpdateModelMixin, ScopedViewSet):
     model = Report
     serializer_class = ReportSerializer
+    #: An order's status links to its final reports' PDFs: a verzuim system's token fetches
+    #: those (of ordered trajectories only, ``portal.api.auth.OrdersTokens``).
+    for_orders_actions = ("pdf",)
     select = ("trajectory", "supersedes")
     filterset_class = ReportFilter
     ordering_fields = ["due_date", "created_at", "updated_at"]

@@ -254,6 +254,13 @@ def can_import_employees(user) -> bool:
     return can_manage_agency(user)
 
 
+def can_place_orders(user) -> bool:
+    """A verzuim system orders a 2e-spoor trajectory for the employer it works for: through an
+    employer contact's account (its token), for that employer's BVs the contact sees
+    (``POST /api/v1/referrals/``)."""
+    return is_employer_contact(user) and can_create_trajectory(user)
+
+
 def can_transfer_files(user) -> bool:
     """Import running trajectories from a transfer archive, and export files as one: whole
     files with every record (agency-only and medically marked conversations too), so the

@@ -59,6 +59,31 @@ class ReadOnlyTokens(permissions.BasePermission):
         return True
 
 
+class OrdersTokens(permissions.BasePermission):
+    """A token for orders (a verzuim system's) reaches only the views made for orders
+    (``for_orders = True``): elsewhere it answers as no token would, 403."""
+
+    message = _("This token only places and follows orders.")
+
+    @staticmethod
+    def _orders_token(request) -> bool:
+        return isinstance(request.auth, ApiToken) and request.auth.orders_only
+
+    def has_permission(self, request, view):
+        if not self._orders_token(request):
+            return True
+        actions = getattr(view, "for_orders_actions", ())
+        return getattr(view, "for_orders", False) or getattr(view, "action", None) in actions
+
+    def has_object_permission(self, request, view, obj):
+        """Outside the orders' own views (a report's PDF that an order's status links to),
+        only what belongs to an ordered trajectory."""
+        if not self._orders_token(request) or getattr(view, "for_orders", False):
+            return True
+        trajectory = getattr(obj, "trajectory", None)
+        return bool(getattr(trajectory, "ordered", False))
+
+
 class TenantUser(permissions.IsAuthenticated):
     """Logged in (session or token) and a user of an agency."""
 

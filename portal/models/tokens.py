@@ -24,6 +24,9 @@ class ApiToken(models.Model):
     prefix = models.CharField(max_length=16, unique=True, editable=False)
     digest = models.CharField(max_length=64, editable=False)
     read_only = models.BooleanField(_("read only"), default=False)
+    #: A verzuim system's token: it places and follows orders (``/api/v1/referrals/``) for the
+    #: contact's employer and reaches nothing else of the API.
+    orders_only = models.BooleanField(_("orders only"), default=False)
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)

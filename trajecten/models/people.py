@@ -261,6 +261,11 @@ class Trajectory(CopiesAgency, models.Model):
         return self.status == TrajectoryStatus.ACTIVE
 
     @property
+    def ordered(self) -> bool:
+        """Placed by a verzuim system's order (``services.referral_order``)."""
+        return self.external_ref.startswith("order:")
+
+    @property
     def is_ended(self) -> bool:
         return self.status == TrajectoryStatus.ENDED
 

@@ -4,7 +4,7 @@ start, phases, closing, and the monthly renewals."""
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -113,6 +113,87 @@ def trajectory_refer(
             robust=True,
         )
     return trajectory
+
+
+#: The key an order is kept under: the employer's, so two employers' systems may use the same
+#: reference without meeting (and without learning of each other).
+ORDER_KEY = "order:{employer}:{reference}"
+
+
+def order_key(actor: User, reference: str) -> str:
+    return ORDER_KEY.format(employer=actor.employer_contact.employer.uuid, reference=reference)
+
+
+def referral_order(
+    *,
+    actor: User,
+    reference: str,
+    legal_entity,
+    first_name: str,
+    last_name: str,
+    email: str = "",
+    phone: str = "",
+    guidance_language: str = "nl",
+    first_sick_day: date,
+    product: Product,
+    referral_basis: str = "",
+    referral_advice_date: date | None = None,
+    contact_preferences: str = "",
+) -> tuple[Trajectory, bool]:
+    """A verzuim system's order: a referral as the employer contact would make it on the page
+    (``trajectory_refer``: the same checks, the agency told by email), kept under the system's
+    ``reference`` within the contact's employer. Idempotent: the same order again (a retry
+    after a lost answer, two at once) returns the trajectory the first made, ``(trajectory,
+    False)``; another order under a used reference is refused."""
+    writes.allowed(access.can_place_orders(actor))
+    key = order_key(actor, reference)
+    order = {
+        "legal_entity": legal_entity.pk,
+        "first_name": first_name.strip(),
+        "last_name": last_name.strip(),
+        "first_sick_day": first_sick_day,
+        "product": product.pk,
+    }
+    existing = _ordered(actor, key)
+    if existing is None:
+        try:
+            with transaction.atomic():
+                trajectory = trajectory_refer(
+                    actor=actor, first_name=first_name, last_name=last_name, email=email,
+                    phone=phone, guidance_language=guidance_language, legal_entity=legal_entity,
+                    first_sick_day=first_sick_day, product=product, referral_basis=referral_basis,
+                    referral_advice_date=referral_advice_date,
+                    contact_preferences=contact_preferences,
+                )  # fmt: skip
+                trajectory.external_ref = key
+                trajectory.save(update_fields=["external_ref", "updated_at"])
+                writes.record(
+                    AuditAction.UPDATE, trajectory, actor=actor, details={"order": reference}
+                )
+            return trajectory, True
+        except IntegrityError:  # the same order at the same moment: the first one stands
+            existing = _ordered(actor, key)
+            if existing is None:
+                raise
+    same = {
+        "legal_entity": existing.legal_entity_id,
+        "first_name": existing.employee.first_name,
+        "last_name": existing.employee.last_name,
+        "first_sick_day": existing.sickness_case.first_sick_day,
+        "product": existing.product_id,
+    }
+    if same != order:
+        writes.refuse("reference", _("This reference is already used for another order."))
+    return existing, False
+
+
+def _ordered(actor: User, key: str) -> Trajectory | None:
+    return (
+        Trajectory.objects.visible_to(actor)
+        .select_related("employee", "sickness_case")
+        .filter(external_ref=key)
+        .first()
+    )
 
 
 def _advice_document(*, trajectory: Trajectory, advice, actor: User) -> Document:
