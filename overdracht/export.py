@@ -4,8 +4,9 @@ as an agency admin sees them, in a ZIP that ``overdracht.services`` imports into
 
 Every field the format names is written, nothing else: no ids, no UUIDs, no login data. The
 reports are the published versions (final and superseded) with their PDF byte for byte and its
-SHA-256; a draft stays behind (the receiving agency writes its own). Medical notes, documents,
-messages, tasks and time entries are not part of the format (docs/transfer.md says why).
+SHA-256; the RIV check's reasons are those signed off and not withdrawn; a draft stays behind
+(the receiving agency writes its own). Medical notes, documents, messages, tasks and time
+entries are not part of the format (docs/transfer.md says why).
 """
 
 import datetime
@@ -21,7 +22,7 @@ from django.utils import timezone
 
 from portal.models import User
 from rapportages.constants import PUBLISHED
-from rapportages.models import Report
+from rapportages.models import Report, RivException
 from sollicitaties.models import ApplicationActivity
 from trajecten.models import Employment, SearchProfile, Trajectory
 
@@ -64,6 +65,8 @@ def trajectories_for(queryset):
         "assignments",
         "trainings",
         "tempagencyregistrations",
+        Prefetch("rivexceptions", RivException.objects.filter(withdrawn_at__isnull=True)
+                 .select_related("signed_by").order_by("signed_at", "pk")),
         Prefetch("searchprofiles", SearchProfile.objects.select_related("author")
                  .prefetch_related("functions").order_by("version")),
         Prefetch("applicationactivitys", ApplicationActivity.objects
@@ -148,6 +151,10 @@ def document(trajectory: Trajectory, employment: Employment | None) -> tuple[dic
         )
         files.append((report, path))
     data["reports"] = reports
+    data["riv_exceptions"] = [
+        {**_row(e, fmt.RIV_EXCEPTION_FIELDS), "signed_by": _email(e.signed_by)}
+        for e in t.rivexceptions.all()
+    ]
     return data, files
 
 

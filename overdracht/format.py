@@ -24,6 +24,7 @@ from rest_framework import serializers
 from portal.api.base import StrictSerializer, field_errors
 from portal.models import Employer, LegalEntity, Product
 from rapportages.constants import ReportKind
+from rapportages.models import RivException
 from sollicitaties.constants import RecordedBy
 from sollicitaties.models import (
     ApplicationActivity,
@@ -115,6 +116,7 @@ APPLICATION_FIELDS = ("date", "kind", "channel", "organisation", "vacancy_title"
                       "recorded_by_role")  # fmt: skip
 STATUS_CHANGE_FIELDS = ("status", "date")
 REPORT_FIELDS = ("kind", "number", "version", "period_start", "period_end", "due_date")
+RIV_EXCEPTION_FIELDS = ("rule", "subject", "reason_kind", "reason", "signed_at")
 
 
 # --- Parsing: one serializer per section ------------------------------------------------------
@@ -217,6 +219,12 @@ ApplicationIn = _section(
     recorded_by_role=serializers.ChoiceField(choices=RecordedBy.choices),
     status_changes=_section(StatusChange, STATUS_CHANGE_FIELDS)(many=True, required=False),
 )
+RivExceptionIn = _section(
+    RivException,
+    RIV_EXCEPTION_FIELDS,
+    signed_at=serializers.DateTimeField(),
+    signed_by=_optional_email(),
+)
 CaseIn = _section(
     SicknessCase,
     CASE_FIELDS,
@@ -238,6 +246,7 @@ def _trajectory_fields():
         "search_profiles": SearchProfileIn(many=True, required=False),
         "applications": ApplicationIn(many=True, required=False),
         "reports": ReportIn(many=True, required=False),
+        "riv_exceptions": RivExceptionIn(many=True, required=False),
     }
     for key, model, fields, user_field in LISTS[1:]:
         extra = {user_field: _optional_email()} if user_field else {}

@@ -30,19 +30,22 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from portal import access, audit, uploads, writes
+from portal import access, audit, medical, uploads, writes
 from portal.constants import AuditAction
 from portal.models import Employer, LegalEntity, Phase, Product, User
 from rapportages.constants import ReportKind, ReportStatus
-from rapportages.models import Report
+from rapportages.models import Report, RivException
 from rapportages.services import reports_schedule
 from sollicitaties.constants import RecordedBy
 from sollicitaties.models import ApplicationActivity, StatusChange
-from trajecten.constants import MemberRole, TrajectoryStatus
+from trajecten.constants import MemberRole, TrajectoryStatus, Visibility
 from trajecten.models import (
+    ConversationReport,
     Employee,
     Employment,
     Extension,
@@ -111,8 +114,11 @@ class Outcome:
     #: The trajectory imported (or already there), for a link; empty in a dry run.
     uuid: str = ""
 
+    #: The phase names already warned about (one warning per name, not one per row).
+    phases_warned: set = field(default_factory=set)
+
     def as_dict(self) -> dict:
-        return self.__dict__.copy()
+        return {k: v for k, v in self.__dict__.items() if k != "phases_warned"}
 
 
 # --- One trajectory ---------------------------------------------------------------------------
@@ -138,12 +144,36 @@ class _Errors:
 
 
 def _checked(errors: _Errors, path: str, instance, *, exclude=()) -> bool:
-    """The model's own validation of ``instance`` (fields, choices, ``clean``)."""
+    """The model's own validation of ``instance`` (fields, choices, ``clean``), and the
+    medical-words guard on every text an employer will read of it (``portal.medical``), as
+    the pages run it; an import cannot ask anyone to confirm, so a word found is an error."""
     try:
         instance.full_clean(exclude=["agency", "trajectory", *exclude], validate_unique=False)
     except ValidationError as exc:
         errors.model(path, exc)
         return False
+    spec = medical.EMPLOYER_TEXT.get(instance._meta.label_lower)
+    if spec is None or not _employer_reads(instance):
+        return True
+    clean = True
+    for name in spec["fields"]:
+        words = medical.medical_words(getattr(instance, name, "") or "")
+        if words:
+            clean = False
+            errors.add(
+                f"{path}.{name}" if path else name,
+                _("These words may be medical: %(words)s. An employer reads this text: "
+                  "rephrase it in the archive, or mark the conversation as medical or as the "
+                  "agency's only.") % {"words": ", ".join(f"“{w}”" for w in words)},
+            )  # fmt: skip
+    return clean
+
+
+def _employer_reads(instance) -> bool:
+    """A conversation reaches the employer only when shared with them and not medical; the
+    other records with employer-readable text always do (``portal.access``)."""
+    if isinstance(instance, ConversationReport):
+        return instance.visibility == Visibility.EMPLOYER and not instance.contains_medical
     return True
 
 
@@ -179,11 +209,13 @@ def trajectory_import(
         return present
     errors = _Errors()
     legal_entity = _legal_entity(actor, data, errors, outcome)
-    employee = _employee(actor, data["employee"], errors, outcome) if legal_entity else None
+    employee = (
+        _employee(actor, data["employee"], legal_entity, errors, outcome) if legal_entity else None
+    )
     product = known.products.get(data["product"])
     if product is None:
         errors.add("product", _("Your agency does not offer this product."))
-    phase = _phase(known, data.get("phase", ""), "phase", errors)
+    phase = _phase(known, data.get("phase", ""), "phase", outcome)
     _trajectory_rules(data, errors)
     members = _members(known, data["members"], errors, outcome)
     if employee is None or legal_entity is None or product is None:
@@ -278,12 +310,20 @@ def _legal_entity(actor, data, errors: _Errors, outcome: Outcome):
     return legal_entity
 
 
-def _employee(actor, person: dict, errors: _Errors, outcome: Outcome):
-    """The employee by personnel number within the agency; a new one (not saved yet) when
-    there is none. A personnel number the agency uses for someone else is an error."""
+def _employee(actor, person: dict, legal_entity, errors: _Errors, outcome: Outcome):
+    """The employee by personnel number among the agency's employees of the same employer (a
+    personnel number is the employer's, not the agency's); a new one (not saved yet) when there
+    is none. The same number for another name at that employer is an error; the number in use
+    at another employer leaves the new employee without it (the agency keeps one per person)."""
     number = person["personnel_number"]
-    found = Employee.objects.visible_to(actor).filter(external_id=number).first()
-    if found is not None:
+    found = (
+        Employee.objects.visible_to(actor)
+        .filter(external_id=number)
+        .annotate(here=Exists(Employment.objects.filter(
+            employee=OuterRef("pk"), legal_entity__employer_id=legal_entity.employer_id)))
+        .first()
+    )  # fmt: skip
+    if found is not None and found.here:
         same = (found.first_name.casefold(), found.last_name.casefold()) == (
             person["first_name"].casefold(),
             person["last_name"].casefold(),
@@ -296,6 +336,12 @@ def _employee(actor, person: dict, errors: _Errors, outcome: Outcome):
             )
             return None
         return found
+    if found is not None:
+        outcome.warnings.append(
+            _("employee.personnel_number: %(number)s is used in your agency for an employee of "
+              "another employer; the new employee was left without it.") % {"number": number}
+        )  # fmt: skip
+        number = ""
     values = {name: person[name] for name in fmt.EMPLOYEE_FIELDS if name in person}
     values["email"] = values.get("email", "").strip().lower()
     if not actor.agency.record_bsn and values.pop("bsn", ""):
@@ -306,16 +352,21 @@ def _employee(actor, person: dict, errors: _Errors, outcome: Outcome):
     return employee
 
 
-def _phase(known: Known, name: str, path: str, errors: _Errors):
+def _phase(known: Known, name: str, path: str, outcome: Outcome):
+    """The agency's phase by name. Agencies name their phases differently (four steps or
+    six): one the agency does not have is left out with a warning, never a reason to refuse a
+    file; the specialist sets the current phase."""
     if not name:
         return None
     phase = known.phases.get(name.casefold())
-    if phase is None:
-        errors.add(
-            path,
-            _("Your agency has no phase with this name; its phases are: %(names)s.")
-            % {"names": ", ".join(p.name for p in known.phases.values())},
-        )
+    if phase is None and name.casefold() not in outcome.phases_warned:
+        outcome.phases_warned.add(name.casefold())
+        outcome.warnings.append(
+            _("%(path)s: your agency has no phase \"%(name)s\" (its phases are: %(names)s); it "
+              "was left out, here and wherever the file names it.")
+            % {"path": path, "name": name,
+               "names": ", ".join(p.name for p in known.phases.values())}
+        )  # fmt: skip
     return phase
 
 
@@ -405,14 +456,13 @@ def _records(trajectory, data, known: Known, primary, errors: _Errors, outcome, 
     """Every record of the file, each through the model's own validation."""
     agency_id = trajectory.agency_id
 
+    replaced = Counter()
+
     def author(path: str, email: str):
         user = known.staff.get((email or "").casefold())
         if user is None:
             if email:
-                outcome.warnings.append(
-                    _("%(path)s: %(email)s is not on your agency's staff; the primary "
-                      "specialist is named instead.") % {"path": path, "email": email}
-                )  # fmt: skip
+                replaced[email] += 1
             return primary
         return user
 
@@ -424,9 +474,10 @@ def _records(trajectory, data, known: Known, primary, errors: _Errors, outcome, 
             if user_field:
                 setattr(record, user_field, author(f"{key}[{index}]", row.get(user_field)))
             if key == "phase_changes":
-                record.phase = _phase(known, row["phase"], f"{key}[{index}].phase", errors)
-                if record.phase is None:
+                phase = _phase(known, row["phase"], f"{key}[{index}].phase", outcome)
+                if phase is None:
                     continue
+                record.phase = phase
             if _checked(
                 errors, f"{key}[{index}]", record, exclude=[user_field, "phase", "changed_by"]
             ):
@@ -444,6 +495,18 @@ def _records(trajectory, data, known: Known, primary, errors: _Errors, outcome, 
     _search_profiles(trajectory, data.get("search_profiles") or [], author, errors, outcome)
     _applications(trajectory, data.get("applications") or [], primary, errors, outcome)
     _reports(trajectory, data.get("reports") or [], pdfs, errors, outcome)
+    _riv_exceptions(trajectory, data.get("riv_exceptions") or [], author, errors, outcome)
+    for email, count in replaced.items():  # one line per person, not one per record
+        outcome.warnings.append(
+            ngettext(
+                "%(count)s record names %(email)s as its author, who is not on your agency's "
+                "staff: the primary specialist is named instead.",
+                "%(count)s records name %(email)s as their author, who is not on your "
+                "agency's staff: the primary specialist is named instead.",
+                count,
+            )
+            % {"count": count, "email": email}
+        )
 
 
 def _search_profiles(trajectory, rows, author, errors: _Errors, outcome) -> None:
@@ -489,6 +552,24 @@ def _applications(trajectory, rows, primary, errors: _Errors, outcome) -> None:
             if _checked(errors, where, item, exclude=["activity", "changed_by"]):
                 _keep(errors, item)
     outcome.counts["applications"] = len(rows)
+
+
+def _riv_exceptions(trajectory, rows, author, errors: _Errors, outcome) -> None:
+    """The reasons a specialist signed off why a rule of the RIV check does not apply (UWV's
+    fourth question), with who signed and when; one standing reason per rule and subject."""
+    seen = set()
+    for index, row in enumerate(rows):
+        path = f"riv_exceptions[{index}]"
+        if (row["rule"], row.get("subject", "")) in seen:
+            errors.add(f"{path}.rule", _("This reason is in the file twice."))
+            continue
+        seen.add((row["rule"], row.get("subject", "")))
+        values = {k: v for k, v in row.items() if k in fmt.RIV_EXCEPTION_FIELDS}
+        reason = RivException(trajectory=trajectory, agency_id=trajectory.agency_id, **values)
+        reason.signed_by = author(path, row.get("signed_by"))
+        if _checked(errors, path, reason, exclude=["signed_by"]):
+            _keep(errors, reason)
+    outcome.counts["riv_exceptions"] = len(rows)
 
 
 def _reports(trajectory, rows, pdfs, errors: _Errors, outcome) -> None:
@@ -646,6 +727,9 @@ def _one(archive, name, actor, known, keys: Counter) -> Outcome:
     data, errors = fmt.parse(raw)
     if data is None:
         outcome.key = str(raw.get("key", ""))[:100] if isinstance(raw, dict) else ""
+        person = raw.get("employee") if isinstance(raw, dict) else None
+        if isinstance(person, dict):  # the name as written, so the admin finds the file
+            outcome.name = f"{person.get('first_name', '')} {person.get('last_name', '')}"[:200]
         outcome.errors = errors
         return outcome
     keys[data["key"]] += 1
@@ -670,6 +754,10 @@ def _one(archive, name, actor, known, keys: Counter) -> Outcome:
             logger.exception("Import of %s failed", name)
             outcome.outcome = "error"
             outcome.errors = {"": [_("This trajectory could not be saved.")]}
+    except Exception:
+        logger.exception("Import of %s failed", name)
+        outcome.outcome, outcome.new, outcome.counts = "error", [], {}
+        outcome.errors = {"": [_("This trajectory could not be saved.")]}
     return outcome
 
 
@@ -704,9 +792,14 @@ def _run(job_id: int, *, dry_run: bool) -> TransferImport | None:
                     progress=progress,
                 )
             outcomes = [o.as_dict() for o in outcomes]
-        except (fmt.ArchiveError, OSError) as exc:
-            logger.warning("Transfer archive %s could not be read: %s", job.uuid, exc)
-            job.results = {**job.results, "error": str(exc.args[0] if exc.args else exc)}
+        except Exception as exc:
+            if isinstance(exc, fmt.ArchiveError | OSError):
+                logger.warning("Transfer archive %s could not be read: %s", job.uuid, exc)
+                error = str(exc.args[0] if exc.args else exc)
+            else:
+                logger.exception("Transfer archive %s failed", job.uuid)
+                error = _("Something went wrong on our side; the operator's log has the details.")
+            job.results = {**job.results, "error": str(error)}
             job.status = TransferImport.Status.FAILED
             job.finished_at = timezone.now()
             job.save(update_fields=["results", "status", "finished_at"])

@@ -8,7 +8,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from portal.models import Phase
-from rapportages.models import Report
+from rapportages.models import Report, RivException
 from sollicitaties.models import (
     ApplicationActivity,
     ApplicationNorm,
@@ -148,6 +148,11 @@ def rich_file(trajectory, specialist, *, second=None):
         report.pdf.save("r.pdf", ContentFile(content), save=False)
         report.save()
         previous = report
+    RivException.objects.create(
+        trajectory=t, rule="second_track_late", reason_kind="other",
+        reason="Werkgever en werknemer spraken eerst een proefplaatsing af.",
+        signed_by=specialist, signed_at=signed,
+    )  # fmt: skip
     Report.objects.create(  # a draft stays behind
         trajectory=t, agency=t.agency, kind="progress", number=2,
         period_start=start + timedelta(days=90), period_end=start + timedelta(days=180),

@@ -87,7 +87,7 @@ def test_an_archive_with_errors_is_checked_then_imported_without_the_wrong_traje
     assert "Voer een geldige datum in." in page  # start_date, in Dutch (the admin's language)
     assert "employee.shoe_size" in page and "Dit veld kan niet worden ingesteld." in page
     assert "conversations[0].date" in page
-    assert "Je bureau heeft geen fase met deze naam; de fasen zijn:" in page
+    assert "phase: je bureau heeft geen fase &quot;Onbekende fase&quot;" in page  # a warning
     assert "conversations[1].visibility" in page
     assert "nooit met de werkgever worden gedeeld" in page
     imported = Trajectory.objects.filter(agency=cast.agency_b).exclude(external_ref="")
@@ -223,3 +223,20 @@ def test_a_second_admin_sees_the_same_archive_and_its_outcome(cast, login, job):
     enrol_totp(other)
     page = login(other).get(reverse("overdracht:transfer", args=[job.uuid]))
     assert page.status_code == 200
+
+
+def test_a_job_that_cannot_finish_says_so_instead_of_polling_for_ever(cast, login, job):
+    """The stored archive is gone by the time the import runs: the job ends as failed, and the
+    page says nothing was imported (no progress bar that never ends)."""
+    from overdracht import services
+
+    TransferImport.objects.filter(pk=job.pk).update(status="importing")
+    job.file.storage.delete(job.file.name)
+    services.transfer_import_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == "failed"
+    client = login(cast.admin_a)
+    page = client.get(reverse("overdracht:transfer", args=[job.uuid])).content.decode()
+    assert "Het archief kon niet worden gelezen; er is niets geïmporteerd." in page
+    assert "transfer-bar" not in page
+    assert client.get(reverse("overdracht:transfer_progress", args=[job.uuid]))["HX-Refresh"]

@@ -89,7 +89,8 @@ def _rows(trajectory) -> dict:
            "legal_entity", "sickness_case", "phase", "product", "external_ref", "pdf",
            "activity", "profile", "case", "supersedes", "signed_by", "signed_elsewhere_by",
            "recorded_by", "changed_by", "author", "set_by", "snapshot", "finalized_at",
-           "review_snapshot", "review_sha256", "idempotency_key", "user"}  # fmt: skip
+           "review_snapshot", "review_sha256", "idempotency_key", "user",
+           "withdrawn_by"}  # fmt: skip
 
     def plain(obj):
         return {
@@ -123,6 +124,7 @@ def _rows(trajectory) -> dict:
         "changes": [
             plain(c) for a in t.applicationactivitys.order_by("pk") for c in a.status_changes.all()
         ],
+        "riv": [plain(e) for e in t.rivexceptions.all()],
         "singles": [
             plain(getattr(t, name))
             for name in ("person_profile", "work_capacity", "application_norm", "placement")
@@ -254,3 +256,99 @@ def test_a_pdf_that_is_not_the_one_named_is_refused_and_nothing_of_the_file_is_k
     assert list(outcome.errors) == ["reports[1].sha256"]
     assert not Trajectory.objects.filter(agency=agency).exists()
     assert not Report.objects.filter(agency=agency).exists()
+
+
+def test_one_file_that_breaks_unexpectedly_does_not_stop_the_others(cast, empty_agency):
+    from unittest import mock
+
+    rich_file(cast.traj_x1, cast.specialist_a)
+    data = archive_of(cast.admin_a, [cast.traj_x1, cast.traj_x2])
+    agency, admin = empty_agency
+    specialist = UserFactory(agency=agency, specialist=True)
+    real = services.trajectory_import
+
+    def flaky(**kwargs):
+        if kwargs["data"]["key"] == f"spoorboek:{cast.traj_x1.uuid}":
+            raise RuntimeError("a bug")
+        return real(**kwargs)
+
+    with mock.patch.object(services, "trajectory_import", flaky):
+        first, second = import_all(admin, data, assign_to=specialist)
+    assert (first.outcome, second.outcome) == ("error", "created")
+    assert first.errors == {"": ["Dit traject kon niet worden opgeslagen."]}
+    assert Trajectory.objects.filter(agency=agency).count() == 1
+
+
+def test_phases_the_agency_does_not_have_are_left_out_with_a_warning(cast, empty_agency):
+    rich_file(cast.traj_x1, cast.specialist_a)
+    data = archive_of(cast.admin_a, [cast.traj_x1])
+    agency, admin = empty_agency
+    agency.phases.all().delete()  # an agency without these phase names
+    [outcome] = import_all(admin, data, assign_to=UserFactory(agency=agency, specialist=True))
+    assert outcome.outcome == "created"
+    assert sum("geen fase" in w for w in outcome.warnings) == 3  # the current one, two changes
+    copy = Trajectory.objects.get(agency=agency)
+    assert copy.phase is None and not copy.phasechanges.exists()
+
+
+def test_a_personnel_number_is_the_employers_not_the_agencys(cast):
+    """Agency B has P-1 at employer Z: A's P-1 at employer X is someone else (a new employee,
+    without the number, said as a warning); P-1 at Z under another name is an error."""
+    rich_file(cast.traj_x1, cast.specialist_a)
+    cast.traj_x1.employee.external_id = "P-1"
+    cast.traj_x1.employee.save()
+    cast.traj_z1.employee.external_id = "P-1"
+    cast.traj_z1.employee.save()
+    data = archive_of(cast.admin_a, [cast.traj_x1])
+
+    [taken] = import_all(cast.admin_b, data, dry_run=True, assign_to=cast.specialist_b)
+    assert taken.outcome == "created"
+    assert "employee" in taken.new
+    assert any("P-1" in w and "andere werkgever" in w for w in taken.warnings)
+
+    def at_z(name, content):
+        content["employer"] = {"name": "Employer Z", "self_insurer": False}
+        content["bv"] = {"name": "Z1 BV", "kvk_number": cast.z1.kvk_number}
+        return content
+
+    from .test_pages import rewrite
+
+    [refused] = import_all(cast.admin_b, rewrite(data, at_z), assign_to=cast.specialist_b)
+    assert refused.errors == {
+        "employee.personnel_number": [
+            f"Je bureau heeft {cast.traj_z1.employee.full_name} al met dit personeelsnummer."
+        ]
+    }
+
+
+def test_medical_words_in_a_text_the_employer_reads_refuse_the_file(cast, empty_agency):
+    """The guard the pages run on what an employer reads: a conversation shared with the
+    employer that names a diagnosis is an error; the same words in the agency's own
+    conversation are not."""
+    rich_file(cast.traj_x1, cast.specialist_a)
+    data = archive_of(cast.admin_a, [cast.traj_x1])
+    agency, admin = empty_agency
+    specialist = UserFactory(agency=agency, specialist=True)
+
+    def diagnosis(name, content):
+        for conversation in content["conversations"]:
+            conversation["summary"] = "Na de hernia gaat het beter."
+        return content
+
+    from .test_pages import rewrite
+
+    [outcome] = import_all(admin, rewrite(data, diagnosis), assign_to=specialist)
+    assert outcome.outcome == "error"
+    conversations = json.loads(_member(data, "trajectories/00001.json"))["conversations"]
+    shared = [
+        i
+        for i, c in enumerate(conversations)
+        if c["visibility"] == "employer" and not c["contains_medical"]
+    ]
+    assert sorted(outcome.errors) == [f"conversations[{i}].summary" for i in shared]
+    assert "“hernia”" in outcome.errors[f"conversations[{shared[0]}].summary"][0]
+
+
+def _member(data: bytes, name: str) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return archive.read(name)
