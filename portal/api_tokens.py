@@ -36,8 +36,8 @@ def token_create(
         raise ValidationError(_("Set up two-factor authentication before creating API tokens."))
     if orders_only and not access.can_place_orders(user):
         writes.refuse("orders_only", _("Only an employer's contact places orders."))
-    if orders_only and read_only:
-        writes.refuse("read_only", _("A token for orders places them: it cannot be read-only."))
+    if orders_only:
+        read_only = False  # it places orders: the choice "read only" does not apply to it
     prefix = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(

@@ -174,7 +174,7 @@ class ApiTokenForm(forms.Form):
         required=False,
         help_text=_(
             "The token places and follows 2e-spoor orders for your employer "
-            "(/api/v1/referrals/) and reaches nothing else. Untick read only."
+            '(/api/v1/referrals/) and reaches nothing else; "read only" does not apply to it.'
         ),
     )
 

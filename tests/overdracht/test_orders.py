@@ -161,9 +161,11 @@ def test_a_contact_makes_an_orders_token_on_the_api_page(cast, login):
     page = login(cast.contact_x_all).get(reverse("portal:api_tokens")).content.decode()
     assert "Alleen voor opdrachten (een verzuimsysteem)" in page
     response = login(cast.contact_x_all).post(
-        reverse("portal:api_tokens"), {"name": "Xpert Suite", "valid_days": 90, "orders_only": "on"}
+        reverse("portal:api_tokens"),
+        {"name": "Xpert Suite", "valid_days": 90, "orders_only": "on", "read_only": "on"},
     )
     assert response.status_code == 302
-    assert ApiToken.objects.get(user=cast.contact_x_all).orders_only
+    token = ApiToken.objects.get(user=cast.contact_x_all)
+    assert (token.orders_only, token.read_only) == (True, False)  # it places orders
     staff_page = login(cast.specialist_a).get(reverse("portal:api_tokens")).content.decode()
     assert "Alleen voor opdrachten" not in staff_page
