@@ -712,8 +712,9 @@ def archive_import(
             if dry_run:
                 raise _DryRun
     except _DryRun:
-        for outcome in outcomes:
-            outcome.uuid = ""
+        for outcome in outcomes:  # rolled back: only a file that was already here exists
+            if outcome.outcome != "present":
+                outcome.uuid = ""
     return outcomes
 
 

@@ -103,6 +103,14 @@ def test_an_archive_with_errors_is_checked_then_imported_without_the_wrong_traje
     assert "1 traject geïmporteerd" in page
     assert reverse("trajecten:file", args=[imported.uuid]) in page
 
+    # The same archive again: the file that is here is named and linked, nothing is imported.
+    on_commit(upload, client, data, assign_to=cast.specialist_b.pk)
+    again = TransferImport.objects.latest("created_at")
+    page = client.get(reverse("overdracht:transfer", args=[again.uuid])).content.decode()
+    assert "1 traject staat er al en blijft zoals het is" in page
+    assert reverse("trajecten:file", args=[imported.uuid]) in page
+    assert "importeren/" not in page  # nothing left to import from it
+
     # Twice the same click (or two admins): imported once.
     again = on_commit(client.post, reverse("overdracht:transfer_start", args=[job.uuid]))
     assert again.status_code == 302
