@@ -65,13 +65,6 @@ logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 0.5
 
 
-class _Refused(Exception):
-    """Collected errors of one trajectory: its transaction is rolled back."""
-
-    def __init__(self, errors: dict):
-        self.errors = errors
-
-
 class _DryRun(Exception):
     """Rolls a checked trajectory back."""
 
@@ -247,7 +240,7 @@ def trajectory_import(
     if trajectory.pk is None:
         raise ValidationError(errors.by_path)
     primary = None
-    for _index, (user, role) in enumerate(members):
+    for user, role in members:
         TrajectoryMember.objects.create(trajectory=trajectory, user=user, role=role)
         if role == MemberRole.PRIMARY:
             primary = user
@@ -495,7 +488,7 @@ def _records(trajectory, data, known: Known, primary, errors: _Errors, outcome, 
     _search_profiles(trajectory, data.get("search_profiles") or [], author, errors, outcome)
     _applications(trajectory, data.get("applications") or [], primary, errors, outcome)
     _reports(trajectory, data.get("reports") or [], pdfs, errors, outcome)
-    _riv_exceptions(trajectory, data.get("riv_exceptions") or [], author, errors, outcome)
+    _riv_exceptions(trajectory, data.get("riv_exceptions") or [], known, errors, outcome)
     for email, count in replaced.items():  # one line per person, not one per record
         outcome.warnings.append(
             ngettext(
@@ -554,22 +547,33 @@ def _applications(trajectory, rows, primary, errors: _Errors, outcome) -> None:
     outcome.counts["applications"] = len(rows)
 
 
-def _riv_exceptions(trajectory, rows, author, errors: _Errors, outcome) -> None:
+def _riv_exceptions(trajectory, rows, known: Known, errors: _Errors, outcome) -> None:
     """The reasons a specialist signed off why a rule of the RIV check does not apply (UWV's
-    fourth question), with who signed and when; one standing reason per rule and subject."""
-    seen = set()
+    fourth question), with who signed and when; one standing reason per rule and subject. A
+    reason whose signer is not on the agency's staff is not taken over: the UWV file names the
+    signer, and nobody here signed it (a warning says so; a specialist signs it again)."""
+    seen, kept = set(), 0
     for index, row in enumerate(rows):
         path = f"riv_exceptions[{index}]"
         if (row["rule"], row.get("subject", "")) in seen:
             errors.add(f"{path}.rule", _("This reason is in the file twice."))
             continue
         seen.add((row["rule"], row.get("subject", "")))
+        signer = known.staff.get((row.get("signed_by") or "").casefold())
+        if signer is None:
+            outcome.warnings.append(
+                _("%(path)s: signed by %(email)s, who is not on your agency's staff: not taken "
+                  "over; a specialist signs the reason again if it still holds.")
+                % {"path": path, "email": row.get("signed_by") or "–"}
+            )  # fmt: skip
+            continue
         values = {k: v for k, v in row.items() if k in fmt.RIV_EXCEPTION_FIELDS}
         reason = RivException(trajectory=trajectory, agency_id=trajectory.agency_id, **values)
-        reason.signed_by = author(path, row.get("signed_by"))
+        reason.signed_by = signer
         if _checked(errors, path, reason, exclude=["signed_by"]):
             _keep(errors, reason)
-    outcome.counts["riv_exceptions"] = len(rows)
+            kept += 1
+    outcome.counts["riv_exceptions"] = kept
 
 
 def _reports(trajectory, rows, pdfs, errors: _Errors, outcome) -> None:

@@ -169,3 +169,19 @@ def test_a_contact_makes_an_orders_token_on_the_api_page(cast, login):
     assert (token.orders_only, token.read_only) == (True, False)  # it places orders
     staff_page = login(cast.specialist_a).get(reverse("portal:api_tokens")).content.decode()
     assert "Alleen voor opdrachten" not in staff_page
+
+
+def test_the_orders_list_takes_the_same_queries_for_one_order_or_three(cast, system):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert system.get(URL).status_code == 200
+        return len(ctx.captured_queries)
+
+    system.post(URL, order(kvk_number=cast.x1.kvk_number), format="json")
+    one = queries()
+    for n in (2, 3):
+        system.post(URL, order(kvk_number=cast.x1.kvk_number, reference=f"R-{n}"), format="json")
+    assert queries() == one

@@ -209,6 +209,11 @@ def test_a_files_own_specialists_unknown_here_are_errors_unless_someone_is_assig
     assert [(m.user, m.role) for m in copy.memberships.all()] == [(specialist, "primary")]
     assert {c.author for c in copy.conversationreports.all()} == {specialist}
     assert any("spec2@a.example" in w and "weggelaten" in w for w in taken.warnings)
+    # A RIV reason names its signer in the UWV file: one signed by someone not on the staff
+    # is not put in another's name, it is left for a specialist to sign again.
+    assert not copy.rivexceptions.exists()
+    assert any(w.startswith("riv_exceptions[0]: ondertekend door spec@a.example") for w in
+               taken.warnings)  # fmt: skip
 
 
 def test_natural_keys_never_match_outside_the_importing_agency(cast):
