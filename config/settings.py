@@ -249,6 +249,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "kwaliteit.tasks.send_survey_reminders",
         "schedule": crontab(hour=10, minute=0),
     },
+    "send-due-webhooks": {
+        "task": "portal.tasks.send_due_webhooks",
+        "schedule": crontab(minute="*"),
+    },
+    "prune-webhook-log": {
+        "task": "portal.tasks.prune_webhook_log",
+        "schedule": crontab(hour=3, minute=30),
+    },
+    "tell-riv-findings": {
+        "task": "rapportages.tasks.tell_riv_findings",
+        "schedule": crontab(minute=20),
+    },
 }
 # The daily backup (docs/operations.md, "Backup and restore") once its public key is
 # configured; only the backup service consumes its queue.
@@ -262,7 +274,7 @@ if env.str("BACKUP_AGE_RECIPIENTS", default=""):
 # report notice. A worker started without -Q takes all of them but "backup" (one host); on
 # several hosts each queue gets workers of its own (-Q email, -Q reports, -Q exports).
 CELERY_TASK_DEFAULT_QUEUE = "celery"  # beat's sweeps: small, fan out into the queues below
-CELERY_TASK_QUEUES = [Queue(name) for name in ("celery", "email", "reports", "exports")]
+CELERY_TASK_QUEUES = [Queue(name) for name in ("celery", "email", "reports", "exports", "webhooks")]
 CELERY_TASK_ROUTES = {
     **{
         name: {"queue": "email"}
@@ -285,6 +297,8 @@ CELERY_TASK_ROUTES = {
     "overdracht.tasks.check_transfer": {"queue": "exports"},
     "overdracht.tasks.run_transfer": {"queue": "exports"},
     "portal.tasks.make_backup": {"queue": "backup"},
+    # Waits on other systems (up to 15 s a slow receiver): never in front of a report.
+    "portal.tasks.send_webhook": {"queue": "webhooks"},
 }
 
 # --- Authentication (django-allauth with mandatory MFA for staff) -----------------------------
@@ -520,6 +534,10 @@ DEMO_PASSWORD = "spoorboek-demo-2026"  # noqa: S105 - public by design; seed_dem
 
 # Absolute links in emails (invitations, notifications).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Webhooks go only to public addresses over https (portal.webhooks.delivery). True lets an
+# operator send them into a private network, and over plain http (a receiver on the same
+# host or LAN; the demo and the tests).
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=False)
 # The full readiness check (it writes a cache key and a file) for callers that send it in
 # X-Readyz-Token; without it /readyz/ checks only what it can read (portal/health.py).
 READYZ_TOKEN = env.str("READYZ_TOKEN", default="")

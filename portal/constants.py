@@ -81,3 +81,24 @@ DEFAULT_TIME_CATEGORIES = [
     ("Reistijd", False),
     ("Administratie", False),
 ]
+
+
+class WebhookEvent(models.TextChoices):
+    """What a webhook endpoint may subscribe to (``portal.webhooks``; docs/webhooks.md). The
+    values are the ``type`` of the payload: a receiver's code reads them, so they never change."""
+
+    REFERRAL_ACCEPTED = "referral.accepted", _("Referral accepted")
+    INTAKE_HELD = "intake.held", _("Intake held")
+    REPORT_FINAL = "report.final", _("Report final")
+    TRAJECTORY_CLOSED = "trajectory.closed", _("Trajectory closed")
+    RIV_FINDINGS_CHANGED = "riv.findings_changed", _("RIV findings changed")
+
+
+#: Sent by the "send a test" button only; nobody subscribes to it.
+WEBHOOK_TEST_EVENT = "webhook.test"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed")

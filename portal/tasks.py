@@ -51,3 +51,34 @@ def make_backup() -> str:
     if made.missing:  # the backup is written; the loss must not go unseen
         raise backup.BackupError(f"Files referenced but unreadable: {', '.join(made.missing)}")
     return str(made.path)
+
+
+@shared_task(base=AgencyTask, acks_late=True)
+def send_webhook(delivery_id: int, *, agency_id: int) -> None:
+    """One webhook delivery, if it is (still) due (``portal.webhooks.delivery``)."""
+    from .webhooks import delivery
+
+    delivery.deliver(delivery_id=delivery_id)
+
+
+@shared_task(base=SystemTask, acks_late=True)
+def send_due_webhooks() -> int:
+    """Every minute (beat): queue the deliveries whose next attempt has come."""
+    from django.utils import timezone
+
+    from .webhooks import delivery
+
+    due = delivery.deliveries_due(now=timezone.now())
+    for delivery_id, agency_id in due:
+        send_webhook.delay(delivery_id, agency_id=agency_id)
+    return len(due)
+
+
+@shared_task(base=SystemTask, acks_late=True)
+def prune_webhook_log() -> int:
+    """Daily (beat): delivered webhook messages leave the log after 90 days."""
+    from django.utils import timezone
+
+    from .webhooks import delivery
+
+    return delivery.log_prune(now=timezone.now())

@@ -95,3 +95,9 @@ def send_report_reminder(self, report_id: int, kind: str, *, agency_id: int) -> 
 def build_bundle(job_id: int, *, agency_id: int) -> str:
     job = services.bundle_build(job_id=job_id)
     return "built" if job else "nothing to do"
+
+
+@shared_task(base=SystemTask, acks_late=True)
+def tell_riv_findings() -> int:
+    """Hourly (beat): webhooks of changed RIV findings (``riv_findings_tell``)."""
+    return services.riv_findings_tell(today=timezone.localdate())

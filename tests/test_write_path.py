@@ -145,6 +145,9 @@ SYSTEM = {
     # A transfer archive's check and import: one transaction per trajectory, each through
     # ``trajectory_import``, which checks the right of the admin who started the job.
     "overdracht.services.transfer_check_run", "overdracht.services.transfer_import_run",
+    # Beat's hourly RIV check for webhooks: each endpoint reads as its owner (the scoping
+    # layer decides what it hears of) and only deliveries and its own state are written.
+    "rapportages.services.riv.riv_findings_tell",
 }  # fmt: skip
 
 #: Services on the actor's own things only, where being logged in is the right.

@@ -290,6 +290,19 @@ def can_revoke_token(user, token) -> bool:
     return is_visible(user, token)
 
 
+def can_manage_webhooks(user) -> bool:
+    """Webhook endpoints: an agency's admins register the agency's (they share them), an
+    employer contact their own (for their verzuim system). An endpoint is told only what its
+    owner may see (``portal.webhooks``)."""
+    return _role(user, Role.AGENCY_ADMIN, Role.EMPLOYER_CONTACT)
+
+
+def can_edit_webhook(user, endpoint) -> bool:
+    """Change, test, replay or remove an endpoint: whoever may see it (its owner; for an
+    agency's endpoint, every admin of the agency)."""
+    return can_manage_webhooks(user) and is_visible(user, endpoint)
+
+
 def can_prepare_access_export(user, trajectory: Trajectory) -> bool:
     """From the file, an agency admin prepares the employee's access export on their behalf
     (the employee asks for their own from "Who viewed my file")."""

@@ -58,6 +58,8 @@ from ..models import (
     StandIn,
     TimeCategory,
     User,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 
 _RULES: dict[type[Model], Callable[[QuerySet, User], QuerySet]] = {}
@@ -333,6 +335,25 @@ def _access_exports(qs: QuerySet, user) -> QuerySet:
 def _transfer_imports(qs: QuerySet, user) -> QuerySet:
     """A transfer archive holds whole files of the agency: its admins only."""
     return qs if user.role == Role.AGENCY_ADMIN else qs.none()
+
+
+@_rule(WebhookEndpoint)
+def _webhook_endpoints(qs: QuerySet, user) -> QuerySet:
+    """An agency's endpoints (registered by its admins) are shared by its admins, so the
+    integration outlives one admin's holiday; an employer contact's are theirs alone, like
+    their API tokens. Nobody else sees an endpoint or its secret."""
+    match user.role:
+        case Role.AGENCY_ADMIN:
+            return qs.filter(owner__role=Role.AGENCY_ADMIN)
+        case Role.EMPLOYER_CONTACT:
+            return qs.filter(owner=user)
+    return qs.none()
+
+
+@_rule(WebhookDelivery)
+def _webhook_deliveries(qs: QuerySet, user) -> QuerySet:
+    """The log of the endpoints the user sees."""
+    return qs.filter(endpoint__in=apply_rules(WebhookEndpoint.objects.all(), user).values("id"))
 
 
 @_rule(AuditEvent)

@@ -18,6 +18,7 @@ from .tenants import (
     payroll_tax_validator,
 )
 from .tokens import ApiToken
+from .webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "Agency",
@@ -36,6 +37,8 @@ __all__ = [
     "TimeCategory",
     "User",
     "UserManager",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "kvk_validator",
     "payroll_tax_validator",
 ]

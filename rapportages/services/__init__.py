@@ -45,6 +45,7 @@ from .responses import (
 from .riv import (
     riv_exception_sign,
     riv_exception_withdraw,
+    riv_findings_tell,
 )
 from .schedule import (
     reports_schedule,
@@ -97,6 +98,7 @@ __all__ = [
     "review_content",
     "riv_exception_sign",
     "riv_exception_withdraw",
+    "riv_findings_tell",
     "sign_problems",
     "snapshot_for",
     "text_problems",

@@ -4,9 +4,11 @@ from datetime import timedelta
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
-from portal import live
+from portal import live, webhooks
+from portal.constants import WebhookEvent
 
 from .. import pdf
 from ..constants import (
@@ -55,12 +57,36 @@ def report_render(*, report_id: int) -> Report | None:
         if claimed.supersedes_id:
             Report.objects.filter(pk=claimed.supersedes_id).update(status=ReportStatus.SUPERSEDED)
         live.bump_trajectory(claimed.trajectory)  # final (and the old one superseded)
+        tell_final(claimed)
         from ..tasks import notify_report_final
 
         transaction.on_commit(
             lambda: notify_report_final.delay(claimed.pk, agency_id=claimed.agency_id), robust=True
         )
     return claimed
+
+
+def tell_final(report: Report) -> None:
+    """``report.final`` to the endpoints whose owner may read the report: where its PDF is
+    (``GET /api/v1/reports/{id}/pdf/``, which an orders token of the trajectory's employer
+    reaches too) and its SHA-256, so the receiver can check what it fetched."""
+    webhooks.tell(
+        WebhookEvent.REPORT_FINAL,
+        report.trajectory,
+        subject=report,
+        report={
+            "id": str(report.uuid),
+            "kind": report.kind,
+            "number": report.number,
+            "version": report.version,
+            "period_start": report.period_start,
+            "period_end": report.period_end,
+            "finalized_at": report.finalized_at,
+            "supersedes": str(report.supersedes.uuid) if report.supersedes_id else None,
+            "pdf_url": webhooks.absolute(reverse("report-pdf", kwargs={"uuid": report.uuid})),
+            "pdf_sha256": report.pdf_sha256,
+        },
+    )
 
 
 RENDER_GRACE = timedelta(minutes=10)

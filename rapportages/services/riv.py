@@ -1,13 +1,16 @@
 """The RIV check's exceptions: a specialist signs off why a rule does not apply to a file
 (``riv_check``: UWV's fourth question, "is there a valid reason"), or withdraws it."""
 
+from datetime import date
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal import access, medical, writes
-from portal.constants import AuditAction
-from portal.models import User
+from portal import access, medical, webhooks, writes
+from portal.constants import AuditAction, WebhookEvent
+from portal.models import User, WebhookEndpoint
+from trajecten.constants import TrajectoryStatus
 from trajecten.models import Trajectory
 
 from .. import riv_facts
@@ -86,3 +89,69 @@ def riv_exception_withdraw(*, actor: User, exception: RivException) -> RivExcept
         details={"rule": exception.rule, "subject": exception.subject, "withdrawn": True},
     )
     return exception
+
+
+def riv_findings_tell(*, today: date) -> int:
+    """Hourly (beat): tell each endpoint that subscribes to ``riv.findings_changed`` of every
+    running trajectory its owner sees whose open findings differ from what it was told last
+    (a repair, a reason signed off, a deadline passed). The first check after an endpoint is
+    registered tells nothing (it learns the state; the API has it). Returns the deliveries
+    made. Each endpoint in a transaction of its own, its row locked: two sweeps at once tell
+    a change once."""
+    event = WebhookEvent.RIV_FINDINGS_CHANGED
+    active = WebhookEndpoint.objects.filter(is_active=True, owner__is_active=True)
+    ids = [e.pk for e in active.only("events") if event in e.events]
+    made = 0
+    for pk in ids:
+        with transaction.atomic():
+            endpoint = (
+                WebhookEndpoint.objects.select_for_update(of=("self",))
+                .select_related("owner")
+                .filter(pk=pk, is_active=True)
+                .first()
+            )
+            if endpoint is not None:
+                made += _tell_endpoint(endpoint, today=today)
+    return made
+
+
+def _tell_endpoint(endpoint: WebhookEndpoint, *, today: date) -> int:
+    owner, before = endpoint.owner, endpoint.riv_state
+    running = Trajectory.objects.visible_to(owner).exclude(status=TrajectoryStatus.ENDED)
+    state, made = {}, 0
+    for trajectory, result in riv_facts.checked(user=owner, trajectories=running, on=today):
+        keys = sorted(
+            f"{rule}:{subject}" if subject else rule for rule, subject in result.open_keys()
+        )
+        state[str(trajectory.uuid)] = keys
+        if before is not None and before.get(str(trajectory.uuid), []) != keys:
+            made += len(
+                webhooks.tell(
+                    WebhookEvent.RIV_FINDINGS_CHANGED,
+                    trajectory,
+                    endpoints=[endpoint],
+                    riv=findings_data(result),
+                )
+            )
+    endpoint.riv_state = state
+    endpoint.save(update_fields=["riv_state"])
+    return made
+
+
+def findings_data(result) -> dict:
+    """The check as a receiver reads it: facts and UWV's rule codes, no words."""
+    return {
+        "checked_on": result.on,
+        "at_risk": result.at_risk,
+        "repair_by": result.repair_by,
+        "open": [
+            {
+                "rule": f.rule,
+                "subject": f.subject,
+                "code": f.code,
+                "severity": str(f.severity),
+                "question": str(f.question),
+            }
+            for f in result.open
+        ],
+    }

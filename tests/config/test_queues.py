@@ -37,6 +37,8 @@ QUEUES = {
     "overdracht.tasks.check_transfer": "exports",
     "overdracht.tasks.run_transfer": "exports",
     "portal.tasks.make_backup": "backup",
+    # A webhook waits on another system (up to 15 s): a queue of its own, beside the email's.
+    "portal.tasks.send_webhook": "webhooks",
     # Beat's sweeps: small, they only queue the work above.
     "rapportages.tasks.schedule_reports": "celery",
     "rapportages.tasks.render_pending_reports": "celery",
@@ -44,6 +46,10 @@ QUEUES = {
     "kwaliteit.tasks.send_survey_reminders": "celery",
     "trajecten.tasks.record_renewals": "celery",
     "trajecten.tasks.apply_retention": "celery",
+    "portal.tasks.send_due_webhooks": "celery",
+    "portal.tasks.prune_webhook_log": "celery",
+    # The RIV check of every running file an endpoint hears of: reads, and small deliveries.
+    "rapportages.tasks.tell_riv_findings": "celery",
 }
 PROJECT = ("portal.", "trajecten.", "rapportages.", "kwaliteit.", "sollicitaties.", "overdracht.")
 
@@ -62,7 +68,7 @@ def test_every_task_goes_to_the_queue_of_its_kind():
 
 def test_a_worker_without_queues_takes_everything_but_the_backup():
     configured = {queue.name for queue in celery_app.conf.task_queues}
-    assert configured == {"celery", "email", "reports", "exports"}
+    assert configured == {"celery", "email", "reports", "exports", "webhooks"}
 
 
 def test_every_queue_has_a_worker_in_the_compose_file():

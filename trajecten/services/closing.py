@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kwaliteit.services import surveys_invite
-from portal import access, medical, tenancy, writes
-from portal.constants import AuditAction
+from portal import access, medical, tenancy, webhooks, writes
+from portal.constants import AuditAction, WebhookEvent
 from portal.models import User
 from rapportages.services import reports_schedule
 
@@ -61,6 +61,11 @@ def trajectory_close(
     writes.record(AuditAction.UPDATE, trajectory, actor=actor, details={"closed": closing_reason})
     _draft_final_report_on_commit(trajectory)
     surveys_invite(actor=actor, trajectory=trajectory, now=timezone.now())
+    # The reason's code, never the note (free text, which may hold what an employer's
+    # system should not store).
+    webhooks.tell(
+        WebhookEvent.TRAJECTORY_CLOSED, trajectory, end_date=end_date, closing_reason=closing_reason
+    )
     return trajectory
 
 

@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal import access, tenancy, uploads, writes
-from portal.constants import AuditAction
+from portal import access, tenancy, uploads, webhooks, writes
+from portal.constants import AuditAction, WebhookEvent
 from portal.models import LegalEntity, Phase, Product, User
 from portal.services import employee_invite
 from portal.validators import first_sick_day_not_in_future, not_in_future
@@ -229,8 +229,14 @@ def trajectory_update(*, actor: User, trajectory: Trajectory, **fields) -> Traje
     intake = fields.get("intake_date", trajectory.intake_date)
     if referral and intake and intake < referral:
         writes.refuse("intake_date", _("The intake lies before the referral."))
+    held_before = trajectory.intake_date
     changed = writes.apply(trajectory, fields)
     writes.saved(trajectory, actor=actor, changed=changed, creating=False)
+    held = trajectory.intake_date
+    if held and held != held_before and held <= timezone.localdate():
+        # Recorded, or corrected: the receiver keeps the latest date. A date still to come is
+        # not told: the intake has not been held.
+        webhooks.tell(WebhookEvent.INTAKE_HELD, trajectory, intake_date=trajectory.intake_date)
     return trajectory
 
 
@@ -330,6 +336,7 @@ def trajectory_start(*, actor: User, trajectory: Trajectory, start_date: date) -
         _phase_change(trajectory=trajectory, phase=first_phase, on=start_date, actor=actor)
     writes.record(AuditAction.UPDATE, trajectory, actor=actor, details={"started": str(start_date)})
     employee_invite(employee=trajectory.employee, invited_by=actor)
+    webhooks.tell(WebhookEvent.REFERRAL_ACCEPTED, trajectory, start_date=start_date)
     return trajectory
 
 
