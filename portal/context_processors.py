@@ -42,6 +42,8 @@ def navigation(request) -> dict:
     items.append((_("Calendar"), reverse("trajecten:calendar")))
     if not employee:
         items.append((_("API"), reverse("portal:api_tokens")))
+    if access.can_manage_webhooks(user):
+        items.append((_("Webhooks"), reverse("portal:webhooks")))
     return {
         "nav_items": items,
         "audience": access.audience(user),

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import team_views, views
+from .webhooks import views as webhook_views
 
 app_name = "portal"
 
@@ -58,5 +59,7 @@ urlpatterns = [
     path("beheer/audit/", views.audit_log, name="audit_log"),
     path("mijn-dossier/inzage/", views.my_file_access, name="my_file_access"),
     path("api-tokens/", views.api_tokens, name="api_tokens"),
+    path("webhooks/", webhook_views.endpoints, name="webhooks"),
+    path("webhooks/<uuid:uuid>/", webhook_views.endpoint, name="webhook"),
     path("uitnodiging/<str:token>/", views.invitation_accept, name="invitation_accept"),
 ]

@@ -282,5 +282,6 @@ def api_tokens(request):
             "form": form,
             "shown": shown,
             "tokens": ApiToken.objects.visible_to(request.user),
+            "webhooks": access.can_manage_webhooks(request.user),
         },
     )

@@ -17,3 +17,14 @@ def page_url(context, number) -> str:
     params.pop("v", None)
     params["page"] = number
     return "?" + params.urlencode()
+
+
+@register.filter
+def parse_iso(value):
+    """An ISO 8601 time stored as text (a JSON log) as a datetime, for ``|date``."""
+    from django.utils.dateparse import parse_datetime
+
+    try:
+        return parse_datetime(value) if isinstance(value, str) else value
+    except ValueError:
+        return None
