@@ -11,10 +11,11 @@ export UV_PYTHON_DOWNLOADS := never
 export DJANGO_DEBUG ?= true
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help install run test browser-deps bench load lint format messages worker beat backup restore clean
+.PHONY: help install run webhook-receiver test browser-deps bench load lint format messages worker beat backup restore clean
 
 help:
 	@echo "make run       set up everything (venv, install, migrate, demo data) and serve on $(HOST):$(PORT)"
+	@echo "make webhook-receiver  print the demo's webhooks as they arrive (127.0.0.1:8124; beside make run)"
 	@echo "make test      install what the tests need, then ruff check, ruff format --check and pytest"
 	@echo "make lint      ruff check and format check only"
 	@echo "make format    apply ruff format and safe fixes"
@@ -41,7 +42,11 @@ install: $(VENV)/.synced
 run: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo --quiet
-	DJANGO_DEBUG_PAGES=false $(BIN)/python manage.py serve_demo $(HOST):$(PORT)
+	WEBHOOK_ALLOW_PRIVATE_ADDRESSES=true DJANGO_DEBUG_PAGES=false $(BIN)/python manage.py serve_demo $(HOST):$(PORT)
+
+# The demo's webhook receiver (127.0.0.1:8124): prints each event, its signature checked.
+webhook-receiver: install
+	$(BIN)/python manage.py webhook_receiver 8124
 
 lint: install
 	$(BIN)/ruff check .

@@ -223,6 +223,8 @@ def test_make_run_shows_the_branded_pages_not_djangos_debug_pages(tmp_path):
     root = Path(__file__).resolve().parents[2]
     run = re.search(r"^run:.*?(?=^\S)", (root / "Makefile").read_text(), re.S | re.M).group(0)
     assert "DJANGO_DEBUG_PAGES=false $(BIN)/python manage.py serve_demo" in run
+    # The demo's webhook receiver listens on 127.0.0.1 (make webhook-receiver).
+    assert "WEBHOOK_ALLOW_PRIVATE_ADDRESSES=true DJANGO_DEBUG_PAGES" in run
     port = _free_port()
     env = {**os.environ, "DJANGO_DEBUG": "true", "DJANGO_DEBUG_PAGES": "false",
            "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",

@@ -14,10 +14,19 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from portal.constants import PhaseSet, Role
-from portal.models import Agency, Employer, EmployerContact, LegalEntity, Product, User
+from portal.constants import PhaseSet, Role, WebhookEvent
+from portal.models import (
+    Agency,
+    Employer,
+    EmployerContact,
+    LegalEntity,
+    Product,
+    User,
+    WebhookEndpoint,
+)
 from portal.services import agency_create, agency_defaults_apply
 from portal.tenancy import SystemCommand
+from portal.webhooks.services import new_secret
 from trajecten.constants import ExtensionKind, MemberRole, TrajectoryStatus
 from trajecten.models import (
     Employee,
@@ -52,6 +61,8 @@ AGENCIES = [
         "name": "Spoorwerk Re-integratie",
         "phase_set": PhaseSet.SIX_STEPS,
         "domain": "spoorwerk.example",
+        # ``make webhook-receiver`` listens here and prints what arrives (README, the demo).
+        "webhook": "http://127.0.0.1:8124/spoorboek",
         "story": SPOORWERK,
         # The one file that lags: its latest task and an assignment are overdue.
         "behind": "Jansen",
@@ -144,6 +155,12 @@ class Command(SystemCommand):
             for spec in AGENCIES:
                 self._agency(spec)
         notices_on_their_day()  # after the commit that made them
+        # After the reports were rendered (on that commit): the endpoint hears of what a
+        # visitor does, not of the seed's own history.
+        for spec in AGENCIES:
+            if spec.get("webhook"):
+                demo_webhook(User.objects.get(email=f"{spec['admin'][0]}@{spec['domain']}"),
+                             spec["webhook"])  # fmt: skip
         if mailbox:
             written = sum(1 for _ in mailbox.glob("*.log"))
             where = mailbox.relative_to(settings.BASE_DIR) if mailbox.is_relative_to(
@@ -295,6 +312,19 @@ class Command(SystemCommand):
         demo_riv_cases(agency, spec["story"])
         demo_messages(agency)
         demo_surveys(agency)
+
+
+def demo_webhook(admin: User, url: str) -> None:
+    """The agency's webhook endpoint for ``make webhook-receiver`` (once; its secret stays)."""
+    if not WebhookEndpoint.objects.filter(agency_id=admin.agency_id, url=url).exists():
+        WebhookEndpoint.objects.create(
+            agency_id=admin.agency_id,
+            owner=admin,
+            url=url,
+            description="Demo-ontvanger (make webhook-receiver)",
+            events=list(WebhookEvent.values),
+            secret=new_secret(),
+        )
 
 
 @contextmanager
