@@ -109,44 +109,40 @@ def endpoint(request, uuid):
 def _button(request, found):
     """The endpoint's buttons (no form to fill in); ``None`` for the edit form's POST."""
     user, post = request.user, request.POST
-    back = redirect("portal:webhook", uuid=found.uuid)
-    if "test" in post:
-        act(
-            request,
+    buttons = {
+        "test": (
             lambda: services.webhook_test(actor=user, endpoint=found),
-            success=_("A test event is on its way; its delivery is at the top of the log."),
-        )
-    elif "renew_secret" in post:
-        act(
-            request,
+            _("A test event is on its way; its delivery is at the top of the log."),
+        ),
+        "renew_secret": (
             lambda: services.webhook_secret_renew(actor=user, endpoint=found),
-            success=_("A new secret signs from now on. Give it to the receiving system."),
-        )
-    elif "replay_failed" in post:
-        act(
-            request,
+            _("A new secret signs from now on. Give it to the receiving system."),
+        ),
+        "replay_failed": (
             lambda: services.webhook_replay_failed(actor=user, endpoint=found),
-            success=lambda n: (
+            lambda n: (
                 ngettext("%(n)s delivery is sent again.", "%(n)s deliveries are sent again.", n)
                 % {"n": n}
             ),
-        )
-    elif "replay" in post:
+        ),
+        "delete": (
+            lambda: services.webhook_endpoint_delete(actor=user, endpoint=found),
+            _("The endpoint has been removed."),
+        ),
+    }
+    if "replay" in post:  # one message of this endpoint's log (another's is a 404)
         delivery = access.get_visible_or_404(
             WebhookDelivery.objects.visible_to(user).filter(endpoint=found), uuid=post["replay"]
         )
-        act(
-            request,
+        buttons["replay"] = (
             lambda: services.webhook_replay(actor=user, delivery=delivery),
-            success=_("The delivery is sent again."),
+            _("The delivery is sent again."),
         )
-    elif "delete" in post:
-        act(
-            request,
-            lambda: services.webhook_endpoint_delete(actor=user, endpoint=found),
-            success=_("The endpoint has been removed."),
-        )
-        return redirect("portal:webhooks")
-    else:
+    pressed = next((name for name in buttons if name in post), None)
+    if pressed is None:
         return None
-    return back
+    write, success = buttons[pressed]
+    act(request, write, success=success)
+    if pressed == "delete":
+        return redirect("portal:webhooks")
+    return redirect("portal:webhook", uuid=found.uuid)
