@@ -188,6 +188,8 @@ def test_after_every_attempt_failed_it_waits_in_the_log_and_is_sent_again_by_han
         assert response.status_code == 302
     delivery.refresh_from_db()
     assert (delivery.status, len(receiver.received)) == ("delivered", sending.MAX_ATTEMPTS + 1)
+    page = client.get(f"/webhooks/{endpoint.uuid}/").content.decode()
+    assert f"{sending.MAX_ATTEMPTS + 1} pogingen" in page  # every attempt, the replay's too
 
 
 def test_two_workers_never_send_one_delivery_at_once(cast, on_commit):
