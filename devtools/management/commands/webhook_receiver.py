@@ -38,7 +38,7 @@ class Command(SystemCommand):
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                headers = dict(self.headers.items())
+                headers = {name.lower(): value for name, value in self.headers.items()}
                 with lock:
                     fails = failing["left"] > 0
                     failing["left"] -= fails
