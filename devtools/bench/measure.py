@@ -32,7 +32,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal import live
-from portal.models import LegalEntity
+from portal.constants import WebhookEvent
+from portal.models import LegalEntity, WebhookEndpoint
+from portal.webhooks.services import new_secret
 from rapportages import bundle, pdf, riv_facts
 from rapportages import schedule as report_schedule
 from rapportages import services as report_services
@@ -482,6 +484,42 @@ def _page_lines(seeded: Seeded, *, runs: int, today) -> list[Line]:
     return lines
 
 
+def _webhook_riv_line(seeded: Seeded, add: Callable, *, today, runs: int) -> None:
+    """Beat's hourly RIV check for webhooks (``riv_findings_tell``): one agency endpoint hears
+    of every running file of the agency. After the first run (which only learns the state)
+    nothing changes, so a run is the check of every file and the saving of the state."""
+    WebhookEndpoint.objects.create(
+        agency=seeded.agency,
+        owner=seeded.admin,
+        url="https://93.184.215.14/spoorboek",
+        events=[WebhookEvent.RIV_FINDINGS_CHANGED],
+        secret=new_secret(),
+    )
+    running = (
+        Trajectory.objects.filter(agency=seeded.agency).exclude(status=TrajectoryStatus.ENDED)
+    ).count()
+    report_services.riv_findings_tell(today=today)  # the first run: the state learnt
+
+    def tell():
+        report_services.riv_findings_tell(today=today)
+
+    with CaptureQueriesContext(connection) as ctx:
+        tell()
+    queries = len(ctx.captured_queries)
+    add(
+        f"webhooks' hourly RIV check (one endpoint, {running} running files)",
+        tell,
+        budgets=[
+            on_reference(5000),
+            # The endpoints, the endpoint locked, the check's 4, its state saved, and the
+            # savepoint around it: the same for 1 file or 20,000.
+            (f"constant queries ({queries})", lambda r: r.queries <= 9),
+        ],
+        note="per endpoint that subscribes to riv.findings_changed, once an hour",
+        n=max(3, runs // 5),
+    )
+
+
 def _measure(
     seeded: Seeded, *, runs: int, worker: bool, alone: Side | None
 ) -> tuple[list[Result], list[Result]]:
@@ -539,6 +577,7 @@ def _measure(
         note=f"first run created {caught_up} drafts in {catch_up_seconds:.1f} s",
         n=max(3, runs // 5),
     )
+    _webhook_riv_line(seeded, add, today=today, runs=runs)
     # Every page again right after that catch-up and right after a bulk import, with no
     # ANALYZE by hand: the jobs analysed what they loaded (tenancy.analyze_after_bulk), so
     # the plans stay those of the pages above.
