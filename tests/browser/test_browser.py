@@ -206,6 +206,28 @@ def test_a_specialist_logs_a_conversation_with_the_keyboard_only(browser, live_s
     context.close()
 
 
+def _webhook(w):
+    """An endpoint of the agency's with one failed attempt in its log (the log's full row)."""
+    from portal.models import WebhookDelivery, WebhookEndpoint
+    from portal.webhooks.services import new_secret
+
+    endpoint = WebhookEndpoint.objects.create(
+        agency_id=w["admin"].agency_id,
+        owner=w["admin"],
+        url="https://93.184.215.14/hooks",
+        events=["report.final"],
+        secret=new_secret(),
+    )
+    WebhookDelivery.objects.create(
+        endpoint=endpoint,
+        event="report.final",
+        body='{"type":"report.final","data":{}}',
+        attempts=1,
+        log=[{"at": "2026-12-06T10:00:00+00:00", "status": 500, "error": "http", "ms": 12}],
+    )
+    return endpoint
+
+
 MAIN_PAGES = {
     "contact": [
         ("employer-dashboard", lambda w: reverse("dashboards:home")),
@@ -230,6 +252,8 @@ MAIN_PAGES = {
         ("billing", lambda w: reverse("dashboards:billing")),
         ("team", lambda w: reverse("portal:team")),
         ("team-member", lambda w: reverse("portal:team_member", args=[w["specialist"].uuid])),
+        ("webhooks", lambda w: reverse("portal:webhooks")),
+        ("webhook", lambda w: reverse("portal:webhook", args=[_webhook(w).uuid])),
     ],
     "employee": [
         ("employee-home", lambda w: reverse("dashboards:home")),
