@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from kwaliteit.api import OutcomesView
 from overdracht.api import ReferralViewSet
 from portal.api.views import AgencyViewSet, EmployerViewSet, LegalEntityViewSet
+from portal.webhooks.api import WebhookEndpointViewSet
 from rapportages.api import ReportViewSet, RivCheckView
 from sollicitaties.api import (
     ApplicationActivityViewSet,
@@ -42,6 +43,7 @@ router.register("temp-agency-registrations", TempAgencyRegistrationViewSet, base
 router.register("vacancies", VacancyViewSet, basename="vacancy")
 router.register("reports", ReportViewSet, basename="report")
 router.register("referrals", ReferralViewSet, basename="referral")
+router.register("webhooks", WebhookEndpointViewSet, basename="webhook")
 
 urlpatterns = [
     path("v1/outcomes/", OutcomesView.as_view(), name="outcomes"),
