@@ -135,8 +135,7 @@ def webhook_test(*, actor: User, endpoint: WebhookEndpoint) -> WebhookDelivery:
     """A ``webhook.test`` event, whatever the endpoint subscribes to, to try the receiver."""
     writes.allowed(access.can_edit_webhook(actor, endpoint))
     endpoint = writes.fresh(endpoint, actor)
-    if not endpoint.is_active:
-        raise ValidationError(_("Switch the endpoint on first."))
+    _sends(endpoint)
     body = events.dumps(WEBHOOK_TEST_EVENT, {"endpoint": str(endpoint.uuid)})
     delivery = events.delivery_for(endpoint, WEBHOOK_TEST_EVENT, body)
     writes.record(AuditAction.UPDATE, endpoint, actor=actor, details={"test": True})
@@ -149,6 +148,7 @@ def webhook_replay(*, actor: User, delivery: WebhookDelivery) -> WebhookDelivery
     can tell), whatever became of it before."""
     writes.allowed(access.can_edit_webhook(actor, delivery.endpoint))
     delivery = writes.fresh(delivery, actor, lock=True)
+    _sends(delivery.endpoint)
     _send_again(WebhookDelivery.objects.filter(pk=delivery.pk), force=True)
     writes.record(
         AuditAction.UPDATE, delivery.endpoint, actor=actor, details={"replay": str(delivery.uuid)}
@@ -161,9 +161,20 @@ def webhook_replay_failed(*, actor: User, endpoint: WebhookEndpoint) -> int:
     """Every failed delivery of the endpoint again (after a receiver was down for days)."""
     writes.allowed(access.can_edit_webhook(actor, endpoint))
     endpoint = writes.fresh(endpoint, actor, lock=True)
+    _sends(endpoint)
     count = _send_again(endpoint.deliveries.filter(status=DeliveryStatus.FAILED), force=True)
     writes.record(AuditAction.UPDATE, endpoint, actor=actor, details={"replay_failed": count})
     return count
+
+
+def _sends(endpoint: WebhookEndpoint) -> None:
+    """Refuses a test or a replay that would only wait: the page says "sent" for what goes."""
+    if not endpoint.is_active:
+        raise ValidationError(_("Switch the endpoint on first."))
+    if not endpoint.owner.is_active:
+        raise ValidationError(
+            _("Its owner's account is closed: register the endpoint again under your own.")
+        )
 
 
 def _send_again(deliveries, *, force: bool = False) -> int:

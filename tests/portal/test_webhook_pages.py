@@ -201,3 +201,28 @@ def test_the_menu_leads_admins_and_contacts_to_it_only(cast, login):
     assert "/webhooks/" in login(cast.admin_a).get("/").content.decode()
     assert "/webhooks/" in login(cast.contact_x1).get("/").content.decode()
     assert "/webhooks/" not in login(cast.specialist_a).get("/").content.decode()
+
+
+def test_a_test_or_replay_that_would_only_wait_is_refused_and_says_why(cast, login):
+    from tests.factories import UserFactory
+
+    colleague = UserFactory(agency=cast.agency_a, admin=True)
+    enrol_totp(colleague)
+    endpoint = services.webhook_endpoint_create(
+        actor=cast.admin_a, url="http://127.0.0.1:9/a", events=ALL
+    )
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint, event="report.final", body="{}", status="failed"
+    )
+    client = login(colleague)
+    url = f"/webhooks/{endpoint.uuid}/"
+    client.post(url, {"url": endpoint.url, "events": ALL, "is_active": ""})  # switched off
+    for data in ({"test": 1}, {"replay": str(delivery.uuid)}, {"replay_failed": 1}):
+        page = client.post(url, data, follow=True).content.decode()
+        assert "Zet het adres eerst aan." in page
+    client.post(url, {"url": endpoint.url, "events": ALL, "is_active": "on"})
+    cast.admin_a.is_active = False  # the owner left
+    cast.admin_a.save(update_fields=["is_active"])
+    page = client.post(url, {"test": 1}, follow=True).content.decode()
+    assert "account van de eigenaar is gesloten" in page
+    assert list(WebhookDelivery.objects.values_list("status", flat=True)) == ["failed"]
