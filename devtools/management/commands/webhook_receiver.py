@@ -42,9 +42,11 @@ class Command(SystemCommand):
                 with lock:
                     fails = failing["left"] > 0
                     failing["left"] -= fails
-                self.send_response(503 if fails else 204)
+                answer = 503 if fails else 204
+                # Printed before answering: whoever waits for the answer then finds the line.
+                out.show(headers, body, secrets, answered=answer)
+                self.send_response(answer)
                 self.end_headers()
-                out.show(headers, body, secrets, answered=503 if fails else 204)
 
             def log_message(self, *args):
                 pass
