@@ -26,17 +26,12 @@ class EndpointSerializer(serializers.ModelSerializer):
     """What the pages show of an endpoint; the secret too, to its owner (the receiver needs
     it to check the signatures)."""
 
-    events = serializers.MultipleChoiceField(choices=WebhookEvent.choices)
+    events = serializers.ListField(child=serializers.ChoiceField(choices=WebhookEvent.choices))
 
     class Meta:
         model = WebhookEndpoint
         fields = ["uuid", "url", "description", "events", "is_active", "secret", "created_at"]
-        read_only_fields = ["uuid", "secret", "created_at"]
-
-    def to_representation(self, endpoint):
-        data = super().to_representation(endpoint)
-        data["events"] = [e for e in WebhookEvent.values if e in endpoint.events]
-        return data
+        read_only_fields = fields
 
 
 class EndpointWriteSerializer(serializers.Serializer):
@@ -54,8 +49,10 @@ class DeliverySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = WebhookDelivery
-        fields = ["uuid", "message_id", "event", "status", "attempts", "next_attempt_at",
-                  "response_status", "last_error", "created_at", "delivered_at", "body", "log"]  # fmt: skip  # noqa: E501
+        fields = [
+            "uuid", "message_id", "event", "status", "attempts", "next_attempt_at",
+            "response_status", "last_error", "created_at", "delivered_at", "body", "log",
+        ]  # fmt: skip
         read_only_fields = fields
 
 

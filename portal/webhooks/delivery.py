@@ -118,21 +118,22 @@ def post(url: str, body: str, signed: dict[str, str]) -> Attempt:
     return Attempt(status, error, int((time.monotonic() - started) * 1000))
 
 
+def _due(now):
+    """The deliveries that may be sent now: waiting for an attempt whose time has come, of an
+    endpoint that is on and whose owner still has an account, and held by no worker (or by
+    one whose lease has run out: it died)."""
+    return WebhookDelivery.objects.filter(
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
+        status=DeliveryStatus.PENDING,
+        next_attempt_at__lte=now,
+        endpoint__is_active=True,
+        endpoint__owner__is_active=True,
+    )
+
+
 def _claim(delivery_id: int, now) -> WebhookDelivery | None:
     """The delivery if it is due and nobody else is sending it, held for ``LEASE``."""
-    held = now + LEASE
-    claimed = (
-        WebhookDelivery.objects.filter(
-            pk=delivery_id,
-            status=DeliveryStatus.PENDING,
-            next_attempt_at__lte=now,
-            endpoint__is_active=True,
-            endpoint__owner__is_active=True,
-        )
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .update(claimed_until=held)
-    )
-    if not claimed:
+    if not _due(now).filter(pk=delivery_id).update(claimed_until=now + LEASE):
         return None
     return WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
 
@@ -175,19 +176,9 @@ SWEEP_LIMIT = 500
 
 
 def deliveries_due(*, now) -> list[tuple[int, int]]:
-    """(id, agency id) of the deliveries due to be sent (``send_due_webhooks``): waiting for
-    their next attempt, or held by a worker that died (its lease has run out)."""
-    return list(
-        WebhookDelivery.objects.filter(
-            status=DeliveryStatus.PENDING,
-            next_attempt_at__lte=now,
-            endpoint__is_active=True,
-            endpoint__owner__is_active=True,
-        )
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .order_by("next_attempt_at", "id")
-        .values_list("id", "agency_id")[:SWEEP_LIMIT]
-    )
+    """(id, agency id) of the deliveries due to be sent (``send_due_webhooks``)."""
+    due = _due(now).order_by("next_attempt_at", "id")
+    return list(due.values_list("id", "agency_id")[:SWEEP_LIMIT])
 
 
 #: How long a delivered message stays in its endpoint's log. Failed and waiting ones stay
