@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from kwaliteit.api import OutcomesView
 from overdracht.api import ReferralViewSet
+from portal.api.history import RecordHistoryView, TrajectoryHistoryView
 from portal.api.views import AgencyViewSet, EmployerViewSet, LegalEntityViewSet
 from portal.webhooks.api import WebhookEndpointViewSet
 from rapportages.api import ReportViewSet, RivCheckView
@@ -52,6 +53,12 @@ urlpatterns = [
         RivCheckView.as_view(),
         name="trajectory-riv-check",
     ),
+    path(
+        "v1/trajectories/<uuid:uuid>/history/",
+        TrajectoryHistoryView.as_view(),
+        name="trajectory-history",
+    ),
+    path("v1/history/<slug:key>/<uuid:uuid>/", RecordHistoryView.as_view(), name="record-history"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

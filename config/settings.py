@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "history",  # django-history-triggers: the history of every record (portal.changelog)
 ]
 
 MIDDLEWARE = [
@@ -538,6 +539,13 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # operator send them into a private network, and over plain http (a receiver on the same
 # host or LAN; the demo and the tests).
 WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=False)
+
+# The history of every record (portal.changelog): django-history-triggers' triggers write it
+# into our own model; its filter names the tracked tables. Its admin and middleware are not
+# used (the context travels with the tenancy setting).
+HISTORY_MODEL = "portal.RecordChange"
+HISTORY_FILTER = "portal.changelog.triggers.tracked_field"
+HISTORY_ADMIN_ENABLED = False
 # The full readiness check (it writes a cache key and a file) for callers that send it in
 # X-Readyz-Token; without it /readyz/ checks only what it can read (portal/health.py).
 READYZ_TOKEN = env.str("READYZ_TOKEN", default="")

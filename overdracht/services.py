@@ -35,8 +35,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from portal import access, audit, medical, uploads, writes
-from portal.constants import AuditAction
+from portal import access, audit, changelog, medical, uploads, writes
+from portal.constants import AuditAction, ChangeVia
 from portal.models import Employer, LegalEntity, Phase, Product, User
 from rapportages.constants import ReportKind, ReportStatus
 from rapportages.models import Report, RivException
@@ -189,7 +189,13 @@ def trajectory_import(
     """Create one trajectory with its history from ``data`` (``format.parse``'s values);
     ``pdfs(path)`` gives a report's PDF bytes from the archive (or None). Raises
     ``ValidationError`` with every error of the trajectory by path, and writes nothing then.
-    Returns the existing trajectory, unchanged, when one with the same key is there."""
+    Returns the existing trajectory, unchanged, when one with the same key is there. The
+    history of the file records the import as ``actor``'s, through "import"."""
+    with changelog.recording(via=ChangeVia.IMPORT, actor=actor, path="overdracht"):
+        return _trajectory_import(actor=actor, data=data, pdfs=pdfs, known=known, outcome=outcome)
+
+
+def _trajectory_import(*, actor, data, pdfs, known, outcome) -> Trajectory:
     writes.allowed(access.can_transfer_files(actor))
     known = known or Known.of(actor)
     outcome = outcome or Outcome(file="")

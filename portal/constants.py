@@ -102,3 +102,13 @@ class DeliveryStatus(models.TextChoices):
     PENDING = "pending", _("Waiting to be sent")
     DELIVERED = "delivered", _("Delivered")
     FAILED = "failed", _("Failed")
+
+
+class ChangeVia(models.TextChoices):
+    """Through which path a change to the file was made (its history, ``RecordChange``)."""
+
+    PAGE = "page", _("Page")
+    API = "api", _("API")
+    IMPORT = "import", _("Import")
+    TASK = "task", _("Automatic task")
+    COMMAND = "command", _("Command line")

@@ -11,7 +11,7 @@ from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
-from . import access, audit, live, tenancy
+from . import access, audit, changelog, live, tenancy
 
 
 class AuditContextMiddleware:
@@ -242,17 +242,24 @@ class TenancyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # Changes made by the request are the user's, through a page or the API (the history
+        # of the file, ``portal.changelog``); the context travels with the tenancy setting.
+        context = {"via": changelog.via_for(request.path), "path": request.path, "push": False}
         if not tenancy.enabled():
-            return self.get_response(request)
+            with changelog.recording(**context):
+                changelog.set_actor(request.user)  # read when a row is written
+                return self.get_response(request)
         outermost = not connection.in_atomic_block
         try:
             with transaction.atomic():
-                previous = tenancy.activate(tenancy.IDENTITY)
-                value = tenancy.value_for(request.user)  # reads the user as `identity`
-                if value != tenancy.IDENTITY:
-                    tenancy.activate(value)
-                response = self.get_response(request)
-                if not outermost:  # nested (a test): leave the outer value as it was
+                with changelog.recording(**context):
+                    previous = tenancy.activate(tenancy.IDENTITY)
+                    value = tenancy.value_for(request.user)  # reads the user as `identity`
+                    changelog.set_actor(request.user)
+                    if value != tenancy.IDENTITY:
+                        tenancy.activate(value)
+                    response = self.get_response(request)
+                if not outermost:  # nested (a test): leave the outer values as they were
                     tenancy.activate(previous)
         except (OperationalError, InterfaceError):
             # Lost at commit: nothing of the request was saved.

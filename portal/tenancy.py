@@ -41,6 +41,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 
+from .changelog import context as change_context
+
 SETTING = "spoorboek.agency"
 ALL = "all"
 IDENTITY = "identity"
@@ -50,10 +52,14 @@ NOTHING = ""
 IDENTITY_TABLES = frozenset(
     {"portal_user", "portal_invitation", "portal_apitoken", "trajecten_calendarfeed"}
 )
-#: Written, never changed or removed, by the application role. Before the user is known only
-#: events of no agency (a failed login with an unknown address) may be written; events about
-#: an account are written in its agency (``audit.record_for_account``).
-APPEND_ONLY_TABLES = frozenset({"portal_auditevent"})
+#: Written, never changed or removed, by the application role: the audit trail and the history
+#: of the file (retention removes history through ``spoorboek_history_forget``, owned by the
+#: owner: ``portal.changelog.triggers``).
+APPEND_ONLY_TABLES = frozenset({"portal_auditevent", "portal_recordchange"})
+#: Before the user is known only events of no agency (a failed login with an unknown address)
+#: may be written; events about an account are written in its agency
+#: (``audit.record_for_account``).
+PLATFORM_EVENT_TABLES = frozenset({"portal_auditevent"})
 POLICY = "spoorboek_tenant"
 IDENTITY_POLICY = "spoorboek_identity"
 PLATFORM_EVENTS_POLICY = "spoorboek_platform_events"
@@ -84,11 +90,14 @@ def value_for(user) -> str:
 
 
 def _set(connection, value: str, *, local: bool) -> str:
-    """Set the agency setting and return the value it had."""
+    """Set the agency setting and return the value it had. The same statement carries who is
+    writing, for the history triggers (``portal.changelog.context``): no extra query."""
+    history_sql, history_params = change_context.settings_sql(local)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT coalesce(current_setting(%s, true), ''), set_config(%s, %s, %s)",
-            [SETTING, SETTING, value, local],
+            "SELECT coalesce(current_setting(%s, true), ''), set_config(%s, %s, %s), "
+            + history_sql,
+            [SETTING, SETTING, value, local, *history_params],
         )
         return cursor.fetchone()[0]
 
@@ -146,7 +155,10 @@ class AgencyTask(Task):
     agency, whatever it reads."""
 
     def __call__(self, *args, **kwargs):
-        with scope(kwargs["agency_id"]):
+        with (
+            change_context.recording(via="task", path=self.name, push=False),
+            scope(kwargs["agency_id"]),
+        ):
             return super().__call__(*args, **kwargs)
 
 
@@ -154,7 +166,7 @@ class SystemTask(Task):
     """A beat sweep that finds due work across agencies (the work it starts runs per agency)."""
 
     def __call__(self, *args, **kwargs):
-        with scope(ALL):
+        with change_context.recording(via="task", path=self.name, push=False), scope(ALL):
             return super().__call__(*args, **kwargs)
 
 
@@ -162,7 +174,8 @@ class SystemCommand(BaseCommand):
     """A management command of the platform (seeding, sweeping): runs in scope ``all``."""
 
     def execute(self, *args, **options):
-        with scope(ALL):
+        name = type(self).__module__.rsplit(".", 1)[-1]
+        with change_context.recording(via="command", path=name, push=False), scope(ALL):
             return super().execute(*args, **options)
 
 
@@ -225,7 +238,7 @@ POLICIES = [
     (IDENTITY_POLICY, IDENTITY_TABLES.__contains__, f"({SETTING_NOW} = 'identity')"),
     (
         PLATFORM_EVENTS_POLICY,
-        APPEND_ONLY_TABLES.__contains__,
+        PLATFORM_EVENT_TABLES.__contains__,
         f"({SETTING_NOW} = 'identity' AND agency_id IS NULL)",
     ),
 ]
@@ -252,6 +265,7 @@ def grant_statements(role: str) -> list[str]:
         f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{role}"',
         f'GRANT EXECUTE ON FUNCTION spoorboek_setting(), spoorboek_agency() TO "{role}"',
         f'GRANT EXECUTE ON FUNCTION spoorboek_analyze(text) TO "{role}"',
+        f'GRANT EXECUTE ON FUNCTION spoorboek_history_forget(bigint[], bigint[]) TO "{role}"',
     ]
     statements += [f'REVOKE UPDATE, DELETE ON "{t}" FROM "{role}"' for t in APPEND_ONLY_TABLES]
     return statements
@@ -285,6 +299,9 @@ def apply_policies(using: str = DEFAULT_DB_ALIAS, verbosity: int = 1) -> None:
 
 
 def post_migrate(sender, using=DEFAULT_DB_ALIAS, verbosity=1, **kwargs) -> None:
+    from .changelog import triggers
+
+    triggers.install(using=using, verbosity=verbosity)  # first: the grants name its function
     apply_policies(using=using, verbosity=verbosity)
 
 

@@ -1,12 +1,17 @@
 from django.urls import path
 
-from . import team_views, views
+from . import history_views, team_views, views
 from .webhooks import views as webhook_views
 
 app_name = "portal"
 
 urlpatterns = [
     path("werkgevers/", views.employer_list, name="employer_list"),
+    path(
+        "geschiedenis/<slug:key>/<uuid:uuid>/",
+        history_views.record_history,
+        name="record_history",
+    ),
     path("werkgevers/nieuw/", views.employer_edit, name="employer_create"),
     path("werkgevers/<uuid:uuid>/", views.employer_detail, name="employer_detail"),
     path("werkgevers/<uuid:uuid>/wijzigen/", views.employer_edit, name="employer_edit"),

@@ -16,16 +16,18 @@ import zipfile
 from datetime import timedelta
 from pathlib import PurePosixPath
 
+from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from kwaliteit.constants import SurveyParty
 from kwaliteit.models import SurveyInvitation
 from portal import access, writes
 from portal.constants import AuditAction
-from portal.models import AuditEvent, User
+from portal.models import AuditEvent, RecordChange, User
 from rapportages.models import Report
 from sollicitaties.models import (
     ApplicationActivity,
@@ -42,6 +44,7 @@ from trajecten.models import (
     Document,
     Employee,
     Employment,
+    Extension,
     MedicalNote,
     Message,
     PersonProfile,
@@ -105,6 +108,8 @@ Dit archief is gemaakt op {made} en bevat:
   uw traject. U ziet die berichten niet in het portaal, maar ze gaan over u en horen daarom
   bij uw inzage (artikel 15 AVG);
 * files/: de geüploade bestanden en de PDF's van rapportages;
+* history.json: de geschiedenis van uw dossier: elke wijziging, door wie, wanneer, via welke
+  weg, met de waarde ervoor en erna;
 * access_log.json: wie uw dossier heeft geopend, gedownload of gewijzigd, en wanneer.
 
 Vragen over deze gegevens stelt u aan uw re-integratiebureau.
@@ -194,11 +199,54 @@ def export_build(*, export_id: int) -> AccessExport | None:
             for event in AuditEvent.objects.filter(subject_uuid=employee.uuid).order_by("at")
         ]
         archive.writestr("access_log.json", json.dumps(log, indent=2, ensure_ascii=False))
+        archive.writestr(
+            "history.json",
+            json.dumps(
+                _history(employee, includes_medical=export.includes_medical),
+                indent=2,
+                ensure_ascii=False,
+            ),
+        )
     export.file.save(f"inzage-{export.uuid}.zip", ContentFile(buffer.getvalue()), save=False)
     export.status = AccessExport.Status.READY
     export.expires_at = timezone.now() + timedelta(days=EXPORT_DAYS)
     export.save()
     return export
+
+
+def _history(employee: Employee, *, includes_medical: bool) -> list[dict]:
+    """The history of every record of the employee's trajectories and sickness cases
+    (``portal.changelog``), as stored: every change with its old and new values. Medical notes
+    only in the archive the employee asked for themself, as in ``records/``."""
+    trajectories = list(Trajectory.objects.filter(employee=employee).values_list("pk", flat=True))
+    cases = list(SicknessCase.objects.filter(employee=employee).values_list("pk", flat=True))
+    case_types = ContentType.objects.get_for_models(SicknessCase, Extension)
+    rows = RecordChange.objects.filter(
+        Q(trajectory_id__in=trajectories)
+        | Q(content_type=case_types[SicknessCase], object_id__in=cases)
+        | Q(content_type=case_types[Extension], snapshot__case_id__in=cases)
+    ).order_by("session_date", "id")
+    if not includes_medical:
+        rows = rows.exclude(content_type=ContentType.objects.get_for_model(MedicalNote))
+    people = dict(
+        User.objects.filter(pk__in={row.actor_id for row in rows if row.actor_id}).values_list(
+            "pk", "email"
+        )
+    )
+    return [
+        {
+            "when": row.session_date.isoformat() if row.session_date else None,
+            "who": people.get(row.actor_id, ""),
+            "via": row.via,
+            "path": row.path,
+            "record": ContentType.objects.get_for_id(row.content_type_id).model,
+            "record_id": row.object_id,
+            "what": {"I": "created", "U": "changed", "D": "removed"}[row.change_type],
+            "changes": row.changes if row.change_type == "U" else None,
+            "values": row.snapshot if row.change_type != "U" else None,
+        }
+        for row in rows
+    ]
 
 
 def exports_expire(*, now) -> int:

@@ -7,6 +7,7 @@ Per agency: ``retention_months`` after the trajectory ended (default 24), or
 * the trajectory with every record of its file (conversations, profiles, medical notes,
   appointments, applications with their evidence, reports, messages, time, ...) and the
   uploaded files and rendered PDFs behind them (deleted from storage after the commit);
+* the history of all of these (``portal.changelog``), the removals themselves included;
 * the sickness case, when no other trajectory uses it;
 * the employee, when no other trajectory remains; their login is anonymised and disabled
   (the account cannot be deleted: the audit trail still names who did what).
@@ -25,6 +26,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from portal import audit, live
+from portal.changelog import triggers
 from portal.constants import AuditAction
 from portal.models import Agency
 from rapportages.models import BundleJob, Report
@@ -121,8 +123,13 @@ def _remove(trajectory_id: int) -> Counter:
     deleted, _by_model = trajectory.delete()
     counts["trajectories"] = 1
     counts["records"] = deleted - 1
-    if not Trajectory.objects.filter(sickness_case_id=case_id).exists():
+    case_gone = not Trajectory.objects.filter(sickness_case_id=case_id).exists()
+    if case_gone:
         SicknessCase.objects.filter(pk=case_id).delete()
+    # The history of the file goes with it, the removals just recorded included.
+    counts["history"] = triggers.forget(
+        trajectory_ids=[trajectory_id], case_ids=[case_id] if case_gone else []
+    )
     if not employee.trajectories.exists():
         user = employee.user
         employee.delete()

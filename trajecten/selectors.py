@@ -6,6 +6,7 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, S
 from django.utils import timezone
 
 from portal import access
+from portal.changelog import entries as changelog_entries
 from rapportages.schedule import next_progress_report_due
 
 from . import messaging, wvp
@@ -157,7 +158,7 @@ def tabs_for(user) -> list[str]:
         tabs.append("tasks")
     if sees(TimeEntry):
         tabs.append("time")
-    tabs.append("log")
+    tabs += ["log", "history"]
     return tabs
 
 
@@ -219,6 +220,14 @@ def tab_context(*, tab: str, user, trajectory: Trajectory, today: date, params=N
             }
         case "log":
             return {"log": chronological_log(user=user, trajectory=trajectory)}
+        case "history":
+            rows = changelog_entries.trajectory_rows(user, trajectory)
+            page = changelog_entries.page_of(rows, (params or {}).get("page"))
+            return {
+                "page": page,
+                "entries": changelog_entries.entries(page.object_list, user),
+                "show_records": True,
+            }
     for extra in extra_tabs():
         if extra.key == tab:
             return {

@@ -23,6 +23,7 @@ The layer is one package in three parts, all read as ``portal.access``: ``rules`
 user may see), ``rights`` (what a user may do) and ``recipients`` (who is told).
 """
 
+from .history import *  # noqa: F403  (registers the rule of the history of the file)
 from .recipients import *  # noqa: F403
 from .rights import *  # noqa: F403
 from .rules import *  # noqa: F403

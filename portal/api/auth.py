@@ -9,7 +9,7 @@ from rest_framework import exceptions, permissions, throttling
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.pagination import CursorPagination
 
-from .. import api_tokens, audit, tenancy
+from .. import api_tokens, audit, changelog, tenancy
 from ..access import mfa_required
 from ..models import ApiToken
 
@@ -33,6 +33,7 @@ class TokenAuthentication(BaseAuthentication):
                 _("Tokens of staff users work only while two-factor authentication is on.")
             )
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        changelog.set_actor(token.user)  # sent with the tenancy setting
         tenancy.activate(tenancy.value_for(token.user))
         audit.set_user(token.user)
         return token.user, token

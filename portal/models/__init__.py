@@ -4,6 +4,7 @@ from here."""
 
 from .audit import AppendOnlyQuerySet, AuditEvent
 from .base import ScopedQuerySet
+from .history import RecordChange
 from .invitations import Invitation
 from .notifications import Notification
 from .people import EmployerContact, StandIn, User, UserManager
@@ -32,6 +33,7 @@ __all__ = [
     "Notification",
     "Phase",
     "Product",
+    "RecordChange",
     "ScopedQuerySet",
     "StandIn",
     "TimeCategory",

@@ -13,11 +13,14 @@ from .tenants import Agency
 
 
 class AppendOnlyQuerySet(ScopedQuerySet):
+    """The audit trail's and the file's history's: rows are added, never changed or removed
+    (on PostgreSQL the application role has no right to either: ``portal.tenancy``)."""
+
     def update(self, **kwargs):
-        raise PermissionError("The audit trail is append-only.")
+        raise PermissionError(f"{self.model._meta.verbose_name_plural} is append-only.")
 
     def delete(self):
-        raise PermissionError("The audit trail is append-only.")
+        raise PermissionError(f"{self.model._meta.verbose_name_plural} is append-only.")
 
 
 class AuditEvent(models.Model):

@@ -42,6 +42,7 @@ TAB_LABELS = {
     "tasks": gettext_lazy("Tasks"),
     "time": gettext_lazy("Time spent"),
     "log": gettext_lazy("Log"),
+    "history": gettext_lazy("History"),
 }
 
 
