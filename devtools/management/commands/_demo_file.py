@@ -794,7 +794,7 @@ def demo_reports(agency, story: DemoStory, *, overdue: str | None = None) -> Non
         offered_on = max(_working_days_before(signed_on, 4), _workday_after(report.period_start))
         answered_on = add_working_days(offered_on, 1)
         signed_on = max(signed_on, answered_on)
-        with time_machine.travel(_at(offered_on, 9), tick=False):
+        with time_machine.travel(_at(offered_on, 9), tick=False), as_person(signer):
             blocks = content.build(report, today=offered_on)
             own = story_for(employee.last_name, story)
             reports.report_save(actor=signer, report=report, **_narrative(report, blocks, own))
@@ -811,15 +811,21 @@ def demo_reports(agency, story: DemoStory, *, overdue: str | None = None) -> Non
                         disagreed.add(employee.pk)
                 elif person == employee.user and report.kind == "progress" and not remarked:
                     remark, remarked = own.employee_view, True
-                reports.report_respond(
-                    actor=person, report=report, decision=decision, reason=remark,
-                    content_sha256=report.review_sha256,
-                    authenticated_by="wachtwoord"
-                    if person == employee.user
-                    else "wachtwoord + authenticator-app (tweestapsverificatie)",
-                )  # fmt: skip
-            reports.report_save(actor=signer, report=report, discussed_on=answered_on)
-        with time_machine.travel(_at(signed_on, 16), tick=False), transaction.atomic():
+                with as_person(person):
+                    reports.report_respond(
+                        actor=person, report=report, decision=decision, reason=remark,
+                        content_sha256=report.review_sha256,
+                        authenticated_by="wachtwoord"
+                        if person == employee.user
+                        else "wachtwoord + authenticator-app (tweestapsverificatie)",
+                    )  # fmt: skip
+            with as_person(signer):
+                reports.report_save(actor=signer, report=report, discussed_on=answered_on)
+        with (
+            time_machine.travel(_at(signed_on, 16), tick=False),
+            transaction.atomic(),
+            as_person(signer),
+        ):
             # The PDF is rendered after the commit, still on that day.
             reports.report_sign(
                 actor=signer, report=Report.objects.get(pk=report.pk), confirmed=True
@@ -885,6 +891,15 @@ def _workday_after(day):
     while not is_working_day(day):
         day += timedelta(days=1)
     return day
+
+
+def as_person(user):
+    """The history of the file names the person the seed acts for, on the seed's own day
+    (``time_machine``), through the command line: what the seed did, honestly said."""
+    from portal import changelog
+    from portal.constants import ChangeVia
+
+    return changelog.recording(via=ChangeVia.COMMAND, actor=user, path="seed_demo")
 
 
 def _at(day, hour: int):
