@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from kwaliteit.api import OutcomesView
 from overdracht.api import ReferralViewSet
 from portal.api.history import RecordHistoryView, TrajectoryHistoryView
+from portal.api.notices import NoticeSettingsView
 from portal.api.views import AgencyViewSet, EmployerViewSet, LegalEntityViewSet
 from portal.webhooks.api import WebhookEndpointViewSet
 from rapportages.api import ReportViewSet, RivCheckView
@@ -59,6 +60,7 @@ urlpatterns = [
         name="trajectory-history",
     ),
     path("v1/history/<slug:key>/<uuid:uuid>/", RecordHistoryView.as_view(), name="record-history"),
+    path("v1/notice-settings/", NoticeSettingsView.as_view(), name="notice-settings"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

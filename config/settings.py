@@ -254,6 +254,21 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.tasks.send_due_webhooks",
         "schedule": crontab(minute="*"),
     },
+    # SMS reminders: what falls due (appointments tomorrow, reports awaiting a response), and
+    # every minute the messages whose quiet hours are over (portal.sms).
+    "queue-sms-reminders": {
+        "task": "rapportages.tasks.queue_sms_reminders",
+        "schedule": crontab(minute="*/15"),
+    },
+    "send-due-sms": {
+        "task": "portal.tasks.send_due_sms",
+        "schedule": crontab(minute="*"),
+    },
+    # Daily and weekly digests of notices, at each person's chosen hour (portal.digests).
+    "send-due-digests": {
+        "task": "portal.tasks.send_due_digests",
+        "schedule": crontab(minute=5),
+    },
     "prune-webhook-log": {
         "task": "portal.tasks.prune_webhook_log",
         "schedule": crontab(hour=3, minute=30),
@@ -281,6 +296,8 @@ CELERY_TASK_ROUTES = {
         name: {"queue": "email"}
         for name in (
             "portal.tasks.send_invitation_email",
+            "portal.tasks.send_digest",
+            "portal.tasks.send_sms",
             "trajecten.tasks.notify_referral",
             "trajecten.tasks.send_referral_notice",
             "trajecten.tasks.notify_message",
@@ -539,6 +556,17 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # operator send them into a private network, and over plain http (a receiver on the same
 # host or LAN; the demo and the tests).
 WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=False)
+
+# SMS reminders (portal.sms): the sender (the console by default: nothing leaves the machine;
+# "portal.sms.TwilioBackend" with the SMS_TWILIO_* settings), the secret in the address of the
+# delivery-status callback, and the quiet hours (from, until) in which nothing is sent.
+SMS_BACKEND = env("SMS_BACKEND", default="portal.sms.ConsoleBackend")
+SMS_TWILIO_BASE_URL = env("SMS_TWILIO_BASE_URL", default="https://api.twilio.com")
+SMS_TWILIO_ACCOUNT_SID = env("SMS_TWILIO_ACCOUNT_SID", default="")
+SMS_TWILIO_AUTH_TOKEN = env("SMS_TWILIO_AUTH_TOKEN", default="")
+SMS_TWILIO_FROM = env("SMS_TWILIO_FROM", default="Spoorboek")
+SMS_STATUS_TOKEN = env("SMS_STATUS_TOKEN", default="")
+SMS_QUIET_HOURS = (21, 8)
 
 # The history of every record (portal.changelog): django-history-triggers' triggers write it
 # into our own model; its filter names the tracked tables. Its admin and middleware are not

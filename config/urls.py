@@ -23,6 +23,7 @@ urlpatterns = [
     path("api/", include("config.api")),
     path("i18n/setlang/", portal_views.set_language, name="set_language"),
     path("healthz/", portal_views.healthz, name="healthz"),
+    path("sms/status/<str:token>/<int:agency_id>/", portal_views.sms_status, name="sms_status"),
     path("readyz/", health.readyz, name="readyz"),
     path("manifest.webmanifest", pwa.manifest, name="pwa_manifest"),
     path("sw.js", pwa.service_worker, name="pwa_sw"),

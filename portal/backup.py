@@ -67,8 +67,13 @@ RESTORED_KINDS = frozenset({
     "TABLE", "TABLE DATA", "SEQUENCE", "SEQUENCE OWNED BY", "SEQUENCE SET", "DEFAULT",
     "CONSTRAINT", "FK CONSTRAINT", "INDEX", "COMMENT",
 })  # fmt: skip
-REMADE_KINDS = frozenset({"FUNCTION", "OPERATOR", "ROW SECURITY", "POLICY", "ACL"})
-CODE_FUNCTIONS = frozenset({"spoorboek_setting", "spoorboek_agency", "spoorboek_analyze"})
+REMADE_KINDS = frozenset({"FUNCTION", "OPERATOR", "ROW SECURITY", "POLICY", "ACL", "TRIGGER"})
+CODE_FUNCTIONS = frozenset({
+    "spoorboek_setting", "spoorboek_agency", "spoorboek_analyze",
+    # The history of the file (portal.changelog.triggers): django-history-triggers' function
+    # and ours; its triggers are made again from the code too.
+    "history_record", "spoorboek_history_fill", "spoorboek_history_forget",
+})  # fmt: skip
 
 
 class BackupError(Exception):
@@ -366,6 +371,8 @@ def restore_list(listing: str) -> str:
         elif kind in REMADE_KINDS:
             if kind == "FUNCTION" and rest.split()[1].split("(")[0] not in CODE_FUNCTIONS:
                 foreign.append(f"{kind} {rest}")
+            if kind == "TRIGGER" and not _history_trigger(rest.split()[2]):
+                foreign.append(f"{kind} {rest}")
         else:
             foreign.append(f"{kind} {rest}")
     if foreign:
@@ -376,11 +383,23 @@ def restore_list(listing: str) -> str:
     return "\n".join(kept) + "\n"
 
 
+def _history_trigger(name: str) -> bool:
+    """A trigger of the history of the file: django-history-triggers' ``tr_<table>_<kind>``
+    on a tracked table, or ours on the history table (``portal.changelog.triggers``)."""
+    return name == "spoorboek_history_fill" or (
+        name.startswith("tr_") and name.endswith(("_insert", "_update", "_delete"))
+    )
+
+
 def _remake_code_objects(database: dict) -> None:
-    """The functions, operator, policies and grants, from the code (``tenancy``)."""
+    """The functions, operator, history triggers, policies and grants, from the code
+    (``tenancy``, ``changelog.triggers``)."""
     from django.conf import settings
 
+    from .changelog import triggers
+
     with _connect(database) as conn:
+        triggers.install_into(conn)  # first: the grants name its function
         conn.execute(tenancy.FUNCTIONS_SQL)
         present = {r[0] for r in conn.execute("SELECT tablename FROM pg_tables").fetchall()}
         for table in tenancy.tenant_tables():

@@ -112,3 +112,20 @@ class ChangeVia(models.TextChoices):
     IMPORT = "import", _("Import")
     TASK = "task", _("Automatic task")
     COMMAND = "command", _("Command line")
+
+
+class NoticeKind(models.TextChoices):
+    """The kinds of notice a person chooses the email of (in Spoorboek they always appear)."""
+
+    REFERRAL = "referral", _("A new referral")
+    MESSAGE = "message", _("A new message about a trajectory")
+    REPORT_RESPOND = "report_respond", _("A report to read and respond to")
+    REPORT_FINAL = "report_final", _("A report became final")
+    REPORT_REMINDER = "report_reminder", _("A report falls due or is overdue")
+
+
+class NoticeDelivery(models.TextChoices):
+    IMMEDIATE = "immediate", _("By email at once")
+    DAILY = "daily", _("In a daily email")
+    WEEKLY = "weekly", _("In a weekly email")
+    OFF = "off", _("Not by email (in Spoorboek only)")

@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import access
-from .constants import INVITABLE_ROLES, Role
-from .models import Agency, Employer, Invitation, LegalEntity, User
+from .constants import INVITABLE_ROLES, NoticeDelivery, NoticeKind, Role
+from .models import Agency, DigestSchedule, Employer, Invitation, LegalEntity, User
 from .widgets import DATE
 
 
@@ -323,3 +323,50 @@ class PeriodForm(forms.Form):
         if self.is_valid():
             return self.cleaned_data["start"], self.cleaned_data["end"]
         return None
+
+
+class NoticeSettingsForm(forms.Form):
+    """Per kind of notice the person can get, the email they want; the digest's hour and day.
+    Parses only: ``portal.digests.notice_preferences_set`` checks and writes."""
+
+    hour = forms.TypedChoiceField(
+        label=_("Send digests at"),
+        coerce=int,
+        choices=[(h, f"{h:02d}:00") for h in range(24)],
+    )
+    weekday = forms.TypedChoiceField(
+        label=_("Weekly digest on"),
+        coerce=int,
+        choices=DigestSchedule._meta.get_field("weekday").choices,
+    )
+
+    def __init__(self, *args, kinds: dict[str, str], schedule, **kwargs):
+        super().__init__(*args, **kwargs)
+        initial = {"hour": schedule.hour, "weekday": schedule.weekday}
+        for kind, delivery in kinds.items():
+            self.fields[f"kind_{kind}"] = forms.ChoiceField(
+                label=NoticeKind(kind).label, choices=NoticeDelivery.choices
+            )
+            initial[f"kind_{kind}"] = delivery
+        self.kinds = list(kinds)
+        self.initial = {**initial, **self.initial}
+        # The digest's time first in the form's order is odd: the kinds come first.
+        self.order_fields([*(f"kind_{k}" for k in kinds), "hour", "weekday"])
+
+    def choices(self) -> dict[str, str]:
+        return {kind: self.cleaned_data[f"kind_{kind}"] for kind in self.kinds}
+
+
+class SmsConsentForm(forms.Form):
+    """An employee's consent to SMS reminders and their mobile number (parses only:
+    ``portal.sms.sms_consent_set`` checks and writes)."""
+
+    consent = forms.BooleanField(
+        label=_(
+            "Send me an SMS the day before an appointment and when a report waits for my "
+            "response. The SMS says only the time and “see Spoorboek”: nothing about my "
+            "health or my employer."
+        ),
+        required=False,
+    )
+    mobile = forms.CharField(label=_("Mobile number"), max_length=30, required=False)

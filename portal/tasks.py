@@ -1,6 +1,7 @@
 from celery import shared_task
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from . import notices
 from .models import Invitation
@@ -82,3 +83,42 @@ def prune_webhook_log() -> int:
     from .webhooks import delivery
 
     return delivery.log_prune(now=timezone.now())
+
+
+@shared_task(base=SystemTask, acks_late=True)
+def send_due_digests() -> int:
+    """Hourly: queue the daily and weekly digests whose hour has come (``portal.digests``)."""
+    from . import digests
+
+    found = digests.due(now=timezone.now())
+    for due in found:
+        send_digest.delay(due.user_id, due.period, agency_id=due.agency_id)
+    return len(found)
+
+
+@shared_task(base=AgencyTask, bind=True, max_retries=5, default_retry_delay=300, acks_late=True)
+def send_digest(self, user_id: int, period: str, *, agency_id: int) -> int:
+    """One person's digest; sent once, whatever reruns (a claimed day)."""
+    from . import digests
+
+    with notices.retried(self):
+        return digests.digest_send(user_id=user_id, period=period, now=timezone.now())
+
+
+@shared_task(base=SystemTask, acks_late=True)
+def send_due_sms() -> int:
+    """Every minute: queue the SMS messages whose time has come (``portal.sms``)."""
+    from . import sms
+
+    found = sms.due(now=timezone.now())
+    for message_id, agency_id in found:
+        send_sms.delay(message_id, agency_id=agency_id)
+    return len(found)
+
+
+@shared_task(base=AgencyTask, acks_late=True)
+def send_sms(message_id: int, *, agency_id: int) -> str:
+    """One SMS message: sent once (a row lock and its status), its consent checked again."""
+    from . import sms
+
+    return sms.send_one(message_id=message_id, now=timezone.now())

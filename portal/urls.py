@@ -63,6 +63,7 @@ urlpatterns = [
     path("beheer/instellingen/", views.agency_settings, name="agency_settings"),
     path("beheer/audit/", views.audit_log, name="audit_log"),
     path("mijn-dossier/inzage/", views.my_file_access, name="my_file_access"),
+    path("instellingen/meldingen/", views.notice_settings, name="notice_settings"),
     path("api-tokens/", views.api_tokens, name="api_tokens"),
     path("webhooks/", webhook_views.endpoints, name="webhooks"),
     path("webhooks/<uuid:uuid>/", webhook_views.endpoint, name="webhook"),

@@ -1,3 +1,5 @@
+import hmac
+
 from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib import messages
@@ -7,11 +9,13 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
-from . import access, selectors, services, tenancy
+from . import access, digests, selectors, services, sms, tenancy
 from .decorators import agency_admin_required
 from .forms import (
     AgencySettingsForm,
@@ -19,9 +23,11 @@ from .forms import (
     EmployerForm,
     InvitationForm,
     LegalEntityForm,
+    NoticeSettingsForm,
     SetPasswordForm,
+    SmsConsentForm,
 )
-from .models import Employer, Invitation, LegalEntity
+from .models import Employer, Invitation, LegalEntity, SmsConsent, SmsMessage
 from .shortcuts import act, form_errors_to, submit
 
 PAGE_SIZE = 50
@@ -213,6 +219,72 @@ def my_file_access(request):
         request.GET.get("page")
     )
     return render(request, "portal/my_file_access.html", {"page": page})
+
+
+@login_required
+def notice_settings(request):
+    """Per kind of notice, the email a person wants (at once, daily, weekly, none), and when
+    their digests go out; for an employee also their consent to SMS reminders. Everyone of an
+    agency has one, about their own notices only."""
+    user = request.user
+    kinds = digests.preferences_of(user)
+    if not kinds:
+        raise Http404
+    posted_sms = request.method == "POST" and "sms" in request.POST
+    form = NoticeSettingsForm(
+        request.POST if request.method == "POST" and not posted_sms else None,
+        kinds=kinds,
+        schedule=digests.schedule_of(user),
+    )
+    saved = submit(
+        request,
+        form,
+        lambda data: digests.notice_preferences_set(
+            actor=user, choices=form.choices(), hour=data["hour"], weekday=data["weekday"]
+        ),
+        success=_("Your notice settings are saved."),
+    )
+    sms_form, sms_messages = None, []
+    if access.can_get_sms(user):
+        consent = SmsConsent.objects.visible_to(user).first()
+        sms_form = SmsConsentForm(
+            request.POST if posted_sms else None,
+            initial={"consent": consent is not None, "mobile": consent.mobile if consent else ""},
+        )
+        saved = saved or submit(
+            request,
+            sms_form,
+            lambda data: sms.sms_consent_set(
+                actor=user, mobile=data["mobile"], consent=data["consent"]
+            ),
+            success=_("Your choice about SMS reminders is saved."),
+        )
+        sms_messages = list(SmsMessage.objects.visible_to(user)[:5])
+    if saved:
+        return redirect("portal:notice_settings")
+    return render(
+        request,
+        "portal/notice_settings.html",
+        {"form": form, "sms_form": sms_form, "sms_messages": sms_messages},
+    )
+
+
+@csrf_exempt
+@require_POST
+def sms_status(request, token, agency_id):
+    """The SMS provider's delivery report (Twilio's status callback): the secret token in the
+    address is the key; it opens the one agency the address names (``portal.sms``)."""
+    expected = settings.SMS_STATUS_TOKEN
+    if not expected or not hmac.compare_digest(token.encode(), expected.encode()):
+        raise Http404
+    tenancy.activate(agency_id)
+    known = sms.status_report(
+        agency_id=agency_id,
+        provider_id=request.POST.get("MessageSid", "")[:100],
+        provider_status=request.POST.get("MessageStatus", "")[:20],
+        now=timezone.now(),
+    )
+    return HttpResponse(status=204 if known else 404)
 
 
 # --- Plumbing ---------------------------------------------------------------------------------

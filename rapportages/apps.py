@@ -17,7 +17,11 @@ class RapportagesConfig(AppConfig):
         file_parts.add_tab(file_parts.ExtraTab(
             "reports", _("Reports"), "rapportages/tab.html", selectors.file_tab_context
         ))  # fmt: skip
-        from . import riv_panel
+        from portal import digests
+
+        from . import inbox, riv_panel
+
+        digests.register_wording(inbox.MESSAGES, inbox.wording)
 
         riv_panel.add_tab()
         file_parts.add_signal_note("riv", riv_panel.late_start_signals)

@@ -14,6 +14,7 @@ from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy
 
+from portal import digests
 from portal.models import Notification, User
 
 from .models import Report
@@ -23,12 +24,25 @@ MESSAGES = {
     "sent_back": gettext_lazy("Report sent back: %(report)s (%(name)s): %(reason)s"),
     "final": gettext_lazy("Report ready: %(report)s (%(name)s)"),
     "respond": gettext_lazy("Read and respond: %(report)s (%(name)s), before %(day)s"),
+    "reminder_soon": gettext_lazy("Report due on %(day)s: %(report)s (%(name)s)"),
+    "reminder_overdue": gettext_lazy("Report overdue since %(day)s: %(report)s (%(name)s)"),
 }
 
 
-def send(*, report: Report, user: User, message: str, url: str, **extra: str) -> Notification:
-    """Make one notice for ``user`` about ``report``. ``extra`` holds plain strings; a day is
-    passed as an ISO date (``day=``) and worded in the reader's language when shown."""
+def send(
+    *,
+    report: Report,
+    user: User,
+    message: str,
+    url: str,
+    kind: str = "",
+    email: tuple[str, dict] | None = None,
+    **extra: str,
+) -> Notification:
+    """Tell ``user`` about ``report``: the in-app notice, and the email (``(template,
+    context)``) as they chose for ``kind`` (``portal.digests.deliver``). ``extra`` holds plain
+    strings; a day is passed as an ISO date (``day=``) and worded in the reader's language
+    when shown."""
     params = {
         "kind": report.kind,
         "number": report.number,
@@ -36,13 +50,11 @@ def send(*, report: Report, user: User, message: str, url: str, **extra: str) ->
         "name": report.employee.full_name,
         **extra,
     }
-    notice = Notification(
-        agency_id=report.agency_id, user=user, message=message, params=params, url=url
-    )
     with translation.override(user.language):
-        notice.text = wording(notice)[:300]
-    notice.save()
-    return notice
+        text = wording(Notification(message=message, params=params, text=""))
+    return digests.deliver(
+        user=user, kind=kind, text=text, url=url, email=email, message=message, params=params
+    )
 
 
 def wording(notice: Notification) -> str:

@@ -101,3 +101,10 @@ def build_bundle(job_id: int, *, agency_id: int) -> str:
 def tell_riv_findings() -> int:
     """Hourly (beat): webhooks of changed RIV findings (``riv_findings_tell``)."""
     return services.riv_findings_tell(today=timezone.localdate())
+
+
+@shared_task(base=SystemTask, acks_late=True)
+def queue_sms_reminders() -> int:
+    """Every quarter hour: the SMS reminders that fell due (appointments tomorrow, reports
+    awaiting the employee's response); ``portal.tasks.send_due_sms`` sends them."""
+    return services.sms_reminders_queue(now=timezone.now())

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal import access, audit
+from portal import access, audit, digests
 from portal.constants import AuditAction
 from portal.downloads import content_disposition, download_name
 from portal.files import private_download
@@ -18,7 +18,7 @@ from portal.models import Notification
 from portal.shortcuts import act, authentication_method, form_errors_to, require, submit
 from trajecten.shortcuts import get_trajectory
 
-from . import content, inbox, narrative, riv_panel, selectors, services
+from . import content, narrative, riv_panel, selectors, services
 from .constants import ReportStatus
 from .forms import (
     EmployeeViewForm,
@@ -395,7 +395,7 @@ def notifications(request):
         )
         return redirect("rapportages:notifications")
     for notice in notices:
-        notice.wording = inbox.wording(notice)
+        notice.wording = digests.wording(notice)
     return render(request, "rapportages/notifications.html", {"notices": notices})
 
 

@@ -138,6 +138,10 @@ SYSTEM = {
     "rapportages.services.notices.report_final_notice",
     "rapportages.services.notices.report_offered_notice",
     "rapportages.services.bundle.bundle_build", "privacy.access_export.export_build",
+    # Notices and SMS: the in-app notice and its email for a person a service or task chose
+    # (their right to the subject was that caller's check), a digest, an SMS and its status.
+    "portal.digests.deliver", "portal.digests.digest_send",
+    "portal.sms.send_one", "portal.sms.status_report",
     "privacy.access_export.exports_expire", "privacy.retention.apply",
     "trajecten.services.trajectories.renewals_record", "trajecten.messaging.notice_due",
     "portal.services.agency_create", "portal.services.phases_reset",

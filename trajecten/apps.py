@@ -7,3 +7,11 @@ class TrajectenConfig(AppConfig):
 
     name = "trajecten"
     verbose_name = _("Trajectories")
+
+    def ready(self) -> None:
+        """The in-app notices of referrals and messages, worded in the reader's language."""
+        from portal import digests
+
+        from . import tasks
+
+        digests.register_wording(tasks.MESSAGES, tasks.wording)

@@ -1,10 +1,12 @@
 from celery import shared_task
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 
-from portal import access, notices
-from portal.models import User
+from portal import access, digests, notices
+from portal.constants import NoticeKind
+from portal.models import Notification, User
 from portal.tenancy import AgencyTask, SystemTask
 
 from . import services
@@ -37,13 +39,16 @@ def send_referral_notice(self, trajectory_id: int, user_id: int, *, agency_id: i
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if trajectory is None or user is None:
         return
-    link = settings.SITE_URL + reverse("trajecten:file", args=[trajectory.uuid])
+    url = reverse("trajecten:file", args=[trajectory.uuid])
+    context = {"trajectory": trajectory, "link": settings.SITE_URL + url}
     with notices.retried(self):
-        notices.send(
-            "trajecten/email/referral",
-            {"trajectory": trajectory, "link": link},
-            to=[user.email],
-            language=user.language,
+        notice_send(
+            user=user,
+            message="referral",
+            kind=NoticeKind.REFERRAL,
+            url=url,
+            email=("trajecten/email/referral", context),
+            name=trajectory.employee.full_name,
         )
 
 
@@ -57,11 +62,37 @@ def notify_message(self, message_id: int, user_id: int, *, agency_id: int) -> No
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if message is None or user is None or not messaging.notice_due(message=message, user=user):
         return
-    link = settings.SITE_URL + reverse("trajecten:messages", args=[message.trajectory.uuid])
+    url = reverse("trajecten:messages", args=[message.trajectory.uuid])
     with notices.retried(self):
-        notices.send(
-            "trajecten/email/message",
-            {"link": link, "user": user},
-            to=[user.email],
-            language=user.language,
+        notice_send(
+            user=user,
+            message="message",
+            kind=NoticeKind.MESSAGE,
+            url=url,
+            email=("trajecten/email/message", {"link": settings.SITE_URL + url, "user": user}),
+            name=message.trajectory.employee.full_name,
         )
+
+
+#: The in-app notices this app sends, worded in the reader's language of today.
+MESSAGES = {
+    "referral": gettext_lazy("New referral: %(name)s"),
+    "message": gettext_lazy("New message about %(name)s"),
+}
+
+
+def wording(notice) -> str:
+    try:
+        return str(MESSAGES[notice.message]) % {"name": notice.params["name"]}
+    except (KeyError, TypeError):
+        return notice.text
+
+
+def notice_send(*, user, message: str, kind, url: str, email, name: str):
+    """One notice of this app: in-app, and the email as ``user`` chose (``portal.digests``)."""
+    params = {"name": name}
+    with translation.override(user.language):
+        text = wording(Notification(message=message, params=params, text=""))
+    return digests.deliver(
+        user=user, kind=kind, text=text, url=url, email=email, message=message, params=params
+    )

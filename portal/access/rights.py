@@ -12,7 +12,7 @@ from trajecten.models import (
     Trajectory,
 )
 
-from ..constants import MFA_REQUIRED_ROLES, Role
+from ..constants import MFA_REQUIRED_ROLES, NoticeKind, Role
 from ..models import (
     Product,
     User,
@@ -72,6 +72,27 @@ def is_employee(user) -> bool:
 
 def is_employer_contact(user) -> bool:
     return _role(user, Role.EMPLOYER_CONTACT)
+
+
+def notice_kinds(user) -> list[str]:
+    """The kinds of notice a person can get, whose email they choose (``portal.digests``):
+    staff hear of referrals, messages and reports falling due; an employer contact of
+    messages and the reports they read or respond to; an employee of their reports."""
+    if _role(user, Role.AGENCY_ADMIN, Role.SPECIALIST):
+        kinds = [NoticeKind.REFERRAL, NoticeKind.MESSAGE, NoticeKind.REPORT_REMINDER]
+    elif _role(user, Role.EMPLOYER_CONTACT):
+        kinds = [NoticeKind.MESSAGE, NoticeKind.REPORT_RESPOND, NoticeKind.REPORT_FINAL]
+    elif _role(user, Role.EMPLOYEE):
+        kinds = [NoticeKind.REPORT_RESPOND, NoticeKind.REPORT_FINAL]
+    else:
+        kinds = []
+    return [kind.value for kind in kinds]
+
+
+def can_get_sms(user) -> bool:
+    """SMS reminders are for employees, about their own appointments and reports, with
+    their own consent (``portal.sms``)."""
+    return _role(user, Role.EMPLOYEE)
 
 
 def home_kind(user) -> str:

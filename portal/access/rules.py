@@ -49,12 +49,16 @@ from ..constants import AuditAction, Role
 from ..models import (
     ApiToken,
     AuditEvent,
+    DigestSchedule,
     Employer,
     Invitation,
     LegalEntity,
+    NoticePreference,
     Notification,
     Phase,
     Product,
+    SmsConsent,
+    SmsMessage,
     StandIn,
     TimeCategory,
     User,
@@ -291,10 +295,15 @@ def _vacancies(qs: QuerySet, user) -> QuerySet:
 
 
 @_rule(Notification)
+@_rule(NoticePreference)
+@_rule(SmsConsent)
+@_rule(SmsMessage)
+@_rule(DigestSchedule)
 @_rule(ApiToken)
 @_rule(ThreadRead)
 def _own_only(qs: QuerySet, user) -> QuerySet:
-    """Notices and API tokens belong to one user; nobody else sees them, admins neither."""
+    """Notices, their email preferences and API tokens belong to one user; nobody else sees
+    them, admins neither."""
     return qs.filter(user=user)
 
 

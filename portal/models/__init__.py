@@ -6,8 +6,9 @@ from .audit import AppendOnlyQuerySet, AuditEvent
 from .base import ScopedQuerySet
 from .history import RecordChange
 from .invitations import Invitation
-from .notifications import Notification
+from .notifications import DigestSchedule, NoticePreference, Notification
 from .people import EmployerContact, StandIn, User, UserManager
+from .sms import SmsConsent, SmsMessage, mobile_validator
 from .tenants import (
     Agency,
     Employer,
@@ -26,15 +27,19 @@ __all__ = [
     "ApiToken",
     "AppendOnlyQuerySet",
     "AuditEvent",
+    "DigestSchedule",
     "Employer",
     "EmployerContact",
     "Invitation",
     "LegalEntity",
+    "NoticePreference",
     "Notification",
     "Phase",
     "Product",
     "RecordChange",
     "ScopedQuerySet",
+    "SmsConsent",
+    "SmsMessage",
     "StandIn",
     "TimeCategory",
     "User",
@@ -42,5 +47,6 @@ __all__ = [
     "WebhookDelivery",
     "WebhookEndpoint",
     "kvk_validator",
+    "mobile_validator",
     "payroll_tax_validator",
 ]

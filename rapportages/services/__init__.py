@@ -50,6 +50,7 @@ from .riv import (
 from .schedule import (
     reports_schedule,
 )
+from .sms_reminders import sms_reminders_queue
 from .writing import (
     employee_view_set,
     report_approve,
@@ -100,6 +101,7 @@ __all__ = [
     "riv_exception_withdraw",
     "riv_findings_tell",
     "sign_problems",
+    "sms_reminders_queue",
     "snapshot_for",
     "text_problems",
     "window_ends_late",

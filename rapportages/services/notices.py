@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from portal import access, notices
+from portal.constants import NoticeKind
 from portal.models import User
 from trajecten.constants import MemberRole
 
@@ -73,24 +74,21 @@ def reminder_send(*, report_id: int, kind: str) -> bool:
             return False
         writers = report_writers(report)
         admins = list(access.agency_admins(report.agency_id).values_list("email", flat=True))
-        copy = admins if kind == "overdue" else []
-        link = settings.SITE_URL + reverse("rapportages:detail", args=[report.uuid])
-        context = {"report": report, "kind": kind, "link": link}
-        for user in writers:
-            notices.send(
-                "rapportages/email/report_reminder",
-                context,
-                to=[user.email],
-                cc=copy,
-                language=user.language,
+        url = reverse("rapportages:detail", args=[report.uuid])
+        context = {"report": report, "kind": kind, "link": settings.SITE_URL + url}
+        template = "rapportages/email/report_reminder"
+        for user in writers:  # each as they chose for reports falling due
+            inbox.send(
+                report=report,
+                user=user,
+                message=f"reminder_{kind}",
+                url=url,
+                kind=NoticeKind.REPORT_REMINDER,
+                email=(template, context),
+                day=report.due_date.isoformat(),
             )
-        if not writers and copy:  # nobody to remind: the admins must know it is overdue
-            notices.send(
-                "rapportages/email/report_reminder",
-                context,
-                to=copy,
-                language=report.agency.default_language,
-            )
+        if kind == "overdue" and admins:  # an overdue report: the admins must know, at once
+            notices.send(template, context, to=admins, language=report.agency.default_language)
         Report.objects.filter(pk=report.pk).update(**{field: timezone.now()})
     return True
 
@@ -107,13 +105,17 @@ def report_final_notice(*, report_id: int, user_id: int) -> bool:
     if report is None or user is None or user not in report_readers(report):
         return False
     url = reverse("rapportages:detail", args=[report.uuid])
-    notices.send(
-        "rapportages/email/report_final",
-        {"report": report, "link": settings.SITE_URL + url},
-        to=[user.email],
-        language=user.language,
+    inbox.send(
+        report=report,
+        user=user,
+        message="final",
+        url=url,
+        kind=NoticeKind.REPORT_FINAL,
+        email=(
+            "rapportages/email/report_final",
+            {"report": report, "link": settings.SITE_URL + url},
+        ),
     )
-    inbox.send(report=report, user=user, message="final", url=url)
     return True
 
 
@@ -132,14 +134,16 @@ def report_offered_notice(*, report_id: int, user_id: int) -> bool:
     deadline = timezone.localtime(response_deadline(report))
     with translation.override(user.language):
         day = date_format(deadline, "DATE_FORMAT")
-        notices.send(
-            "rapportages/email/report_offered",
-            {"report": report, "link": settings.SITE_URL + url, "deadline": day},
-            to=[user.email],
-            language=user.language,
-        )
-    day = deadline.date().isoformat()
-    inbox.send(report=report, user=user, message="respond", url=url, day=day)
+    context = {"report": report, "link": settings.SITE_URL + url, "deadline": day}
+    inbox.send(
+        report=report,
+        user=user,
+        message="respond",
+        url=url,
+        kind=NoticeKind.REPORT_RESPOND,
+        email=("rapportages/email/report_offered", context),
+        day=deadline.date().isoformat(),
+    )
     return True
 
 

@@ -233,6 +233,11 @@ MAIN_PAGES = {
         ("employer-dashboard", lambda w: reverse("dashboards:home")),
         ("employer-file", lambda w: reverse("trajecten:file", args=[w["trajectory"].uuid])),
         ("messages", lambda w: reverse("trajecten:inbox")),
+        (
+            "employer-file-history",
+            lambda w: reverse("trajecten:file", args=[w["trajectory"].uuid]) + "?tab=history",
+        ),
+        ("notice-settings", lambda w: reverse("portal:notice_settings")),
     ],
     "specialist": [
         ("specialist-day", lambda w: reverse("dashboards:home")),
@@ -245,6 +250,14 @@ MAIN_PAGES = {
         (
             "conversation-form",
             lambda w: reverse("trajecten:record_new", args=[w["trajectory"].uuid, "gesprek"]),
+        ),
+        (
+            "file-history",
+            lambda w: reverse("trajecten:file", args=[w["trajectory"].uuid]) + "?tab=history",
+        ),
+        (
+            "trajectory-history",
+            lambda w: reverse("portal:record_history", args=["trajectory", w["trajectory"].uuid]),
         ),
     ],
     "admin": [

@@ -20,6 +20,9 @@ ROOT = Path(__file__).resolve().parents[2]
 #: runs is a decision, not an accident.
 QUEUES = {
     "portal.tasks.send_invitation_email": "email",
+    # A person's digest of notices, and an SMS reminder: messages to people, like the emails.
+    "portal.tasks.send_digest": "email",
+    "portal.tasks.send_sms": "email",
     "trajecten.tasks.notify_referral": "email",
     "trajecten.tasks.send_referral_notice": "email",
     "trajecten.tasks.notify_message": "email",
@@ -48,6 +51,9 @@ QUEUES = {
     "trajecten.tasks.apply_retention": "celery",
     "portal.tasks.send_due_webhooks": "celery",
     "portal.tasks.prune_webhook_log": "celery",
+    "portal.tasks.send_due_digests": "celery",
+    "portal.tasks.send_due_sms": "celery",
+    "rapportages.tasks.queue_sms_reminders": "celery",
     # The RIV check of every running file an endpoint hears of: reads, and small deliveries.
     "rapportages.tasks.tell_riv_findings": "celery",
 }
