@@ -119,7 +119,15 @@ def test_backup_restore_verify_and_a_tampered_file_is_reported(
     with backup._connect(restored_db) as conn:
         assert conn.execute("SELECT count(*) FROM trajecten_trajectory").fetchone()[0] == 4
         first = conn.execute("SELECT first_name FROM trajecten_employee ORDER BY id").fetchone()
+        # The history of the file keeps being written in the restored database: its triggers
+        # were made again from the code (never taken from the dump), with its content types.
+        conn.execute("UPDATE trajecten_trajectory SET closing_note = 'hersteld'")
+        recorded = conn.execute(
+            "SELECT count(*) FROM portal_recordchange WHERE change_type = 'U' "
+            "AND changes ? 'closing_note'"
+        ).fetchone()[0]
     assert first[0] == "Xavier"
+    assert recorded == 4
     assert storage.open(report.pdf.name).read() == PDF
 
     # Tampered and missing: each reported by name.

@@ -440,3 +440,12 @@ def test_changes_of_fields_a_viewer_does_not_read_make_no_empty_pages(cast, logi
     body = api(cast.contact_x_all).get(f"/api/v1/trajectories/{cast.traj_x1.uuid}/history/")
     assert body.json()["pages"] == 1
     assert all(f["name"] != "notes" for e in body.json()["results"] for f in e["fields"])
+
+
+def test_a_records_form_links_to_its_history(cast, login):
+    record = conversation(cast)
+    url = reverse("trajecten:record_edit", args=[cast.traj_x1.uuid, "gesprek", record.uuid])
+    page = login(cast.specialist_a).get(url).content.decode()
+    assert reverse("portal:record_history", args=["conversation", record.uuid]) in page
+    new = reverse("trajecten:record_new", args=[cast.traj_x1.uuid, "gesprek"])
+    assert "/geschiedenis/" not in login(cast.specialist_a).get(new).content.decode()

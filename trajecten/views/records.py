@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from portal import access
+from portal import access, changelog
 from portal.files import private_download
 from portal.shortcuts import form_errors_to, require, submit
 from portal.uploads import download_name_for
@@ -116,8 +116,17 @@ def record_edit(request, uuid, kind, record_uuid=None):
             "title": spec.title,
             "multipart": True,
             "medical_correction": medical_correction,
+            "history": history_url(stored),
         },
     )
+
+
+def history_url(record) -> str:
+    """The record's own history page ("Geschiedenis"), for a record that exists."""
+    tracked = changelog.by_label(record._meta.label_lower) if record else None
+    if tracked is None or tracked.parent is not None:
+        return ""
+    return reverse("portal:record_history", args=[tracked.key, record.uuid])
 
 
 @login_required
