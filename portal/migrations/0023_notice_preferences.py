@@ -54,10 +54,6 @@ class Migration(migrations.Migration):
             name='kind',
             field=models.CharField(blank=True, choices=[('referral', 'A new referral'), ('message', 'A new message about a trajectory'), ('report_respond', 'A report to read and respond to'), ('report_final', 'A report became final'), ('report_reminder', 'A report falls due or is overdue')], max_length=20),
         ),
-        migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(condition=models.Q(('emailed_at__isnull', True), models.Q(('digest', ''), _negated=True)), fields=['user', 'digest'], name='notification_digest_waiting'),
-        ),
         migrations.AddField(
             model_name='digestschedule',
             name='agency',
