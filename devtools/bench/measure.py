@@ -440,6 +440,24 @@ def _page_lines(seeded: Seeded, *, runs: int, today) -> list[Line]:
         budgets=[on_reference(100)],
         page=True,
     )
+    # The history of the file (portal.changelog): the file with 400 applications, each a row
+    # of history, read by its specialist and by an employer contact, whose visibility rule
+    # (every record they see now, as it was then) is the heaviest of the roles.
+    history_url = reverse("trajecten:file", args=[seeded.file_trajectory.uuid]) + "?tab=history"
+    add(
+        "trajectory file, history tab (specialist)",
+        _get(file_owner, history_url),
+        budgets=[on_reference(150)],
+        page=True,
+    )
+    file_contact = seeded.file_trajectory.legal_entity.employer.contacts.first()
+    if file_contact is not None:
+        add(
+            "trajectory file, history tab (employer contact)",
+            _get(_client(file_contact.user), history_url),
+            budgets=[on_reference(200)],
+            page=True,
+        )
     admin = _client(seeded.admin)
     for name, url, narrow in (
         ("API list: trajectories", "/api/v1/trajectories/", "?status=referred&page_size=50"),
