@@ -73,8 +73,8 @@ def schedule_of(user) -> DigestSchedule:
 def notice_preferences_set(*, actor: User, choices: dict[str, str], hour: int, weekday: int):
     """Set the actor's own email choice per kind of notice, and their digest hour and day.
     A kind they cannot get, or a choice that does not exist, is refused."""
-    writes.allowed(actor.is_authenticated and bool(actor.agency_id))
     kinds = access.notice_kinds(actor)
+    writes.allowed(bool(kinds))
     for kind, delivery in choices.items():
         if kind not in kinds:
             writes.refuse(None, _("You get no notices of this kind: %(kind)s.") % {"kind": kind})
@@ -104,31 +104,35 @@ def deliver(
     *,
     user: User,
     kind: NoticeKind | str,
-    text: str,
+    message: str,
+    params: dict,
     url: str,
     email: tuple[str, dict] | None,
-    message: str = "",
-    params: dict | None = None,
 ) -> Notification:
-    """Tell ``user``: the in-app notice always, the email (``(template, context)``) as they
-    chose. A mail server that fails raises before anything is recorded (the task retries)."""
+    """Tell ``user``: the in-app notice (``message`` and ``params``, worded in their language
+    by the app that registered ``message``), and the email (``(template, context)``) as they
+    chose for ``kind``. A mail server that fails raises before anything is recorded (the task
+    retries)."""
     delivery = delivery_for(user, kind) if email else NoticeDelivery.OFF.value
     now = None
     if delivery == NoticeDelivery.IMMEDIATE:
         template, context = email
         notices.send(template, context, to=[user.email], language=user.language)
         now = timezone.now()
-    return Notification.objects.create(
+    notice = Notification(
         agency_id=user.agency_id,
         user=user,
         kind=kind,
-        text=text[:300],
         url=url,
         message=message,
-        params=params or {},
+        params=params,
         digest=delivery if delivery in (DAILY, WEEKLY) else "",
         emailed_at=now,
     )
+    with translation.override(user.language):
+        notice.text = wording(notice)[:300]
+    notice.save()
+    return notice
 
 
 # --- Digests ---------------------------------------------------------------------------------
@@ -162,7 +166,7 @@ def due(*, now: datetime) -> list[Due]:
     notice waits for the first digest moment after it. A sweep across agencies
     (``SystemTask``); an hour beat missed is caught up."""
     local = timezone.localtime(now)
-    waiting = (
+    waiting = list(
         Notification.objects.filter(emailed_at__isnull=True)
         .exclude(digest="")
         .values("user_id", "agency_id", "digest")

@@ -10,7 +10,6 @@ reader's language at sending time: what the notice said, and what older notices 
 
 from datetime import date
 
-from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy
 
@@ -50,10 +49,8 @@ def send(
         "name": report.employee.full_name,
         **extra,
     }
-    with translation.override(user.language):
-        text = wording(Notification(message=message, params=params, text=""))
     return digests.deliver(
-        user=user, kind=kind, text=text, url=url, email=email, message=message, params=params
+        user=user, kind=kind, message=message, params=params, url=url, email=email
     )
 
 

@@ -1,12 +1,12 @@
 from celery import shared_task
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from portal import access, digests, notices
 from portal.constants import NoticeKind
-from portal.models import Notification, User
+from portal.models import User
 from portal.tenancy import AgencyTask, SystemTask
 
 from . import services
@@ -90,9 +90,6 @@ def wording(notice) -> str:
 
 def notice_send(*, user, message: str, kind, url: str, email, name: str):
     """One notice of this app: in-app, and the email as ``user`` chose (``portal.digests``)."""
-    params = {"name": name}
-    with translation.override(user.language):
-        text = wording(Notification(message=message, params=params, text=""))
     return digests.deliver(
-        user=user, kind=kind, text=text, url=url, email=email, message=message, params=params
+        user=user, kind=kind, message=message, params={"name": name}, url=url, email=email
     )

@@ -40,11 +40,9 @@ from ..models import RecordChange
 from .rules import ALL, NONE, RECORD_RULES, _rule, apply_rules
 
 __all__ = [
-    "HIDDEN_COLUMNS",
     "history_fields",
     "old_values_visible",
     "people_named_in_history",
-    "snapshot_rule",
 ]
 
 STAFF = (Role.SPECIALIST, Role.AGENCY_ADMIN)
@@ -191,13 +189,6 @@ def _record_changes(qs: QuerySet, user) -> QuerySet:
         if found is not None:
             condition |= found
     return qs.filter(condition)
-
-
-def snapshot_rule(label: str, role) -> Q | None:
-    """The condition on a change's snapshot for ``role`` (None: no condition)."""
-    if role not in (Role.EMPLOYEE, Role.EMPLOYER_CONTACT) or label not in SNAPSHOT_RULES:
-        return None
-    return SNAPSHOT_RULES[label][0 if role == Role.EMPLOYEE else 1]
 
 
 def old_values_visible(label: str, user, before: dict) -> bool:

@@ -14,7 +14,7 @@ django-simple-history records from model signals and misses ``.update()`` and bu
 * what a viewer may read of it: ``portal.access.history``.
 """
 
-from .context import current, recording, set_actor, via_for
+from .context import recording, set_actor, via_for
 from .registry import TRACKED, Tracked, by_key, by_label
 
 __all__ = [
@@ -22,7 +22,6 @@ __all__ = [
     "Tracked",
     "by_key",
     "by_label",
-    "current",
     "recording",
     "set_actor",
     "via_for",

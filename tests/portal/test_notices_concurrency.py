@@ -26,7 +26,14 @@ def test_two_workers_send_one_digest(attempt, settings):
     user = UserFactory(specialist=True)
     with tenancy.scope(user.agency_id):
         digests.notice_preferences_set(actor=user, choices={"referral": "daily"}, hour=8, weekday=0)
-        digests.deliver(user=user, kind="referral", text="Nieuw", url="/x/", email=("x", {}))
+        digests.deliver(
+            user=user,
+            kind="referral",
+            message="referral",
+            params={"name": "Nieuw"},
+            url="/x/",
+            email=("x", {}),
+        )
     Notification.objects.filter(user=user).update(created_at=NOW - datetime.timedelta(hours=2))
     sent = []
 
