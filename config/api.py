@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from facturen.api import InvoiceViewSet
 from kwaliteit.api import OutcomesView
 from overdracht.api import ReferralViewSet
 from portal.api.history import RecordHistoryView, TrajectoryHistoryView
@@ -46,6 +47,7 @@ router.register("vacancies", VacancyViewSet, basename="vacancy")
 router.register("reports", ReportViewSet, basename="report")
 router.register("referrals", ReferralViewSet, basename="referral")
 router.register("webhooks", WebhookEndpointViewSet, basename="webhook")
+router.register("invoices", InvoiceViewSet, basename="invoice")
 
 urlpatterns = [
     path("v1/outcomes/", OutcomesView.as_view(), name="outcomes"),

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "dashboards",
     "privacy",
     "overdracht",
+    "facturen",
     "devtools",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -226,6 +227,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "Europe/Amsterdam"
 # Periodic work is defined here, in code. Due work lives in the database; tasks find it.
 CELERY_BEAT_SCHEDULE = {
+    "propose-monthly-invoices": {
+        "task": "facturen.tasks.propose_monthly_invoices",
+        "schedule": crontab(day_of_month=1, hour=5, minute=30),
+    },
     "record-renewals": {
         "task": "trajecten.tasks.record_renewals",
         "schedule": crontab(hour=2, minute=15),
@@ -314,6 +319,7 @@ CELERY_TASK_ROUTES = {
     "sollicitaties.tasks.repeats_refresh_agency": {"queue": "exports"},
     "overdracht.tasks.check_transfer": {"queue": "exports"},
     "overdracht.tasks.run_transfer": {"queue": "exports"},
+    "facturen.tasks.propose_invoices": {"queue": "exports"},
     "portal.tasks.make_backup": {"queue": "backup"},
     # Waits on other systems (up to 15 s a slow receiver): never in front of a report.
     "portal.tasks.send_webhook": {"queue": "webhooks"},

@@ -17,6 +17,7 @@ urlpatterns = [
     path("sollicitaties/", include("sollicitaties.urls")),
     path("rapportages/", include("rapportages.urls")),
     path("overdracht/", include("overdracht.urls")),
+    path("facturen/", include("facturen.urls")),
     path("", include("kwaliteit.urls")),
     path("", include("dashboards.urls")),
     path("accounts/", include("allauth.urls")),

@@ -23,6 +23,7 @@ def navigation(request) -> dict:
         items += [
             (_("Agency overview"), reverse("dashboards:agency_overview")),
             (_("Billing"), reverse("dashboards:billing")),
+            (_("Invoices"), reverse("facturen:list")),
             (_("Team"), reverse("portal:team")),
             (_("Settings"), reverse("portal:agency_settings")),
             (_("Action lists"), reverse("trajecten:action_lists")),

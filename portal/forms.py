@@ -79,6 +79,7 @@ class InvitationForm(forms.ModelForm):
             "employer",
             "all_legal_entities",
             "legal_entities",
+            "sees_invoices",
         ]
         widgets = {"legal_entities": forms.CheckboxSelectMultiple}
 
@@ -221,14 +222,24 @@ class MemberForm(forms.Form):
         ],
     )
 
+    sees_invoices = forms.BooleanField(
+        label=_("Sees the invoices"),
+        required=False,
+        help_text=_("The agency's invoices to the employer (or to the contact's BVs)."),
+    )
+
     def __init__(self, *args, member, **kwargs):
+        contact = getattr(member, "employer_contact", None) if member.is_employer_contact else None
         kwargs.setdefault(
             "initial",
-            {"first_name": member.first_name, "last_name": member.last_name, "role": member.role},
-        )
+            {"first_name": member.first_name, "last_name": member.last_name, "role": member.role,
+             "sees_invoices": bool(contact and contact.sees_invoices)},
+        )  # fmt: skip
         super().__init__(*args, **kwargs)
         if not member.is_agency_staff:  # employer contacts and employees keep their role
             del self.fields["role"]
+        if contact is None:  # the invoices right is an employer contact's
+            del self.fields["sees_invoices"]
 
 
 class TransferForm(forms.Form):

@@ -193,6 +193,7 @@ def invitation_create(
     employer: Employer | None = None,
     all_legal_entities: bool = True,
     legal_entities=(),
+    sees_invoices: bool = False,
 ) -> Invitation:
     """Invite a staff member or employer contact of the actor's agency.
 
@@ -244,6 +245,7 @@ def invitation_create(
         language=language,
         employer=employer if role == Role.EMPLOYER_CONTACT else None,
         all_legal_entities=all_legal_entities,
+        sees_invoices=sees_invoices and role == Role.EMPLOYER_CONTACT,
         expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
     )
     invitation.full_clean()
@@ -393,6 +395,7 @@ def invitation_accept(*, invitation: Invitation, password: str) -> User:
             user=user,
             employer_id=invitation.employer_id,
             all_legal_entities=invitation.all_legal_entities,
+            sees_invoices=invitation.sees_invoices,
         )
         if not invitation.all_legal_entities:
             contact.legal_entities.set(invitation.legal_entities.all())

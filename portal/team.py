@@ -31,7 +31,7 @@ from trajecten.models import Trajectory
 
 from . import access, live, writes
 from .constants import AuditAction, Role
-from .models import ApiToken, StandIn, User
+from .models import ApiToken, EmployerContact, StandIn, User
 
 STAFF_ROLES = (Role.AGENCY_ADMIN, Role.SPECIALIST)
 OPEN_STATUSES = ("referred", "active")
@@ -83,9 +83,17 @@ def _is_last_admin(member: User) -> bool:
 
 @transaction.atomic
 def member_update(
-    *, actor: User, member: User, first_name: str, last_name: str, role: str | None = None
+    *,
+    actor: User,
+    member: User,
+    first_name: str,
+    last_name: str,
+    role: str | None = None,
+    sees_invoices: bool | None = None,
 ) -> User:
     member = _member(actor, member, admins=bool(role))
+    if sees_invoices is not None:
+        _contact_sees_invoices(actor, member, sees_invoices)
     changes = {"first_name": first_name.strip(), "last_name": last_name.strip()}
     if role and role != member.role:
         if member.role not in STAFF_ROLES or role not in STAFF_ROLES:
@@ -98,6 +106,19 @@ def member_update(
         live.bump_agency(member.agency_id)  # the dashboards name the specialist
     ended = sessions_end(member) if "role" in changed else {}
     return writes.saved(member, actor=actor, changed=changed, creating=False, **ended)
+
+
+def _contact_sees_invoices(actor: User, member: User, sees: bool) -> None:
+    """The invoices right of an employer contact (``access.sees_invoices``)."""
+    writes.allowed(access.can_manage_invoices(actor))
+    if not member.is_employer_contact:
+        writes.refuse("sees_invoices", _("Only employer contacts get the invoices right."))
+    contact = EmployerContact.objects.select_for_update().get(user=member)
+    if contact.sees_invoices != sees:
+        contact.sees_invoices = sees
+        contact.save(update_fields=["sees_invoices"])
+        writes.record(AuditAction.UPDATE, contact, actor=actor,
+                      details={"fields": ["sees_invoices"]})  # fmt: skip
 
 
 def open_primary_trajectories(actor: User, member: User):

@@ -57,6 +57,8 @@ def employer_detail(request, uuid):
             "employer": employer,
             "legal_entities": legal_entities,
             "can_manage": access.can_manage_agency(request.user),
+            "can_manage_invoices": access.can_manage_invoices(request.user),
+            "sees_invoices": access.sees_invoices(request.user),
         },
     )
 

@@ -4,7 +4,8 @@
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ("portal", "trajecten", "sollicitaties", "rapportages", "kwaliteit", "dashboards", "privacy")
+APPS = ("portal", "trajecten", "sollicitaties", "rapportages", "kwaliteit", "dashboards", "privacy",
+        "facturen")  # fmt: skip
 
 
 def sources(*, skip=()):

@@ -89,6 +89,21 @@ def notice_kinds(user) -> list[str]:
     return [kind.value for kind in kinds]
 
 
+def can_manage_invoices(user) -> bool:
+    """Invoice details, invoice addresses, proposing, issuing and crediting: agency admins."""
+    return _role(user, Role.AGENCY_ADMIN)
+
+
+def sees_invoices(user) -> bool:
+    """The invoices pages and API: agency admins, and employer contacts with the invoices
+    right (``EmployerContact.sees_invoices``; which invoices: the rule of ``Invoice``)."""
+    if _role(user, Role.AGENCY_ADMIN):
+        return True
+    from .rules import _invoice_contact
+
+    return _role(user, Role.EMPLOYER_CONTACT) and _invoice_contact(user) is not None
+
+
 def can_get_sms(user) -> bool:
     """SMS reminders are for employees, about their own appointments and reports, with
     their own consent (``portal.sms``)."""

@@ -8,6 +8,14 @@ from django.db.models import Max, Model, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
+from facturen.models import (
+    BilledItem,
+    BillingAddress,
+    Invoice,
+    InvoiceLine,
+    InvoiceProfile,
+    InvoiceSequence,
+)
 from kwaliteit.models import SurveyInvitation
 from rapportages.constants import PUBLISHED
 from rapportages.models import BundleJob, Report, RivException
@@ -51,6 +59,7 @@ from ..models import (
     AuditEvent,
     DigestSchedule,
     Employer,
+    EmployerContact,
     Invitation,
     LegalEntity,
     NoticePreference,
@@ -363,6 +372,56 @@ def _webhook_endpoints(qs: QuerySet, user) -> QuerySet:
 def _webhook_deliveries(qs: QuerySet, user) -> QuerySet:
     """The log of the endpoints the user sees."""
     return qs.filter(endpoint__in=apply_rules(WebhookEndpoint.objects.all(), user).values("id"))
+
+
+# --- Invoices (facturen) ----------------------------------------------------------------------
+
+
+def _invoice_contact(user):
+    """The employer contact's link, when it has the invoices right (one small query, kept
+    on the user object for the request as ``_contact_legal_entity_ids``)."""
+    cached = getattr(user, "_invoice_contact", False)
+    if cached is False:
+        cached = user._invoice_contact = (
+            EmployerContact.objects.filter(user=user, sees_invoices=True)
+            .values("employer_id", "all_legal_entities")
+            .first()
+        )
+    return cached
+
+
+@_rule(Invoice)
+def _invoices(qs: QuerySet, user) -> QuerySet:
+    """Agency admins: all, proposals too. An employer contact with the invoices right: the
+    issued invoices and credit notes of their employer; a contact who sees only some BVs
+    only those addressed to one of their BVs (an invoice to the whole employer bills BVs
+    they do not see)."""
+    match user.role:
+        case Role.AGENCY_ADMIN:
+            return qs
+        case Role.EMPLOYER_CONTACT:
+            contact = _invoice_contact(user)
+            if contact is None:
+                return qs.none()
+            qs = qs.filter(status=Invoice.Status.ISSUED, employer_id=contact["employer_id"])
+            if contact["all_legal_entities"]:
+                return qs
+            return qs.filter(legal_entity_id__in=_contact_legal_entity_ids(user))
+    return qs.none()
+
+
+@_rule(InvoiceLine)
+def _invoice_lines(qs: QuerySet, user) -> QuerySet:
+    return qs.filter(invoice_id__in=apply_rules(Invoice.objects.all(), user).values("id"))
+
+
+@_rule(InvoiceProfile)
+@_rule(BillingAddress)
+@_rule(InvoiceSequence)
+@_rule(BilledItem)
+def _invoicing_admin(qs: QuerySet, user) -> QuerySet:
+    """How the agency bills, and what it billed: its admins."""
+    return qs if user.role == Role.AGENCY_ADMIN else qs.none()
 
 
 @_rule(AuditEvent)

@@ -33,6 +33,11 @@ class Invitation(models.Model):
         Employer, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("employer")
     )
     all_legal_entities = models.BooleanField(_("all BVs"), default=True)
+    sees_invoices = models.BooleanField(
+        _("sees the invoices"),
+        default=False,
+        help_text=_("Only for employer contacts: the agency's invoices to their employer."),
+    )
     legal_entities = models.ManyToManyField(LegalEntity, blank=True, verbose_name=_("BVs"))
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

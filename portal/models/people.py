@@ -138,6 +138,11 @@ class EmployerContact(CopiesAgency, models.Model):
     legal_entities = models.ManyToManyField(
         LegalEntity, blank=True, related_name="contacts", verbose_name=_("BVs")
     )
+    sees_invoices = models.BooleanField(
+        _("sees the invoices"),
+        default=False,
+        help_text=_("The agency's invoices to the employer (or to the contact's BVs)."),
+    )
 
     objects = ScopedQuerySet.as_manager()
 

@@ -188,6 +188,17 @@ class Product(models.Model):
     budget_hours = models.DecimalField(
         _("time budget (hours)"), max_digits=6, decimal_places=1, null=True, blank=True
     )
+    hourly_rate = models.DecimalField(
+        _("hourly rate excl. VAT (EUR)"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_(
+            "Set for a product billed by the hour: its trajectories are invoiced for their "
+            "billable time at this rate, instead of the price above and monthly renewals."
+        ),
+    )
 
     objects = ScopedQuerySet.as_manager()
 

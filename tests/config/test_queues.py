@@ -39,6 +39,8 @@ QUEUES = {
     # A transfer archive checked and imported (overdracht): long batches.
     "overdracht.tasks.check_transfer": "exports",
     "overdracht.tasks.run_transfer": "exports",
+    # A month's invoices proposed for one agency (facturen): a batch over its files.
+    "facturen.tasks.propose_invoices": "exports",
     "portal.tasks.make_backup": "backup",
     # A webhook waits on another system (up to 15 s): a queue of its own, beside the email's.
     "portal.tasks.send_webhook": "webhooks",
@@ -56,8 +58,10 @@ QUEUES = {
     "rapportages.tasks.queue_sms_reminders": "celery",
     # The RIV check of every running file an endpoint hears of: reads, and small deliveries.
     "rapportages.tasks.tell_riv_findings": "celery",
+    "facturen.tasks.propose_monthly_invoices": "celery",
 }
-PROJECT = ("portal.", "trajecten.", "rapportages.", "kwaliteit.", "sollicitaties.", "overdracht.")
+PROJECT = ("portal.", "trajecten.", "rapportages.", "kwaliteit.", "sollicitaties.", "overdracht.",
+           "facturen.")  # fmt: skip
 
 
 def queue_of(name: str) -> str:

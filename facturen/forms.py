@@ -1,0 +1,59 @@
+"""Forms only parse; ``facturen.services`` checks the rules and writes."""
+
+from datetime import timedelta
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import BillingAddress, InvoiceProfile
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = InvoiceProfile
+        fields = ["legal_name", "street", "postcode", "city", "country", "kvk_number",
+                  "vat_number", "iban", "email", "payment_term_days", "vat_rate", "grouping",
+                  "number_prefix"]  # fmt: skip
+
+    def _post_clean(self):
+        """The service validates the stored (compacted) form of the numbers, not the form."""
+
+
+class AddressForm(forms.ModelForm):
+    class Meta:
+        model = BillingAddress
+        fields = ["name", "street", "postcode", "city", "country", "kvk_number", "vat_number",
+                  "email", "reference"]  # fmt: skip
+
+    def _post_clean(self):
+        """As ``ProfileForm``: the service validates."""
+
+
+def _last_month_end():
+    today = timezone.localdate()
+    return today.replace(day=1) - timedelta(days=1)
+
+
+class ProposeForm(forms.Form):
+    until = forms.DateField(
+        label=_("Bill everything up to and including"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        initial=_last_month_end,
+        help_text=_("Usually the last day of last month."),
+    )
+
+
+class CreditForm(forms.Form):
+    positions = forms.TypedMultipleChoiceField(
+        label=_("Lines to credit"), coerce=int, required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: every line not credited yet."),
+    )  # fmt: skip
+    reason = forms.CharField(label=_("Reason of the correction"), max_length=500)
+
+    def __init__(self, *args, lines=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["positions"].choices = [
+            (line.position, f"{line.position}. {line.description}") for line in lines
+        ]
