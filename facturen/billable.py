@@ -47,10 +47,12 @@ class Item:
 
 
 def _who(trajectory: Trajectory) -> str:
+    """The employee by initial, last name and personnel number, and the BV that employs
+    them (an employer group books the costs per BV)."""
     employee = trajectory.employee
     initial = f"{employee.first_name[:1]}. " if employee.first_name else ""
     number = f", pers.nr. {employee.external_id}" if employee.external_id else ""
-    return f"{initial}{employee.last_name}{number}"
+    return f"{initial}{employee.last_name}{number} ({trajectory.legal_entity.name})"
 
 
 def unbilled(trajectories, *, agency_id: int, until: date) -> list[Item]:

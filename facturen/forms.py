@@ -38,7 +38,7 @@ def _last_month_end():
 class ProposeForm(forms.Form):
     until = forms.DateField(
         label=_("Bill everything up to and including"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         initial=_last_month_end,
         help_text=_("Usually the last day of last month."),
     )

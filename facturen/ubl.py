@@ -79,7 +79,9 @@ def document(invoice: Invoice, lines) -> bytes:
     """The UBL XML of an issued ``invoice`` with its ``lines`` (in order)."""
     credit = invoice.is_credit_note
     root_ns = CREDIT_NOTE_NS if credit else INVOICE_NS
-    root = ET.Element(f"{{{root_ns}}}{'CreditNote' if credit else 'Invoice'}")
+    # The document's own namespace as the default one (``<Invoice xmlns="...">``), as UBL
+    # documents are written; ElementTree would give it a generated prefix otherwise.
+    root = ET.Element("CreditNote" if credit else "Invoice", {"xmlns": root_ns})
     _el(root, "cbc:CustomizationID", CUSTOMIZATION)
     _el(root, "cbc:ProfileID", PROFILE)
     _el(root, "cbc:ID", invoice.number)

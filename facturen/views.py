@@ -6,6 +6,7 @@ agency, employer or BV owns, or any proposal for an employer contact, answers 40
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -56,6 +57,7 @@ def invoice_list(request):
     if manage:
         context |= {
             "drafts": list(_invoices(user).filter(status=Invoice.Status.DRAFT)
+                           .annotate(line_count=Count("lines"))
                            .order_by("employer__name", "legal_entity__name")),
             "propose_form": ProposeForm(),
             "profile": InvoiceProfile.objects.visible_to(user).first(),

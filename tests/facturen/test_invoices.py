@@ -567,3 +567,33 @@ def test_constant_queries_for_the_list_and_an_invoice(billing, login):
     assert len(more) == 1 and more[0].lines.count() == 6
     assert count(reverse("facturen:list")) == few_list
     assert count(reverse("facturen:detail", args=[more[0].uuid])) == few_detail
+
+
+# --- Giving the invoices right ------------------------------------------------------------------
+
+
+def test_the_invoices_right_is_given_on_the_contacts_page_and_in_an_invitation(cast, login):
+    from portal import services as portal_services
+
+    client = login(cast.admin_a)
+    url = reverse("portal:team_member", args=[cast.contact_x_all.uuid])
+    page = client.get(url).content.decode()
+    assert "Ziet de facturen" in page
+    client.post(url, {"first_name": "Petra", "last_name": "Dijk", "sees_invoices": "on"})
+    assert EmployerContact.objects.get(user=cast.contact_x_all).sees_invoices
+    client.post(url, {"first_name": "Petra", "last_name": "Dijk"})  # unticked
+    assert not EmployerContact.objects.get(user=cast.contact_x_all).sees_invoices
+    # A specialist's page has no such box, and the service refuses it for them.
+    assert (
+        "Ziet de facturen"
+        not in client.get(
+            reverse("portal:team_member", args=[cast.specialist_a.uuid])
+        ).content.decode()
+    )
+
+    invitation = portal_services.invitation_create(
+        actor=cast.admin_a, email="nieuw@x.example", first_name="Nina", last_name="Nieuw",
+        role="employer_contact", language="nl", employer=cast.employer_x, sees_invoices=True,
+    )  # fmt: skip
+    user = portal_services.invitation_accept(invitation=invitation, password="Correct-Horse-42!")
+    assert EmployerContact.objects.get(user=user).sees_invoices

@@ -40,6 +40,7 @@ from trajecten.models import (
 from ._demo_file import (
     SPOORWERK,
     TWEEDE_KANS,
+    _workday_after,
     demo_action_list,
     demo_applications,
     demo_messages,
@@ -78,6 +79,41 @@ AGENCIES = [
                 ("Horizon Thuiszorg BV", "45678901", "845678901L01"),
                 ("Horizon Wonen BV", "56789012", "856789012L01"),
             ],
+        },
+        # The agency bills (facturen): its details, the employers' invoice addresses and the
+        # contact who reads the invoices. What is billed comes from the files.
+        "invoices": {
+            "profile": {
+                "legal_name": "Spoorwerk Re-integratie B.V.",
+                "street": "Catharijnesingel 12",
+                "postcode": "3511 GB",
+                "city": "Utrecht",
+                "kvk_number": "30123456",
+                "vat_number": "NL000099998B57",
+                "iban": "NL91ABNA0417164300",
+                "email": "facturen@spoorwerk.example",
+                "payment_term_days": 30,
+                "number_prefix": "SPW-",
+            },
+            "addresses": {
+                "Van Dijk Groep": (
+                    "Van Dijk Groep B.V.",
+                    "Industrieweg 40",
+                    "3044 AS",
+                    "Rotterdam",
+                    "11223344",
+                    "INK-7731",
+                ),
+                "Zorggroep Horizon": (
+                    "Stichting Zorggroep Horizon",
+                    "Zorgpad 3",
+                    "5611 AB",
+                    "Eindhoven",
+                    "22334455",
+                    "",
+                ),
+            },
+            "readers": ["hr.vandijk"],
         },
         "contacts": [
             ("hr.vandijk", "Petra", "van Dijk", "Van Dijk Groep", None),
@@ -312,6 +348,43 @@ class Command(SystemCommand):
         demo_riv_cases(agency, spec["story"])
         demo_messages(agency)
         demo_surveys(agency)
+        if spec.get("invoices"):
+            demo_invoices(agency, spec["invoices"], admin=User.objects.get(email=email("beheer")),
+                          domain=domain)  # fmt: skip
+
+
+def demo_invoices(agency: Agency, spec: dict, *, admin: User, domain: str) -> None:
+    """Once: the agency's invoice details, the employers' addresses, last month but one
+    invoiced (issued early last month, as an admin would have) and last month proposed by
+    the monthly run, waiting for the admin to check and issue."""
+    from facturen import services as invoicing
+    from facturen.models import Invoice, InvoiceProfile
+    from trajecten.services.trajectories import renewals_record
+
+    if InvoiceProfile.objects.filter(agency=agency).exists():
+        return
+    today = timezone.localdate()
+    renewals_record(today=today)
+    invoicing.profile_save(actor=admin, **spec["profile"])
+    for employer_name, fields in spec["addresses"].items():
+        name, street, postcode, city, kvk, reference = fields
+        invoicing.billing_address_save(
+            actor=admin, employer=Employer.objects.get(agency=agency, name=employer_name),
+            name=name, street=street, postcode=postcode, city=city, kvk_number=kvk,
+            reference=reference, email=f"crediteuren@{domain}",
+        )  # fmt: skip
+    EmployerContact.objects.filter(
+        user__email__in=[f"{local}@{domain}" for local in spec["readers"]]
+    ).update(sees_invoices=True)
+    last_month_end = today.replace(day=1) - timedelta(days=1)
+    month_before_end = last_month_end.replace(day=1) - timedelta(days=1)
+    for draft in invoicing.invoices_propose(actor=admin, until=month_before_end):
+        invoicing.invoice_issue(actor=admin, invoice=draft)
+    issued_on = _workday_after(month_before_end + timedelta(days=2))
+    Invoice.objects.filter(agency=agency, status=Invoice.Status.ISSUED).update(
+        issue_date=issued_on, due_date=issued_on + timedelta(days=30)
+    )
+    invoicing.invoices_propose(actor=admin, until=last_month_end)
 
 
 def demo_webhook(admin: User, url: str) -> None:
