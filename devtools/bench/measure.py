@@ -487,6 +487,24 @@ def _page_lines(seeded: Seeded, *, runs: int, today) -> list[Line]:
         page=True,
     )
 
+    # The monthly invoice run (facturen): everything unbilled of the whole agency proposed,
+    # one invoice per employer, rolled back after each run so every run proposes the same.
+    # A batch of beat's once a month, not a page: timed to see it grow, against the SQL that
+    # reads the same rows.
+    propose = _invoice_run(seeded, today=today)
+    add(
+        "invoice proposal (agency, everything unbilled)",
+        propose,
+        floor=_sql(
+            "SELECT count(*) FROM trajecten_trajectory t LEFT JOIN trajecten_renewal r "
+            "ON r.trajectory_id = t.id WHERE t.agency_id = %s",
+            [seeded.agency.pk],
+        ),
+        floor_name="its SQL floor",
+        budgets=[("<= 40x its SQL floor: one read per kind of item", lambda r: r.ratio <= 40)],
+        n=max(3, runs // 5),
+    )
+
     profile = _search_profile(seeded)
     functions = list(profile.functions.all())
     vacancies = Vacancy.objects.filter(agency=seeded.agency)  # as access.scope gives it
@@ -500,6 +518,30 @@ def _page_lines(seeded: Seeded, *, runs: int, today) -> list[Line]:
     )
 
     return lines
+
+
+def _invoice_run(seeded: Seeded, *, today) -> Callable:
+    from django.db import transaction
+
+    from facturen import services as invoicing
+    from portal.models import Employer
+
+    details = {"legal_name": "Bench B.V.", "street": "Straat 1", "postcode": "1234 AB",
+               "city": "Utrecht", "kvk_number": "12345678", "vat_number": "NL000099998B57",
+               "iban": "NL91ABNA0417164300", "email": "facturen@bench.example"}  # fmt: skip
+    invoicing.profile_save(actor=seeded.admin, **details)
+    for employer in Employer.objects.filter(agency=seeded.agency):
+        invoicing.billing_address_save(
+            actor=seeded.admin, employer=employer, name=employer.name, street="Straat 2",
+            postcode="1234 AB", city="Utrecht",
+        )  # fmt: skip
+
+    def run():
+        with transaction.atomic():
+            invoicing.invoices_propose(actor=seeded.admin, until=today)
+            transaction.set_rollback(True)
+
+    return run
 
 
 def _webhook_riv_line(seeded: Seeded, add: Callable, *, today, runs: int) -> None:

@@ -228,6 +228,22 @@ def _webhook(w):
     return endpoint
 
 
+def _invoice(w):
+    """An issued invoice of the agency's (the trajectory's product), with a credit note."""
+    from facturen import services
+    from tests.facturen.conftest import PROFILE, address
+
+    admin, trajectory = w["admin"], w["trajectory"]
+    services.profile_save(actor=admin, **PROFILE)
+    services.billing_address_save(
+        actor=admin, employer=trajectory.legal_entity.employer, **address()
+    )
+    (draft,) = services.invoices_propose(actor=admin, until=trajectory.start_date)
+    invoice = services.invoice_issue(actor=admin, invoice=draft)
+    services.credit_note_create(actor=admin, invoice=invoice, reason="Correctie")
+    return invoice
+
+
 MAIN_PAGES = {
     "contact": [
         ("employer-dashboard", lambda w: reverse("dashboards:home")),
@@ -267,6 +283,9 @@ MAIN_PAGES = {
         ("team-member", lambda w: reverse("portal:team_member", args=[w["specialist"].uuid])),
         ("webhooks", lambda w: reverse("portal:webhooks")),
         ("webhook", lambda w: reverse("portal:webhook", args=[_webhook(w).uuid])),
+        ("invoice", lambda w: reverse("facturen:detail", args=[_invoice(w).uuid])),
+        ("invoices", lambda w: reverse("facturen:list")),
+        ("invoice-details", lambda w: reverse("facturen:profile")),
     ],
     "employee": [
         ("employee-home", lambda w: reverse("dashboards:home")),
