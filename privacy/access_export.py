@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from facturen.models import InvoiceLine
 from kwaliteit.constants import SurveyParty
 from kwaliteit.models import SurveyInvitation
 from portal import access, writes
@@ -92,6 +93,7 @@ RECORDS = [
     ("application_norms", ApplicationNorm, "trajectory__employee"),
     ("reports", Report, "trajectory__employee"),
     ("messages", Message, "trajectory__employee"),
+    ("invoice_lines", InvoiceLine, "trajectory__employee"),
 ]
 FILES = [("documents", Document, "file"), ("certificates", Training, "certificate"),
          ("evidence", Evidence, "file"), ("reports", Report, "pdf")]  # fmt: skip
@@ -107,6 +109,8 @@ Dit archief is gemaakt op {made} en bevat:
 * records/messages.json: de berichten tussen uw werkgever en het re-integratiebureau over
   uw traject. U ziet die berichten niet in het portaal, maar ze gaan over u en horen daarom
   bij uw inzage (artikel 15 AVG);
+* records/invoice_lines.json: de regels van de facturen van het re-integratiebureau aan uw
+  werkgever waarop u genoemd wordt (uw traject, de maand, het bedrag);
 * files/: de geüploade bestanden en de PDF's van rapportages;
 * history.json: de geschiedenis van uw dossier: elke wijziging, door wie, wanneer, via welke
   weg, met de waarde ervoor en erna;

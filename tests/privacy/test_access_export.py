@@ -11,6 +11,7 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
+from facturen.models import Invoice, InvoiceLine
 from portal.models import AuditEvent
 from tests.trajecten.conftest import PDF
 from trajecten.constants import Visibility
@@ -66,6 +67,14 @@ def test_an_employee_downloads_everything_about_them_as_a_zip(cast, login, on_co
         duration_minutes=30,
         summary="Over Xenia",
     )
+    invoice = Invoice.objects.create(
+        agency=cast.agency_a, employer=cast.employer_x, period_end=timezone.localdate()
+    )
+    for t, text in ((cast.traj_x1, "Basistraject X. Xavier"), (cast.traj_x2, "Basistraject Xenia")):
+        InvoiceLine.objects.create(
+            invoice=invoice, position=t.pk, kind="product", trajectory=t, description=text,
+            quantity=1, unit="C62", unit_price=1775, vat_rate=21, net_amount=1775,
+        )  # fmt: skip
     client = login(cast.employee_x1)
     export = prepare(client, cast, on_commit)
     assert export.status == "ready" and export.expires_at > timezone.now()
@@ -90,6 +99,9 @@ def test_an_employee_downloads_everything_about_them_as_a_zip(cast, login, on_co
     # says so.
     assert "Kan Xavier eerder beginnen?" in archive.read("records/messages.json").decode()
     assert "records/messages.json" in archive.read("LEESMIJ.txt").decode()
+    # The invoice lines that name them (the agency's invoices to their employer), not others'.
+    lines = archive.read("records/invoice_lines.json").decode()
+    assert "Basistraject X. Xavier" in lines and "Xenia" not in lines
     assert AuditEvent.objects.filter(action="download", object_uuid=export.uuid).exists()
 
 

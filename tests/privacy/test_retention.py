@@ -140,3 +140,25 @@ def test_a_second_run_finds_nothing(cast, on_commit, capsys):
     capsys.readouterr()
     call_command("retention")
     assert "Nothing has passed its keeping period." in capsys.readouterr().out
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_an_expired_file_leaves_the_invoices_that_billed_it(cast, on_commit):
+    """Invoices are kept for the fiscal period (7 years), longer than the file: the line
+    keeps its text and loses its link to the removed trajectory."""
+    from facturen.models import Invoice, InvoiceLine
+
+    ended(cast.traj_x1, date(2024, 10, 1))
+    invoice = Invoice.objects.create(
+        agency=cast.agency_a, employer=cast.employer_x, period_end=date(2024, 1, 31),
+        status="issued", sequence=1, number="000001", issue_date=date(2024, 2, 1),
+    )  # fmt: skip
+    line = InvoiceLine.objects.create(
+        invoice=invoice, position=1, kind="product", trajectory=cast.traj_x1,
+        description="Basistraject: X. Xavier", quantity=1, unit="C62", unit_price=1775,
+        vat_rate=21, net_amount=1775,
+    )  # fmt: skip
+    on_commit(call_command, "retention")
+    assert not Trajectory.objects.filter(pk=cast.traj_x1.pk).exists()
+    line.refresh_from_db()
+    assert line.trajectory_id is None and line.description == "Basistraject: X. Xavier"
