@@ -35,6 +35,35 @@ def _last_month_end():
     return today.replace(day=1) - timedelta(days=1)
 
 
+class PricesForm(forms.Form):
+    """A price, and an hourly rate for a product billed by the hour, per product of the
+    agency; ``services.product_prices_set`` checks and writes."""
+
+    def __init__(self, *args, products, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.products = list(products)
+        for product in self.products:
+            self.fields[f"price_{product.kind}"] = forms.DecimalField(
+                label=_("%(product)s: price excl. VAT (EUR)") % {"product": product},
+                max_digits=8, decimal_places=2, initial=product.price,
+            )  # fmt: skip
+            if product.kind != product.Kind.RENEWAL:
+                self.fields[f"hourly_{product.kind}"] = forms.DecimalField(
+                    label=_("%(product)s: hourly rate excl. VAT (EUR)") % {"product": product},
+                    max_digits=8, decimal_places=2, required=False,
+                    initial=product.hourly_rate,
+                    help_text=_("Only for a product billed by the hour: its trajectories are "
+                                "invoiced for their billable time instead of the price."),
+                )  # fmt: skip
+
+    def prices(self) -> dict:
+        data = self.cleaned_data
+        return {
+            p.kind: (data.get(f"price_{p.kind}"), data.get(f"hourly_{p.kind}"))
+            for p in self.products
+        }
+
+
 class ProposeForm(forms.Form):
     until = forms.DateField(
         label=_("Bill everything up to and including"),

@@ -16,7 +16,7 @@ from stdnum.eu import vat
 
 from portal import access, writes
 from portal.constants import AuditAction
-from portal.models import Employer, LegalEntity, User
+from portal.models import Employer, LegalEntity, Product, User
 from trajecten.models import Trajectory
 
 from .billable import Item, unbilled
@@ -89,6 +89,35 @@ def billing_address_save(
     changes = _compact({k: fields[k] for k in ADDRESS_FIELDS if k in fields})
     changed = writes.apply(address, changes)
     return writes.saved(address, actor=actor, changed=changed, creating=creating)
+
+
+@transaction.atomic
+def product_prices_set(*, actor: User, prices: dict[str, tuple]) -> list[Product]:
+    """The agency's prices: ``{kind: (price, hourly_rate or None)}``. A price applies to what
+    is proposed from now on: an issued invoice keeps its own, and a recorded renewal month the
+    price it was recorded with."""
+    writes.allowed(access.can_manage_invoices(actor))
+    products = {p.kind: p for p in Product.objects.visible_to(actor).select_for_update()}
+    errors, changed_products = {}, []
+    for kind, (price, hourly_rate) in prices.items():
+        product = products.get(kind)
+        if product is None:
+            continue
+        if price is None or price < 0:
+            errors[f"price_{kind}"] = _("Enter a price of 0 or more.")
+        if hourly_rate is not None and hourly_rate <= 0:
+            errors[f"hourly_{kind}"] = _("Enter an hourly rate above 0, or leave it empty.")
+        if kind == Product.Kind.RENEWAL and hourly_rate is not None:
+            errors[f"hourly_{kind}"] = _("The monthly renewal is not billed by the hour.")
+        if errors:
+            continue
+        changed = writes.apply(product, {"price": price, "hourly_rate": hourly_rate})
+        if changed:
+            changed_products.append(writes.saved(product, actor=actor, changed=changed,
+                                                 creating=False))  # fmt: skip
+    if errors:
+        raise ValidationError(errors)
+    return changed_products
 
 
 # --- Proposing ----------------------------------------------------------------------------

@@ -10,6 +10,7 @@ urlpatterns = [
     path("uitgeven/", views.issue_all, name="issue_all"),
     path("export.csv", views.export_csv, name="export"),
     path("gegevens/", views.profile, name="profile"),
+    path("prijzen/", views.prices, name="prices"),
     path("adres/<uuid:employer>/", views.address, name="address"),
     path("adres/<uuid:employer>/<uuid:legal_entity>/", views.address, name="address_bv"),
     path("<uuid:uuid>/", views.detail, name="detail"),

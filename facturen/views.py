@@ -18,11 +18,11 @@ from portal.constants import AuditAction
 from portal.csvexport import csv_response
 from portal.downloads import content_disposition, download_name
 from portal.forms import PeriodForm
-from portal.models import Employer, LegalEntity
+from portal.models import Employer, LegalEntity, Product
 from portal.shortcuts import act, submit
 
 from . import documents, services
-from .forms import AddressForm, CreditForm, ProfileForm, ProposeForm
+from .forms import AddressForm, CreditForm, PricesForm, ProfileForm, ProposeForm
 from .models import BillingAddress, Invoice, InvoiceProfile
 
 PAGE_SIZE = 50
@@ -268,6 +268,22 @@ def profile(request):
         return redirect("facturen:list")
     return render(
         request, "facturen/profile.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@login_required
+def prices(request):
+    _require(access.can_manage_invoices(request.user))
+    products = Product.objects.visible_to(request.user).order_by("kind")
+    form = PricesForm(request.POST or None, products=products)
+    if submit(
+        request, form,
+        lambda data: services.product_prices_set(actor=request.user, prices=form.prices()),
+        success=_("The prices have been saved."),
+    ):  # fmt: skip
+        return redirect("facturen:list")
+    return render(
+        request, "facturen/prices.html", {"form": form}, status=400 if form.errors else 200
     )
 
 

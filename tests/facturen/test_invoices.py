@@ -597,3 +597,32 @@ def test_the_invoices_right_is_given_on_the_contacts_page_and_in_an_invitation(c
     )  # fmt: skip
     user = portal_services.invitation_accept(invitation=invitation, password="Correct-Horse-42!")
     assert EmployerContact.objects.get(user=user).sees_invoices
+
+
+def test_the_admin_sets_prices_and_an_hourly_rate(billing, login):
+    cast = billing.cast
+    client = login(cast.admin_a)
+    page = client.get(reverse("facturen:prices")).content.decode()
+    assert "uurtarief" in page.lower()
+    data = {
+        "price_base_3m": "1850.00",
+        "price_base_6m": "2750.00",
+        "price_renewal": "335.00",
+        "price_feasibility": "0",
+        "hourly_feasibility": "-5",
+    }
+    refused = client.post(reverse("facturen:prices"), data)
+    assert refused.status_code == 400
+    assert "Vul een uurtarief boven 0 in" in refused.content.decode()
+    assert Product.objects.get(agency=cast.agency_a, kind="base_3m").price == Decimal("1775.00")
+    client.post(reverse("facturen:prices"), {**data, "hourly_feasibility": "95"})
+    assert Product.objects.get(agency=cast.agency_a, kind="feasibility").hourly_rate == 95
+    x = invoice_of(propose(cast.admin_a), cast.employer_x)
+    assert {line.unit_price for line in x.lines.all()} == {Decimal("1850.00")}
+    assert login(cast.specialist_a).get(reverse("facturen:prices")).status_code == 404
+    # Another agency's admin sets their own agency's prices, never these.
+    login(cast.admin_b).post(
+        reverse("facturen:prices"), {**data, "price_base_3m": "999", "hourly_feasibility": ""}
+    )
+    assert Product.objects.get(agency=cast.agency_a, kind="base_3m").price == Decimal("1850.00")
+    assert Product.objects.get(agency=cast.agency_b, kind="base_3m").price == Decimal("999.00")
