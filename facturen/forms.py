@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django import forms
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .models import BillingAddress, InvoiceProfile
@@ -83,6 +84,9 @@ class CreditForm(forms.Form):
 
     def __init__(self, *args, lines=(), **kwargs):
         super().__init__(*args, **kwargs)
+        # The line's text is the invoice's, in Dutch whatever the page's language.
         self.fields["positions"].choices = [
-            (line.position, f"{line.position}. {line.description}") for line in lines
-        ]
+            (line.position, format_html('{}. <span lang="nl">{}</span>', line.position,
+                                        line.description))
+            for line in lines
+        ]  # fmt: skip
