@@ -35,7 +35,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from portal import access, audit, changelog, medical, uploads, writes
+from portal import access, changelog, medical, uploads, writes
 from portal.constants import AuditAction, ChangeVia
 from portal.models import Employer, LegalEntity, Phase, Product, User
 from rapportages.constants import ReportKind, ReportStatus
@@ -822,7 +822,7 @@ def _run(job_id: int, *, dry_run: bool) -> TransferImport | None:
     else:
         job.status, job.finished_at = TransferImport.Status.DONE, timezone.now()
         counts = Counter(o["outcome"] for o in outcomes)
-        audit.record(
+        writes.record(
             AuditAction.UPDATE,
             job,
             actor=job.started_by,
@@ -859,5 +859,5 @@ def summary(outcomes: list[dict]) -> dict:
     records = Counter()
     for o in outcomes:
         if o["outcome"] == "created":
-            records.update(o["counts"])
+            records += Counter(o["counts"])
     return {"outcomes": counts, "new": new, "records": dict(sorted(records.items()))}

@@ -5,7 +5,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 APPS = ("portal", "trajecten", "sollicitaties", "rapportages", "kwaliteit", "dashboards", "privacy",
-        "facturen")  # fmt: skip
+        "overdracht", "facturen")  # fmt: skip
 
 
 def sources(*, skip=()):
