@@ -10,7 +10,9 @@ Definitions of what only this module computes (written down because an auditor w
 * Billing: a base fee (or feasibility study) in the month a trajectory started, at the product's
   current price in the agency settings (a price change applies to trajectories started after
   it; products carry no price history), and each monthly renewal in the month it starts, at the
-  price recorded on the renewal. Amounts exclude VAT.
+  price recorded on the renewal. Amounts exclude VAT. A product billed by the hour
+  (``Product.hourly_rate``) has neither: its hours are on the invoices only (``facturen``),
+  which otherwise bill exactly these amounts.
 """
 
 from collections import Counter, defaultdict
@@ -183,9 +185,12 @@ def billing(*, user, start: date, end: date) -> tuple[list[BillingLine], Billing
         month = day.replace(day=1)
         return lines.setdefault((employer, month), BillingLine(employer, month))
 
-    prices = dict(
-        Product.objects.visible_to(user).values_list("kind", "price")
-    )  # base fee at the current price, see the module docstring
+    prices = {
+        kind: Decimal("0") if hourly_rate is not None else price
+        for kind, price, hourly_rate in Product.objects.visible_to(user).values_list(
+            "kind", "price", "hourly_rate"
+        )
+    }  # base fee at the current price, see the module docstring
     for employer, started, kind in (
         Trajectory.objects.visible_to(user)
         .filter(start_date__range=(start, end))
@@ -196,7 +201,7 @@ def billing(*, user, start: date, end: date) -> tuple[list[BillingLine], Billing
         entry.base_amount += prices.get(kind, Decimal("0"))
     for employer, period_start, price in (
         Renewal.objects.visible_to(user)
-        .filter(period_start__range=(start, end))
+        .filter(period_start__range=(start, end), trajectory__product__hourly_rate__isnull=True)
         .values_list("trajectory__legal_entity__employer__name", "period_start", "price")
     ):
         entry = line(employer, period_start)

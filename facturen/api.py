@@ -2,7 +2,6 @@
 for agency admins proposing, issuing and crediting. Every write goes through
 ``facturen.services``, as the pages do; who sees which invoice is the scoping layer's."""
 
-from django.http import Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -10,10 +9,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from portal import access, audit
+from portal import access
 from portal.api.base import ScopedViewSet, service_errors
-from portal.constants import AuditAction
-from portal.downloads import content_disposition, download_name
 
 from . import documents, services
 from .models import Invoice, InvoiceLine
@@ -110,25 +107,14 @@ class InvoiceViewSet(ScopedViewSet):
             )
         return self._answer(note, status=201)
 
-    def _document(self, body_of, extension, content_type):
-        invoice = self.get_object()
-        if invoice.is_draft:
-            raise Http404
-        audit.record(AuditAction.DOWNLOAD, invoice, details={"api": True, "format": extension})
-        response = HttpResponse(body_of(invoice), content_type=content_type)
-        response["Content-Disposition"] = content_disposition(
-            download_name(documents.title(invoice).lower(), invoice.number, ext=extension)
-        )
-        return response
-
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
     def pdf(self, request, uuid=None):
         """The invoice as a PDF (issued invoices only)."""
-        return self._document(documents.pdf, "pdf", "application/pdf")
+        return documents.download(self.get_object(), "pdf", api=True)
 
     @extend_schema(responses={(200, "application/xml"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
     def ubl(self, request, uuid=None):
         """The invoice as a UBL 2.1 e-invoice following NLCIUS (issued invoices only)."""
-        return self._document(documents.xml, "xml", "application/xml")
+        return documents.download(self.get_object(), "xml", api=True)

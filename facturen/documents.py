@@ -4,9 +4,13 @@ invoice froze when it was issued, so it reads the same whenever it is downloaded
 
 from decimal import Decimal
 
+from django.http import Http404, HttpResponse
 from django.utils.formats import number_format
 from stdnum import iban as iban_number
 
+from portal import audit
+from portal.constants import AuditAction
+from portal.downloads import content_disposition, download_name
 from rapportages.pdf import logo_data_uri, render_to_pdf
 
 from . import ubl
@@ -62,8 +66,25 @@ def xml(invoice: Invoice) -> bytes:
     return ubl.document(invoice, _lines(invoice))
 
 
-def filename(invoice: Invoice, extension: str) -> str:
-    return f"{title(invoice).lower()}-{invoice.number}.{extension}"
+FORMATS = {"pdf": (pdf, "application/pdf"), "xml": (xml, "application/xml")}
+
+
+def download(invoice: Invoice, extension: str, *, api: bool = False) -> HttpResponse:
+    """An issued invoice as ``extension`` (pdf or xml), audited; a proposal has no number yet,
+    so nothing to send: 404. The pages and the API answer with this."""
+    if invoice.is_draft:
+        raise Http404
+    make, content_type = FORMATS[extension]
+    audit.record(
+        AuditAction.DOWNLOAD,
+        invoice,
+        details={"format": extension, **({"api": True} if api else {})},
+    )
+    response = HttpResponse(make(invoice), content_type=content_type)
+    response["Content-Disposition"] = content_disposition(
+        download_name(title(invoice).lower(), invoice.number, ext=extension)
+    )
+    return response
 
 
 CSV_HEADER = ["number", "kind", "issue_date", "due_date", "credits", "buyer", "buyer_kvk",

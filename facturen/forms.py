@@ -17,18 +17,12 @@ class ProfileForm(forms.ModelForm):
                   "vat_number", "iban", "email", "payment_term_days", "vat_rate", "grouping",
                   "number_prefix"]  # fmt: skip
 
-    def _post_clean(self):
-        """The service validates the stored (compacted) form of the numbers, not the form."""
-
 
 class AddressForm(forms.ModelForm):
     class Meta:
         model = BillingAddress
         fields = ["name", "street", "postcode", "city", "country", "kvk_number", "vat_number",
                   "email", "reference"]  # fmt: skip
-
-    def _post_clean(self):
-        """As ``ProfileForm``: the service validates."""
 
 
 def _last_month_end():

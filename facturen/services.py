@@ -160,7 +160,7 @@ def invoices_propose(*, actor: User | None, until: date, agency_id: int | None =
             legal_entity_id=legal_entity_id,
             period_end=until,
         )
-        InvoiceLine.objects.bulk_create(
+        lines = InvoiceLine.objects.bulk_create(
             InvoiceLine(
                 agency_id=agency_id,
                 invoice=invoice,
@@ -179,7 +179,7 @@ def invoices_propose(*, actor: User | None, until: date, agency_id: int | None =
             )
             for n, item in enumerate(items, start=1)
         )
-        _set_totals(invoice)
+        _set_totals(invoice, lines)
         writes.record(AuditAction.CREATE, invoice, actor=actor, details={"lines": len(items)})
         proposed.append(invoice)
     return proposed
@@ -202,8 +202,9 @@ def vat_breakdown(lines) -> list[tuple[Decimal, Decimal, Decimal]]:
     ]
 
 
-def _set_totals(invoice: Invoice) -> None:
-    breakdown = vat_breakdown(invoice.lines.all())
+def _set_totals(invoice: Invoice, lines=None) -> None:
+    """The totals over ``lines`` (those just written), else over the stored ones."""
+    breakdown = vat_breakdown(invoice.lines.all() if lines is None else lines)
     invoice.net_total = money(sum((net for _, net, _ in breakdown), Decimal(0)))
     invoice.vat_total = money(sum((tax for _, _, tax in breakdown), Decimal(0)))
     invoice.gross_total = invoice.net_total + invoice.vat_total
@@ -225,9 +226,8 @@ def invoice_line_remove(*, actor: User, invoice: Invoice, position: int) -> Invo
     deleted, _rows = invoice.lines.filter(position=position).delete()
     if not deleted:
         raise ValidationError(_("This line is no longer on the proposal."))
-    if not invoice.lines.exists():
-        invoice.delete()
-        writes.record(AuditAction.DELETE, invoice, actor=actor)
+    if not invoice.lines.exists():  # its last line: the proposal goes
+        _delete(invoice, actor=actor)
         return invoice
     _set_totals(invoice)
     writes.record(AuditAction.UPDATE, invoice, actor=actor, details={"removed_line": position})
@@ -236,7 +236,10 @@ def invoice_line_remove(*, actor: User, invoice: Invoice, position: int) -> Invo
 
 @transaction.atomic
 def invoice_draft_delete(*, actor: User, invoice: Invoice) -> None:
-    invoice = _draft(actor, invoice)
+    _delete(_draft(actor, invoice), actor=actor)
+
+
+def _delete(invoice: Invoice, *, actor: User) -> None:
     writes.record(AuditAction.DELETE, invoice, actor=actor)
     invoice.delete()
 
@@ -374,7 +377,7 @@ def credit_note_create(
         seller=invoice.seller,
         buyer=invoice.buyer,
     )
-    InvoiceLine.objects.bulk_create(
+    lines = InvoiceLine.objects.bulk_create(
         InvoiceLine(
             agency_id=invoice.agency_id,
             invoice=note,
@@ -396,7 +399,7 @@ def credit_note_create(
     BilledItem.objects.filter(line__in=open_lines, released_by__isnull=True).update(
         released_by=note
     )
-    _set_totals(note)
+    _set_totals(note, lines)
     _issue(note, actor=actor, profile=profile)
     writes.record(
         AuditAction.CREATE, note, actor=actor, details={"credits": invoice.number,

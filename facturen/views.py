@@ -4,10 +4,12 @@ rules in ``portal.access``, writes in ``facturen.services``, documents in
 ``facturen.documents``. Who sees which page is the scoping layer's: an invoice another
 agency, employer or BV owns, or any proposal for an employer contact, answers 404."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -16,7 +18,7 @@ from django.views.decorators.http import require_POST
 from portal import access, audit
 from portal.constants import AuditAction
 from portal.csvexport import csv_response
-from portal.downloads import content_disposition, download_name
+from portal.downloads import download_name
 from portal.forms import PeriodForm
 from portal.models import Employer, LegalEntity, Product
 from portal.shortcuts import act, submit
@@ -85,8 +87,6 @@ def propose(request):
             ),
         )
     else:
-        from django.contrib import messages
-
         messages.error(request, _("Enter a valid date."))
     return redirect("facturen:list")
 
@@ -96,9 +96,6 @@ def propose(request):
 def issue_all(request):
     """Issue every proposal, one by one: one that is refused (an address missing) stays a
     proposal and is named; the others are issued."""
-    from django.contrib import messages
-    from django.core.exceptions import ValidationError
-
     _require(access.can_manage_invoices(request.user))
     issued = 0
     for invoice in _invoices(request.user).filter(status=Invoice.Status.DRAFT):
@@ -107,10 +104,11 @@ def issue_all(request):
             issued += 1
         except ValidationError as exc:
             messages.error(request, f"{invoice.employer}: {' '.join(exc.messages)}")
-    messages.success(
-        request,
-        ngettext("%(n)d invoice issued.", "%(n)d invoices issued.", issued) % {"n": issued},
-    )
+    if issued:  # "issued" only for what was
+        messages.success(
+            request,
+            ngettext("%(n)d invoice issued.", "%(n)d invoices issued.", issued) % {"n": issued},
+        )
     return redirect("facturen:list")
 
 
@@ -119,10 +117,12 @@ def detail(request, uuid):
     invoice = _invoice(request, uuid)
     lines = list(invoice.lines.select_related("credited_by__invoice"))
     manage = access.can_manage_invoices(request.user)
-    open_lines = [line for line in lines if not hasattr(line, "credited_by")]
-    credit_form = None
-    if manage and not invoice.is_draft and not invoice.is_credit_note and open_lines:
-        credit_form = CreditForm(lines=open_lines)
+    can_credit = (
+        manage
+        and not invoice.is_draft
+        and not invoice.is_credit_note
+        and any(not hasattr(line, "credited_by") for line in lines)
+    )
     audit.record(AuditAction.VIEW, invoice)
     return render(
         request,
@@ -132,7 +132,7 @@ def detail(request, uuid):
             "lines": lines,
             "vat": services.vat_breakdown(lines),
             "can_manage": manage,
-            "credit_form": credit_form,
+            "can_credit": can_credit,
             "credit_notes": list(invoice.credit_notes.all()) if not invoice.is_credit_note else [],
         },
     )
@@ -206,35 +206,14 @@ def credit(request, uuid):
     )
 
 
-def _download(invoice: Invoice, body: bytes, *, extension: str, content_type: str):
-    if invoice.is_draft:
-        raise Http404  # a proposal has no number yet: nothing to send
-    audit.record(AuditAction.DOWNLOAD, invoice, details={"format": extension})
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = content_disposition(
-        download_name(documents.title(invoice).lower(), invoice.number, ext=extension)
-    )
-    return response
-
-
 @login_required
 def download_pdf(request, uuid):
-    invoice = _invoice(request, uuid)
-    if invoice.is_draft:
-        raise Http404
-    return _download(
-        invoice, documents.pdf(invoice), extension="pdf", content_type="application/pdf"
-    )
+    return documents.download(_invoice(request, uuid), "pdf")
 
 
 @login_required
 def download_ubl(request, uuid):
-    invoice = _invoice(request, uuid)
-    if invoice.is_draft:
-        raise Http404
-    return _download(
-        invoice, documents.xml(invoice), extension="xml", content_type="application/xml"
-    )
+    return documents.download(_invoice(request, uuid), "xml")
 
 
 @login_required

@@ -626,3 +626,42 @@ def test_the_admin_sets_prices_and_an_hourly_rate(billing, login):
     )
     assert Product.objects.get(agency=cast.agency_a, kind="base_3m").price == Decimal("1850.00")
     assert Product.objects.get(agency=cast.agency_b, kind="base_3m").price == Decimal("999.00")
+
+
+def test_issuing_all_names_what_was_refused_and_says_issued_only_for_what_was(billing, login):
+    from facturen.models import BillingAddress
+
+    cast = billing.cast
+    BillingAddress.objects.filter(employer=cast.employer_y).delete()
+    propose(cast.admin_a)
+    client = login(cast.admin_a)
+    page = client.post(reverse("facturen:issue_all"), follow=True).content.decode()
+    assert "Employer Y: Vul eerst het factuuradres van Employer Y in." in page
+    assert "1 factuur uitgegeven." in page
+    page = client.post(reverse("facturen:issue_all"), follow=True).content.decode()
+    assert "uitgegeven." not in page  # nothing issued: not said
+    assert Invoice.objects.filter(status="draft", employer=cast.employer_y).exists()
+
+
+def test_the_billing_overview_and_the_invoices_agree_for_the_same_month(billing, login):
+    """Figures agree: what the Billing page says November earned is what the invoices up to
+    30 November bill (a product billed by the hour has no base fee on either)."""
+    cast = billing.cast
+    Renewal.objects.create(
+        trajectory=cast.traj_x1, period_start=datetime.date(2026, 11, 20), price=Decimal("335")
+    )
+    hourly = Product.objects.get(agency=cast.agency_a, kind="base_6m")
+    hourly.hourly_rate = Decimal("90")
+    hourly.save()
+    TrajectoryFactory(
+        legal_entity=cast.y1,
+        employee=EmployeeFactory(agency=cast.agency_a),
+        product=hourly,
+        start_date=datetime.date(2026, 11, 12),
+    )
+    invoiced = sum((i.net_total for i in propose(cast.admin_a)), Decimal(0))
+    page = login(cast.admin_a).get(
+        reverse("dashboards:billing"), {"start": "2026-11-01", "end": "2026-11-30"}
+    )
+    assert invoiced == Decimal("5660.00")  # 3 x 1,775 + 335
+    assert "€ 5.660,00" in page.content.decode()
